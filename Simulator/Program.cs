@@ -1,0 +1,17 @@
+using MlAspire.Simulator;
+
+if (args.Contains("--help") || args.Contains("-h"))
+{
+    Console.WriteLine(SimulatorOptions.Usage);
+    return 0;
+}
+
+try
+{
+    return SimulatorRun.Execute(SimulatorOptions.Parse(args));
+}
+catch (Exception e) when (e is ArgumentException or FormatException or InvalidDataException or FileNotFoundException or DirectoryNotFoundException)
+{
+    Console.Error.WriteLine($"error: {e.Message}");
+    return 2;
+}

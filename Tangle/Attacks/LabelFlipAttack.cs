@@ -1,0 +1,11 @@
+using MlAspire.Tangle.Data;
+
+namespace MlAspire.Tangle.Attacks;
+
+/// <summary>Trains honestly on data whose <paramref name="source"/> labels say <paramref name="target"/> (e.g. 3 → 8): a subtle, targeted poison.</summary>
+public sealed class LabelFlipAttack(byte source = 3, byte target = 8) : IAttack
+{
+    public string Name => $"flip {source}->{target}";
+
+    public Dataset PoisonData(Dataset honest) => honest.WithLabels(label => label == source ? target : label);
+}

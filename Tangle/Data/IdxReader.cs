@@ -1,0 +1,107 @@
+using System.Buffers.Binary;
+using System.IO.Compression;
+using System.Numerics.Tensors;
+
+namespace MlAspire.Tangle.Data;
+
+/// <summary>
+/// Reads MNIST-style IDX files (big-endian header, unsigned-byte data) from streams the caller opened,
+/// gzip-compressed or not. Anything malformed throws <see cref="InvalidDataException"/> saying what is wrong.
+/// </summary>
+public static class IdxReader
+{
+    public const int ImagesMagic = 0x00000803;
+    public const int LabelsMagic = 0x00000801;
+    public const int DigitClasses = 10;
+
+    /// <summary>A dataset of the images (pixels scaled to [0, 1]) and their labels.</summary>
+    public static Dataset Read(Stream images, Stream labels)
+    {
+        ArgumentNullException.ThrowIfNull(images);
+        ArgumentNullException.ThrowIfNull(labels);
+        var (pixels, pixelsPerImage, imageCount) = ReadImages(ReadAll(images));
+        var labelBytes = ReadLabels(ReadAll(labels));
+        if (labelBytes.Length != imageCount)
+            throw new InvalidDataException($"IDX count mismatch: the images file has {imageCount} images but the labels file has {labelBytes.Length} labels.");
+
+        var features = new float[pixels.Length];
+        TensorPrimitives.ConvertChecked<byte, float>(pixels.Span, features);
+        TensorPrimitives.Divide(features, 255f, features);
+        return new Dataset(features, labelBytes, pixelsPerImage, DigitClasses);
+    }
+
+    private static (ReadOnlyMemory<byte> Pixels, int PixelsPerImage, int Count) ReadImages(byte[] file)
+    {
+        const int headerSize = 16;
+        RequireMagic(file, ImagesMagic, "images");
+        RequireHeader(file, headerSize, "images");
+        var count = BinaryPrimitives.ReadInt32BigEndian(file.AsSpan(4));
+        var rows = BinaryPrimitives.ReadInt32BigEndian(file.AsSpan(8));
+        var columns = BinaryPrimitives.ReadInt32BigEndian(file.AsSpan(12));
+        if (count < 0 || rows <= 0 || columns <= 0 || (long)rows * columns > int.MaxValue)
+            throw new InvalidDataException($"IDX images header has invalid dimensions {count} × {rows} × {columns}.");
+        RequireSize(file, headerSize, (long)count * rows * columns, $"{count} images of {rows} × {columns} pixels", "images");
+        return (file.AsMemory(headerSize), rows * columns, count);
+    }
+
+    private static byte[] ReadLabels(byte[] file)
+    {
+        const int headerSize = 8;
+        RequireMagic(file, LabelsMagic, "labels");
+        RequireHeader(file, headerSize, "labels");
+        var count = BinaryPrimitives.ReadInt32BigEndian(file.AsSpan(4));
+        if (count < 0)
+            throw new InvalidDataException($"IDX labels header has a negative count {count}.");
+        RequireSize(file, headerSize, count, $"{count} labels", "labels");
+        var labels = file.AsSpan(headerSize).ToArray();
+        for (var i = 0; i < labels.Length; i++)
+            if (labels[i] >= DigitClasses)
+                throw new InvalidDataException($"IDX label {i} is {labels[i]}; digit labels must be 0..{DigitClasses - 1}.");
+        return labels;
+    }
+
+    private static void RequireHeader(byte[] file, int headerSize, string kind)
+    {
+        if (file.Length < headerSize)
+            throw new InvalidDataException($"IDX {kind} file is truncated: {file.Length} bytes is shorter than its {headerSize}-byte header.");
+    }
+
+    private static void RequireMagic(byte[] file, int expected, string kind)
+    {
+        RequireHeader(file, sizeof(int), kind);
+        var magic = BinaryPrimitives.ReadInt32BigEndian(file);
+        if (magic != expected)
+            throw new InvalidDataException($"IDX {kind} file has magic number 0x{magic:X8}; expected 0x{expected:X8}.");
+    }
+
+    private static void RequireSize(byte[] file, int headerSize, long dataSize, string declared, string kind)
+    {
+        var actual = file.Length - headerSize;
+        if (actual < dataSize)
+            throw new InvalidDataException($"IDX {kind} file is truncated: its header declares {declared} ({dataSize} bytes) but only {actual} bytes follow.");
+        if (actual > dataSize)
+            throw new InvalidDataException($"IDX {kind} file has {actual - dataSize} unexpected trailing bytes after {declared}.");
+    }
+
+    /// <summary>The whole stream, decompressed if it starts with the gzip magic 1f 8b.</summary>
+    private static byte[] ReadAll(Stream stream)
+    {
+        using var raw = new MemoryStream();
+        stream.CopyTo(raw);
+        var bytes = raw.GetBuffer().AsSpan(0, (int)raw.Length);
+        if (bytes.Length < 2 || bytes[0] != 0x1f || bytes[1] != 0x8b) return bytes.ToArray();
+
+        raw.Position = 0;
+        using var gzip = new GZipStream(raw, CompressionMode.Decompress);
+        using var decompressed = new MemoryStream();
+        try
+        {
+            gzip.CopyTo(decompressed);
+        }
+        catch (InvalidDataException e)
+        {
+            throw new InvalidDataException($"IDX file is not valid gzip: {e.Message}", e);
+        }
+        return decompressed.ToArray();
+    }
+}

@@ -1,0 +1,25 @@
+using MlAspire.Tangle.Data;
+
+namespace MlAspire.Tangle.Learning;
+
+/// <summary>
+/// A classifier over flat <c>float[]</c> parameters. Implementations hold no parameters themselves,
+/// so one instance serves every peer and thread; parameters travel as <see cref="ModelWeights"/>.
+/// </summary>
+public interface IModel
+{
+    ModelShape Shape { get; }
+
+    /// <summary>Fresh parameters drawn from <paramref name="random"/> (deterministic for a seed).</summary>
+    ModelWeights Initialize(Random random);
+
+    /// <summary>Runs <paramref name="options"/>.Epochs epochs of minibatch SGD on <paramref name="data"/>, updating <paramref name="parameters"/> in place.</summary>
+    void Train(float[] parameters, Dataset data, SgdOptions options, Random random);
+
+    /// <summary>Mean cross-entropy loss and accuracy of <paramref name="parameters"/> on <paramref name="data"/>.</summary>
+    Evaluation Evaluate(ReadOnlySpan<float> parameters, Dataset data);
+}
+
+public sealed record SgdOptions(int Epochs = 1, int BatchSize = 32, float LearningRate = 0.05f, float WeightDecay = 0f);
+
+public readonly record struct Evaluation(double Loss, double Accuracy);

@@ -1,0 +1,109 @@
+using System.Numerics.Tensors;
+using MlAspire.Tangle.Data;
+
+namespace MlAspire.Tangle.Learning;
+
+/// <summary>
+/// A multilayer perceptron with one ReLU hidden layer and a softmax output.
+/// Parameters: W1 (Hidden × Inputs, row-major), b1 (Hidden), W2 (Classes × Hidden, row-major), b2 (Classes).
+/// </summary>
+public sealed class Mlp : IModel
+{
+    public Mlp(int inputs, int hidden, int classes)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(inputs, 1);
+        ArgumentOutOfRangeException.ThrowIfLessThan(hidden, 1);
+        ArgumentOutOfRangeException.ThrowIfLessThan(classes, 2);
+        Shape = ModelShape.Mlp(inputs, hidden, classes);
+    }
+
+    public ModelShape Shape { get; }
+
+    private int Hidden => Shape.Hidden;
+    private int Classes => Shape.Classes;
+    private int HiddenBiasOffset => Hidden * Shape.Inputs;
+    private int OutputWeightOffset => HiddenBiasOffset + Hidden;
+    private int OutputBiasOffset => OutputWeightOffset + Classes * Hidden;
+
+    /// <summary>He-uniform W1 (it feeds a ReLU), Xavier-uniform W2 (it feeds the softmax), zero biases.</summary>
+    public ModelWeights Initialize(Random random)
+    {
+        ArgumentNullException.ThrowIfNull(random);
+        var values = new float[Shape.ParameterCount];
+        Initialization.FillUniform(values.AsSpan(0, HiddenBiasOffset), Math.Sqrt(6.0 / Shape.Inputs), random);
+        Initialization.FillUniform(values.AsSpan(OutputWeightOffset, Classes * Hidden), Math.Sqrt(6.0 / (Hidden + Classes)), random);
+        return new ModelWeights(Shape, values);
+    }
+
+    public void Train(float[] parameters, Dataset data, SgdOptions options, Random random)
+    {
+        ArgumentNullException.ThrowIfNull(parameters);
+        MinibatchSgd.CheckCompatible(Shape, parameters.Length, data);
+        MinibatchSgd.CheckOptions(options, random);
+        // Scratch for one batch, allocated once per call; row s belongs to the batch's sample s.
+        var batchCapacity = Math.Min(options.BatchSize, data.Count);
+        var activations = new float[batchCapacity * Hidden];
+        var hiddenGradients = new float[batchCapacity * Hidden];
+        var logitGradients = new float[batchCapacity * Classes];
+
+        MinibatchSgd.Run(data.Count, options, random, (batch, weightScale, gradientStep) =>
+        {
+            var w1 = parameters.AsSpan(0, HiddenBiasOffset);
+            var b1 = parameters.AsSpan(HiddenBiasOffset, Hidden);
+            var w2 = parameters.AsSpan(OutputWeightOffset, Classes * Hidden);
+            var b2 = parameters.AsSpan(OutputBiasOffset, Classes);
+
+            // Forward and backward for the whole batch first, so every gradient uses the pre-update parameters.
+            for (var s = 0; s < batch.Length; s++)
+            {
+                var h = activations.AsSpan(s * Hidden, Hidden);
+                var g = logitGradients.AsSpan(s * Classes, Classes);
+                var dh = hiddenGradients.AsSpan(s * Hidden, Hidden);
+                Forward(w1, b1, w2, b2, data.Sample(batch[s]), h, g);
+                SoftmaxCrossEntropy.ToLogitGradient(g, data.Labels[batch[s]]);
+
+                // dh = W2ᵀ·g, masked by the ReLU derivative (zero where the unit was off).
+                dh.Clear();
+                for (var c = 0; c < Classes; c++)
+                    TensorPrimitives.MultiplyAdd(w2.Slice(c * Hidden, Hidden), g[c], dh, dh);
+                for (var j = 0; j < Hidden; j++)
+                    if (h[j] <= 0f) dh[j] = 0f;
+            }
+
+            DenseLayer.Update(w2, b2, activations, logitGradients, batch.Length, weightScale, gradientStep);
+            DenseLayer.Update(w1, b1, data, batch, hiddenGradients, weightScale, gradientStep);
+        });
+    }
+
+    public Evaluation Evaluate(ReadOnlySpan<float> parameters, Dataset data)
+    {
+        MinibatchSgd.CheckCompatible(Shape, parameters.Length, data);
+        if (data.Count == 0) throw new ArgumentException("Cannot evaluate on an empty dataset.", nameof(data));
+        var w1 = parameters[..HiddenBiasOffset];
+        var b1 = parameters.Slice(HiddenBiasOffset, Hidden);
+        var w2 = parameters.Slice(OutputWeightOffset, Classes * Hidden);
+        var b2 = parameters.Slice(OutputBiasOffset, Classes);
+        var h = new float[Hidden];
+        var logits = new float[Classes];
+        var totalLoss = 0.0;
+        var correct = 0;
+        for (var i = 0; i < data.Count; i++)
+        {
+            Forward(w1, b1, w2, b2, data.Sample(i), h, logits);
+            var label = data.Labels[i];
+            // Ties go to the lowest class index, so all-equal logits predict class 0.
+            if (TensorPrimitives.IndexOfMax<float>(logits) == label) correct++;
+            totalLoss += SoftmaxCrossEntropy.ToProbabilities(logits, label);
+        }
+        return new Evaluation(totalLoss / data.Count, (double)correct / data.Count);
+    }
+
+    private static void Forward(
+        ReadOnlySpan<float> w1, ReadOnlySpan<float> b1, ReadOnlySpan<float> w2, ReadOnlySpan<float> b2,
+        ReadOnlySpan<float> x, Span<float> h, Span<float> logits)
+    {
+        DenseLayer.Forward(w1, b1, x, h);
+        TensorPrimitives.Max(h, 0f, h);
+        DenseLayer.Forward(w2, b2, h, logits);
+    }
+}

@@ -1,0 +1,23 @@
+using System.Collections.Concurrent;
+using MlAspire.Tangle.Learning;
+using MlAspire.Tangle.Training;
+
+namespace MlAspire.Tangle.Simulation;
+
+/// <summary>The simulator's model store: everyone shares one process, so weights are kept by reference.</summary>
+public sealed class InMemoryModelStore : IModelStore
+{
+    private readonly ConcurrentDictionary<string, ModelWeights> _weights = new(StringComparer.Ordinal);
+
+    public int Count => _weights.Count;
+
+    public string Put(ModelWeights weights)
+    {
+        var id = $"w{_weights.Count}";
+        _weights[id] = weights;
+        return id;
+    }
+
+    public ModelWeights Get(string weightsId) =>
+        _weights.TryGetValue(weightsId, out var weights) ? weights : throw new KeyNotFoundException($"No weights with id {weightsId}.");
+}

@@ -1,0 +1,45 @@
+using MlAspire.Tangle.Attacks;
+using MlAspire.Tangle.Learning;
+using MlAspire.Tangle.Training;
+
+namespace MlAspire.Tangle.Simulation;
+
+public enum SimulatedMethodKind { Tangle, FedAvg, Centralized }
+
+/// <summary>One experiment: who learns, on what split, with which model, against which attack, from which seed.</summary>
+public sealed record SimulationConfig
+{
+    public int Peers { get; init; } = 20;
+    public int Rounds { get; init; } = 100;
+
+    /// <summary>iid, dirichlet:ALPHA or shards:N (see <see cref="Data.Partitioning.Partitioners"/>).</summary>
+    public string Partition { get; init; } = "dirichlet:0.5";
+
+    public ModelShape Model { get; init; } = ModelShape.Mlp(784, 64, 10);
+    public AttackSpec? Attack { get; init; }
+    public int Seed { get; init; } = 7;
+    public LearningParameters Learning { get; init; } = new();
+
+    /// <summary>Chance that a peer trains in a round (the rest are idle, as real peers often are).</summary>
+    public double ActiveQuota { get; init; } = 1.0;
+
+    /// <summary>Share of each peer's data kept as its local test set.</summary>
+    public double LocalTestFraction { get; init; } = 0.2;
+
+    /// <summary>Evaluate on the held-out set every this many rounds (and after the last).</summary>
+    public int EvaluateEvery { get; init; } = 1;
+
+    public IReadOnlyList<SimulatedMethodKind> Methods { get; init; } = [SimulatedMethodKind.Tangle, SimulatedMethodKind.FedAvg, SimulatedMethodKind.Centralized];
+
+    public SimulationConfig Validated()
+    {
+        if (Peers < 1) throw new ArgumentException("At least one peer is needed.");
+        if (Rounds < 1) throw new ArgumentException("At least one round is needed.");
+        if (ActiveQuota is <= 0 or > 1) throw new ArgumentException("ActiveQuota must be in (0, 1].");
+        if (LocalTestFraction is <= 0 or >= 1) throw new ArgumentException("LocalTestFraction must be in (0, 1).");
+        if (EvaluateEvery < 1) throw new ArgumentException("EvaluateEvery must be at least 1.");
+        if (Methods.Count == 0) throw new ArgumentException("Choose at least one method.");
+        Learning.Validated();
+        return this;
+    }
+}

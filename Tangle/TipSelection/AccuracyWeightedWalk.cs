@@ -1,0 +1,15 @@
+using MlAspire.Tangle.Dag;
+
+namespace MlAspire.Tangle.TipSelection;
+
+/// <summary>
+/// A walk biased towards approvers whose models score well on this peer's own data, so branches grown by poisoned
+/// updates are avoided. The rating (accuracy in [0, 1]) comes from the caller, who caches evaluations per transaction.
+/// </summary>
+public sealed class AccuracyWeightedWalk(double alpha, WalkStart start, Func<int, double> accuracyOf) : ITipSelector
+{
+    public double Alpha { get; } = alpha >= 0 ? alpha : throw new ArgumentOutOfRangeException(nameof(alpha), alpha, "Alpha must not be negative.");
+
+    public int SelectTip(TangleGraph graph, Random random) =>
+        WeightedRandomWalk.Walk(graph, start.Choose(graph, random), Alpha, accuracyOf, random);
+}

@@ -1,0 +1,37 @@
+using MlAspire.Tangle.Dag;
+
+namespace MlAspire.Tangle.TipSelection;
+
+/// <summary>
+/// Where a random walk starts. From genesis, a walk crosses the whole tangle; from a particle a fixed depth below
+/// the newest transactions, its cost stays flat however large the tangle grows.
+/// </summary>
+/// <param name="ParticleDepth">Steps back along random parents from one of the newest arrivals; null starts at genesis.</param>
+public sealed record WalkStart(int? ParticleDepth)
+{
+    /// <summary>How many of the latest arrivals a particle may start from.</summary>
+    public const int RecentArrivals = 32;
+
+    public static WalkStart Genesis { get; } = new((int?)null);
+
+    public static WalkStart Particle(int depth) =>
+        depth > 0 ? new WalkStart(depth) : throw new ArgumentOutOfRangeException(nameof(depth), depth, "Particle depth must be positive.");
+
+    /// <remarks>
+    /// Particles start from recent arrivals rather than from a random tip: old lazy tips that nobody approved stay tips
+    /// forever, and a walk dropped below one of them would have to climb the whole tangle again.
+    /// </remarks>
+    public int Choose(TangleGraph graph, Random random)
+    {
+        if (ParticleDepth is not { } depth)
+            return 0;
+        var current = graph.Count - 1 - random.Next(Math.Min(RecentArrivals, graph.Count));
+        for (var step = 0; step < depth; step++)
+        {
+            var parents = graph.ParentsOf(current);
+            if (parents.IsEmpty) break;
+            current = parents[random.Next(parents.Length)];
+        }
+        return current;
+    }
+}

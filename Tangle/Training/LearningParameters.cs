@@ -1,0 +1,86 @@
+using MlAspire.Tangle.Aggregation;
+using MlAspire.Tangle.Learning;
+using MlAspire.Tangle.Publishing;
+using MlAspire.Tangle.TipSelection;
+
+namespace MlAspire.Tangle.Training;
+
+public enum TipSelectorKind { CumulativeWeight, Accuracy, Uniform }
+
+public enum AveragingKind { Mean, SampleWeighted }
+
+public enum PublishRuleKind { BetterThanReference, BetterThanParents, Always }
+
+/// <summary>Everything a peer's training step is tuned by; the same record drives the simulator and a real peer.</summary>
+public sealed record LearningParameters
+{
+    public TipSelectorKind TipSelector { get; init; } = TipSelectorKind.CumulativeWeight;
+
+    /// <summary>Bias of the weighted walks: 0 is uniform, larger follows the heavier (or more accurate) branch.</summary>
+    public double Alpha { get; init; } = 0.1;
+
+    /// <summary>Walks start this many steps below a random tip; null starts them at genesis.</summary>
+    public int? ParticleDepth { get; init; } = 20;
+
+    /// <summary>How many tips a transaction approves and averages.</summary>
+    public int ParentCount { get; init; } = 2;
+
+    /// <summary>Tips sampled before keeping the <see cref="ParentCount"/> with the lowest local loss; more than ParentCount is the poisoning defence.</summary>
+    public int TipCandidates { get; init; } = 2;
+
+    public AveragingKind Averaging { get; init; } = AveragingKind.SampleWeighted;
+
+    /// <summary>Walks sampled to measure confidence when choosing the reference model.</summary>
+    public int ReferenceSamples { get; init; } = 25;
+
+    /// <summary>The reference model is the average of this many best-ranked transactions.</summary>
+    public int ReferenceTopK { get; init; } = 1;
+
+    public SgdOptions Sgd { get; init; } = new();
+
+    public PublishRuleKind PublishRule { get; init; } = PublishRuleKind.BetterThanReference;
+
+    public LearningParameters Validated()
+    {
+        Check(Alpha >= 0 && double.IsFinite(Alpha), "Alpha must be a finite number ≥ 0.");
+        Check(ParticleDepth is null or > 0, "ParticleDepth must be positive (or unset for genesis).");
+        Check(ParentCount >= 1, "ParentCount must be at least 1.");
+        Check(TipCandidates >= ParentCount, "TipCandidates must be at least ParentCount.");
+        Check(ReferenceSamples >= 1, "ReferenceSamples must be at least 1.");
+        Check(ReferenceTopK >= 1, "ReferenceTopK must be at least 1.");
+        Check(Sgd.Epochs >= 1 && Sgd.BatchSize >= 1 && Sgd.LearningRate > 0 && float.IsFinite(Sgd.LearningRate) && Sgd.WeightDecay >= 0,
+            "SGD needs epochs ≥ 1, batch size ≥ 1, a positive finite learning rate and a non-negative weight decay.");
+        return this;
+
+        static void Check(bool ok, string message)
+        {
+            if (!ok) throw new ArgumentException(message);
+        }
+    }
+
+    public WalkStart WalkStart => ParticleDepth is { } depth ? WalkStart.Particle(depth) : WalkStart.Genesis;
+
+    /// <param name="accuracyOf">Local accuracy of a transaction's model, for the accuracy-weighted walk.</param>
+    public ITipSelector CreateTipSelector(Func<int, double> accuracyOf) => TipSelector switch
+    {
+        TipSelectorKind.CumulativeWeight => new CumulativeWeightWalk(Alpha, WalkStart),
+        TipSelectorKind.Accuracy => new AccuracyWeightedWalk(Alpha, WalkStart, accuracyOf),
+        TipSelectorKind.Uniform => new UniformRandomTips(),
+        _ => throw new ArgumentOutOfRangeException(nameof(TipSelector), TipSelector, null),
+    };
+
+    public IAggregator CreateAggregator() => Averaging switch
+    {
+        AveragingKind.Mean => new MeanAggregator(),
+        AveragingKind.SampleWeighted => new SampleWeightedAggregator(),
+        _ => throw new ArgumentOutOfRangeException(nameof(Averaging), Averaging, null),
+    };
+
+    public IPublishRule CreatePublishRule() => PublishRule switch
+    {
+        PublishRuleKind.BetterThanReference => new BetterThanReference(),
+        PublishRuleKind.BetterThanParents => new BetterThanParents(),
+        PublishRuleKind.Always => new AlwaysPublish(),
+        _ => throw new ArgumentOutOfRangeException(nameof(PublishRule), PublishRule, null),
+    };
+}

@@ -1,0 +1,21 @@
+using MlAspire.Tangle.Consensus;
+using MlAspire.Tangle.Dag;
+using MlAspire.Tangle.Learning;
+
+namespace MlAspire.Tangle.Training;
+
+/// <summary>
+/// What one training step produced. When <see cref="SkipReason"/> is null the caller stores <see cref="Weights"/>
+/// and publishes a transaction approving <see cref="Parents"/> with <see cref="Metrics"/>.
+/// </summary>
+public sealed record TrainingOutcome(
+    ReferenceModel Reference,
+    Evaluation ReferenceEvaluation,
+    IReadOnlyList<Transaction> Parents,
+    ModelWeights Weights,
+    Evaluation TrainedEvaluation,
+    TransactionMetrics Metrics,
+    string? SkipReason)
+{
+    public bool ShouldPublish => SkipReason is null;
+}

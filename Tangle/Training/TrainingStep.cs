@@ -1,0 +1,76 @@
+using MlAspire.Tangle.Aggregation;
+using MlAspire.Tangle.Attacks;
+using MlAspire.Tangle.Consensus;
+using MlAspire.Tangle.Dag;
+using MlAspire.Tangle.Learning;
+using MlAspire.Tangle.Publishing;
+
+namespace MlAspire.Tangle.Training;
+
+/// <summary>
+/// One round of a peer's learning, as a function of the tangle, its data, the model store, the parameters and a
+/// random source: choose the reference, select and filter tips, average them, train locally, decide whether to publish.
+/// It only reads the tangle, so many peers may run it in parallel on one replica.
+/// </summary>
+public static class TrainingStep
+{
+    public static TrainingOutcome Run(TangleGraph graph, LocalData local, IModelStore store, LearningParameters parameters, Random random, IAttack? attack = null)
+    {
+        parameters.Validated();
+        var selector = parameters.CreateTipSelector(LocalAccuracy(graph, local, store));
+        var aggregator = parameters.CreateAggregator();
+
+        var reference = ReferenceModel.Select(graph, store, selector, parameters.ReferenceSamples, parameters.ReferenceTopK, aggregator, random);
+        var referenceEvaluation = local.Evaluate(reference.Key, reference.Weights);
+
+        var parents = ChooseParents(graph, local, store, selector, parameters, random);
+        var start = aggregator.Aggregate(parents.Select(p => p.Model).ToList());
+
+        var model = Models.Create(start.Shape);
+        var trainData = attack?.PoisonData(local.Train) ?? local.Train;
+        var values = start.ToArray();
+        model.Train(values, trainData, parameters.Sgd, random);
+        var parentTransactions = parents.Select(p => p.Model.Transaction).ToList();
+        if (!values.All(float.IsFinite))
+            return new TrainingOutcome(reference, referenceEvaluation, parentTransactions, start, new Evaluation(double.NaN, double.NaN),
+                TransactionMetrics.None, "training diverged (non-finite weights); lower the learning rate");
+
+        var trained = new ModelWeights(start.Shape, values);
+        var trainedEvaluation = model.Evaluate(trained.Values, local.Test);
+        var metrics = new TransactionMetrics(trainedEvaluation.Loss, trainedEvaluation.Accuracy, trainData.Count);
+        var (published, skipReason) = attack is not null
+            ? (attack.PoisonUpdate(trained, start, random), null) // an attacker publishes whatever its test says
+            : (trained, parameters.CreatePublishRule().Reject(new PublishEvidence(trainedEvaluation, referenceEvaluation, parents.Select(p => p.Evaluation).ToList())));
+        return new TrainingOutcome(reference, referenceEvaluation, parentTransactions, published, trainedEvaluation, metrics, skipReason);
+    }
+
+    /// <summary>
+    /// Samples <see cref="LearningParameters.TipCandidates"/> tips and keeps the <see cref="LearningParameters.ParentCount"/>
+    /// with the lowest local loss: with oversampling, a poisoned tip has to beat honest ones on this peer's data to be approved.
+    /// </summary>
+    private static List<Parent> ChooseParents(TangleGraph graph, LocalData local, IModelStore store, TipSelection.ITipSelector selector, LearningParameters parameters, Random random)
+    {
+        var sampled = new HashSet<int>();
+        for (var i = 0; i < parameters.TipCandidates; i++)
+            sampled.Add(selector.SelectTip(graph, random));
+        return sampled
+            .Select(sequence =>
+            {
+                var transaction = graph[sequence];
+                var weights = store.Get(transaction.WeightsId);
+                return new Parent(sequence, new PublishedModel(transaction, weights), local.Evaluate(transaction.WeightsId, weights));
+            })
+            .OrderBy(p => p.Evaluation.Loss)
+            .ThenByDescending(p => p.Sequence)
+            .Take(parameters.ParentCount)
+            .ToList();
+    }
+
+    private static Func<int, double> LocalAccuracy(TangleGraph graph, LocalData local, IModelStore store) => sequence =>
+    {
+        var weightsId = graph[sequence].WeightsId;
+        return local.Evaluate(weightsId, store.Get(weightsId)).Accuracy;
+    };
+
+    private sealed record Parent(int Sequence, PublishedModel Model, Evaluation Evaluation);
+}

@@ -1,0 +1,85 @@
+using MlAspire.Tangle.Dag;
+using MlAspire.Tangle.TipSelection;
+using static MlAspire.Tangle.Tests.TangleBuilder;
+
+namespace MlAspire.Tangle.Tests.TipSelection;
+
+public class TipSelectorTests
+{
+    public static TheoryData<string> Selectors => ["cumulative", "accuracy", "uniform", "particle"];
+
+    private static ITipSelector Create(string name) => name switch
+    {
+        "cumulative" => new CumulativeWeightWalk(0.5, WalkStart.Genesis),
+        "accuracy" => new AccuracyWeightedWalk(5, WalkStart.Genesis, s => (s % 10) / 10.0),
+        "uniform" => new UniformRandomTips(),
+        "particle" => new CumulativeWeightWalk(0.5, WalkStart.Particle(5)),
+        _ => throw new ArgumentException(name),
+    };
+
+    [Theory]
+    [MemberData(nameof(Selectors))]
+    public void Every_selector_returns_a_tip(string name)
+    {
+        var graph = TangleBuilder.Random(500, seed: 3);
+        var selector = Create(name);
+        var random = new Random(1);
+        for (var i = 0; i < 200; i++)
+            Assert.True(graph.IsTip(selector.SelectTip(graph, random)));
+    }
+
+    [Theory]
+    [MemberData(nameof(Selectors))]
+    public void Selection_is_deterministic_for_a_seed(string name)
+    {
+        var graph = TangleBuilder.Random(300, seed: 4);
+        int[] Draw() { var r = new Random(9); return Enumerable.Range(0, 50).Select(_ => Create(name).SelectTip(graph, r)).ToArray(); }
+        Assert.Equal(Draw(), Draw());
+    }
+
+    /// <summary>g ← heavy branch of 20 transactions; g ← one lazy tip. A biased walk almost never picks the lazy tip.</summary>
+    [Fact]
+    public void Large_alpha_follows_the_heavy_branch_and_zero_alpha_is_uniform_per_step()
+    {
+        var graph = Genesis();
+        graph.Add(Tx("lazy", "g"));
+        graph.Add(Tx("h1", "g"));
+        for (var i = 2; i <= 20; i++)
+            graph.Add(Tx($"h{i}", $"h{i - 1}"));
+        graph.TryGetSequence("lazy", out var lazy);
+
+        double LazyShare(double alpha)
+        {
+            var walk = new CumulativeWeightWalk(alpha, WalkStart.Genesis);
+            var random = new Random(2);
+            return Enumerable.Range(0, 4000).Count(_ => walk.SelectTip(graph, random) == lazy) / 4000.0;
+        }
+
+        Assert.True(LazyShare(1.0) < 0.01);
+        Assert.InRange(LazyShare(0.0), 0.45, 0.55);
+    }
+
+    [Fact]
+    public void Accuracy_walk_prefers_the_more_accurate_branch()
+    {
+        var graph = Genesis();
+        graph.Add(Tx("good", "g"));
+        graph.Add(Tx("bad", "g"));
+        graph.TryGetSequence("good", out var good);
+        var walk = new AccuracyWeightedWalk(20, WalkStart.Genesis, s => s == good ? 0.9 : 0.1);
+        var random = new Random(3);
+        var share = Enumerable.Range(0, 2000).Count(_ => walk.SelectTip(graph, random) == good) / 2000.0;
+        Assert.True(share > 0.99, $"good branch chosen {share:P1}");
+    }
+
+    [Fact]
+    public void A_particle_starts_below_the_tips_and_genesis_when_the_tangle_is_shallow()
+    {
+        var chain = Chain(100);
+        Assert.Equal(89, WalkStart.Particle(10).Choose(chain, new Random(1)));
+        Assert.Equal(0, WalkStart.Particle(500).Choose(chain, new Random(1)));
+        Assert.Equal(0, WalkStart.Genesis.Choose(chain, new Random(1)));
+        Assert.Throws<ArgumentOutOfRangeException>(() => WalkStart.Particle(0));
+        Assert.Throws<ArgumentOutOfRangeException>(() => new CumulativeWeightWalk(-1, WalkStart.Genesis));
+    }
+}
