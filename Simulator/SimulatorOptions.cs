@@ -9,33 +9,37 @@ namespace MlAspire.Simulator;
 /// <summary>Command-line options: every one has a default, so a bare run is the reference experiment.</summary>
 public sealed record SimulatorOptions(SimulationConfig Config, string OutputDirectory, string DataDirectory, int TrainCount, string Name)
 {
-    public const string Usage = """
+    private static readonly SimulationConfig Defaults = new();
+    private static readonly LearningParameters Learn = Defaults.Learning;
+
+    public static string Usage => $"""
         Simulates N virtual peers learning on a tangle, beside FedAvg and centralized training on the same split.
 
         Usage: dotnet run -c Release --project Simulator -- [options]
 
-          --peers N               virtual peers (20)
-          --rounds N              rounds; each active peer trains once per round (100)
-          --partition P           iid | dirichlet:ALPHA | shards:N (dirichlet:0.5)
+          --peers N               virtual peers ({Defaults.Peers})
+          --rounds N              rounds; each active peer trains once per round ({Defaults.Rounds})
+          --partition P           iid | dirichlet:ALPHA | shards:N ({Defaults.Partition})
           --model M               mlp | logreg (mlp)
-          --hidden N              MLP hidden units (64)
+          --hidden N              MLP hidden units ({Defaults.Model.Hidden})
           --attackers A           KIND:FRACTION[:ARG]: random:0.2, flip:0.2:3-8, scale:0.2:10 (none)
-          --seed N                seed for everything (7)
-          --epochs N              local epochs per training step (1)
-          --batch N               minibatch size (16)
-          --lr X                  SGD learning rate (0.05)
-          --selector S            cumulative | accuracy | uniform (cumulative)
-          --alpha X               walk bias (0.1)
-          --particle-depth N      walk start below the tips; 0 starts at genesis (20)
-          --parents N             tips each transaction averages and approves (2)
-          --candidates N          tips sampled before keeping the best --parents by local loss (= parents)
-          --averaging A           mean | samples (samples)
-          --reference-samples N   walks sampled to choose the reference (25)
-          --reference-top N       reference = average of the top N transactions (1)
-          --publish R             reference | parents | always (reference)
-          --active X              chance a peer trains in a round (1.0)
+          --seed N                seed for everything ({Defaults.Seed})
+          --epochs N              local epochs per training step ({Learn.Sgd.Epochs})
+          --batch N               minibatch size ({Learn.Sgd.BatchSize})
+          --lr X                  SGD learning rate ({Learn.Sgd.LearningRate})
+          --selector S            accuracy | cumulative | uniform ({Show(Selectors, Learn.TipSelector)})
+          --alpha X               walk bias ({Learn.Alpha}; use about 0.1 with cumulative)
+          --particle-depth N      walk start below the newest transactions; 0 starts at genesis ({Learn.ParticleDepth})
+          --parents N             tips each transaction averages and approves ({Learn.ParentCount})
+          --candidates N          tips sampled before keeping the best --parents by local loss ({Learn.TipCandidates})
+          --averaging A           samples | mean ({Show(Averagings, Learn.Averaging)})
+          --reference-samples N   walks sampled to choose the reference ({Learn.ReferenceSamples})
+          --reference-top N       reference = average of the top N transactions ({Learn.ReferenceTopK})
+          --reference-candidates N  best-ranked transactions screened by local loss before keeping --reference-top ({Learn.ReferenceCandidates})
+          --publish R             reference | parents | always ({Show(PublishRules, Learn.PublishRule)})
+          --active X              chance a peer trains in a round ({Defaults.ActiveQuota})
           --methods M             comma list of tangle, fedavg, centralized (all)
-          --eval-every N          held-out evaluation interval in rounds (1)
+          --eval-every N          held-out evaluation interval in rounds ({Defaults.EvaluateEvery})
           --train-count N         first N digits are the train pool, the rest held out (8000)
           --data DIR              folder with the MNIST IDX files (the copy next to the program)
           --out DIR               where the CSV and chart go (out/simulations)
@@ -66,33 +70,35 @@ public sealed record SimulatorOptions(SimulationConfig Config, string OutputDire
             ? choices.FirstOrDefault(c => c.Name == v) is { Name: not null } hit ? hit.Value : throw new ArgumentException($"--{key} expects one of {string.Join(", ", choices.Select(c => c.Name))}, got '{v}'.")
             : fallback;
 
-        var parents = Int("parents", 2);
-        var particleDepth = Int("particle-depth", 20);
+        var parents = Int("parents", Learn.ParentCount);
+        var particleDepth = Int("particle-depth", Learn.ParticleDepth ?? 0);
+        var referenceTop = Int("reference-top", Learn.ReferenceTopK);
         var learning = new LearningParameters
         {
-            TipSelector = Choice("selector", TipSelectorKind.CumulativeWeight, ("cumulative", TipSelectorKind.CumulativeWeight), ("accuracy", TipSelectorKind.Accuracy), ("uniform", TipSelectorKind.Uniform)),
-            Alpha = Real("alpha", 0.1),
+            TipSelector = Choice("selector", Learn.TipSelector, Selectors),
+            Alpha = Real("alpha", Learn.Alpha),
             ParticleDepth = particleDepth == 0 ? null : particleDepth,
             ParentCount = parents,
-            TipCandidates = Int("candidates", parents),
-            Averaging = Choice("averaging", AveragingKind.SampleWeighted, ("mean", AveragingKind.Mean), ("samples", AveragingKind.SampleWeighted)),
-            ReferenceSamples = Int("reference-samples", 25),
-            ReferenceTopK = Int("reference-top", 1),
-            PublishRule = Choice("publish", PublishRuleKind.BetterThanReference, ("reference", PublishRuleKind.BetterThanReference), ("parents", PublishRuleKind.BetterThanParents), ("always", PublishRuleKind.Always)),
-            Sgd = new SgdOptions(Int("epochs", 1), Int("batch", 16), (float)Real("lr", 0.05)),
+            TipCandidates = Int("candidates", Math.Max(parents, Learn.TipCandidates)),
+            Averaging = Choice("averaging", Learn.Averaging, Averagings),
+            ReferenceSamples = Int("reference-samples", Learn.ReferenceSamples),
+            ReferenceTopK = referenceTop,
+            ReferenceCandidates = Int("reference-candidates", Math.Max(referenceTop, Learn.ReferenceCandidates)),
+            PublishRule = Choice("publish", Learn.PublishRule, PublishRules),
+            Sgd = new SgdOptions(Int("epochs", Learn.Sgd.Epochs), Int("batch", Learn.Sgd.BatchSize), (float)Real("lr", Learn.Sgd.LearningRate)),
         };
-        var hidden = Int("hidden", 64);
+        var hidden = Int("hidden", Defaults.Model.Hidden);
         var config = new SimulationConfig
         {
-            Peers = Int("peers", 20),
-            Rounds = Int("rounds", 100),
-            Partition = Text("partition", "dirichlet:0.5"),
+            Peers = Int("peers", Defaults.Peers),
+            Rounds = Int("rounds", Defaults.Rounds),
+            Partition = Text("partition", Defaults.Partition),
             Model = Choice("model", ModelShape.Mlp(784, hidden, 10), ("mlp", ModelShape.Mlp(784, hidden, 10)), ("logreg", ModelShape.LogisticRegression(784, 10))),
             Attack = values.TryGetValue("attackers", out var attack) ? AttackSpec.Parse(attack) : null,
-            Seed = Int("seed", 7),
+            Seed = Int("seed", Defaults.Seed),
             Learning = learning,
-            ActiveQuota = Real("active", 1.0),
-            EvaluateEvery = Int("eval-every", 1),
+            ActiveQuota = Real("active", Defaults.ActiveQuota),
+            EvaluateEvery = Int("eval-every", Defaults.EvaluateEvery),
             Methods = Text("methods", "tangle,fedavg,centralized").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
                 .Select(m => Enum.TryParse<SimulatedMethodKind>(m, ignoreCase: true, out var kind) ? kind : throw new ArgumentException($"--methods: unknown method '{m}'."))
                 .ToList(),
@@ -106,10 +112,20 @@ public sealed record SimulatorOptions(SimulationConfig Config, string OutputDire
         return new SimulatorOptions(config, Text("out", Path.Combine("out", "simulations")), Text("data", Path.Combine(AppContext.BaseDirectory, "data", "mnist")), Int("train-count", 8000), name);
     }
 
+    private static readonly (string Name, TipSelectorKind Value)[] Selectors =
+        [("accuracy", TipSelectorKind.Accuracy), ("cumulative", TipSelectorKind.CumulativeWeight), ("uniform", TipSelectorKind.Uniform)];
+
+    private static readonly (string Name, AveragingKind Value)[] Averagings = [("samples", AveragingKind.SampleWeighted), ("mean", AveragingKind.Mean)];
+
+    private static readonly (string Name, PublishRuleKind Value)[] PublishRules =
+        [("reference", PublishRuleKind.BetterThanReference), ("parents", PublishRuleKind.BetterThanParents), ("always", PublishRuleKind.Always)];
+
+    private static string Show<T>((string Name, T Value)[] choices, T value) => choices.First(c => EqualityComparer<T>.Default.Equals(c.Value, value)).Name;
+
     private static readonly HashSet<string> Known =
     [
         "peers", "rounds", "partition", "model", "hidden", "attackers", "seed", "epochs", "batch", "lr", "selector", "alpha",
-        "particle-depth", "parents", "candidates", "averaging", "reference-samples", "reference-top", "publish", "active",
+        "particle-depth", "parents", "candidates", "averaging", "reference-samples", "reference-top", "reference-candidates", "publish", "active",
         "methods", "eval-every", "train-count", "data", "out", "name",
     ];
 }

@@ -11,7 +11,7 @@ public sealed class RandomWeightsAttack(double standardDeviation = 1.0) : IAttac
     {
         var values = new float[trained.Shape.ParameterCount];
         for (var i = 0; i < values.Length; i++)
-            values[i] = (float)(random.NextGaussian() * standardDeviation);
+            values[i] = (float)(Sampling.NextGaussian(random) * standardDeviation);
         return new ModelWeights(trained.Shape, values);
     }
 }

@@ -10,13 +10,27 @@ namespace MlAspire.Tangle.Consensus;
 /// <param name="Key">Identifies the weights (their id, or the ids averaged) for caching evaluations.</param>
 public sealed record ReferenceModel(IReadOnlyList<ReferenceCandidate> Candidates, IReadOnlyList<Transaction> Transactions, ModelWeights Weights, string Key)
 {
-    public static ReferenceModel Select(TangleGraph graph, IModelStore store, ITipSelector selector, int samples, int topK, IAggregator aggregator, Random random)
+    /// <summary>
+    /// Ranks transactions by confidence × approved ancestors and averages the best <see cref="LearningParameters.ReferenceTopK"/>.
+    /// With <see cref="LearningParameters.ReferenceCandidates"/> above that, the best-ranked candidates are screened on the
+    /// peer's own test data first and the ones with the lowest loss are kept: a poisoned tip can rank high (it approves
+    /// everything honest) but cannot pass for a good model on honest data.
+    /// </summary>
+    public static ReferenceModel Select(TangleGraph graph, IModelStore store, LocalData local, ITipSelector selector, LearningParameters parameters, Random random)
     {
-        var candidates = new ReferenceSelector(selector, samples).Rank(graph, random, topK);
-        var transactions = candidates.Select(c => graph[c.Sequence]).ToList();
+        var ranked = new ReferenceSelector(selector, parameters.ReferenceSamples).Rank(graph, random, parameters.ReferenceCandidates);
+        var chosen = ranked.Count <= parameters.ReferenceTopK
+            ? ranked
+            : ranked
+                .OrderBy(c => local.Evaluate(graph[c.Sequence].WeightsId, store.Get(graph[c.Sequence].WeightsId)).Loss)
+                .Take(parameters.ReferenceTopK)
+                .OrderByDescending(c => c.Score)
+                .ThenByDescending(c => c.Sequence)
+                .ToList();
+        var transactions = chosen.Select(c => graph[c.Sequence]).ToList();
         if (transactions.Count == 1)
-            return new ReferenceModel(candidates, transactions, store.Get(transactions[0].WeightsId), transactions[0].WeightsId);
-        var weights = aggregator.Aggregate(transactions.Select(t => new PublishedModel(t, store.Get(t.WeightsId))).ToList());
-        return new ReferenceModel(candidates, transactions, weights, string.Join('+', transactions.Select(t => t.WeightsId)));
+            return new ReferenceModel(chosen, transactions, store.Get(transactions[0].WeightsId), transactions[0].WeightsId);
+        var weights = parameters.CreateAggregator().Aggregate(transactions.Select(t => new PublishedModel(t, store.Get(t.WeightsId))).ToList());
+        return new ReferenceModel(chosen, transactions, weights, string.Join('+', transactions.Select(t => t.WeightsId)));
     }
 }

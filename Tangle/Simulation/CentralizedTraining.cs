@@ -13,7 +13,7 @@ public sealed class CentralizedTraining(SimulationConfig config, Federation fede
     public string Name => "centralized";
 
     public void Train(int round) =>
-        _model.Train(_values, _union, config.Learning.Sgd, new Random(RandomExtensions.DeriveSeed(config.Seed, round, 5)));
+        _model.Train(_values, _union, config.Learning.Sgd, new Random(Sampling.DeriveSeed(config.Seed, round, 5)));
 
     public RoundResult Evaluate(int round)
     {

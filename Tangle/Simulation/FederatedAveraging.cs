@@ -16,13 +16,13 @@ public sealed class FederatedAveraging(SimulationConfig config, Federation feder
 
     public void Train(int round)
     {
-        var roundRandom = new Random(RandomExtensions.DeriveSeed(config.Seed, round, 1));
+        var roundRandom = new Random(Sampling.DeriveSeed(config.Seed, round, 1));
         var active = federation.Peers.Where(_ => roundRandom.NextDouble() < config.ActiveQuota).ToList();
         var updates = new ModelWeights?[active.Count];
         Parallel.For(0, active.Count, i =>
         {
             var peer = active[i];
-            var random = new Random(RandomExtensions.DeriveSeed(config.Seed, round, 4, peer.Index));
+            var random = new Random(Sampling.DeriveSeed(config.Seed, round, 4, peer.Index));
             var data = peer.Attack?.PoisonData(peer.Data.Train) ?? peer.Data.Train;
             var values = _global.ToArray();
             _model.Train(values, data, config.Learning.Sgd, random);

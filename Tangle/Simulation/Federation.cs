@@ -24,9 +24,9 @@ public sealed class Federation
 
     public static Federation Create(SimulationConfig config, Dataset trainPool)
     {
-        var random = new Random(RandomExtensions.DeriveSeed(config.Seed, 0));
+        var random = new Random(Sampling.DeriveSeed(config.Seed, 0));
         var partitions = Partitioners.Parse(config.Partition).Partition(trainPool.Labels, trainPool.ClassCount, config.Peers, random);
-        var attackers = ChooseAttackers(config, random);
+        var attackers = ChooseAttackers(config, new Random(Sampling.DeriveSeed(config.Seed, 0, 1))); // own stream: the split is the same with and without attackers
         var peers = partitions.Select((indices, i) =>
         {
             var (train, test) = DataSplits.LocalSplit(trainPool.Subset(indices), config.LocalTestFraction, random);

@@ -29,7 +29,7 @@ public static class Simulation
     public static IReadOnlyList<ISimulatedMethod> CreateMethods(SimulationConfig config, Dataset trainPool, Dataset heldOut)
     {
         var federation = Federation.Create(config, trainPool);
-        var initial = Learning.Models.Create(config.Model).Initialize(new Random(RandomExtensions.DeriveSeed(config.Seed, 0, 0)));
+        var initial = Learning.Models.Create(config.Model).Initialize(new Random(Sampling.DeriveSeed(config.Seed, 0, 0)));
         return config.Methods.Select<SimulatedMethodKind, ISimulatedMethod>(kind => kind switch
         {
             SimulatedMethodKind.Tangle => new TangleLearning(config, federation, initial, heldOut),

@@ -38,13 +38,13 @@ public sealed class TangleLearning : ISimulatedMethod
 
     public void Train(int round)
     {
-        var roundRandom = new Random(RandomExtensions.DeriveSeed(_config.Seed, round, 1));
+        var roundRandom = new Random(Sampling.DeriveSeed(_config.Seed, round, 1));
         var active = _federation.Peers.Where(_ => roundRandom.NextDouble() < _config.ActiveQuota).ToList();
         var outcomes = new TrainingOutcome[active.Count];
         Parallel.For(0, active.Count, i =>
         {
             var peer = active[i];
-            var random = new Random(RandomExtensions.DeriveSeed(_config.Seed, round, 2, peer.Index));
+            var random = new Random(Sampling.DeriveSeed(_config.Seed, round, 2, peer.Index));
             outcomes[i] = TrainingStep.Run(Graph, peer.Data, _store, _config.Learning, random, peer.Attack);
         });
 
@@ -73,7 +73,7 @@ public sealed class TangleLearning : ISimulatedMethod
         Parallel.For(0, honest.Count, i =>
         {
             var peer = honest[i];
-            var random = new Random(RandomExtensions.DeriveSeed(_config.Seed, round, 3, peer.Index));
+            var random = new Random(Sampling.DeriveSeed(_config.Seed, round, 3, peer.Index));
             references[i] = ReferenceOf(peer, random);
         });
 
@@ -89,7 +89,7 @@ public sealed class TangleLearning : ISimulatedMethod
             var weightsId = Graph[sequence].WeightsId;
             return peer.Data.Evaluate(weightsId, _store.Get(weightsId)).Accuracy;
         });
-        return ReferenceModel.Select(Graph, _store, selector, learning.ReferenceSamples, learning.ReferenceTopK, learning.CreateAggregator(), random);
+        return ReferenceModel.Select(Graph, _store, peer.Data, selector, learning, random);
     }
 
     // Peers often agree on the reference: evaluate each distinct model once.

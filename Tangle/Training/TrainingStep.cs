@@ -20,7 +20,7 @@ public static class TrainingStep
         var selector = parameters.CreateTipSelector(LocalAccuracy(graph, local, store));
         var aggregator = parameters.CreateAggregator();
 
-        var reference = ReferenceModel.Select(graph, store, selector, parameters.ReferenceSamples, parameters.ReferenceTopK, aggregator, random);
+        var reference = ReferenceModel.Select(graph, store, local, selector, parameters, random);
         var referenceEvaluation = local.Evaluate(reference.Key, reference.Weights);
 
         var parents = ChooseParents(graph, local, store, selector, parameters, random);

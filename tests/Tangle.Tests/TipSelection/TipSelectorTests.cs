@@ -73,10 +73,25 @@ public class TipSelectorTests
     }
 
     [Fact]
+    public void A_lazy_tip_left_deep_in_the_tangle_does_not_drag_particles_back_there()
+    {
+        var graph = Genesis();
+        graph.Add(Tx("lazy", "g"));
+        graph.Add(Tx("t1", "g"));
+        for (var i = 2; i < 500; i++)
+            graph.Add(Tx($"t{i}", $"t{i - 1}"));
+        var random = new Random(4);
+        for (var i = 0; i < 200; i++)
+            Assert.True(graph.HeightOf(WalkStart.Particle(20).Choose(graph, random)) > 400);
+    }
+
+    [Fact]
     public void A_particle_starts_below_the_tips_and_genesis_when_the_tangle_is_shallow()
     {
         var chain = Chain(100);
-        Assert.Equal(89, WalkStart.Particle(10).Choose(chain, new Random(1)));
+        var random = new Random(1);
+        for (var i = 0; i < 100; i++) // ten steps back from one of the 32 newest arrivals
+            Assert.InRange(WalkStart.Particle(10).Choose(chain, random), 99 - 10 - (WalkStart.RecentArrivals - 1), 99 - 10);
         Assert.Equal(0, WalkStart.Particle(500).Choose(chain, new Random(1)));
         Assert.Equal(0, WalkStart.Genesis.Choose(chain, new Random(1)));
         Assert.Throws<ArgumentOutOfRangeException>(() => WalkStart.Particle(0));

@@ -1,4 +1,6 @@
 using MlAspire.Tangle.Attacks;
+using MlAspire.Tangle.Consensus;
+using MlAspire.Tangle.TipSelection;
 using MlAspire.Tangle.Dag;
 using MlAspire.Tangle.Data;
 using MlAspire.Tangle.Learning;
@@ -59,7 +61,7 @@ public class TrainingStepTests
         var f = new Fixture();
         f.Publish(f.Trained(1), "g");
         f.Publish(f.Trained(2), "g");
-        var parameters = new LearningParameters { TipCandidates = 3 };
+        var parameters = new LearningParameters { ParentCount = 2, TipCandidates = 3 };
         var a = TrainingStep.Run(f.Graph, f.Local, f.Store, parameters, new Random(42));
         var b = TrainingStep.Run(f.Graph, f.Local, f.Store, parameters, new Random(42));
         Assert.Equal(a.Weights.Values.ToArray(), b.Weights.Values.ToArray());
@@ -98,6 +100,25 @@ public class TrainingStepTests
     }
 
     [Fact]
+    public void Reference_screening_keeps_a_high_ranked_poisoned_tip_out_of_the_reference()
+    {
+        var f = new Fixture();
+        f.Publish(f.Trained(3), "g");
+        f.Publish(f.Trained(4), "g");
+        var poisoned = f.Publish(new RandomWeightsAttack(10).PoisonUpdate(f.Trained(1), f.Trained(1), new Random(9)), "g");
+        var screened = new LearningParameters { TipSelector = TipSelectorKind.Uniform, ReferenceTopK = 2, ReferenceCandidates = 3 };
+        var unscreened = screened with { ReferenceCandidates = 2 };
+        var selector = new UniformRandomTips();
+
+        var withScreening = Enumerable.Range(0, 20).Select(s => ReferenceModel.Select(f.Graph, f.Store, f.Local, selector, screened, new Random(s))).ToList();
+        var without = Enumerable.Range(0, 20).Select(s => ReferenceModel.Select(f.Graph, f.Store, f.Local, selector, unscreened, new Random(s))).ToList();
+
+        Assert.All(withScreening, r => Assert.DoesNotContain(poisoned, r.Transactions.Select(t => t.Id)));
+        Assert.All(withScreening, r => Assert.Equal(2, r.Transactions.Count));
+        Assert.Contains(without, r => r.Transactions.Any(t => t.Id == poisoned));
+    }
+
+    [Fact]
     public void A_diverging_step_is_skipped_with_a_reason_instead_of_publishing_non_finite_weights()
     {
         var f = new Fixture();
@@ -111,7 +132,7 @@ public class TrainingStepTests
     public void An_attacker_publishes_its_poison_whatever_its_local_test_says()
     {
         var f = new Fixture();
-        var outcome = TrainingStep.Run(f.Graph, f.Local, f.Store, new LearningParameters(), new Random(1), new RandomWeightsAttack());
+        var outcome = TrainingStep.Run(f.Graph, f.Local, f.Store, new LearningParameters(), new Random(1), new RandomWeightsAttack(10));
         Assert.True(outcome.ShouldPublish);
         Assert.True(f.Model.Evaluate(outcome.Weights.Values, f.Local.Test).Loss > outcome.ReferenceEvaluation.Loss);
     }

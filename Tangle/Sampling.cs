@@ -1,6 +1,6 @@
-namespace MlAspire.Tangle.Data;
+namespace MlAspire.Tangle;
 
-/// <summary>Draws from the distributions the data generators need, always from a caller-supplied <see cref="Random"/>.</summary>
+/// <summary>Draws from the distributions the engine needs, always from a caller-supplied <see cref="Random"/>.</summary>
 public static class Sampling
 {
     /// <summary>A standard normal draw (Box–Muller).</summary>
@@ -70,5 +70,18 @@ public static class Sampling
             if (u < 1.0 - 0.0331 * x2 * x2 || Math.Log(u) < 0.5 * x2 + d * (1.0 - v + Math.Log(v)))
                 return Math.Log(d * v) + boost;
         }
+    }
+
+    /// <summary>An independent seed for a named sub-stream (round, role, peer), so parallel work stays deterministic.</summary>
+    public static int DeriveSeed(int seed, params ReadOnlySpan<int> path)
+    {
+        var hash = (uint)seed ^ 0x9E3779B9u;
+        foreach (var part in path)
+        {
+            hash ^= (uint)part + 0x9E3779B9u + (hash << 6) + (hash >> 2);
+            hash *= 0x85EBCA6Bu;
+            hash ^= hash >> 13;
+        }
+        return (int)(hash & 0x7FFFFFFF);
     }
 }

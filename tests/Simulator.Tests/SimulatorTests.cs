@@ -1,0 +1,61 @@
+using MlAspire.Tangle.Simulation;
+using MlAspire.Tangle.Training;
+
+namespace MlAspire.Simulator.Tests;
+
+public sealed class SimulatorTests : IDisposable
+{
+    private readonly string _output = Directory.CreateTempSubdirectory("mlaspire-sim-").FullName;
+
+    public void Dispose() => Directory.Delete(_output, recursive: true);
+
+    [Fact]
+    public void Options_parse_into_the_experiment_they_name()
+    {
+        var options = SimulatorOptions.Parse(["--peers", "12", "--rounds", "30", "--partition", "shards:2", "--model", "logreg", "--attackers", "random:0.25",
+            "--selector", "accuracy", "--parents", "3", "--candidates", "6", "--particle-depth", "0", "--methods", "tangle,fedavg", "--seed", "9"]);
+        var config = options.Config;
+        Assert.Equal(12, config.Peers);
+        Assert.Equal(30, config.Rounds);
+        Assert.Equal("shards:2", config.Partition);
+        Assert.Equal(Tangle.Learning.ModelArchitecture.LogisticRegression, config.Model.Architecture);
+        Assert.Equal(0.25, config.Attack!.Fraction);
+        Assert.Equal(TipSelectorKind.Accuracy, config.Learning.TipSelector);
+        Assert.Equal((3, 6), (config.Learning.ParentCount, config.Learning.TipCandidates));
+        Assert.Null(config.Learning.ParticleDepth);
+        Assert.Equal([SimulatedMethodKind.Tangle, SimulatedMethodKind.FedAvg], config.Methods);
+        Assert.Equal("p12_r30_shards-2_logreg_random-0.25_s9", options.Name);
+    }
+
+    [Theory]
+    [InlineData("--peers", "many", "whole number")]
+    [InlineData("--bogus", "1", "Unknown option")]
+    [InlineData("--partition", "zipf:2", "zipf")]
+    [InlineData("--selector", "best", "cumulative, accuracy, uniform")]
+    [InlineData("--attackers", "random", "KIND:FRACTION")]
+    [InlineData("--methods", "magic", "unknown method")]
+    public void Bad_options_say_what_is_wrong(string option, string value, string message)
+    {
+        var error = Assert.ThrowsAny<Exception>(() => SimulatorOptions.Parse([option, value]));
+        Assert.Contains(message, error.Message);
+    }
+
+    [Fact]
+    public void A_run_on_real_mnist_writes_the_csv_and_a_png_chart()
+    {
+        var options = SimulatorOptions.Parse(["--peers", "4", "--rounds", "2", "--model", "logreg", "--train-count", "8000", "--out", _output, "--name", "smoke"]);
+
+        Assert.Equal(0, SimulatorRun.Execute(options));
+
+        var lines = File.ReadAllLines(Path.Combine(_output, "smoke.csv"));
+        Assert.Equal(ResultsCsv.Header, lines[0]);
+        Assert.Equal(1 + 2 * 3, lines.Length);
+        var tangleRow = lines.Single(l => l.StartsWith("2,tangle,", StringComparison.Ordinal)).Split(',');
+        Assert.InRange(double.Parse(tangleRow[2], System.Globalization.CultureInfo.InvariantCulture), 0.3, 1.0);
+        Assert.True(int.Parse(tangleRow[4], System.Globalization.CultureInfo.InvariantCulture) > 1);
+
+        var png = File.ReadAllBytes(Path.Combine(_output, "smoke.png"));
+        Assert.Equal([0x89, (byte)'P', (byte)'N', (byte)'G'], png[..4]);
+        Assert.True(png.Length > 10_000, "the chart has content");
+    }
+}
