@@ -21,7 +21,7 @@ public static class SimulatorRun
             .Start(context =>
             {
                 var task = context.AddTask("rounds", maxValue: config.Rounds);
-                results = Simulation.Run(config, trainPool, heldOut, (round, evaluated) =>
+                results = SimulationRunner.Run(config, trainPool, heldOut, (round, evaluated) =>
                 {
                     task.Value = round;
                     if (evaluated.Count > 0)

@@ -8,12 +8,13 @@ namespace MlAspire.Tangle.Simulation;
 public sealed class InMemoryModelStore : IModelStore
 {
     private readonly ConcurrentDictionary<string, ModelWeights> _weights = new(StringComparer.Ordinal);
+    private int _nextId;
 
     public int Count => _weights.Count;
 
     public string Put(ModelWeights weights)
     {
-        var id = $"w{_weights.Count}";
+        var id = $"w{Interlocked.Increment(ref _nextId) - 1}";
         _weights[id] = weights;
         return id;
     }

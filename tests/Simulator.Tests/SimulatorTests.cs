@@ -31,7 +31,7 @@ public sealed class SimulatorTests : IDisposable
     [InlineData("--peers", "many", "whole number")]
     [InlineData("--bogus", "1", "Unknown option")]
     [InlineData("--partition", "zipf:2", "zipf")]
-    [InlineData("--selector", "best", "cumulative, accuracy, uniform")]
+    [InlineData("--selector", "best", "accuracy, cumulative, uniform")]
     [InlineData("--attackers", "random", "KIND:FRACTION")]
     [InlineData("--methods", "magic", "unknown method")]
     public void Bad_options_say_what_is_wrong(string option, string value, string message)

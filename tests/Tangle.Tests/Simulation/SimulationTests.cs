@@ -22,7 +22,7 @@ public class SimulationTests
     private static IReadOnlyList<RoundResult> Run(SimulationConfig config)
     {
         var (pool, heldOut) = DataSplits.HoldOut(Data, 1000);
-        return MlAspire.Tangle.Simulation.Simulation.Run(config, pool, heldOut);
+        return SimulationRunner.Run(config, pool, heldOut);
     }
 
     [Fact]

@@ -3,7 +3,7 @@ using MlAspire.Tangle.Data;
 namespace MlAspire.Tangle.Simulation;
 
 /// <summary>Runs the configured methods side by side, round by round, on one federation and one initial model.</summary>
-public static class Simulation
+public static class SimulationRunner
 {
     /// <param name="onRound">Called after every method finished a round (round, results evaluated in it).</param>
     public static IReadOnlyList<RoundResult> Run(SimulationConfig config, Dataset trainPool, Dataset heldOut, Action<int, IReadOnlyList<RoundResult>>? onRound = null)
