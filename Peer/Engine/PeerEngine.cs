@@ -1,0 +1,331 @@
+using System.Collections.Concurrent;
+using System.Threading.Channels;
+using MlAspire.Storage.Content;
+using MlAspire.Storage.Transactions;
+using MlAspire.Tangle.Consensus;
+using MlAspire.Tangle.Dag;
+using MlAspire.Tangle.Learning;
+using MlAspire.Tangle.Training;
+
+namespace MlAspire.Peer.Engine;
+
+/// <summary>What happened to a transaction offered to the engine.</summary>
+public enum IngestStatus { Inserted, Known, Rejected }
+
+public sealed record TangleSnapshot(int Size, int Tips, int Pending);
+
+public sealed record IngestOutcome(IngestStatus Status, int Inserted, RejectionReason? Reason = null, string? Error = null);
+
+public sealed record PeerEngineOptions
+{
+    /// <summary>How long to wait for a block (transaction, parent or weights) from the network.</summary>
+    public TimeSpan FetchTimeout { get; init; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>Most unknown ancestors one announcement may pull in; a late joiner catches up in bulk instead.</summary>
+    public int MaxAncestorsPerIngest { get; init; } = 10_000;
+
+    /// <summary>Largest weights blob accepted (1 MiB: what one IPFS block carries).</summary>
+    public int MaxWeightsBytes { get; init; } = 1 << 20;
+
+    public TangleOptions Tangle { get; init; } = new();
+}
+
+/// <summary>
+/// A peer's replica of the tangle and the one place that changes it. Network work (fetching, storing) happens outside
+/// the lock; the lock covers only the graph, so training and ingestion never see a half-inserted transaction.
+/// Everything received is verified (CID, signature, tangle, weights' shape and values) before it is stored or trained on.
+/// </summary>
+public sealed class PeerEngine
+{
+    private readonly IContentStore _store;
+    private readonly PeerKey _key;
+    private readonly TimeProvider _time;
+    private readonly PeerEngineOptions _options;
+    private readonly SemaphoreSlim _gate = new(1, 1);
+    private readonly List<TransactionRecord> _records = []; // guarded by lock (_records): read by gRPC without the gate
+    private readonly Dictionary<Cid, int> _sequenceByCid = [];
+    private volatile TangleSnapshot _snapshot = new(0, 0, 0);
+    private readonly Dictionary<string, (byte[] Document, TransactionDocument Parsed)> _held = new(StringComparer.Ordinal);
+    private readonly ValidatedWeights _weights = new();
+    private readonly ConcurrentDictionary<Channel<TransactionRecord>, byte> _watchers = new();
+    private readonly ConcurrentDictionary<RejectionReason, long> _rejected = new();
+    private TangleGraph? _graph;
+    private long _published;
+    private long _received;
+
+    public PeerEngine(IContentStore store, PeerKey key, TimeProvider time, PeerEngineOptions? options = null)
+    {
+        _store = store;
+        _key = key;
+        _time = time;
+        _options = options ?? new PeerEngineOptions();
+    }
+
+    public string PeerId => _key.Id;
+
+    public IContentStore Store => _store;
+
+    public Cid Genesis { get; private set; }
+
+    public ModelShape Shape { get; private set; } = ModelShape.LogisticRegression(1, 1);
+
+    public bool IsInitialized => _graph is not null;
+
+    public long Published => Interlocked.Read(ref _published);
+
+    public long Received => Interlocked.Read(ref _received);
+
+    public IReadOnlyDictionary<RejectionReason, long> Rejected => _rejected;
+
+    /// <summary>Adopts the tangle named by <paramref name="genesis"/>: verifies and stores its blocks and starts the replica.</summary>
+    public async Task InitializeAsync(Cid genesis, byte[] transaction, byte[] weights, CancellationToken cancellationToken)
+    {
+        var document = TransactionVerifier.Verify(genesis, transaction, genesis, _options.Tangle.MaxParents);
+        if (!document.IsGenesis)
+            throw new TransactionRejectedException(RejectionReason.WrongTangle, $"{genesis} is not a genesis transaction.");
+        var decoded = DecodeWeights(document.Weights, weights);
+        await _store.PutAsync(ContentCodec.Raw, weights, cancellationToken);
+        await _store.PutAsync(ContentCodec.DagJson, transaction, cancellationToken);
+
+        await _gate.WaitAsync(cancellationToken);
+        try
+        {
+            if (_graph is not null)
+            {
+                if (!Genesis.Equals(genesis))
+                    throw new InvalidOperationException($"This peer already follows tangle {Genesis}, not {genesis}.");
+                return;
+            }
+            Genesis = genesis;
+            Shape = decoded.Shape;
+            _weights.Add(document.Weights.ToString(), decoded);
+            var tx = document.ToTransaction(genesis);
+            _graph = new TangleGraph(tx, _options.Tangle);
+            lock (_records)
+            {
+                _records.Add(new TransactionRecord(0, genesis, transaction, document, tx));
+                _sequenceByCid[genesis] = 0;
+            }
+            _snapshot = new TangleSnapshot(1, 1, 0);
+        }
+        finally
+        {
+            _gate.Release();
+        }
+    }
+
+    /// <summary>
+    /// Verifies and inserts an announced transaction, fetching its bytes (when not given), weights and any unknown
+    /// ancestors. Never throws for bad input: a forged, malformed or unfetchable transaction is rejected and counted.
+    /// </summary>
+    public async Task<IngestOutcome> IngestAsync(Cid cid, byte[]? document, CancellationToken cancellationToken)
+    {
+        var graph = _graph ?? throw new InvalidOperationException("The engine has no tangle yet.");
+        if (await ContainsAsync(cid.ToString(), cancellationToken))
+            return new IngestOutcome(IngestStatus.Known, 0);
+
+        var fetched = new List<(Cid Cid, byte[] Document, TransactionDocument Parsed, ModelWeights Weights)>();
+        var queue = new Queue<(Cid Cid, byte[]? Document)>([(cid, document)]);
+        var seen = new HashSet<Cid> { cid };
+        try
+        {
+            while (queue.TryDequeue(out var next))
+            {
+                if (fetched.Count >= _options.MaxAncestorsPerIngest)
+                    throw new TransactionRejectedException(RejectionReason.UnknownParent, $"{cid} pulls in more than {_options.MaxAncestorsPerIngest} unknown ancestors.");
+                var bytes = next.Document ?? await FetchAsync(next.Cid, RejectionReason.UnknownParent, cancellationToken);
+                var parsed = TransactionVerifier.Verify(next.Cid, bytes, Genesis, graph.Options.MaxParents);
+                var weightsBytes = await FetchAsync(parsed.Weights, RejectionReason.InvalidWeights, cancellationToken);
+                fetched.Add((next.Cid, bytes, parsed, DecodeWeights(parsed.Weights, weightsBytes)));
+                foreach (var parent in parsed.Parents)
+                    if (seen.Add(parent) && !await ContainsAsync(parent.ToString(), cancellationToken))
+                        queue.Enqueue((parent, null));
+            }
+        }
+        catch (TransactionRejectedException e)
+        {
+            _rejected.AddOrUpdate(e.Reason, 1, (_, n) => n + 1);
+            return new IngestOutcome(IngestStatus.Rejected, 0, e.Reason, e.Message);
+        }
+
+        foreach (var item in fetched)
+        {
+            await _store.PinAsync(item.Cid, cancellationToken);
+            await _store.PinAsync(item.Parsed.Weights, cancellationToken);
+        }
+        var inserted = await InsertAsync(fetched.Select(f => (f.Cid, f.Document, f.Parsed, f.Weights)), cancellationToken);
+        Interlocked.Add(ref _received, inserted);
+        return new IngestOutcome(inserted > 0 ? IngestStatus.Inserted : IngestStatus.Known, inserted);
+    }
+
+    /// <summary>
+    /// One training step on the current tangle; publishes (stores, signs, inserts, announces to watchers) when the
+    /// publish rule accepts the model. Returns the outcome and, when published, the new record.
+    /// </summary>
+    public async Task<(TrainingOutcome Outcome, TransactionRecord? Published)> TrainAsync(LocalData local, LearningParameters parameters, Random random, CancellationToken cancellationToken)
+    {
+        var graph = _graph ?? throw new InvalidOperationException("The engine has no tangle yet.");
+        TrainingOutcome outcome;
+        await _gate.WaitAsync(cancellationToken);
+        try
+        {
+            outcome = TrainingStep.Run(graph, local, _weights, parameters, random);
+        }
+        finally
+        {
+            _gate.Release();
+        }
+        if (!outcome.ShouldPublish)
+            return (outcome, null);
+
+        var weightsCid = await _store.PutAsync(ContentCodec.Raw, WeightCodec.Encode(outcome.Weights), cancellationToken);
+        var document = TransactionDocument.CreateSigned(
+            Genesis, outcome.Parents.Select(p => Cid.Parse(p.Id)).ToList(), weightsCid, _time.GetUtcNow().ToUnixTimeMilliseconds(), outcome.Metrics, _key);
+        var bytes = TransactionCodec.Encode(document);
+        var cid = await _store.PutAsync(ContentCodec.DagJson, bytes, cancellationToken);
+        await InsertAsync([(cid, bytes, document, outcome.Weights)], cancellationToken);
+        Interlocked.Increment(ref _published);
+        return (outcome, Get(cid));
+    }
+
+    /// <summary>The reference model as this peer sees it now, with its accuracy on the peer's local test data.</summary>
+    public async Task<(ReferenceModel Model, Evaluation Local)> ReferenceAsync(LocalData local, LearningParameters parameters, Random random, CancellationToken cancellationToken)
+    {
+        var graph = _graph ?? throw new InvalidOperationException("The engine has no tangle yet.");
+        await _gate.WaitAsync(cancellationToken);
+        try
+        {
+            var selector = parameters.CreateTipSelector(s => local.Evaluate(graph[s].WeightsId, _weights.Get(graph[s].WeightsId)).Accuracy);
+            var reference = ReferenceModel.Select(graph, _weights, local, selector, parameters, random);
+            return (reference, local.Evaluate(reference.Key, reference.Weights));
+        }
+        finally
+        {
+            _gate.Release();
+        }
+    }
+
+    public TransactionRecord? Get(Cid cid)
+    {
+        lock (_records)
+            return _sequenceByCid.TryGetValue(cid, out var sequence) ? _records[sequence] : null;
+    }
+
+    /// <summary>Up to <paramref name="max"/> records after <paramref name="afterSequence"/>, in arrival order.</summary>
+    public IReadOnlyList<TransactionRecord> Since(int afterSequence, int max)
+    {
+        lock (_records)
+        {
+            var start = Math.Max(0, afterSequence + 1);
+            return start >= _records.Count ? [] : _records.GetRange(start, Math.Min(max, _records.Count - start));
+        }
+    }
+
+    /// <summary>Size, tips and held transactions as of the last insertion.</summary>
+    public TangleSnapshot Snapshot => _snapshot;
+
+    /// <summary>
+    /// A feed of every record inserted from now on. A watcher that falls more than <paramref name="capacity"/> behind
+    /// is cut off (its reader completes with an error) rather than slowing the engine; it reconnects and catches up by sequence.
+    /// </summary>
+    public ChannelReader<TransactionRecord> Watch(CancellationToken cancellationToken, int capacity = 4096)
+    {
+        var channel = Channel.CreateBounded<TransactionRecord>(new BoundedChannelOptions(capacity) { SingleReader = true, SingleWriter = false });
+        _watchers[channel] = 0;
+        cancellationToken.Register(() =>
+        {
+            _watchers.TryRemove(channel, out _);
+            channel.Writer.TryComplete();
+        });
+        return channel.Reader;
+    }
+
+    private async Task<int> InsertAsync(IEnumerable<(Cid Cid, byte[] Document, TransactionDocument Parsed, ModelWeights Weights)> items, CancellationToken cancellationToken)
+    {
+        var graph = _graph!;
+        var added = new List<TransactionRecord>();
+        await _gate.WaitAsync(cancellationToken);
+        try
+        {
+            foreach (var (cid, document, parsed, weights) in items)
+            {
+                var id = cid.ToString();
+                _weights.Add(parsed.Weights.ToString(), weights);
+                _held[id] = (document, parsed);
+                var result = graph.Add(parsed.ToTransaction(cid));
+                if (result.Status is AddStatus.Rejected or AddStatus.Duplicate)
+                    _held.Remove(id);
+                if (result.Status == AddStatus.Rejected)
+                    _rejected.AddOrUpdate(RejectionReason.InvalidParents, 1, (_, n) => n + 1);
+                lock (_records)
+                {
+                    foreach (var transaction in result.Inserted)
+                    {
+                        var (bytes, doc) = _held[transaction.Id];
+                        _held.Remove(transaction.Id);
+                        var record = new TransactionRecord(_records.Count, Cid.Parse(transaction.Id), bytes, doc, transaction);
+                        _sequenceByCid[record.Cid] = record.Sequence;
+                        _records.Add(record);
+                        added.Add(record);
+                    }
+                }
+            }
+            _snapshot = new TangleSnapshot(graph.Count, graph.Tips.Count, graph.PendingCount);
+        }
+        finally
+        {
+            _gate.Release();
+        }
+        foreach (var record in added)
+            foreach (var watcher in _watchers.Keys)
+                if (!watcher.Writer.TryWrite(record))
+                {
+                    _watchers.TryRemove(watcher, out _);
+                    watcher.Writer.TryComplete(new InvalidOperationException("Watcher fell too far behind; reconnect and catch up by sequence."));
+                }
+        return added.Count;
+    }
+
+    private async Task<bool> ContainsAsync(string id, CancellationToken cancellationToken)
+    {
+        await _gate.WaitAsync(cancellationToken);
+        try
+        {
+            return _graph!.Contains(id);
+        }
+        finally
+        {
+            _gate.Release();
+        }
+    }
+
+    private async Task<byte[]> FetchAsync(Cid cid, RejectionReason reasonWhenMissing, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await _store.GetAsync(cid, _options.FetchTimeout, cancellationToken);
+        }
+        catch (TimeoutException e)
+        {
+            throw new TransactionRejectedException(reasonWhenMissing, $"Could not fetch {cid}: {e.Message}");
+        }
+    }
+
+    private ModelWeights DecodeWeights(Cid cid, byte[] bytes)
+    {
+        if (bytes.Length > _options.MaxWeightsBytes)
+            throw new TransactionRejectedException(RejectionReason.InvalidWeights, $"Weights {cid} are {bytes.Length} bytes (limit {_options.MaxWeightsBytes}).");
+        ModelWeights weights;
+        try
+        {
+            weights = WeightCodec.Decode(bytes);
+        }
+        catch (InvalidWeightsException e)
+        {
+            throw new TransactionRejectedException(RejectionReason.InvalidWeights, $"Weights {cid}: {e.Message}");
+        }
+        if (IsInitialized && weights.Shape != Shape)
+            throw new TransactionRejectedException(RejectionReason.InvalidWeights, $"Weights {cid} have shape {weights.Shape}, the tangle's model is {Shape}.");
+        return weights;
+    }
+}

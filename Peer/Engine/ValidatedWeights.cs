@@ -1,0 +1,23 @@
+using System.Collections.Concurrent;
+using MlAspire.Tangle.Learning;
+using MlAspire.Tangle.Training;
+
+namespace MlAspire.Peer.Engine;
+
+/// <summary>
+/// The engine's <see cref="IModelStore"/>: decoded, validated weights of the transactions in the replica. A transaction
+/// enters the tangle only after its weights are here, so training never waits on the network.
+/// </summary>
+public sealed class ValidatedWeights : IModelStore
+{
+    private readonly ConcurrentDictionary<string, ModelWeights> _weights = new(StringComparer.Ordinal);
+
+    public int Count => _weights.Count;
+
+    public void Add(string weightsId, ModelWeights weights) => _weights[weightsId] = weights;
+
+    public bool Contains(string weightsId) => _weights.ContainsKey(weightsId);
+
+    public ModelWeights Get(string weightsId) =>
+        _weights.TryGetValue(weightsId, out var weights) ? weights : throw new KeyNotFoundException($"Weights {weightsId} are not held by this peer.");
+}

@@ -1,0 +1,43 @@
+namespace MlAspire.Storage.Content;
+
+/// <summary>How much a store holds: all blocks, and the pinned ones that garbage collection keeps.</summary>
+public sealed record StoreUsage(long Bytes, long Blocks, long PinnedBytes, long PinnedBlocks);
+
+/// <summary>
+/// Content-addressed blocks, as IPFS keeps them: put returns the CID, get by CID from here or from the network,
+/// pins protect blocks from garbage collection. Two implementations: a Kubo RPC node, and the embedded store.
+/// </summary>
+public interface IContentStore
+{
+    /// <summary>"ipfs" or "embedded", for logs and metrics.</summary>
+    string Kind { get; }
+
+    /// <summary>Stores and pins <paramref name="content"/>; the CID is the same in every backend.</summary>
+    Task<Cid> PutAsync(ContentCodec codec, ReadOnlyMemory<byte> content, CancellationToken cancellationToken);
+
+    /// <summary>The block's bytes, verified against its CID, fetched from the network when not held locally.</summary>
+    /// <exception cref="TimeoutException">Nobody supplied the block within <paramref name="timeout"/>.</exception>
+    Task<byte[]> GetAsync(Cid cid, TimeSpan timeout, CancellationToken cancellationToken);
+
+    /// <summary>Whether the block is held locally (no network).</summary>
+    Task<bool> HasAsync(Cid cid, CancellationToken cancellationToken);
+
+    Task PinAsync(Cid cid, CancellationToken cancellationToken);
+
+    /// <summary>Unpins; unpinning a block that is not pinned is not an error.</summary>
+    Task UnpinAsync(Cid cid, CancellationToken cancellationToken);
+
+    Task<IReadOnlyCollection<Cid>> PinsAsync(CancellationToken cancellationToken);
+
+    /// <summary>Deletes every unpinned block; returns what remains.</summary>
+    Task<StoreUsage> CollectGarbageAsync(CancellationToken cancellationToken);
+
+    Task<StoreUsage> UsageAsync(CancellationToken cancellationToken);
+}
+
+/// <summary>Where the embedded store asks for blocks it does not hold (the peer's neighbours, over gRPC).</summary>
+public interface IBlockSource
+{
+    /// <summary>The block's bytes from some neighbour, unverified, or null when none has it.</summary>
+    Task<byte[]?> TryFetchAsync(Cid cid, CancellationToken cancellationToken);
+}

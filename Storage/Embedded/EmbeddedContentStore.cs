@@ -1,0 +1,159 @@
+using System.Collections.Concurrent;
+using MlAspire.Storage.Content;
+
+namespace MlAspire.Storage.Embedded;
+
+/// <summary>
+/// Content-addressed blocks on local disk, for machines without an IPFS node: the same CIDs, pins and garbage
+/// collection, and blocks it lacks fetched from neighbours through an <see cref="IBlockSource"/>.
+/// </summary>
+/// <remarks>
+/// Layout: <c>blocks/CID</c> holds the bytes, <c>pins/CID</c> is an empty marker. Writes go to a temporary file and are
+/// renamed into place, so a crash never leaves a partial block under a CID; a block whose bytes no longer hash to its
+/// name (disk corruption) is deleted on read and refetched. A pin marker is written before its block, so garbage
+/// collection running concurrently can never delete a block that is being stored pinned.
+/// </remarks>
+public sealed class EmbeddedContentStore : IContentStore
+{
+    private readonly string _blocks;
+    private readonly string _pins;
+    private readonly IBlockSource? _network;
+    private readonly ConcurrentDictionary<Cid, long> _sizes = new();
+    private readonly ConcurrentDictionary<Cid, byte> _pinned = new();
+    private readonly SemaphoreSlim _collecting = new(1, 1);
+
+    public EmbeddedContentStore(string directory, IBlockSource? network = null)
+    {
+        _blocks = Directory.CreateDirectory(Path.Combine(directory, "blocks")).FullName;
+        _pins = Directory.CreateDirectory(Path.Combine(directory, "pins")).FullName;
+        _network = network;
+        foreach (var file in Directory.EnumerateFiles(_blocks))
+        {
+            if (Cid.TryParse(Path.GetFileName(file), out var cid, out _))
+                _sizes[cid] = new FileInfo(file).Length;
+            else
+                File.Delete(file); // a temporary file left by a crash mid-write
+        }
+        foreach (var file in Directory.EnumerateFiles(_pins))
+            if (Cid.TryParse(Path.GetFileName(file), out var cid, out _))
+                _pinned[cid] = 0;
+    }
+
+    public string Kind => "embedded";
+
+    public async Task<Cid> PutAsync(ContentCodec codec, ReadOnlyMemory<byte> content, CancellationToken cancellationToken)
+    {
+        var cid = Cid.Compute(codec, content.Span);
+        await PinAsync(cid, cancellationToken);
+        await WriteBlockAsync(cid, content, cancellationToken);
+        return cid;
+    }
+
+    public async Task<byte[]> GetAsync(Cid cid, TimeSpan timeout, CancellationToken cancellationToken)
+    {
+        if (await TryReadLocalAsync(cid, cancellationToken) is { } local)
+            return local;
+        if (_network is null)
+            throw new TimeoutException($"Block {cid} is not stored here and no neighbour is configured.");
+
+        using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        deadline.CancelAfter(timeout);
+        byte[]? fetched;
+        try
+        {
+            fetched = await _network.TryFetchAsync(cid, deadline.Token);
+        }
+        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+        {
+            fetched = null;
+        }
+        if (fetched is null || !cid.Matches(fetched))
+            throw new TimeoutException($"No neighbour supplied block {cid} within {timeout.TotalSeconds:F1} s.");
+        await WriteBlockAsync(cid, fetched, cancellationToken);
+        return fetched;
+    }
+
+    public Task<bool> HasAsync(Cid cid, CancellationToken cancellationToken) => Task.FromResult(_sizes.ContainsKey(cid));
+
+    public async Task PinAsync(Cid cid, CancellationToken cancellationToken)
+    {
+        if (_pinned.ContainsKey(cid)) return;
+        await File.WriteAllBytesAsync(Path.Combine(_pins, cid.ToString()), [], cancellationToken);
+        _pinned[cid] = 0;
+    }
+
+    public Task UnpinAsync(Cid cid, CancellationToken cancellationToken)
+    {
+        if (_pinned.TryRemove(cid, out _))
+            File.Delete(Path.Combine(_pins, cid.ToString()));
+        return Task.CompletedTask;
+    }
+
+    public Task<IReadOnlyCollection<Cid>> PinsAsync(CancellationToken cancellationToken) =>
+        Task.FromResult<IReadOnlyCollection<Cid>>(_pinned.Keys.ToList());
+
+    public async Task<StoreUsage> CollectGarbageAsync(CancellationToken cancellationToken)
+    {
+        await _collecting.WaitAsync(cancellationToken);
+        try
+        {
+            foreach (var cid in _sizes.Keys)
+            {
+                if (_pinned.ContainsKey(cid)) continue;
+                File.Delete(BlockPath(cid));
+                _sizes.TryRemove(cid, out _);
+            }
+            return Usage();
+        }
+        finally
+        {
+            _collecting.Release();
+        }
+    }
+
+    public Task<StoreUsage> UsageAsync(CancellationToken cancellationToken) => Task.FromResult(Usage());
+
+    private StoreUsage Usage()
+    {
+        long bytes = 0, blocks = 0, pinnedBytes = 0, pinnedBlocks = 0;
+        foreach (var (cid, size) in _sizes)
+        {
+            bytes += size;
+            blocks++;
+            if (!_pinned.ContainsKey(cid)) continue;
+            pinnedBytes += size;
+            pinnedBlocks++;
+        }
+        return new StoreUsage(bytes, blocks, pinnedBytes, pinnedBlocks);
+    }
+
+    private async Task<byte[]?> TryReadLocalAsync(Cid cid, CancellationToken cancellationToken)
+    {
+        if (!_sizes.ContainsKey(cid)) return null;
+        byte[] bytes;
+        try
+        {
+            bytes = await File.ReadAllBytesAsync(BlockPath(cid), cancellationToken);
+        }
+        catch (FileNotFoundException)
+        {
+            _sizes.TryRemove(cid, out _); // collected in the meantime
+            return null;
+        }
+        if (cid.Matches(bytes)) return bytes;
+        File.Delete(BlockPath(cid));
+        _sizes.TryRemove(cid, out _);
+        return null;
+    }
+
+    private async Task WriteBlockAsync(Cid cid, ReadOnlyMemory<byte> content, CancellationToken cancellationToken)
+    {
+        if (_sizes.ContainsKey(cid)) return;
+        var temporary = Path.Combine(_blocks, $".{Guid.NewGuid():N}.tmp");
+        await File.WriteAllBytesAsync(temporary, content, cancellationToken);
+        File.Move(temporary, BlockPath(cid), overwrite: true);
+        _sizes[cid] = content.Length;
+    }
+
+    private string BlockPath(Cid cid) => Path.Combine(_blocks, cid.ToString());
+}

@@ -1,0 +1,150 @@
+using MlAspire.Peer.Engine;
+using MlAspire.Storage.Content;
+using MlAspire.Storage.Embedded;
+using MlAspire.Storage.Transactions;
+using MlAspire.Tangle.Dag;
+using MlAspire.Tangle.Data;
+using MlAspire.Tangle.Learning;
+using MlAspire.Tangle.Training;
+
+namespace MlAspire.Peer.Tests.Engine;
+
+public sealed class PeerEngineTests : IDisposable
+{
+    private static readonly ModelShape Shape = ModelShape.LogisticRegression(8, 3);
+    private static readonly LearningParameters Learning = new() { PublishRule = PublishRuleKind.Always };
+    private readonly string _root = Directory.CreateTempSubdirectory("mlaspire-peer-").FullName;
+    private readonly PeerKey _bootstrapKey = PeerKey.Create();
+    private readonly List<PeerKey> _keys = [];
+
+    public void Dispose()
+    {
+        _bootstrapKey.Dispose();
+        _keys.ForEach(k => k.Dispose());
+        Directory.Delete(_root, recursive: true);
+    }
+
+    /// <summary>Reads blocks straight from another peer's store, as the gRPC block source does across processes.</summary>
+    private sealed class StoreSource(IContentStore other) : IBlockSource
+    {
+        public async Task<byte[]?> TryFetchAsync(Cid cid, CancellationToken cancellationToken) =>
+            await other.HasAsync(cid, cancellationToken) ? await other.GetAsync(cid, TimeSpan.FromSeconds(1), cancellationToken) : null;
+    }
+
+    private (Cid Cid, byte[] Transaction, byte[] Weights)? _genesis;
+
+    // One genesis per test: ECDSA signatures are randomized, so each signing gives another CID.
+    private (Cid Cid, byte[] Transaction, byte[] Weights) Genesis() => _genesis ??= CreateGenesis();
+
+    private (Cid Cid, byte[] Transaction, byte[] Weights) CreateGenesis()
+    {
+        var weights = WeightCodec.Encode(Models.Create(Shape).Initialize(new Random(1)));
+        var document = TransactionDocument.CreateSigned(null, [], Cid.Compute(ContentCodec.Raw, weights), 0, TransactionMetrics.None, _bootstrapKey);
+        var bytes = TransactionCodec.Encode(document);
+        return (Cid.Compute(ContentCodec.DagJson, bytes), bytes, weights);
+    }
+
+    private async Task<PeerEngine> Peer(string name, IContentStore? neighbour = null)
+    {
+        var key = PeerKey.Create();
+        _keys.Add(key);
+        var store = new EmbeddedContentStore(Path.Combine(_root, name), neighbour is null ? null : new StoreSource(neighbour));
+        var engine = new PeerEngine(store, key, TimeProvider.System, new PeerEngineOptions { FetchTimeout = TimeSpan.FromSeconds(1) });
+        var (cid, transaction, weights) = Genesis();
+        await engine.InitializeAsync(cid, transaction, weights, default);
+        return engine;
+    }
+
+    private static LocalData Data(int seed)
+    {
+        var data = SyntheticData.GaussianBlobs(200, Shape.Inputs, Shape.Classes, 3, new Random(seed));
+        return new LocalData(data.Slice(0, 160), data.Slice(160, 40));
+    }
+
+    [Fact]
+    public async Task A_transaction_published_by_one_peer_is_fetched_verified_and_inserted_by_another()
+    {
+        var a = await Peer("a");
+        var b = await Peer("b", a.Store);
+        var (_, first) = await a.TrainAsync(Data(1), Learning, new Random(1), default);
+        var (_, second) = await a.TrainAsync(Data(1), Learning, new Random(2), default);
+
+        // B hears only of the newest CID: it fetches that transaction, its weights and its unknown parent.
+        var outcome = await b.IngestAsync(second!.Cid, null, default);
+
+        Assert.Equal(IngestStatus.Inserted, outcome.Status);
+        Assert.Equal(2, outcome.Inserted);
+        Assert.Equal(3, b.Snapshot.Size);
+        Assert.Equal(first!.Cid, b.Get(first.Cid)!.Cid);
+        Assert.Equal(IngestStatus.Known, (await b.IngestAsync(second.Cid, second.Document, default)).Status);
+        Assert.Equal(a.Since(-1, 10).Select(r => r.Cid), b.Since(-1, 10).Select(r => r.Cid));
+        // B trains on what it received, approving A's transaction.
+        var (_, own) = await b.TrainAsync(Data(2), Learning, new Random(3), default);
+        Assert.Contains(second.Cid, own!.Parsed.Parents);
+    }
+
+    [Fact]
+    public async Task Watchers_see_every_insertion()
+    {
+        var a = await Peer("a");
+        using var stop = new CancellationTokenSource();
+        var feed = a.Watch(stop.Token);
+        var (_, published) = await a.TrainAsync(Data(1), Learning, new Random(1), default);
+        Assert.True(feed.TryRead(out var seen));
+        Assert.Equal(published!.Cid, seen.Cid);
+    }
+
+    public static TheoryData<string, RejectionReason> Attacks => new()
+    {
+        { "nan-weights", RejectionReason.InvalidWeights },
+        { "wrong-shape", RejectionReason.InvalidWeights },
+        { "unknown-parent", RejectionReason.UnknownParent },
+        { "bad-signature", RejectionReason.BadSignature },
+        { "garbage", RejectionReason.CidMismatch },
+        { "missing-weights", RejectionReason.InvalidWeights },
+    };
+
+    [Theory]
+    [MemberData(nameof(Attacks))]
+    public async Task Forged_and_malformed_transactions_are_rejected_counted_and_never_stored(string attack, RejectionReason reason)
+    {
+        var honest = await Peer("honest");
+        var attacker = await Peer("attacker");
+        var victim = await Peer("victim", attacker.Store);
+        using var key = PeerKey.Create();
+        var genesis = honest.Genesis;
+
+        Cid weights = attack switch
+        {
+            "nan-weights" => await attacker.Store.PutAsync(ContentCodec.Raw, NanWeights(), default),
+            "wrong-shape" => await attacker.Store.PutAsync(ContentCodec.Raw, WeightCodec.Encode(Models.Create(ModelShape.LogisticRegression(4, 2)).Initialize(new Random(1))), default),
+            "missing-weights" => Cid.Compute(ContentCodec.Raw, [1, 2, 3]),
+            _ => await attacker.Store.PutAsync(ContentCodec.Raw, WeightCodec.Encode(Models.Create(Shape).Initialize(new Random(5))), default),
+        };
+        var parent = attack == "unknown-parent" ? Cid.Compute(ContentCodec.DagJson, "nobody has this"u8) : genesis;
+        var document = TransactionDocument.CreateSigned(genesis, [parent], weights, 1, new TransactionMetrics(0.1, 0.9, 10), key);
+        if (attack == "bad-signature")
+            document = document with { Metrics = new TransactionMetrics(0.0, 1.0, 10) };
+        var bytes = attack == "garbage" ? "{\"not\":\"a transaction\"}"u8.ToArray() : TransactionCodec.Encode(document);
+        var cid = Cid.Compute(ContentCodec.DagJson, TransactionCodec.Encode(document));
+
+        var outcome = await victim.IngestAsync(cid, bytes, default);
+
+        Assert.Equal(IngestStatus.Rejected, outcome.Status);
+        Assert.Equal(reason, outcome.Reason);
+        Assert.Equal(1, victim.Rejected[reason]);
+        Assert.Equal(1, victim.Snapshot.Size);
+        Assert.Null(victim.Get(cid));
+        Assert.False(await victim.Store.HasAsync(cid, default));
+    }
+
+    private static byte[] NanWeights()
+    {
+        var bytes = WeightCodec.Encode(new ModelWeights(Shape, new float[Shape.ParameterCount]));
+        // A float NaN in the payload, with the checksum fixed up so only the value check can catch it.
+        BitConverter.GetBytes(float.NaN).CopyTo(bytes, WeightCodec.HeaderSize);
+        var digest = System.Security.Cryptography.SHA256.HashData(bytes.AsSpan(WeightCodec.HeaderSize));
+        digest.CopyTo(bytes, WeightCodec.HeaderSize - 32);
+        return bytes;
+    }
+}

@@ -1,0 +1,88 @@
+using MlAspire.Storage.Content;
+using MlAspire.Storage.Embedded;
+
+namespace MlAspire.Storage.Tests.Embedded;
+
+public sealed class EmbeddedContentStoreTests : IDisposable
+{
+    private readonly string _directory = Directory.CreateTempSubdirectory("mlaspire-store-").FullName;
+    private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(1);
+
+    public void Dispose() => Directory.Delete(_directory, recursive: true);
+
+    private sealed class Neighbour(EmbeddedContentStore store) : IBlockSource
+    {
+        public int Requests { get; private set; }
+
+        public async Task<byte[]?> TryFetchAsync(Cid cid, CancellationToken cancellationToken)
+        {
+            Requests++;
+            return await store.HasAsync(cid, cancellationToken) ? await store.GetAsync(cid, Timeout, cancellationToken) : null;
+        }
+    }
+
+    [Fact]
+    public async Task Put_get_pin_and_garbage_collection()
+    {
+        var store = new EmbeddedContentStore(_directory);
+        var kept = await store.PutAsync(ContentCodec.Raw, new byte[1000], default);
+        var dropped = await store.PutAsync(ContentCodec.Raw, new byte[500], default);
+        Assert.Equal(kept, Cid.Compute(ContentCodec.Raw, new byte[1000]));
+        Assert.Equal(new StoreUsage(1500, 2, 1500, 2), await store.UsageAsync(default));
+
+        await store.UnpinAsync(dropped, default);
+        await store.UnpinAsync(dropped, default); // not pinned any more: no error
+        var after = await store.CollectGarbageAsync(default);
+
+        Assert.Equal(new StoreUsage(1000, 1, 1000, 1), after);
+        Assert.Equal(new byte[1000], await store.GetAsync(kept, Timeout, default));
+        await Assert.ThrowsAsync<TimeoutException>(() => store.GetAsync(dropped, Timeout, default));
+        Assert.Equal([kept], await store.PinsAsync(default));
+    }
+
+    [Fact]
+    public async Task Blocks_and_pins_survive_a_restart_and_corruption_is_detected()
+    {
+        var store = new EmbeddedContentStore(_directory);
+        var cid = await store.PutAsync(ContentCodec.DagJson, "{\"a\":1}"u8.ToArray(), default);
+        var corrupt = await store.PutAsync(ContentCodec.Raw, new byte[] { 1, 2, 3 }, default);
+        File.WriteAllBytes(Path.Combine(_directory, "blocks", corrupt.ToString()), [9, 9, 9]);
+        File.WriteAllBytes(Path.Combine(_directory, "blocks", ".leftover.tmp"), [1]);
+
+        var reopened = new EmbeddedContentStore(_directory);
+
+        Assert.Equal("{\"a\":1}"u8.ToArray(), await reopened.GetAsync(cid, Timeout, default));
+        Assert.Contains(cid, await reopened.PinsAsync(default));
+        await Assert.ThrowsAsync<TimeoutException>(() => reopened.GetAsync(corrupt, Timeout, default));
+        Assert.False(File.Exists(Path.Combine(_directory, "blocks", ".leftover.tmp")));
+    }
+
+    [Fact]
+    public async Task Missing_blocks_are_fetched_from_a_neighbour_and_verified()
+    {
+        var neighbourStore = new EmbeddedContentStore(Path.Combine(_directory, "b"));
+        var cid = await neighbourStore.PutAsync(ContentCodec.Raw, new byte[] { 4, 5, 6 }, default);
+        var neighbour = new Neighbour(neighbourStore);
+        var store = new EmbeddedContentStore(Path.Combine(_directory, "a"), neighbour);
+
+        Assert.Equal(new byte[] { 4, 5, 6 }, await store.GetAsync(cid, Timeout, default));
+        Assert.True(await store.HasAsync(cid, default));
+        Assert.Equal(new byte[] { 4, 5, 6 }, await store.GetAsync(cid, Timeout, default));
+        Assert.Equal(1, neighbour.Requests);
+        await Assert.ThrowsAsync<TimeoutException>(() => store.GetAsync(Cid.Compute(ContentCodec.Raw, [7]), Timeout, default));
+    }
+
+    private sealed class Liar : IBlockSource
+    {
+        public Task<byte[]?> TryFetchAsync(Cid cid, CancellationToken cancellationToken) => Task.FromResult<byte[]?>([6, 6, 6]);
+    }
+
+    [Fact]
+    public async Task A_neighbour_sending_wrong_bytes_is_not_believed()
+    {
+        var store = new EmbeddedContentStore(_directory, new Liar());
+        var cid = Cid.Compute(ContentCodec.Raw, [1]);
+        await Assert.ThrowsAsync<TimeoutException>(() => store.GetAsync(cid, Timeout, default));
+        Assert.False(await store.HasAsync(cid, default));
+    }
+}
