@@ -15,7 +15,8 @@ export DOTNET_SKIP_FIRST_TIME_EXPERIENCE=1
 # Each hook must be idempotent and quick when the tool is already present.
 # ---------------------------------------------------------------------------------------------
 ensure_js_ipfs() {
-  : # later: npm ci of the pinned js-ipfs 0.66.1 (IPFS integration tests) when jsipfs is missing
+  # The pinned js-ipfs 0.66.1 node for the IPFS integration tests (npm ci from the lockfile, then a patch).
+  bash tools/ipfs/setup.sh
 }
 ensure_prometheus() {
   : # later: apt-get install -y --no-install-recommends prometheus when `prometheus` is missing

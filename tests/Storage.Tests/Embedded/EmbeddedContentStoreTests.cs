@@ -6,7 +6,7 @@ namespace MlAspire.Storage.Tests.Embedded;
 public sealed class EmbeddedContentStoreTests : IDisposable
 {
     private readonly string _directory = Directory.CreateTempSubdirectory("mlaspire-store-").FullName;
-    private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(1);
+    private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(10); // generous: only a missing block should ever time out, and it fails at once
 
     public void Dispose() => Directory.Delete(_directory, recursive: true);
 

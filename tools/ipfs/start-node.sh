@@ -1,0 +1,59 @@
+#!/usr/bin/env bash
+# Starts one offline js-ipfs node bound to loopback, and becomes it (exec): killing this pid stops the node.
+#   start-node.sh REPO_DIR API_PORT SWARM_PORT [STORAGE_MAX]
+# The repo is initialised on first use; its network config is rewritten on every start so ports can change.
+# STORAGE_MAX (default 10GB, as Kubo) is what repo/stat reports as StorageMax. Prints "Daemon is ready" when
+# the RPC API is up. Run tools/ipfs/setup.sh first.
+set -euo pipefail
+
+if [ $# -lt 3 ] || [ $# -gt 4 ]; then
+  echo "usage: $0 REPO_DIR API_PORT SWARM_PORT [STORAGE_MAX]" >&2
+  exit 2
+fi
+for port in "$2" "$3"; do
+  if ! [[ "$port" =~ ^[0-9]+$ ]] || [ "$port" -lt 1 ] || [ "$port" -gt 65535 ]; then
+    echo "start-node.sh: '$port' is not a TCP port" >&2
+    exit 2
+  fi
+done
+
+here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+jsipfs="$here/node_modules/.bin/jsipfs"
+if [ ! -x "$jsipfs" ]; then
+  echo "start-node.sh: $jsipfs is missing: run tools/ipfs/setup.sh first" >&2
+  exit 1
+fi
+
+mkdir -p "$1"
+IPFS_PATH=$(cd "$1" && pwd)
+export IPFS_PATH
+if [ ! -f "$IPFS_PATH/config" ]; then
+  "$jsipfs" init --profile test >/dev/null
+fi
+
+# Offline and loopback only: no gateway, no gRPC (an empty RPC list crashes js-ipfs, "" disables it),
+# no bootstrap, discovery, delegates or DHT.
+node - "$IPFS_PATH/config" "$2" "$3" "${4:-10GB}" <<'JS'
+const fs = require('fs')
+const [configPath, apiPort, swarmPort, storageMax] = process.argv.slice(2)
+const config = JSON.parse(fs.readFileSync(configPath, 'utf8'))
+config.Addresses = {
+  ...config.Addresses,
+  API: `/ip4/127.0.0.1/tcp/${apiPort}`,
+  Swarm: [`/ip4/127.0.0.1/tcp/${swarmPort}`],
+  Announce: [],
+  NoAnnounce: [],
+  Gateway: [],
+  RPC: '',
+  Delegates: []
+}
+config.Bootstrap = []
+config.Discovery = { MDNS: { Enabled: false, Interval: 10 }, webRTCStar: { Enabled: false } }
+config.Routing = { Type: 'none' }
+config.Datastore = { ...config.Datastore, StorageMax: storageMax }
+fs.writeFileSync(configPath, JSON.stringify(config, null, 2))
+JS
+
+# IPFS_MONITORING serves Prometheus metrics at GET /debug/metrics/prometheus on the API port.
+export IPFS_MONITORING=1
+exec "$jsipfs" daemon
