@@ -122,10 +122,10 @@ public sealed class KuboRpcClient(HttpClient http)
         }
     }
 
-    /// <summary>The CIDs pinned recursively (which is what <see cref="PinAddAsync"/> with recursive=true makes).</summary>
-    public async Task<IReadOnlyList<string>> PinLsAsync(CancellationToken cancellationToken)
+    /// <summary>The CIDs pinned as <paramref name="type"/>: "recursive" (what <see cref="PinAddAsync"/> with recursive=true makes) or "direct".</summary>
+    public async Task<IReadOnlyList<string>> PinLsAsync(CancellationToken cancellationToken, string type = "recursive")
     {
-        var pins = await PostJsonAsync("pin/ls", [("type", "recursive")], null, KuboJson.Default.PinLsResponse, cancellationToken);
+        var pins = await PostJsonAsync("pin/ls", [("type", type)], null, KuboJson.Default.PinLsResponse, cancellationToken);
         return [.. (pins.Keys ?? []).Keys.Select(Multibase.CidToBase32)];
     }
 
