@@ -1,3 +1,10 @@
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Options;
+using MlAspire.Bootstrap.Discovery;
+using MlAspire.Bootstrap.Genesis;
+using MlAspire.Bootstrap.Grpc;
+using MlAspire.Bootstrap.Membership;
+
 namespace MlAspire.Bootstrap.Extensions;
 
 /// <summary>The Bootstrap service: membership (join, heartbeat, leave, watch), genesis, Prometheus discovery.</summary>
@@ -5,18 +12,32 @@ public static class BootstrapServiceExtensions
 {
     public static IHostApplicationBuilder AddBootstrapServices(this IHostApplicationBuilder builder)
     {
-        builder.Services.AddGrpc();
+        var services = builder.Services;
+        services.AddOptions<BootstrapOptions>().BindConfiguration(BootstrapOptions.Section).ValidateOnStart();
+        services.AddSingleton<IValidateOptions<BootstrapOptions>, BootstrapOptionsValidator>();
+        services.TryAddSingleton(TimeProvider.System);
+
+        services.AddSingleton<GenesisStore>();
+        services.AddSingleton(provider => provider.GetRequiredService<GenesisStore>().LoadOrCreate());
+        services.AddSingleton<IMembershipRegistry, MembershipRegistry>();
+        services.AddHostedService<StartupCheck>();
+        services.AddHostedService<MembershipSweeper>();
+
+        services.AddSingleton<JoinTokenInterceptor>();
+        services.AddGrpc(grpc => grpc.Interceptors.Add<JoinTokenInterceptor>());
         return builder;
     }
 
     public static WebApplication MapBootstrapEndpoints(this WebApplication app)
     {
+        app.MapGrpcService<BootstrapService>();
+        app.MapPrometheusDiscovery();
         app.MapGet("/", () => Results.Ok(new
         {
             Service = "bootstrap",
             Description = "Membership, genesis and Prometheus service discovery for the learning tangle.",
-            Grpc = "cleartext HTTP/2 on the 'grpc' endpoint",
-            Endpoints = new[] { "/health", "/alive", "/metrics" },
+            Grpc = "cleartext HTTP/2 on the 'grpc' endpoint (mlaspire.bootstrap.v1.Bootstrap)",
+            Endpoints = new[] { "/health", "/alive", "/metrics", PrometheusDiscovery.Path },
         }));
         return app;
     }

@@ -15,7 +15,7 @@ public sealed class PeerStatusReporter(PeerEngine engine)
     {
         var snapshot = engine.Snapshot;
         var reference = _reference;
-        return new PeerStatus
+        var status = new PeerStatus
         {
             PeerId = engine.PeerId,
             GenesisCid = engine.IsInitialized ? engine.Genesis.ToString() : "",
@@ -30,5 +30,8 @@ public sealed class PeerStatusReporter(PeerEngine engine)
             Received = engine.Received,
             Rejected = engine.Rejected.Values.Sum(),
         };
+        foreach (var (reason, count) in engine.Rejected)
+            status.RejectedByReason[reason.ToString()] = count;
+        return status;
     }
 }

@@ -1,3 +1,14 @@
+using Grpc.Core;
+using Grpc.Net.ClientFactory;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using MlAspire.Peer.Engine;
+using MlAspire.Peer.Grpc;
+using MlAspire.Peer.Hosting;
+using MlAspire.Peer.Network;
+using MlAspire.Storage.Content;
+using MlAspire.Storage.Embedded;
+using BootstrapClient = MlAspire.Bootstrap.Grpc.Bootstrap.BootstrapClient;
+
 namespace MlAspire.Peer.Extensions;
 
 /// <summary>The Peer service: a node of the learning tangle (training loop, storage, gossip, TangleSync over gRPC).</summary>
@@ -5,19 +16,55 @@ public static class PeerServiceExtensions
 {
     public static IHostApplicationBuilder AddPeerServices(this IHostApplicationBuilder builder)
     {
-        builder.Services.AddGrpc();
+        var services = builder.Services;
+        var options = builder.Configuration.GetSection(PeerOptions.Section).Get<PeerOptions>() ?? new PeerOptions();
+        var dataDirectory = options.ResolveDataDirectory(builder.Configuration);
+        services.TryAddSingleton(TimeProvider.System);
+
+        services.AddSingleton(_ => PeerIdentity.LoadOrCreate(dataDirectory));
+        services.AddSingleton<NeighbourDirectory>();
+        services.AddSingleton<IBlockSource, NeighbourBlockSource>();
+        services.AddSingleton<IContentStore>(provider => options.Storage switch
+        {
+            "embedded" => new EmbeddedContentStore(Path.Combine(dataDirectory, "store"), provider.GetRequiredService<IBlockSource>()),
+            _ => throw new InvalidOperationException($"Peer:Storage '{options.Storage}' is not supported; use 'embedded'."),
+        });
+        services.AddSingleton(provider => new PeerEngine(
+            provider.GetRequiredService<IContentStore>(), provider.GetRequiredService<Storage.Transactions.PeerKey>(), provider.GetRequiredService<TimeProvider>()));
+        services.AddSingleton<PeerStatusReporter>();
+        services.AddSingleton<PeerSession>();
+        services.AddSingleton(new AdvertisedAddresses(
+            options.AdvertisedGrpcAddress ?? PeerOptions.GrpcUrl(builder.Configuration),
+            options.AdvertisedMetricsAddress ?? HostAndPort(builder.Configuration["Kestrel:Endpoints:http:Url"] ?? "http://localhost:5200"),
+            [],
+            ""));
+
+        // Streaming and long-lived calls: the standard resilience handler's 10 s/30 s timeouts do not apply to Bootstrap calls,
+        // which carry their own deadlines and are retried by BootstrapRegistration with backoff.
+        services.AddGrpcClient<BootstrapClient>(client => client.Address = new Uri(builder.Configuration["Peer:BootstrapAddress"] ?? "http://_grpc.bootstrap"))
+            .AddCallCredentials((_, metadata) =>
+            {
+                if (builder.Configuration["Peer:JoinToken"] is { Length: > 0 } token)
+                    metadata.Add("authorization", $"Bearer {token}");
+                return Task.CompletedTask;
+            })
+            .ConfigureChannel(channel => channel.UnsafeUseInsecureChannelCallCredentials = true);
+
+        services.AddHostedService<BootstrapRegistration>();
+        services.AddHostedService<GossipService>();
+        services.AddHostedService<TrainingLoop>();
+        services.AddHostedService(provider => new ReplicaJournal(
+            provider.GetRequiredService<PeerEngine>(), Path.Combine(dataDirectory, "replica"), provider.GetRequiredService<ILogger<ReplicaJournal>>()));
+        services.AddGrpc(grpc => grpc.MaxReceiveMessageSize = 8 * 1024 * 1024);
         return builder;
     }
 
     public static WebApplication MapPeerEndpoints(this WebApplication app)
     {
-        app.MapGet("/", () => Results.Ok(new
-        {
-            Service = "peer",
-            Description = "A learning-tangle node: trains on local data, publishes model updates, serves its tangle replica.",
-            Grpc = "cleartext HTTP/2 on the 'grpc' endpoint",
-            Endpoints = new[] { "/health", "/alive", "/metrics" },
-        }));
+        app.MapGrpcService<TangleSyncService>();
+        app.MapGet("/", (PeerStatusReporter status) => Results.Ok(status.Current()));
         return app;
     }
+
+    private static string HostAndPort(string url) => new Uri(url.Replace("://+", "://localhost").Replace("://*", "://localhost")).Authority;
 }

@@ -1,0 +1,49 @@
+using Microsoft.Extensions.Options;
+using MlAspire.Tangle.Data.Partitioning;
+
+namespace MlAspire.Bootstrap;
+
+/// <summary>Checks the configuration at start, so a typo stops the bootstrap instead of every peer that joins it.</summary>
+public sealed class BootstrapOptionsValidator : IValidateOptions<BootstrapOptions>
+{
+    public ValidateOptionsResult Validate(string? name, BootstrapOptions options)
+    {
+        var failures = new List<string>();
+        void Check(bool ok, string message)
+        {
+            if (!ok) failures.Add($"{BootstrapOptions.Section}: {message}");
+        }
+
+        Check(!string.IsNullOrWhiteSpace(options.DataDirectory), "DataDirectory must be set.");
+        Check(options.Model.Architecture.ToLowerInvariant() is "mlp" or "logreg", $"Model:Architecture is '{options.Model.Architecture}'; expected 'mlp' or 'logreg'.");
+        Check(options.Model.Inputs > 0 && options.Model.Classes > 1, "Model needs Inputs ≥ 1 and Classes ≥ 2.");
+        Check(options.Model.Architecture.ToLowerInvariant() != "mlp" || options.Model.Hidden > 0, "Model:Hidden must be positive for an MLP.");
+        try
+        {
+            options.Learning.Validated();
+        }
+        catch (ArgumentException e)
+        {
+            failures.Add($"{BootstrapOptions.Section}:Learning: {e.Message}");
+        }
+        Check(options.MaxParents >= options.Learning.ParentCount, $"MaxParents ({options.MaxParents}) must be at least Learning:ParentCount ({options.Learning.ParentCount}).");
+        Check(options.Training.Interval > TimeSpan.Zero, "Training:Interval must be positive.");
+        Check(options.Training.ActiveQuota is > 0 and <= 1, "Training:ActiveQuota must be in (0, 1].");
+        Check(options.Data.Slots >= 1, "Data:Slots must be at least 1.");
+        try
+        {
+            Partitioners.Parse(options.Data.Partition);
+        }
+        catch (FormatException e)
+        {
+            failures.Add($"{BootstrapOptions.Section}:Data:Partition: {e.Message}");
+        }
+        Check(options.HeartbeatInterval > TimeSpan.Zero, "HeartbeatInterval must be positive.");
+        Check(options.EffectivePeerTimeout > options.HeartbeatInterval, "PeerTimeout must be longer than HeartbeatInterval, or a peer is dropped between two heartbeats.");
+        Check(options.MaxPeers >= 1, "MaxPeers must be at least 1.");
+        Check(options.MaxWatchers >= 1, "MaxWatchers must be at least 1.");
+        Check(options.WatchBufferSize >= 1, "WatchBufferSize must be at least 1.");
+
+        return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
+    }
+}

@@ -1,0 +1,140 @@
+using Microsoft.Extensions.Options;
+using MlAspire.Storage.Content;
+using MlAspire.Storage.Transactions;
+using MlAspire.Tangle.Dag;
+using MlAspire.Tangle.Learning;
+
+namespace MlAspire.Bootstrap.Genesis;
+
+/// <summary>
+/// Creates the genesis once and keeps it in the data directory, so that a restarted bootstrap hands out the same
+/// genesis CID, hence the same tangle. Files are written to a temporary name and moved into place, and the transaction
+/// is written last: a crash leaves either a complete genesis or none.
+/// </summary>
+public sealed partial class GenesisStore(IOptions<BootstrapOptions> options, IHostEnvironment environment, TimeProvider time, ILogger<GenesisStore> logger)
+{
+    public const string KeyFileName = "bootstrap-key.p8";
+    public const string WeightsFileName = "genesis-weights.bin";
+    public const string TransactionFileName = "genesis-transaction.json";
+
+    public string DataDirectory { get; } = Path.GetFullPath(options.Value.DataDirectory, environment.ContentRootPath);
+
+    /// <exception cref="InvalidOperationException">The stored genesis is damaged or was made for another model.</exception>
+    public GenesisBlocks LoadOrCreate()
+    {
+        var settings = options.Value;
+        var shape = settings.Model.ToShape();
+        var seededWeights = WeightCodec.Encode(Models.Create(shape).Initialize(new Random(settings.GenesisSeed)));
+        Directory.CreateDirectory(DataDirectory);
+
+        if (File.Exists(PathOf(TransactionFileName)))
+        {
+            var genesis = Load(shape);
+            LogLoaded(genesis.TransactionCid.ToString(), Describe(shape), DataDirectory);
+            if (!genesis.WeightsCid.Matches(seededWeights))
+                LogSeedIgnored(settings.GenesisSeed, genesis.TransactionCid.ToString());
+            return genesis;
+        }
+
+        var created = Create(shape, seededWeights);
+        LogCreated(created.TransactionCid.ToString(), Describe(shape), settings.GenesisSeed, DataDirectory);
+        return created;
+    }
+
+    private GenesisBlocks Create(ModelShape shape, byte[] weights)
+    {
+        using var key = LoadOrCreateKey();
+        var weightsCid = Cid.Compute(ContentCodec.Raw, weights);
+        var document = TransactionDocument.CreateSigned(
+            genesis: null, parents: [], weightsCid, time.GetUtcNow().ToUnixTimeMilliseconds(), TransactionMetrics.None, key);
+        var transaction = TransactionCodec.Encode(document);
+        WriteAtomically(WeightsFileName, weights, secret: false);
+        WriteAtomically(TransactionFileName, transaction, secret: false);
+        return new GenesisBlocks(Cid.Compute(ContentCodec.DagJson, transaction), transaction, weightsCid, weights, shape);
+    }
+
+    private GenesisBlocks Load(ModelShape configuredShape)
+    {
+        var transaction = File.ReadAllBytes(PathOf(TransactionFileName));
+        var weightsPath = PathOf(WeightsFileName);
+        if (!File.Exists(weightsPath))
+            throw Damaged($"{WeightsFileName} is missing");
+        var weights = File.ReadAllBytes(weightsPath);
+        var transactionCid = Cid.Compute(ContentCodec.DagJson, transaction);
+
+        TransactionDocument document;
+        ModelShape storedShape;
+        bool signed;
+        try
+        {
+            document = TransactionCodec.Decode(transaction);
+            storedShape = WeightCodec.Decode(weights).Shape;
+            signed = PeerKey.Verify(document.CreatorKey, TransactionCodec.EncodePayload(document), Convert.FromBase64String(document.Signature));
+        }
+        catch (Exception e) when (e is FormatException or InvalidWeightsException)
+        {
+            throw Damaged(e.Message);
+        }
+        if (!document.IsGenesis || document.Parents.Count != 0)
+            throw Damaged($"{TransactionFileName} is not a genesis transaction");
+        if (!document.Weights.Matches(weights))
+            throw Damaged($"{WeightsFileName} does not hash to the weights CID {document.Weights} the transaction links");
+        if (!signed)
+            throw Damaged($"{TransactionFileName} has an invalid signature");
+        if (storedShape != configuredShape)
+            throw new InvalidOperationException(
+                $"The genesis in {DataDirectory} is for {Describe(storedShape)} but Bootstrap:Model configures {Describe(configuredShape)}. " +
+                "Restore the configuration, or delete the data directory to start a new tangle.");
+        return new GenesisBlocks(transactionCid, transaction, document.Weights, weights, storedShape);
+    }
+
+    private PeerKey LoadOrCreateKey()
+    {
+        var path = PathOf(KeyFileName);
+        if (File.Exists(path))
+            return PeerKey.Import(File.ReadAllBytes(path));
+        var key = PeerKey.Create();
+        WriteAtomically(KeyFileName, key.ExportPkcs8(), secret: true);
+        return key;
+    }
+
+    private void WriteAtomically(string fileName, byte[] content, bool secret)
+    {
+        var path = PathOf(fileName);
+        var temporary = $"{path}.{Guid.NewGuid():N}.tmp";
+        var streamOptions = new FileStreamOptions { Mode = FileMode.CreateNew, Access = FileAccess.Write };
+        if (secret && !OperatingSystem.IsWindows())
+            streamOptions.UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite;
+        try
+        {
+            using (var stream = new FileStream(temporary, streamOptions))
+            {
+                stream.Write(content);
+                stream.Flush(flushToDisk: true);
+            }
+            File.Move(temporary, path, overwrite: true);
+        }
+        finally
+        {
+            File.Delete(temporary);
+        }
+    }
+
+    private static string Describe(ModelShape shape) => shape.Architecture == ModelArchitecture.Mlp
+        ? $"mlp {shape.Inputs}-{shape.Hidden}-{shape.Classes}"
+        : $"logreg {shape.Inputs}-{shape.Classes}";
+
+    private string PathOf(string fileName) => Path.Combine(DataDirectory, fileName);
+
+    private InvalidOperationException Damaged(string problem) =>
+        new($"The genesis in {DataDirectory} is damaged: {problem}. Restore the files, or delete the data directory to start a new tangle.");
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Created genesis {GenesisCid} for {Shape} from seed {Seed} in {DataDirectory}")]
+    private partial void LogCreated(string genesisCid, string shape, int seed, string dataDirectory);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Loaded genesis {GenesisCid} for {Shape} from {DataDirectory}")]
+    private partial void LogLoaded(string genesisCid, string shape, string dataDirectory);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Bootstrap:GenesisSeed {Seed} does not give the stored genesis weights; keeping the stored genesis {GenesisCid} (delete the data directory to start a new tangle)")]
+    private partial void LogSeedIgnored(int seed, string genesisCid);
+}

@@ -1,0 +1,122 @@
+using Google.Protobuf;
+using Grpc.Core;
+using Microsoft.Extensions.Options;
+using MlAspire.Bootstrap.Genesis;
+using MlAspire.Bootstrap.Membership;
+using MlAspire.Storage.Content;
+
+namespace MlAspire.Bootstrap.Grpc;
+
+/// <summary>The Bootstrap gRPC service (bootstrap.proto): membership over <see cref="IMembershipRegistry"/>, and the genesis.</summary>
+public sealed partial class BootstrapService(
+    IMembershipRegistry registry,
+    GenesisBlocks genesis,
+    IOptions<BootstrapOptions> options,
+    IHostApplicationLifetime lifetime,
+    ILogger<BootstrapService> logger) : Bootstrap.BootstrapBase
+{
+    public override Task<JoinResponse> Join(JoinRequest request, ServerCallContext context)
+    {
+        MembershipChange change;
+        try
+        {
+            change = registry.Join(request.ToRegistration());
+        }
+        catch (InvalidPeerRegistrationException e)
+        {
+            throw new RpcException(new Status(StatusCode.InvalidArgument, e.Message));
+        }
+        catch (MembershipLimitException e)
+        {
+            throw new RpcException(new Status(StatusCode.ResourceExhausted, e.Message));
+        }
+        var joined = change.Peer;
+        if (change.Kind == MembershipChangeKind.Joined)
+            LogJoined(joined.PeerId, joined.Registration.GrpcAddress, joined.DataSlot);
+        else
+            LogJoinedAgain(joined.PeerId, joined.Registration.GrpcAddress);
+
+        var settings = options.Value;
+        var response = new JoinResponse
+        {
+            GenesisCid = genesis.TransactionCid.ToString(),
+            // Wrapping without a copy is safe: the genesis blocks are never written after they are created.
+            GenesisTransaction = UnsafeByteOperations.UnsafeWrap(genesis.Transaction),
+            GenesisWeights = UnsafeByteOperations.UnsafeWrap(genesis.Weights),
+            Tangle = MessageMapping.ToTangleParameters(genesis.Shape, settings.MaxParents, settings.Learning),
+            Training = MessageMapping.ToTrainingParameters(settings.Training),
+            HeartbeatIntervalMs = (long)settings.HeartbeatInterval.TotalMilliseconds,
+            Data = MessageMapping.ToDataAssignment(joined.DataSlot, settings.Data),
+        };
+        response.Peers.AddRange(registry.Peers.Where(p => p.PeerId != joined.PeerId).Select(p => p.ToPeerInfo()));
+        return Task.FromResult(response);
+    }
+
+    public override Task<HeartbeatResponse> Heartbeat(HeartbeatRequest request, ServerCallContext context) =>
+        Task.FromResult(new HeartbeatResponse { Known = registry.Heartbeat(request.PeerId, request.Status.ToLearningStatus()) });
+
+    public override Task<LeaveResponse> Leave(LeaveRequest request, ServerCallContext context)
+    {
+        if (registry.Leave(request.PeerId))
+            LogLeft(request.PeerId);
+        return Task.FromResult(new LeaveResponse());
+    }
+
+    public override Task<ListPeersResponse> ListPeers(ListPeersRequest request, ServerCallContext context)
+    {
+        var response = new ListPeersResponse();
+        response.Peers.AddRange(registry.Peers.Select(p => p.ToPeerInfo()));
+        return Task.FromResult(response);
+    }
+
+    public override async Task WatchPeers(WatchPeersRequest request, IServerStreamWriter<PeerEvent> responseStream, ServerCallContext context)
+    {
+        // Watches never end by themselves; ending them when the host stops keeps shutdown from waiting on them.
+        using var cancellation = CancellationTokenSource.CreateLinkedTokenSource(context.CancellationToken, lifetime.ApplicationStopping);
+        PeerWatch watch;
+        try
+        {
+            watch = registry.Watch();
+        }
+        catch (MembershipLimitException e)
+        {
+            throw new RpcException(new Status(StatusCode.ResourceExhausted, e.Message));
+        }
+        using (watch)
+        {
+            try
+            {
+                await responseStream.WriteAsync(MessageMapping.ToSnapshotEvent(watch.Snapshot), cancellation.Token);
+                await foreach (var change in watch.Changes.ReadAllAsync(cancellation.Token))
+                    await responseStream.WriteAsync(change.ToPeerEvent(), cancellation.Token);
+            }
+            catch (WatchOverflowException e)
+            {
+                throw new RpcException(new Status(StatusCode.ResourceExhausted, e.Message));
+            }
+            catch (OperationCanceledException) when (lifetime.ApplicationStopping.IsCancellationRequested)
+            {
+                throw new RpcException(new Status(StatusCode.Unavailable, "The bootstrap is shutting down; watch again when it is back."));
+            }
+        }
+    }
+
+    public override Task<GetBlockResponse> GetBlock(GetBlockRequest request, ServerCallContext context)
+    {
+        if (!Cid.TryParse(request.Cid, out var cid, out var problem))
+            throw new RpcException(new Status(StatusCode.InvalidArgument, $"cid is not a CID this system uses: {problem}."));
+        if (!genesis.TryFind(cid, out var block))
+            throw new RpcException(new Status(StatusCode.NotFound, $"Block {cid} is not held here: the bootstrap serves only the genesis blocks."));
+        return Task.FromResult(new GetBlockResponse { Data = UnsafeByteOperations.UnsafeWrap(block) });
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Peer {PeerId} joined from {GrpcAddress} and trains on data slot {DataSlot}")]
+    private partial void LogJoined(string peerId, string grpcAddress, int dataSlot);
+
+    // Frequent re-joins from alternating addresses mean two processes share one peer identity.
+    [LoggerMessage(Level = LogLevel.Information, Message = "Peer {PeerId} joined again, from {GrpcAddress}")]
+    private partial void LogJoinedAgain(string peerId, string grpcAddress);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Peer {PeerId} left")]
+    private partial void LogLeft(string peerId);
+}

@@ -1,0 +1,126 @@
+using MlAspire.Bootstrap.Membership;
+using Learning = MlAspire.Tangle.Learning;
+using Training = MlAspire.Tangle.Training;
+
+namespace MlAspire.Bootstrap.Grpc;
+
+/// <summary>Translations between the membership and tangle types and their gRPC messages.</summary>
+public static class MessageMapping
+{
+    public static PeerRegistration ToRegistration(this JoinRequest request) =>
+        new(request.PeerId, request.GrpcAddress, [.. request.IpfsSwarmAddresses], request.IpfsPeerId, request.MetricsAddress);
+
+    public static LearningStatus? ToLearningStatus(this PeerStatus? status) =>
+        status is null ? null : new LearningStatus(status.TangleSize, status.Tips, status.ReferenceAccuracy);
+
+    public static PeerInfo ToPeerInfo(this PeerRecord peer)
+    {
+        var info = new PeerInfo
+        {
+            PeerId = peer.PeerId,
+            GrpcAddress = peer.Registration.GrpcAddress,
+            IpfsPeerId = peer.Registration.IpfsPeerId,
+            MetricsAddress = peer.Registration.MetricsAddress,
+            JoinedAtMs = peer.JoinedAt.ToUnixTimeMilliseconds(),
+            LastSeenMs = peer.LastSeen.ToUnixTimeMilliseconds(),
+            Status = peer.Status is { } status
+                ? new PeerStatus { TangleSize = status.TangleSize, Tips = status.Tips, ReferenceAccuracy = status.ReferenceAccuracy }
+                : null,
+        };
+        info.IpfsSwarmAddresses.AddRange(peer.Registration.IpfsSwarmAddresses);
+        return info;
+    }
+
+    public static PeerEvent ToPeerEvent(this MembershipChange change) => new()
+    {
+        Kind = change.Kind switch
+        {
+            MembershipChangeKind.Joined => PeerEvent.Types.Kind.Joined,
+            MembershipChangeKind.Updated => PeerEvent.Types.Kind.Updated,
+            MembershipChangeKind.Left => PeerEvent.Types.Kind.Left,
+            MembershipChangeKind.Dropped => PeerEvent.Types.Kind.Dropped,
+            _ => throw new ArgumentOutOfRangeException(nameof(change), change.Kind, null),
+        },
+        Peer = change.Peer.ToPeerInfo(),
+    };
+
+    public static PeerEvent ToSnapshotEvent(IEnumerable<PeerRecord> peers)
+    {
+        var snapshot = new PeerEvent { Kind = PeerEvent.Types.Kind.Snapshot };
+        snapshot.Peers.AddRange(peers.Select(ToPeerInfo));
+        return snapshot;
+    }
+
+    public static TangleParameters ToTangleParameters(Learning.ModelShape shape, int maxParents, Training.LearningParameters learning) => new()
+    {
+        Model = new ModelShape
+        {
+            Architecture = shape.Architecture switch
+            {
+                Learning.ModelArchitecture.LogisticRegression => ModelArchitecture.LogisticRegression,
+                Learning.ModelArchitecture.Mlp => ModelArchitecture.Mlp,
+                _ => throw new ArgumentOutOfRangeException(nameof(shape), shape.Architecture, null),
+            },
+            Inputs = shape.Inputs,
+            Hidden = shape.Hidden,
+            Classes = shape.Classes,
+        },
+        MaxParents = maxParents,
+        Learning = ToMessage(learning),
+    };
+
+    public static DataAssignment ToDataAssignment(int slot, DataOptions data) => new()
+    {
+        Slot = slot,
+        Slots = data.Slots,
+        Partition = data.Partition,
+        Seed = data.Seed,
+    };
+
+    public static TrainingParameters ToTrainingParameters(TrainingOptions training) => new()
+    {
+        IntervalMs = (long)training.Interval.TotalMilliseconds,
+        ActiveQuota = training.ActiveQuota,
+    };
+
+    private static LearningParameters ToMessage(Training.LearningParameters learning)
+    {
+        var message = new LearningParameters
+        {
+            TipSelector = learning.TipSelector switch
+            {
+                Training.TipSelectorKind.CumulativeWeight => TipSelector.CumulativeWeight,
+                Training.TipSelectorKind.Accuracy => TipSelector.Accuracy,
+                Training.TipSelectorKind.Uniform => TipSelector.Uniform,
+                _ => throw new ArgumentOutOfRangeException(nameof(learning), learning.TipSelector, null),
+            },
+            Alpha = learning.Alpha,
+            ParentCount = learning.ParentCount,
+            TipCandidates = learning.TipCandidates,
+            Averaging = learning.Averaging switch
+            {
+                Training.AveragingKind.Mean => Averaging.Mean,
+                Training.AveragingKind.SampleWeighted => Averaging.SampleWeighted,
+                _ => throw new ArgumentOutOfRangeException(nameof(learning), learning.Averaging, null),
+            },
+            ReferenceSamples = learning.ReferenceSamples,
+            ReferenceTopK = learning.ReferenceTopK,
+            ReferenceCandidates = learning.ReferenceCandidates,
+            Epochs = learning.Sgd.Epochs,
+            BatchSize = learning.Sgd.BatchSize,
+            LearningRate = learning.Sgd.LearningRate,
+            WeightDecay = learning.Sgd.WeightDecay,
+            PublishRule = learning.PublishRule switch
+            {
+                Training.PublishRuleKind.BetterThanReference => PublishRule.BetterThanReference,
+                Training.PublishRuleKind.BetterThanParents => PublishRule.BetterThanParents,
+                Training.PublishRuleKind.Always => PublishRule.Always,
+                _ => throw new ArgumentOutOfRangeException(nameof(learning), learning.PublishRule, null),
+            },
+        };
+        // Unset means "walk from genesis"; proto3 optional tells that apart from 0.
+        if (learning.ParticleDepth is { } depth)
+            message.ParticleDepth = depth;
+        return message;
+    }
+}

@@ -1,0 +1,39 @@
+namespace MlAspire.Peer.Hosting;
+
+/// <summary>Configuration section "Peer".</summary>
+public sealed class PeerOptions
+{
+    public const string Section = "Peer";
+
+    /// <summary>
+    /// Where the peer keeps its key, its embedded store and its replica log; survives restarts. Unset, it is a folder
+    /// named after the gRPC port, so that replicas started from one configuration on one machine stay distinct peers.
+    /// </summary>
+    public string? DataDirectory { get; set; }
+
+    public string ResolveDataDirectory(IConfiguration configuration) =>
+        DataDirectory ?? Path.Combine(Path.GetTempPath(), "mlaspire", "peer-" + new Uri(GrpcUrl(configuration)).Port);
+
+    public static string GrpcUrl(IConfiguration configuration) =>
+        (configuration["Kestrel:Endpoints:grpc:Url"] ?? "http://localhost:5201").Replace("://+", "://localhost").Replace("://*", "://localhost");
+
+    /// <summary>"embedded" (default) or "ipfs" (then <see cref="IpfsApi"/> is the Kubo RPC root, e.g. http://127.0.0.1:5001/).</summary>
+    public string Storage { get; set; } = "embedded";
+
+    public string? IpfsApi { get; set; }
+
+    /// <summary>The address other peers use for this peer's gRPC endpoint; defaults to the "grpc" Kestrel endpoint.</summary>
+    public string? AdvertisedGrpcAddress { get; set; }
+
+    /// <summary>host:port of the HTTP endpoint with /metrics, for Prometheus discovery.</summary>
+    public string? AdvertisedMetricsAddress { get; set; }
+
+    /// <summary>Folder with the MNIST IDX files (the copy shipped next to the program by default).</summary>
+    public string MnistDirectory { get; set; } = Path.Combine(AppContext.BaseDirectory, "data", "mnist");
+
+    /// <summary>Neighbours a peer streams transactions from (embedded mode gossip fan-in).</summary>
+    public int MaxNeighbours { get; set; } = 8;
+
+    /// <summary>How many stored transactions behind the newest the peer keeps pinned; older ones may be collected.</summary>
+    public int RetentionHorizon { get; set; } = 2000;
+}

@@ -1,0 +1,52 @@
+using MlAspire.Bootstrap.Grpc;
+using MlAspire.Tangle.Learning;
+using MlAspire.Tangle.Training;
+using Domain = MlAspire.Tangle.Training;
+
+namespace MlAspire.Peer.Hosting;
+
+/// <summary>Bootstrap's wire parameters to the engine's records; unknown enum values are refused, not guessed.</summary>
+public static class SessionMapping
+{
+    public static SessionSettings ToSettings(JoinResponse response, DataAssignment data) => new(
+        ToLearning(response.Tangle.Learning),
+        TimeSpan.FromMilliseconds(Math.Max(100, response.Training.IntervalMs)),
+        response.Training.ActiveQuota,
+        TimeSpan.FromMilliseconds(Math.Max(100, response.HeartbeatIntervalMs)),
+        data.Slot,
+        data.Slots,
+        data.Partition,
+        data.Seed);
+
+    public static Domain.LearningParameters ToLearning(MlAspire.Bootstrap.Grpc.LearningParameters p) => new Domain.LearningParameters
+    {
+        TipSelector = p.TipSelector switch
+        {
+            TipSelector.CumulativeWeight => TipSelectorKind.CumulativeWeight,
+            TipSelector.Accuracy => TipSelectorKind.Accuracy,
+            TipSelector.Uniform => TipSelectorKind.Uniform,
+            _ => throw new InvalidDataException($"Bootstrap sent an unknown tip selector {p.TipSelector}."),
+        },
+        Alpha = p.Alpha,
+        ParticleDepth = p.HasParticleDepth ? p.ParticleDepth : null,
+        ParentCount = p.ParentCount,
+        TipCandidates = p.TipCandidates,
+        Averaging = p.Averaging switch
+        {
+            Averaging.Mean => AveragingKind.Mean,
+            Averaging.SampleWeighted => AveragingKind.SampleWeighted,
+            _ => throw new InvalidDataException($"Bootstrap sent an unknown averaging {p.Averaging}."),
+        },
+        ReferenceSamples = p.ReferenceSamples,
+        ReferenceTopK = p.ReferenceTopK,
+        ReferenceCandidates = p.ReferenceCandidates,
+        Sgd = new SgdOptions(p.Epochs, p.BatchSize, p.LearningRate, p.WeightDecay),
+        PublishRule = p.PublishRule switch
+        {
+            PublishRule.BetterThanReference => PublishRuleKind.BetterThanReference,
+            PublishRule.BetterThanParents => PublishRuleKind.BetterThanParents,
+            PublishRule.Always => PublishRuleKind.Always,
+            _ => throw new InvalidDataException($"Bootstrap sent an unknown publish rule {p.PublishRule}."),
+        },
+    }.Validated();
+}

@@ -1,0 +1,44 @@
+using MlAspire.Peer.Engine;
+using MlAspire.Tangle;
+
+namespace MlAspire.Peer.Hosting;
+
+/// <summary>
+/// Every interval, with probability activeQuota, runs one training step and publishes what passes the publish rule;
+/// then refreshes the reference model the peer reports. A failed step is logged and the loop goes on.
+/// </summary>
+public sealed class TrainingLoop(PeerEngine engine, PeerSession session, PeerStatusReporter status, IConfiguration configuration, TimeProvider time, ILogger<TrainingLoop> logger) : BackgroundService
+{
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        var settings = await session.Started.WaitAsync(stoppingToken);
+        var options = configuration.GetSection(PeerOptions.Section).Get<PeerOptions>() ?? new PeerOptions();
+        var local = LocalDataLoader.Load(options.MnistDirectory, settings);
+        logger.LogInformation("Training on data slot {Slot}/{Slots} ({Train} training, {Test} local test samples) every {Interval}", settings.DataSlot, settings.DataSlots, local.Train.Count, local.Test.Count, settings.TrainingInterval);
+        var random = new Random(Sampling.DeriveSeed(settings.DataSeed, 2, settings.DataSlot, Environment.ProcessId));
+
+        using var timer = new PeriodicTimer(settings.TrainingInterval, time);
+        while (await timer.WaitForNextTickAsync(stoppingToken))
+        {
+            while (!engine.IsInitialized)
+                await Task.Delay(200, stoppingToken);
+            try
+            {
+                if (random.NextDouble() < settings.ActiveQuota)
+                {
+                    var (outcome, published) = await engine.TrainAsync(local, settings.Learning, random, stoppingToken);
+                    if (published is not null)
+                        logger.LogInformation("Published {Cid}: local loss {Loss:F4}, accuracy {Accuracy:P1}", published.Cid, outcome.TrainedEvaluation.Loss, outcome.TrainedEvaluation.Accuracy);
+                    else
+                        logger.LogDebug("Not published: {Reason}", outcome.SkipReason);
+                }
+                var (reference, evaluation) = await engine.ReferenceAsync(local, settings.Learning, random, stoppingToken);
+                status.ReportReference(new PeerStatusReporter.ReferenceReport(reference.Transactions[0].Id, evaluation.Accuracy, evaluation.Loss));
+            }
+            catch (Exception e) when (e is not OperationCanceledException)
+            {
+                logger.LogError(e, "Training step failed; the next one runs on schedule");
+            }
+        }
+    }
+}

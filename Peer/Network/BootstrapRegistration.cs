@@ -1,0 +1,102 @@
+using Grpc.Core;
+using MlAspire.Bootstrap.Grpc;
+using MlAspire.Peer.Engine;
+using MlAspire.Peer.Hosting;
+using MlAspire.Storage.Content;
+using BootstrapClient = MlAspire.Bootstrap.Grpc.Bootstrap.BootstrapClient;
+
+namespace MlAspire.Peer.Network;
+
+/// <summary>
+/// Joins through Bootstrap (adopting its genesis and parameters), then heartbeats and refreshes the neighbour list.
+/// Bootstrap being down never stops learning: the peer keeps its neighbours, retries with backoff, and re-joins when
+/// Bootstrap answers again or says it no longer knows the peer.
+/// </summary>
+public sealed class BootstrapRegistration(
+    BootstrapClient bootstrap,
+    PeerEngine engine,
+    PeerSession session,
+    NeighbourDirectory neighbours,
+    PeerStatusReporter status,
+    AdvertisedAddresses addresses,
+    ILogger<BootstrapRegistration> logger) : BackgroundService
+{
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        var backoff = TimeSpan.FromMilliseconds(500);
+        while (!stoppingToken.IsCancellationRequested)
+        {
+            try
+            {
+                var heartbeat = await JoinAsync(stoppingToken);
+                backoff = TimeSpan.FromMilliseconds(500);
+                while (await HeartbeatAsync(stoppingToken))
+                    await Task.Delay(heartbeat, stoppingToken);
+                logger.LogWarning("Bootstrap no longer knows this peer; joining again");
+            }
+            catch (RpcException e) when (!stoppingToken.IsCancellationRequested)
+            {
+                var level = e.StatusCode is StatusCode.Unauthenticated or StatusCode.PermissionDenied ? LogLevel.Error : LogLevel.Warning;
+                logger.Log(level, "Bootstrap unreachable or refused ({Status}: {Detail}); learning goes on, retrying in {Delay}", e.StatusCode, e.Status.Detail, backoff);
+                await Task.Delay(backoff, stoppingToken).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+                backoff = TimeSpan.FromTicks(Math.Min(backoff.Ticks * 2, TimeSpan.FromSeconds(15).Ticks));
+            }
+        }
+        await LeaveAsync();
+    }
+
+    private async Task<TimeSpan> JoinAsync(CancellationToken stoppingToken)
+    {
+        var request = new JoinRequest { PeerId = engine.PeerId, GrpcAddress = addresses.Grpc, MetricsAddress = addresses.Metrics };
+        request.IpfsSwarmAddresses.AddRange(addresses.IpfsSwarm);
+        request.IpfsPeerId = addresses.IpfsPeerId;
+        var response = await bootstrap.JoinAsync(request, deadline: DateTime.UtcNow.AddSeconds(15), cancellationToken: stoppingToken);
+
+        var genesis = Cid.Parse(response.GenesisCid);
+        await engine.InitializeAsync(genesis, response.GenesisTransaction.ToByteArray(), response.GenesisWeights.ToByteArray(), stoppingToken);
+        var settings = SessionMapping.ToSettings(response, response.Data);
+        session.Start(settings);
+        Refresh(response.Peers);
+        logger.LogInformation("Joined tangle {Genesis} as {Peer} with {Count} other peers", genesis, engine.PeerId, response.Peers.Count);
+        return settings.HeartbeatInterval;
+    }
+
+    private async Task<bool> HeartbeatAsync(CancellationToken stoppingToken)
+    {
+        var current = status.Current();
+        var reply = await bootstrap.HeartbeatAsync(new HeartbeatRequest
+        {
+            PeerId = engine.PeerId,
+            Status = new MlAspire.Bootstrap.Grpc.PeerStatus { TangleSize = current.TangleSize, Tips = current.Tips, ReferenceAccuracy = current.ReferenceAccuracy },
+        }, deadline: DateTime.UtcNow.AddSeconds(10), cancellationToken: stoppingToken);
+        if (!reply.Known) return false;
+        var peers = await bootstrap.ListPeersAsync(new ListPeersRequest(), deadline: DateTime.UtcNow.AddSeconds(10), cancellationToken: stoppingToken);
+        Refresh(peers.Peers);
+        return true;
+    }
+
+    private void Refresh(IEnumerable<PeerInfo> peers)
+    {
+        var others = peers.Where(p => p.PeerId != engine.PeerId && !string.IsNullOrEmpty(p.GrpcAddress)).ToList();
+        foreach (var peer in others)
+            neighbours.Upsert(new Neighbour(peer.PeerId, peer.GrpcAddress));
+        // Bootstrap's list is the truth about who is alive; keep the last known set only while Bootstrap is unreachable.
+        foreach (var gone in neighbours.Current.Where(n => others.All(p => p.PeerId != n.PeerId)))
+            neighbours.Remove(gone.PeerId);
+    }
+
+    private async Task LeaveAsync()
+    {
+        try
+        {
+            await bootstrap.LeaveAsync(new LeaveRequest { PeerId = engine.PeerId }, deadline: DateTime.UtcNow.AddSeconds(2));
+        }
+        catch (RpcException)
+        {
+            // Shutting down anyway: Bootstrap drops silent peers after its timeout.
+        }
+    }
+}
+
+/// <summary>How other peers, IPFS nodes and Prometheus reach this peer.</summary>
+public sealed record AdvertisedAddresses(string Grpc, string Metrics, IReadOnlyList<string> IpfsSwarm, string IpfsPeerId);

@@ -1,0 +1,119 @@
+extern alias BootstrapApp;
+
+using Grpc.Core;
+using Grpc.Core.Interceptors;
+using Grpc.Net.Client;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.AspNetCore.Server.Kestrel.Core;
+using Microsoft.AspNetCore.TestHost;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Time.Testing;
+using MlAspire.Bootstrap.Grpc;
+using BootstrapClient = MlAspire.Bootstrap.Grpc.Bootstrap.BootstrapClient;
+
+namespace MlAspire.Bootstrap.Tests;
+
+/// <summary>
+/// The real Bootstrap app on Kestrel over loopback, with its "http" (HTTP/1.1) and "grpc" (cleartext HTTP/2)
+/// endpoints on ports the system picks, a data directory of the test's choosing, and optionally a fake clock.
+/// </summary>
+public sealed class BootstrapHost : WebApplicationFactory<BootstrapApp::Program>
+{
+    private readonly IReadOnlyDictionary<string, string?> _settings;
+    private readonly FakeTimeProvider? _time;
+    private readonly List<GrpcChannel> _channels = [];
+    private readonly List<ListenOptions> _endpoints = [];
+
+    public BootstrapHost(string dataDirectory, IReadOnlyDictionary<string, string?>? settings = null, FakeTimeProvider? time = null)
+    {
+        _time = time;
+        _settings = new Dictionary<string, string?>(settings ?? new Dictionary<string, string?>())
+        {
+            ["Bootstrap:DataDirectory"] = dataDirectory,
+            // Port 0: the system picks free ports, read back from the bound endpoints after the start.
+            ["Kestrel:Endpoints:http:Url"] = "http://127.0.0.1:0",
+            ["Kestrel:Endpoints:grpc:Url"] = "http://127.0.0.1:0",
+        };
+        UseKestrel(kestrel => kestrel.ConfigureEndpointDefaults(_endpoints.Add));
+    }
+
+    public Uri HttpAddress { get; private set; } = null!;
+
+    public Uri GrpcAddress { get; private set; } = null!;
+
+    /// <summary>Starts the app (genesis created or loaded); throws what its start throws.</summary>
+    public BootstrapHost Start()
+    {
+        StartServer();
+        HttpAddress = AddressOf(HttpProtocols.Http1);
+        GrpcAddress = AddressOf(HttpProtocols.Http2);
+        return this;
+    }
+
+    /// <summary>A gRPC client that sends <paramref name="joinToken"/> as "authorization: Bearer …" when given.</summary>
+    public BootstrapClient CreateGrpcClient(string? joinToken = null)
+    {
+        var channel = GrpcChannel.ForAddress(GrpcAddress);
+        _channels.Add(channel);
+        var invoker = joinToken is null
+            ? channel.CreateCallInvoker()
+            : channel.Intercept(metadata =>
+            {
+                metadata.Add("authorization", $"Bearer {joinToken}");
+                return metadata;
+            });
+        return new BootstrapClient(invoker);
+    }
+
+    public HttpClient CreateHttpClient() => new() { BaseAddress = HttpAddress };
+
+    protected override void ConfigureWebHost(IWebHostBuilder builder)
+    {
+        foreach (var (key, value) in _settings)
+            builder.UseSetting(key, value);
+        if (_time is not null)
+            builder.ConfigureTestServices(services => services.AddSingleton<TimeProvider>(_time));
+    }
+
+    public override async ValueTask DisposeAsync()
+    {
+        foreach (var channel in _channels)
+            channel.Dispose();
+        await base.DisposeAsync();
+    }
+
+    // Kestrel writes the bound port back into the endpoint's options; the protocols tell "http" from "grpc".
+    private Uri AddressOf(HttpProtocols protocols) =>
+        new($"http://127.0.0.1:{_endpoints.Single(e => e.Protocols == protocols).IPEndPoint!.Port}");
+}
+
+/// <summary>A fresh directory under the temp folder, deleted with its contents on dispose.</summary>
+public sealed class TempDirectory : IDisposable
+{
+    public string Path { get; } = Directory.CreateTempSubdirectory("mlaspire-bootstrap-tests-").FullName;
+
+    public void Dispose() => Directory.Delete(Path, recursive: true);
+}
+
+public static class TestCalls
+{
+    public static readonly TimeSpan Patience = TimeSpan.FromSeconds(15);
+
+    /// <summary>The next event of a watch, failing the test if none comes within <see cref="Patience"/>.</summary>
+    public static async Task<PeerEvent> NextAsync(this AsyncServerStreamingCall<PeerEvent> call)
+    {
+        using var timeout = new CancellationTokenSource(Patience);
+        Assert.True(await call.ResponseStream.MoveNext(timeout.Token), "the watch ended");
+        return call.ResponseStream.Current;
+    }
+
+    public static JoinRequest JoinRequest(string peerId, string metricsAddress = "") => new()
+    {
+        PeerId = peerId,
+        GrpcAddress = $"http://{peerId}.peers.test:5001",
+        IpfsPeerId = "12D3KooW" + peerId,
+        IpfsSwarmAddresses = { $"/dns4/{peerId}.peers.test/tcp/4001" },
+        MetricsAddress = metricsAddress,
+    };
+}

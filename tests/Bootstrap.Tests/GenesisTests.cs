@@ -1,0 +1,147 @@
+using Grpc.Core;
+using MlAspire.Bootstrap.Grpc;
+using MlAspire.Storage.Content;
+using MlAspire.Storage.Transactions;
+using Learning = MlAspire.Tangle.Learning;
+
+namespace MlAspire.Bootstrap.Tests;
+
+public sealed class GenesisTests
+{
+    [Fact]
+    public async Task Join_hands_out_genesis_blocks_that_hash_to_the_cid_and_verify()
+    {
+        using var data = new TempDirectory();
+        await using var host = new BootstrapHost(data.Path).Start();
+
+        var response = await host.CreateGrpcClient().JoinAsync(TestCalls.JoinRequest("p1"));
+
+        var genesisCid = Cid.Parse(response.GenesisCid);
+        var transaction = response.GenesisTransaction.ToByteArray();
+        var weights = response.GenesisWeights.ToByteArray();
+        Assert.Equal(ContentCodec.DagJson, genesisCid.Codec);
+        Assert.True(genesisCid.Matches(transaction));
+        var document = TransactionVerifier.Verify(genesisCid, transaction, genesisCid, response.Tangle.MaxParents);
+        Assert.True(document.IsGenesis);
+        Assert.Empty(document.Parents);
+        Assert.True(PeerKey.Verify(document.CreatorKey, TransactionCodec.EncodePayload(document), Convert.FromBase64String(document.Signature)));
+        Assert.Equal(PeerKey.IdOf(document.CreatorKey), document.CreatorId);
+        Assert.Equal(ContentCodec.Raw, document.Weights.Codec);
+        Assert.True(document.Weights.Matches(weights));
+
+        // The default model, initialized from the default seed.
+        var shape = Learning.ModelShape.Mlp(784, 64, 10);
+        var decoded = Learning.WeightCodec.Decode(weights);
+        Assert.Equal(shape, decoded.Shape);
+        Assert.Equal(Learning.Models.Create(shape).Initialize(new Random(7)).ToArray(), decoded.ToArray());
+    }
+
+    [Fact]
+    public async Task Join_hands_out_the_configured_tangle_and_training_parameters()
+    {
+        using var data = new TempDirectory();
+        await using var host = new BootstrapHost(data.Path, new Dictionary<string, string?>
+        {
+            ["Bootstrap:Model:Architecture"] = "logreg",
+            ["Bootstrap:Learning:TipSelector"] = "CumulativeWeight",
+            ["Bootstrap:Learning:Alpha"] = "0.1",
+            ["Bootstrap:Learning:ParticleDepth"] = "",
+            ["Bootstrap:Learning:ParentCount"] = "2",
+            ["Bootstrap:Learning:Sgd:Epochs"] = "3",
+            ["Bootstrap:Learning:PublishRule"] = "Always",
+            ["Bootstrap:Training:Interval"] = "00:00:02",
+            ["Bootstrap:Training:ActiveQuota"] = "0.5",
+            ["Bootstrap:HeartbeatInterval"] = "00:00:07",
+            ["Bootstrap:Data:Slots"] = "4",
+            ["Bootstrap:Data:Partition"] = "shards:2",
+            ["Bootstrap:Data:Seed"] = "11",
+        }).Start();
+
+        var response = await host.CreateGrpcClient().JoinAsync(TestCalls.JoinRequest("p1"));
+
+        Assert.Equal(new ModelShape { Architecture = ModelArchitecture.LogisticRegression, Inputs = 784, Hidden = 0, Classes = 10 }, response.Tangle.Model);
+        Assert.Equal(Learning.ModelShape.LogisticRegression(784, 10), Learning.WeightCodec.Decode(response.GenesisWeights.Span).Shape);
+        Assert.Equal(8, response.Tangle.MaxParents);
+        var learning = response.Tangle.Learning;
+        Assert.Equal(TipSelector.CumulativeWeight, learning.TipSelector);
+        Assert.Equal(0.1, learning.Alpha);
+        Assert.False(learning.HasParticleDepth);
+        Assert.Equal(2, learning.ParentCount);
+        Assert.Equal(8, learning.TipCandidates);
+        Assert.Equal(Averaging.SampleWeighted, learning.Averaging);
+        Assert.Equal((25, 4, 8), (learning.ReferenceSamples, learning.ReferenceTopK, learning.ReferenceCandidates));
+        Assert.Equal((3, 16, 0.05f, 0f), (learning.Epochs, learning.BatchSize, learning.LearningRate, learning.WeightDecay));
+        Assert.Equal(PublishRule.Always, learning.PublishRule);
+        Assert.Equal(2000, response.Training.IntervalMs);
+        Assert.Equal(0.5, response.Training.ActiveQuota);
+        Assert.Equal(7000, response.HeartbeatIntervalMs);
+        Assert.Equal(new DataAssignment { Slot = 0, Slots = 4, Partition = "shards:2", Seed = 11 }, response.Data);
+    }
+
+    [Fact]
+    public async Task GetBlock_serves_the_genesis_blocks_and_nothing_else()
+    {
+        using var data = new TempDirectory();
+        await using var host = new BootstrapHost(data.Path).Start();
+        var client = host.CreateGrpcClient();
+        var joined = await client.JoinAsync(TestCalls.JoinRequest("p1"));
+        var weightsCid = TransactionCodec.Decode(joined.GenesisTransaction.Span).Weights;
+
+        var transaction = await client.GetBlockAsync(new GetBlockRequest { Cid = joined.GenesisCid });
+        var weights = await client.GetBlockAsync(new GetBlockRequest { Cid = weightsCid.ToString() });
+        Assert.Equal(joined.GenesisTransaction, transaction.Data);
+        Assert.Equal(joined.GenesisWeights, weights.Data);
+
+        var other = Cid.Compute(ContentCodec.Raw, [1, 2, 3]).ToString();
+        var notFound = await Assert.ThrowsAsync<RpcException>(() => client.GetBlockAsync(new GetBlockRequest { Cid = other }).ResponseAsync);
+        Assert.Equal(StatusCode.NotFound, notFound.StatusCode);
+        var invalid = await Assert.ThrowsAsync<RpcException>(() => client.GetBlockAsync(new GetBlockRequest { Cid = "not-a-cid" }).ResponseAsync);
+        Assert.Equal(StatusCode.InvalidArgument, invalid.StatusCode);
+    }
+
+    [Fact]
+    public async Task A_restart_with_the_same_data_directory_hands_out_the_same_genesis()
+    {
+        using var data = new TempDirectory();
+        using var otherData = new TempDirectory();
+
+        var first = await GenesisCidOf(data.Path);
+        var again = await GenesisCidOf(data.Path);
+        var elsewhere = await GenesisCidOf(otherData.Path);
+
+        Assert.Equal(first, again);
+        Assert.NotEqual(first, elsewhere);
+    }
+
+    [Fact]
+    public async Task A_restart_with_another_model_refuses_to_start()
+    {
+        using var data = new TempDirectory();
+        await GenesisCidOf(data.Path);
+
+        await using var host = new BootstrapHost(data.Path, new Dictionary<string, string?> { ["Bootstrap:Model:Hidden"] = "32" });
+        var refused = Assert.Throws<InvalidOperationException>(() => host.Start());
+        Assert.Contains("Bootstrap:Model", refused.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_damaged_genesis_refuses_to_start()
+    {
+        using var data = new TempDirectory();
+        await GenesisCidOf(data.Path);
+        var weightsPath = Path.Combine(data.Path, "genesis-weights.bin");
+        var weights = await File.ReadAllBytesAsync(weightsPath);
+        weights[^1] ^= 1;
+        await File.WriteAllBytesAsync(weightsPath, weights);
+
+        await using var host = new BootstrapHost(data.Path);
+        var refused = Assert.Throws<InvalidOperationException>(() => host.Start());
+        Assert.Contains("damaged", refused.Message, StringComparison.Ordinal);
+    }
+
+    private static async Task<string> GenesisCidOf(string dataDirectory)
+    {
+        await using var host = new BootstrapHost(dataDirectory).Start();
+        return (await host.CreateGrpcClient().JoinAsync(TestCalls.JoinRequest("p1"))).GenesisCid;
+    }
+}

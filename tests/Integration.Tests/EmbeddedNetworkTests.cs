@@ -1,0 +1,83 @@
+namespace MlAspire.Integration.Tests;
+
+/// <summary>Real Bootstrap and Peer processes learning together over gRPC with the embedded store.</summary>
+public sealed class EmbeddedNetworkTests : IAsyncLifetime
+{
+    private static readonly TimeSpan Patience = TimeSpan.FromSeconds(90);
+    private readonly LocalCluster _cluster = new();
+
+    public Task InitializeAsync() => Task.CompletedTask;
+
+    public async Task DisposeAsync() => await _cluster.DisposeAsync();
+
+    [Fact]
+    public async Task Peers_learn_together_and_a_late_joiner_catches_up()
+    {
+        _cluster.StartBootstrap();
+        var a = _cluster.StartPeer("peer-a");
+        var b = _cluster.StartPeer("peer-b");
+
+        // A transaction A published is seen by B, with its weights fetched from A.
+        string? fromA = null;
+        await Eventually.TrueAsync(async () =>
+        {
+            var statusA = await a.StatusAsync();
+            var seenByB = (await b.TransactionsAsync()).Where(t => t.Publisher == statusA.PeerId).ToList();
+            fromA = seenByB.FirstOrDefault()?.Cid;
+            return fromA is not null && (await b.StatusAsync()).TangleSize >= 10;
+        }, Patience, _cluster.Logs);
+        Assert.Equal(fromA, (await a.Sync.GetTransactionAsync(new MlAspire.Peer.Grpc.GetTransactionRequest { Cid = fromA })).Cid);
+
+        // A late joiner catches up with everything already published, then keeps up.
+        var before = (await a.StatusAsync()).TangleSize;
+        var c = _cluster.StartPeer("peer-c");
+        await Eventually.TrueAsync(async () => (await c.StatusAsync()).TangleSize >= before, Patience, _cluster.Logs);
+        var statusC = await c.StatusAsync();
+        await Eventually.TrueAsync(async () =>
+            (await a.TransactionsAsync()).Any(t => t.Publisher == statusC.PeerId), Patience, _cluster.Logs);
+
+        foreach (var peer in new[] { a, b, c })
+        {
+            var status = await peer.StatusAsync();
+            Assert.True(status.Rejected == 0, $"{peer.Name} rejected {status.Rejected}:\n{_cluster.Logs()}");
+            Assert.Equal("embedded", status.StorageKind);
+            Assert.False(peer.Process.HasExited);
+        }
+    }
+
+    [Fact]
+    public async Task Forged_and_malformed_transactions_from_a_byzantine_peer_are_rejected_while_learning_goes_on()
+    {
+        _cluster.StartBootstrap();
+        var honest = _cluster.StartPeer("honest");
+        await Eventually.TrueAsync(async () => (await honest.StatusAsync()).TangleSize >= 3, Patience, _cluster.Logs);
+
+        await using var forger = new ForgingPeer();
+        var bootstrap = _cluster.BootstrapClient();
+        var joined = await bootstrap.JoinAsync(new MlAspire.Bootstrap.Grpc.JoinRequest { PeerId = "forger", GrpcAddress = $"http://127.0.0.1:{forger.Port}" });
+        var genesis = MlAspire.Storage.Content.Cid.Parse(joined.GenesisCid);
+        var model = joined.Tangle.Model;
+        forger.Forge(genesis, genesis, MlAspire.Tangle.Learning.ModelShape.LogisticRegression(model.Inputs, model.Classes));
+        await forger.StartAsync();
+        _ = Task.Run(async () =>
+        {
+            while (true)
+            {
+                await Task.Delay(500);
+                try { await bootstrap.HeartbeatAsync(new MlAspire.Bootstrap.Grpc.HeartbeatRequest { PeerId = "forger" }); } catch (Grpc.Core.RpcException) { return; }
+            }
+        });
+
+        string[] reasons = ["BadSignature", "InvalidWeights", "UnknownParent", "WrongTangle", "Malformed", "Oversized", "CidMismatch"];
+        await Eventually.TrueAsync(async () =>
+        {
+            var rejected = (await honest.StatusAsync()).RejectedByReason;
+            return reasons.All(rejected.ContainsKey) && rejected["InvalidWeights"] >= 2; // wrong shape and NaN
+        }, Patience, () => $"rejections {(honest.StatusAsync().Result.RejectedByReason)}\n{_cluster.Logs()}");
+        var sizeAfterAttack = (await honest.StatusAsync()).TangleSize;
+        var replica = (await honest.TransactionsAsync()).Select(t => t.Cid).ToHashSet();
+        Assert.All(forger.Forgeries, f => Assert.DoesNotContain(f.Cid, replica));
+        await Eventually.TrueAsync(async () => (await honest.StatusAsync()).TangleSize > sizeAfterAttack + 2, Patience, _cluster.Logs);
+        Assert.False(honest.Process.HasExited);
+    }
+}

@@ -1,0 +1,112 @@
+using Grpc.Core;
+using Grpc.Core.Interceptors;
+using Grpc.Net.Client;
+using MlAspire.Bootstrap.Grpc;
+using MlAspire.Peer.Grpc;
+
+namespace MlAspire.Integration.Tests;
+
+/// <summary>A running peer process with a client for its TangleSync service.</summary>
+public sealed record RunningPeer(string Name, ServiceProcess Process, GrpcChannel Channel, string DataDirectory, int HttpPort, int GrpcPort)
+{
+    public TangleSync.TangleSyncClient Sync { get; } = new(Channel);
+
+    public async Task<MlAspire.Peer.Grpc.PeerStatus> StatusAsync() =>
+        await Sync.GetStatusAsync(new GetStatusRequest(), deadline: DateTime.UtcNow.AddSeconds(5));
+
+    public async Task<List<TransactionMessage>> TransactionsAsync()
+    {
+        using var call = Sync.ListTransactions(new ListTransactionsRequest { AfterSequence = -1 }, deadline: DateTime.UtcNow.AddSeconds(10));
+        return await call.ResponseStream.ReadAllAsync().ToListAsync();
+    }
+}
+
+/// <summary>
+/// Bootstrap and peers as real processes on loopback, each with its own data directory, in embedded storage mode.
+/// Training is fast (logistic regression, a step every 300 ms) so that a tangle grows in seconds.
+/// </summary>
+public sealed class LocalCluster : IAsyncDisposable
+{
+    public const string JoinToken = "integration-secret";
+    private readonly string _root = Directory.CreateTempSubdirectory("mlaspire-cluster-").FullName;
+    private readonly List<ServiceProcess> _processes = [];
+    private readonly List<GrpcChannel> _channels = [];
+
+    public int BootstrapGrpcPort { get; } = ServiceProcess.FreePort();
+
+    public int BootstrapHttpPort { get; } = ServiceProcess.FreePort();
+
+    public string BootstrapAddress => $"http://127.0.0.1:{BootstrapGrpcPort}";
+
+    public ServiceProcess? Bootstrap { get; private set; }
+
+    public List<RunningPeer> Peers { get; } = [];
+
+    public MlAspire.Bootstrap.Grpc.Bootstrap.BootstrapClient BootstrapClient(string? token = JoinToken)
+    {
+        var channel = GrpcChannel.ForAddress(BootstrapAddress);
+        _channels.Add(channel);
+        var invoker = channel.Intercept(metadata =>
+        {
+            if (token is not null) metadata.Add("authorization", $"Bearer {token}");
+            return metadata;
+        });
+        return new MlAspire.Bootstrap.Grpc.Bootstrap.BootstrapClient(invoker);
+    }
+
+    public ServiceProcess StartBootstrap()
+    {
+        Bootstrap = ServiceProcess.Start("bootstrap", "Bootstrap", new Dictionary<string, string>
+        {
+            ["Kestrel__Endpoints__http__Url"] = $"http://127.0.0.1:{BootstrapHttpPort}",
+            ["Kestrel__Endpoints__grpc__Url"] = BootstrapAddress,
+            ["Bootstrap__JoinToken"] = JoinToken,
+            ["Bootstrap__DataDirectory"] = Path.Combine(_root, "bootstrap"),
+            ["Bootstrap__Model__Architecture"] = "logreg",
+            ["Bootstrap__Training__Interval"] = "00:00:00.300",
+            ["Bootstrap__HeartbeatInterval"] = "00:00:01",
+            ["Bootstrap__Learning__ReferenceSamples"] = "10",
+        });
+        _processes.Add(Bootstrap);
+        return Bootstrap;
+    }
+
+    public RunningPeer StartPeer(string name, string? dataDirectory = null, int? httpPort = null, int? grpcPort = null)
+    {
+        var http = httpPort ?? ServiceProcess.FreePort();
+        var grpc = grpcPort ?? ServiceProcess.FreePort();
+        var data = dataDirectory ?? Path.Combine(_root, name);
+        var process = ServiceProcess.Start(name, "Peer", new Dictionary<string, string>
+        {
+            ["Kestrel__Endpoints__http__Url"] = $"http://127.0.0.1:{http}",
+            ["Kestrel__Endpoints__grpc__Url"] = $"http://127.0.0.1:{grpc}",
+            ["Peer__BootstrapAddress"] = BootstrapAddress,
+            ["Peer__JoinToken"] = JoinToken,
+            ["Peer__DataDirectory"] = data,
+        });
+        _processes.Add(process);
+        var channel = GrpcChannel.ForAddress($"http://127.0.0.1:{grpc}");
+        _channels.Add(channel);
+        var peer = new RunningPeer(name, process, channel, data, http, grpc);
+        Peers.Add(peer);
+        return peer;
+    }
+
+    public string Logs() => string.Join("\n\n", _processes.Select(p => $"--- {p.Name} ---\n{p.Output}"));
+
+    public async ValueTask DisposeAsync()
+    {
+        foreach (var process in _processes)
+            await process.DisposeAsync();
+        foreach (var channel in _channels)
+            channel.Dispose();
+        try
+        {
+            Directory.Delete(_root, recursive: true);
+        }
+        catch (IOException)
+        {
+            // A process still closing a file: the temp folder is cleaned by the OS later.
+        }
+    }
+}
