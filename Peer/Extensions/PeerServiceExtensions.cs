@@ -7,6 +7,7 @@ using MlAspire.Peer.Hosting;
 using MlAspire.Peer.Network;
 using MlAspire.Storage.Content;
 using MlAspire.Storage.Embedded;
+using MlAspire.Storage.Ipfs;
 using BootstrapClient = MlAspire.Bootstrap.Grpc.Bootstrap.BootstrapClient;
 
 namespace MlAspire.Peer.Extensions;
@@ -23,21 +24,31 @@ public static class PeerServiceExtensions
 
         services.AddSingleton(_ => PeerIdentity.LoadOrCreate(dataDirectory));
         services.AddSingleton<NeighbourDirectory>();
-        services.AddSingleton<IBlockSource, NeighbourBlockSource>();
-        services.AddSingleton<IContentStore>(provider => options.Storage switch
+        switch (options.Storage)
         {
-            "embedded" => new EmbeddedContentStore(Path.Combine(dataDirectory, "store"), provider.GetRequiredService<IBlockSource>()),
-            _ => throw new InvalidOperationException($"Peer:Storage '{options.Storage}' is not supported; use 'embedded'."),
-        });
+            case "embedded":
+                services.AddSingleton<IBlockSource, NeighbourBlockSource>();
+                services.AddSingleton<IContentStore>(provider => new EmbeddedContentStore(Path.Combine(dataDirectory, "store"), provider.GetRequiredService<IBlockSource>()));
+                services.AddSingleton<IStorageNetwork, EmbeddedStorageNetwork>();
+                break;
+            case "ipfs":
+                var api = options.IpfsApi is { Length: > 0 } url ? new Uri(url) : throw new InvalidOperationException("Peer:Storage is 'ipfs' but Peer:IpfsApi (the Kubo RPC root, e.g. http://127.0.0.1:5001/) is not set.");
+                // Not the resilience-wrapped factory client: pubsub subscriptions are endless streams.
+                services.AddSingleton(_ => new KuboRpcClient(new HttpClient { BaseAddress = api, Timeout = Timeout.InfiniteTimeSpan }));
+                services.AddSingleton<IContentStore>(provider => new KuboContentStore(provider.GetRequiredService<KuboRpcClient>()));
+                services.AddSingleton<IStorageNetwork, IpfsStorageNetwork>();
+                services.AddHostedService<PubsubGossip>();
+                break;
+            default:
+                throw new InvalidOperationException($"Peer:Storage is '{options.Storage}'; use 'embedded' or 'ipfs'.");
+        }
         services.AddSingleton(provider => new PeerEngine(
             provider.GetRequiredService<IContentStore>(), provider.GetRequiredService<Storage.Transactions.PeerKey>(), provider.GetRequiredService<TimeProvider>()));
         services.AddSingleton<PeerStatusReporter>();
         services.AddSingleton<PeerSession>();
         services.AddSingleton(new AdvertisedAddresses(
             options.AdvertisedGrpcAddress ?? PeerOptions.GrpcUrl(builder.Configuration),
-            options.AdvertisedMetricsAddress ?? HostAndPort(builder.Configuration["Kestrel:Endpoints:http:Url"] ?? "http://localhost:5200"),
-            [],
-            ""));
+            options.AdvertisedMetricsAddress ?? HostAndPort(builder.Configuration["Kestrel:Endpoints:http:Url"] ?? "http://localhost:5200")));
 
         // Streaming and long-lived calls: the standard resilience handler's 10 s/30 s timeouts do not apply to Bootstrap calls,
         // which carry their own deadlines and are retried by BootstrapRegistration with backoff.

@@ -19,6 +19,7 @@ public sealed class BootstrapRegistration(
     NeighbourDirectory neighbours,
     PeerStatusReporter status,
     AdvertisedAddresses addresses,
+    IStorageNetwork storageNetwork,
     ILogger<BootstrapRegistration> logger) : BackgroundService
 {
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
@@ -47,16 +48,16 @@ public sealed class BootstrapRegistration(
 
     private async Task<TimeSpan> JoinAsync(CancellationToken stoppingToken)
     {
-        var request = new JoinRequest { PeerId = engine.PeerId, GrpcAddress = addresses.Grpc, MetricsAddress = addresses.Metrics };
-        request.IpfsSwarmAddresses.AddRange(addresses.IpfsSwarm);
-        request.IpfsPeerId = addresses.IpfsPeerId;
+        var (nodeId, nodeAddresses) = await storageNetwork.IdentityAsync(stoppingToken);
+        var request = new JoinRequest { PeerId = engine.PeerId, GrpcAddress = addresses.Grpc, MetricsAddress = addresses.Metrics, IpfsPeerId = nodeId };
+        request.IpfsSwarmAddresses.AddRange(nodeAddresses.Take(16));
         var response = await bootstrap.JoinAsync(request, deadline: DateTime.UtcNow.AddSeconds(15), cancellationToken: stoppingToken);
 
         var genesis = Cid.Parse(response.GenesisCid);
         await engine.InitializeAsync(genesis, response.GenesisTransaction.ToByteArray(), response.GenesisWeights.ToByteArray(), stoppingToken);
         var settings = SessionMapping.ToSettings(response, response.Data);
         session.Start(settings);
-        Refresh(response.Peers);
+        await RefreshAsync(response.Peers, stoppingToken);
         logger.LogInformation("Joined tangle {Genesis} as {Peer} with {Count} other peers", genesis, engine.PeerId, response.Peers.Count);
         return settings.HeartbeatInterval;
     }
@@ -71,15 +72,19 @@ public sealed class BootstrapRegistration(
         }, deadline: DateTime.UtcNow.AddSeconds(10), cancellationToken: stoppingToken);
         if (!reply.Known) return false;
         var peers = await bootstrap.ListPeersAsync(new ListPeersRequest(), deadline: DateTime.UtcNow.AddSeconds(10), cancellationToken: stoppingToken);
-        Refresh(peers.Peers);
+        await RefreshAsync(peers.Peers, stoppingToken);
         return true;
     }
 
-    private void Refresh(IEnumerable<PeerInfo> peers)
+    private async Task RefreshAsync(IEnumerable<PeerInfo> peers, CancellationToken stoppingToken)
     {
         var others = peers.Where(p => p.PeerId != engine.PeerId && !string.IsNullOrEmpty(p.GrpcAddress)).ToList();
         foreach (var peer in others)
-            neighbours.Upsert(new Neighbour(peer.PeerId, peer.GrpcAddress));
+        {
+            var neighbour = new Neighbour(peer.PeerId, peer.GrpcAddress, peer.IpfsPeerId, [.. peer.IpfsSwarmAddresses]);
+            neighbours.Upsert(neighbour);
+            await storageNetwork.ConnectAsync(neighbour, stoppingToken);
+        }
         // Bootstrap's list is the truth about who is alive; keep the last known set only while Bootstrap is unreachable.
         foreach (var gone in neighbours.Current.Where(n => others.All(p => p.PeerId != n.PeerId)))
             neighbours.Remove(gone.PeerId);
@@ -98,5 +103,5 @@ public sealed class BootstrapRegistration(
     }
 }
 
-/// <summary>How other peers, IPFS nodes and Prometheus reach this peer.</summary>
-public sealed record AdvertisedAddresses(string Grpc, string Metrics, IReadOnlyList<string> IpfsSwarm, string IpfsPeerId);
+/// <summary>How other peers and Prometheus reach this peer.</summary>
+public sealed record AdvertisedAddresses(string Grpc, string Metrics);

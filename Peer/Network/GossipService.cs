@@ -6,11 +6,12 @@ using MlAspire.Storage.Content;
 namespace MlAspire.Peer.Network;
 
 /// <summary>
-/// Embedded mode's pubsub: keeps a WatchTransactions stream open to each neighbour and ingests what arrives. On every
-/// (re)connection it first catches up with ListTransactions, so a late joiner or a peer back from a crash gets the
-/// whole tangle before the live feed. Streams end and reconnect with backoff; one neighbour's failure affects no other.
+/// Catch-up, and embedded mode's pubsub: on every (re)connection to a neighbour it first catches up with
+/// ListTransactions, so a late joiner or a peer back from a crash gets the whole tangle; then, unless announcements
+/// travel on IPFS pubsub, it keeps a WatchTransactions stream open and ingests what arrives. Streams end and reconnect
+/// with backoff; one neighbour's failure affects no other.
 /// </summary>
-public sealed class GossipService(PeerEngine engine, NeighbourDirectory neighbours, ILogger<GossipService> logger) : BackgroundService
+public sealed class GossipService(PeerEngine engine, NeighbourDirectory neighbours, IStorageNetwork storageNetwork, ILogger<GossipService> logger) : BackgroundService
 {
     private readonly Dictionary<string, Task> _streams = new(StringComparer.Ordinal);
 
@@ -34,6 +35,11 @@ public sealed class GossipService(PeerEngine engine, NeighbourDirectory neighbou
         {
             try
             {
+                if (storageNetwork.AnnouncesOnPubsub)
+                {
+                    await CatchUpAsync(client, stoppingToken);
+                    await Task.Delay(Timeout.Infinite, stoppingToken); // caught up; pubsub carries the rest
+                }
                 using var watch = client.WatchTransactions(new WatchTransactionsRequest(), cancellationToken: stoppingToken);
                 await CatchUpAsync(client, stoppingToken);
                 backoff = TimeSpan.FromMilliseconds(500);

@@ -4,8 +4,8 @@ using MlAspire.Peer.Grpc;
 
 namespace MlAspire.Peer.Network;
 
-/// <summary>A neighbour as Bootstrap described it.</summary>
-public sealed record Neighbour(string PeerId, string GrpcAddress);
+/// <summary>A neighbour as Bootstrap described it: its gRPC endpoint and, in IPFS mode, its node.</summary>
+public sealed record Neighbour(string PeerId, string GrpcAddress, string IpfsNodeId, IReadOnlyList<string> IpfsAddresses);
 
 /// <summary>
 /// The peers this peer knows, with one gRPC channel each (channels are expensive and thread-safe: share them).

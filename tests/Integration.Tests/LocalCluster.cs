@@ -71,19 +71,25 @@ public sealed class LocalCluster : IAsyncDisposable
         return Bootstrap;
     }
 
-    public RunningPeer StartPeer(string name, string? dataDirectory = null, int? httpPort = null, int? grpcPort = null)
+    public RunningPeer StartPeer(string name, string? dataDirectory = null, int? httpPort = null, int? grpcPort = null, string? ipfsApi = null)
     {
         var http = httpPort ?? ServiceProcess.FreePort();
         var grpc = grpcPort ?? ServiceProcess.FreePort();
         var data = dataDirectory ?? Path.Combine(_root, name);
-        var process = ServiceProcess.Start(name, "Peer", new Dictionary<string, string>
+        var environment = new Dictionary<string, string>
         {
             ["Kestrel__Endpoints__http__Url"] = $"http://127.0.0.1:{http}",
             ["Kestrel__Endpoints__grpc__Url"] = $"http://127.0.0.1:{grpc}",
             ["Peer__BootstrapAddress"] = BootstrapAddress,
             ["Peer__JoinToken"] = JoinToken,
             ["Peer__DataDirectory"] = data,
-        });
+        };
+        if (ipfsApi is not null)
+        {
+            environment["Peer__Storage"] = "ipfs";
+            environment["Peer__IpfsApi"] = ipfsApi;
+        }
+        var process = ServiceProcess.Start(name, "Peer", environment);
         _processes.Add(process);
         var channel = GrpcChannel.ForAddress($"http://127.0.0.1:{grpc}");
         _channels.Add(channel);

@@ -25,6 +25,9 @@ public sealed class JsIpfsNode : IAsyncDisposable
 
     public KuboRpcClient Client { get; }
 
+    /// <summary>The Kubo RPC root, e.g. http://127.0.0.1:5001/.</summary>
+    public Uri ApiAddress => _http.BaseAddress!;
+
     public int SwarmPort { get; }
 
     public static async Task<JsIpfsNode> StartAsync(string startScript, TimeSpan readyTimeout)
