@@ -1,32 +1,46 @@
-using Microsoft.Extensions.Configuration;
+using MlAspire.AppHost;
 
-// The MlAspire system: one bootstrap, N learning peers, and a visualization that watches them.
-// Containers (IPFS, Prometheus, Grafana) join later, gated on a healthy container runtime.
+// The MlAspire system: one bootstrap, N learning peers (each with its own IPFS node, or the embedded store), and a
+// visualization that watches them. Settings (`--peers 6`, `--ipfs embedded`, `--model logreg`, ...): TopologySettings.cs.
+// Prometheus and Grafana join later, gated on a healthy container runtime like the IPFS containers.
 
 var builder = DistributedApplication.CreateBuilder(args);
+var settings = TopologySettings.From(builder.Configuration);
 
-// Number of peer replicas: `dotnet run --project AppHost -- --peers 6` or the environment variable `peers=6`.
-var peerCount = builder.Configuration.GetValue("peers", 4);
-if (peerCount < 1)
-{
-    throw new InvalidOperationException($"'peers' must be at least 1 (got {peerCount}).");
-}
+// Where peers keep weights and transactions: Kubo containers, local js-ipfs nodes, or the embedded store.
+// Chosen now (`--ipfs` forces one) and logged with the reason when the app starts; see IpfsMode.cs.
+var ipfs = builder.AddIpfs(settings);
+
+// The shared secret peers present to the bootstrap: generated on first run and kept in the AppHost's user secrets
+// (set Parameters:join-token to choose it).
+var joinToken = builder.AddParameter("join-token", new GenerateParameterDefault { MinLength = 32, Special = false }, secret: true, persist: true);
 
 // Membership, genesis and Prometheus discovery; gRPC on its "grpc" endpoint (cleartext HTTP/2).
 var bootstrap = builder.AddProject<Projects.Bootstrap>("bootstrap")
+    .WithEnvironment("Bootstrap__JoinToken", joinToken)
+    .WithTangleSettings(settings)
     .WithHttpHealthCheck("/health", endpointName: "http");
 
 // The learning nodes: they join through the bootstrap, then grow the tangle among themselves.
-var peers = builder.AddProject<Projects.Peer>("peer")
-    .WithReplicas(peerCount)
-    .WithReference(bootstrap)
-    .WaitFor(bootstrap)
-    .WithHttpHealthCheck("/health", endpointName: "http");
+// One resource per peer (peer-1 … peer-N) rather than replicas, so that each can be given its own IPFS node.
+var peers = new List<IResourceBuilder<ProjectResource>>();
+for (var i = 1; i <= settings.Peers; i++)
+{
+    peers.Add(builder.AddProject<Projects.Peer>($"peer-{i}")
+        .WithReference(bootstrap)
+        .WaitFor(bootstrap)
+        .WithEnvironment("Peer__JoinToken", joinToken)
+        .WithIpfsNode(ipfs)
+        .WithHttpHealthCheck("/health", endpointName: "http"));
+}
 
 // The web UI: learns the peers from the bootstrap and streams their transactions to the browser.
-builder.AddProject<Projects.Visualization>("visualization")
+var visualization = builder.AddProject<Projects.Visualization>("visualization")
     .WithReference(bootstrap)
-    .WithReference(peers)
     .WithExternalHttpEndpoints();
+foreach (var peer in peers)
+{
+    visualization.WithReference(peer);
+}
 
 builder.Build().Run();

@@ -40,7 +40,8 @@ dotnet build MlAspire.sln -c Release
 # trace, and one summary line per test project, which is parsed below. TRX files are kept in
 # TestResults/ for CI artifacts. A hung test run is killed (and reported) after 15 minutes.
 set +e
-dotnet test MlAspire.sln -c Release --no-build \
+# One test project at a time: the integration tests run real processes and IPFS nodes, and 2 cores are all CI has.
+dotnet test MlAspire.sln -c Release --no-build -m:1 \
   --logger "console;verbosity=minimal" \
   --logger "trx" \
   --results-directory "$results_dir" \

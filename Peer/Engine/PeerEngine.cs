@@ -135,7 +135,7 @@ public sealed class PeerEngine
                     throw new TransactionRejectedException(RejectionReason.UnknownParent, $"{cid} pulls in more than {_options.MaxAncestorsPerIngest} unknown ancestors.");
                 var bytes = next.Document ?? await FetchAsync(next.Cid, RejectionReason.UnknownParent, cancellationToken);
                 var parsed = TransactionVerifier.Verify(next.Cid, bytes, Genesis, graph.Options.MaxParents);
-                var weightsBytes = await FetchAsync(parsed.Weights, RejectionReason.InvalidWeights, cancellationToken);
+                var weightsBytes = await FetchAsync(parsed.Weights, RejectionReason.WeightsUnavailable, cancellationToken);
                 fetched.Add((next.Cid, bytes, parsed, DecodeWeights(parsed.Weights, weightsBytes)));
                 foreach (var parent in parsed.Parents)
                     if (seen.Add(parent) && !await ContainsAsync(parent.ToString(), cancellationToken))

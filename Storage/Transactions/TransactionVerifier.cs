@@ -14,6 +14,8 @@ public enum RejectionReason
     InvalidParents,
     InvalidWeights,
     UnknownParent,
+    /// <summary>The weights block could not be fetched from anyone (its publisher crashed, or pruned it).</summary>
+    WeightsUnavailable,
 }
 
 public sealed class TransactionRejectedException(RejectionReason reason, string message) : Exception(message)

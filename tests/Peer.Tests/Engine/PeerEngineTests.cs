@@ -101,7 +101,7 @@ public sealed class PeerEngineTests : IDisposable
         { "unknown-parent", RejectionReason.UnknownParent },
         { "bad-signature", RejectionReason.BadSignature },
         { "garbage", RejectionReason.CidMismatch },
-        { "missing-weights", RejectionReason.InvalidWeights },
+        { "missing-weights", RejectionReason.WeightsUnavailable },
     };
 
     [Theory]

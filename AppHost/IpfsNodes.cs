@@ -1,0 +1,137 @@
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Diagnostics.HealthChecks;
+using Microsoft.Extensions.Logging;
+
+namespace MlAspire.AppHost;
+
+/// <summary>
+/// The peers' storage in the app model: for each peer, its own IPFS node (a Kubo container or a js-ipfs process) whose
+/// Kubo RPC API the peer gets as Peer:IpfsApi, or nothing at all in embedded mode (Peer:Storage=embedded).
+/// </summary>
+internal sealed class IpfsNodes(IDistributedApplicationBuilder builder, IpfsChoice choice, TopologySettings settings)
+{
+    /// <summary>Pinned: the RPC API the Peer's Kubo client was written against. Pulls only where a registry is reachable.</summary>
+    public const string KuboImage = "ipfs/kubo";
+    public const string KuboTag = "v0.38.1";
+
+    private readonly JsIpfsTools _tools = JsIpfsTools.At(builder.AppHostDirectory);
+    private IResourceBuilder<ExecutableResource>? _setup;
+
+    public IpfsChoice Choice => choice;
+
+    /// <summary>Gives <paramref name="peer"/> its storage: a dedicated IPFS node named after it, or the embedded store.</summary>
+    public void Attach(IResourceBuilder<ProjectResource> peer)
+    {
+        var name = $"ipfs-{peer.Resource.Name}";
+        switch (choice.Mode)
+        {
+            case IpfsMode.Containers:
+                // Never WaitFor a container: when the runtime is down it never starts, and the peer would wait forever.
+                var kubo = AddKuboContainer(name).WithParentRelationship(peer);
+                peer.WithEnvironment("Peer__Storage", "ipfs")
+                    .WithEnvironment("Peer__IpfsApi", ReferenceExpression.Create($"{kubo.GetEndpoint("api")}/"));
+                break;
+            case IpfsMode.JsIpfs:
+                var node = AddJsIpfsNode(name).WithParentRelationship(peer);
+                var api = node.GetEndpoint("api");
+                peer.WithEnvironment("Peer__Storage", "ipfs")
+                    .WithEnvironment("Peer__IpfsApi", ReferenceExpression.Create($"http://127.0.0.1:{api.Property(EndpointProperty.TargetPort)}/"))
+                    .WaitFor(node);
+                break;
+            default:
+                peer.WithEnvironment("Peer__Storage", "embedded");
+                break;
+        }
+    }
+
+    /// <summary>
+    /// Kubo with pubsub, the garbage collector, a storage cap and a connection manager of 40/70 connections. The daemon
+    /// flags are the image's defaults plus --enable-gc; the rest is config set by ipfs/container-init.d/001-mlaspire.sh
+    /// from the IPFS_* variables, which the image's entrypoint runs after `ipfs init` and before `ipfs daemon`.
+    /// </summary>
+    private IResourceBuilder<ContainerResource> AddKuboContainer(string name) =>
+        builder.AddContainer(name, KuboImage, KuboTag)
+            .WithHttpEndpoint(targetPort: 5001, name: "api")
+            .WithEndpoint(targetPort: 4001, name: "swarm", scheme: "tcp")
+            .WithContainerFiles("/container-init.d", Path.Combine(builder.AppHostDirectory, "ipfs", "container-init.d"))
+            .WithEnvironment("IPFS_STORAGE_MAX", settings.IpfsStorageMax)
+            .WithEnvironment("IPFS_CONNMGR_LOW", "40")
+            .WithEnvironment("IPFS_CONNMGR_HIGH", "70")
+            .WithArgs("daemon", "--migrate=true", "--enable-gc")
+            .WithIpfsApiHealthCheck();
+
+    /// <summary>
+    /// A js-ipfs daemon on loopback (tools/ipfs/start-node.sh REPO API_PORT SWARM_PORT STORAGE_MAX). Its two ports are
+    /// allocated by Aspire, so they show in the dashboard; the repo is kept under the state folder, one per peer.
+    /// </summary>
+    private IResourceBuilder<ExecutableResource> AddJsIpfsNode(string name)
+    {
+        var node = builder.AddExecutable(name, "bash", _tools.Directory)
+            .WithHttpEndpoint(name: "api")
+            .WithEndpoint(name: "swarm", scheme: "tcp");
+        var repo = Path.Combine(settings.StateDirectory, "ipfs", name);
+        return node
+            .WithArgs(_tools.StartScript, repo,
+                node.GetEndpoint("api").Property(EndpointProperty.TargetPort),
+                node.GetEndpoint("swarm").Property(EndpointProperty.TargetPort),
+                settings.IpfsStorageMax)
+            .WaitForCompletion(Setup())
+            .WithIpfsApiHealthCheck();
+    }
+
+    /// <summary>
+    /// tools/ipfs/setup.sh as a resource that runs to completion before any js-ipfs node starts: it checks the install
+    /// against the lockfile and the pubsub patch (well under a second), or installs js-ipfs with npm ci (about 35 s).
+    /// </summary>
+    private IResourceBuilder<ExecutableResource> Setup() =>
+        _setup ??= builder.AddExecutable("ipfs-setup", "bash", _tools.Directory, _tools.SetupScript);
+
+    /// <summary>Logs the mode and the reason, once, with the AppHost's logger as the app starts.</summary>
+    public void LogChoice()
+    {
+        builder.Eventing.Subscribe<BeforeStartEvent>((startEvent, _) =>
+        {
+            var logger = startEvent.Services.GetRequiredService<ILoggerFactory>().CreateLogger("MlAspire.AppHost");
+            logger.LogInformation("IPFS mode: {Mode} ({Reason})", choice.Name, choice.Reason);
+            if (choice.Mode == IpfsMode.JsIpfs)
+                logger.LogInformation("js-ipfs: resource 'ipfs-setup' runs tools/ipfs/setup.sh first (instant when installed, npm ci otherwise); repos under {Repos}",
+                    Path.Combine(settings.StateDirectory, "ipfs"));
+            return Task.CompletedTask;
+        });
+    }
+}
+
+internal static class IpfsNodesExtensions
+{
+    /// <summary>Chooses the IPFS mode (see <see cref="IpfsChoice.Choose"/>) and logs it, with the reason, when the app starts.</summary>
+    public static IpfsNodes AddIpfs(this IDistributedApplicationBuilder builder, TopologySettings settings)
+    {
+        var nodes = new IpfsNodes(builder, IpfsChoice.Choose(builder), settings);
+        nodes.LogChoice();
+        return nodes;
+    }
+
+    /// <summary>Gives the peer its own IPFS node, or the embedded store, depending on the mode.</summary>
+    public static IResourceBuilder<ProjectResource> WithIpfsNode(this IResourceBuilder<ProjectResource> peer, IpfsNodes ipfs)
+    {
+        ipfs.Attach(peer);
+        return peer;
+    }
+
+    /// <summary>Healthy once the Kubo RPC API answers POST /api/v0/version (it refuses GET, so WithHttpHealthCheck cannot do it).</summary>
+    public static IResourceBuilder<T> WithIpfsApiHealthCheck<T>(this IResourceBuilder<T> node) where T : IResourceWithEndpoints
+    {
+        var api = node.GetEndpoint("api");
+        var key = $"{node.Resource.Name}_ipfs_api";
+        node.ApplicationBuilder.Services.AddHealthChecks().AddAsyncCheck(key, async cancellationToken =>
+        {
+            using var response = await HealthClient.PostAsync(new Uri(new Uri(api.Url), "api/v0/version"), content: null, cancellationToken);
+            return response.IsSuccessStatusCode
+                ? HealthCheckResult.Healthy()
+                : HealthCheckResult.Unhealthy($"POST /api/v0/version returned {(int)response.StatusCode}");
+        });
+        return node.WithHealthCheck(key);
+    }
+
+    private static readonly HttpClient HealthClient = new() { Timeout = TimeSpan.FromSeconds(3) };
+}

@@ -1,0 +1,65 @@
+using System.Globalization;
+using Microsoft.Extensions.Configuration;
+
+namespace MlAspire.AppHost;
+
+/// <summary>
+/// The AppHost's own settings, from the command line (<c>dotnet run --project AppHost -- --peers 6</c>) or the
+/// environment (<c>peers=6</c>):
+/// <list type="bullet">
+/// <item><c>peers</c>: how many peers (default 4).</item>
+/// <item><c>ipfs</c>: <c>auto</c> (default), <c>containers</c>, <c>js-ipfs</c> or <c>embedded</c>; see <see cref="IpfsChoice"/>.</item>
+/// <item><c>model</c>: <c>mlp</c> or <c>logreg</c> (Bootstrap:Model:Architecture; Bootstrap's default when unset).</item>
+/// <item><c>training-interval</c>: a TimeSpan such as <c>00:00:00.500</c> (Bootstrap:Training:Interval).</item>
+/// <item><c>state</c>: folder for the bootstrap's genesis and the js-ipfs repos (default: mlaspire under the temp folder).</item>
+/// <item><c>ipfs-storage-max</c>: Datastore.StorageMax of every IPFS node (default 2GB).</item>
+/// </list>
+/// </summary>
+internal sealed record TopologySettings(
+    int Peers, string? Model, TimeSpan? TrainingInterval, string StateDirectory, string IpfsStorageMax)
+{
+    public static TopologySettings From(IConfiguration configuration)
+    {
+        var peers = configuration.GetValue("peers", 4);
+        if (peers < 1)
+            throw new InvalidOperationException($"'peers' must be at least 1 (got {peers}).");
+
+        var model = configuration["model"]?.Trim().ToLowerInvariant();
+        if (model is not (null or "mlp" or "logreg"))
+            throw new InvalidOperationException($"'model' is '{model}'; expected 'mlp' or 'logreg'.");
+
+        TimeSpan? interval = null;
+        if (configuration["training-interval"] is { Length: > 0 } text)
+        {
+            if (!TimeSpan.TryParse(text, CultureInfo.InvariantCulture, out var parsed) || parsed <= TimeSpan.Zero)
+                throw new InvalidOperationException($"'training-interval' is '{text}'; expected a positive TimeSpan such as 00:00:05.");
+            interval = parsed;
+        }
+
+        var state = configuration["state"] is { Length: > 0 } folder
+            ? Path.GetFullPath(folder)
+            : Path.Combine(Path.GetTempPath(), "mlaspire");
+
+        return new TopologySettings(peers, model, interval, state, configuration["ipfs-storage-max"] ?? "2GB");
+    }
+
+    /// <summary>
+    /// The bootstrap's data directory (signing key and genesis). One per model: a genesis is made for one model shape,
+    /// and the bootstrap refuses to start on a genesis of another one.
+    /// </summary>
+    public string BootstrapDataDirectory => Path.Combine(StateDirectory, $"bootstrap-{Model ?? "default"}");
+}
+
+internal static class TopologySettingsExtensions
+{
+    /// <summary>Passes the tangle's parameters the AppHost was given on to the bootstrap, which hands them to every peer that joins.</summary>
+    public static IResourceBuilder<ProjectResource> WithTangleSettings(this IResourceBuilder<ProjectResource> bootstrap, TopologySettings settings)
+    {
+        bootstrap.WithEnvironment("Bootstrap__DataDirectory", settings.BootstrapDataDirectory);
+        if (settings.Model is { } model)
+            bootstrap.WithEnvironment("Bootstrap__Model__Architecture", model);
+        if (settings.TrainingInterval is { } interval)
+            bootstrap.WithEnvironment("Bootstrap__Training__Interval", interval.ToString("c", CultureInfo.InvariantCulture));
+        return bootstrap;
+    }
+}
