@@ -44,8 +44,11 @@ public sealed class PeerEngine
     private readonly SemaphoreSlim _gate = new(1, 1);
     private readonly List<TransactionRecord> _records = []; // guarded by lock (_records): read by gRPC without the gate
     private readonly Dictionary<Cid, int> _sequenceByCid = [];
+    private readonly HashSet<Cid> _weightsReleased = []; // guarded by lock (_records)
+    private readonly Dictionary<string, int> _weightsHolders = new(StringComparer.Ordinal); // guarded by the gate
+    private int _releaseScan = 1;
     private volatile TangleSnapshot _snapshot = new(0, 0, 0);
-    private readonly Dictionary<string, (byte[] Document, TransactionDocument Parsed)> _held = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, (byte[] Document, TransactionDocument Parsed, ModelWeights? Weights)> _held = new(StringComparer.Ordinal);
     private readonly ValidatedWeights _weights = new();
     private readonly ConcurrentDictionary<Channel<TransactionRecord>, byte> _watchers = new();
     private readonly ConcurrentDictionary<RejectionReason, long> _rejected = new();
@@ -98,7 +101,7 @@ public sealed class PeerEngine
             }
             Genesis = genesis;
             Shape = decoded.Shape;
-            _weights.Add(document.Weights.ToString(), decoded);
+            HoldWeights(document.Weights.ToString(), decoded);
             var tx = document.ToTransaction(genesis);
             _graph = new TangleGraph(tx, _options.Tangle);
             lock (_records)
@@ -118,13 +121,17 @@ public sealed class PeerEngine
     /// Verifies and inserts an announced transaction, fetching its bytes (when not given), weights and any unknown
     /// ancestors. Never throws for bad input: a forged, malformed or unfetchable transaction is rejected and counted.
     /// </summary>
-    public async Task<IngestOutcome> IngestAsync(Cid cid, byte[]? document, CancellationToken cancellationToken)
+    /// <param name="weightsMayBeReleased">
+    /// True when the sender says it no longer holds the weights (catch-up of old history). Ancestors fetched to connect
+    /// an announcement are always allowed to lack weights: they are kept for their place in the DAG and never trained on.
+    /// </param>
+    public async Task<IngestOutcome> IngestAsync(Cid cid, byte[]? document, CancellationToken cancellationToken, bool weightsMayBeReleased = false)
     {
         var graph = _graph ?? throw new InvalidOperationException("The engine has no tangle yet.");
         if (await ContainsAsync(cid.ToString(), cancellationToken))
             return new IngestOutcome(IngestStatus.Known, 0);
 
-        var fetched = new List<(Cid Cid, byte[] Document, TransactionDocument Parsed, ModelWeights Weights)>();
+        var fetched = new List<(Cid Cid, byte[] Document, TransactionDocument Parsed, ModelWeights? Weights)>();
         var queue = new Queue<(Cid Cid, byte[]? Document)>([(cid, document)]);
         var seen = new HashSet<Cid> { cid };
         try
@@ -135,8 +142,17 @@ public sealed class PeerEngine
                     throw new TransactionRejectedException(RejectionReason.UnknownParent, $"{cid} pulls in more than {_options.MaxAncestorsPerIngest} unknown ancestors.");
                 var bytes = next.Document ?? await FetchAsync(next.Cid, RejectionReason.UnknownParent, cancellationToken);
                 var parsed = TransactionVerifier.Verify(next.Cid, bytes, Genesis, graph.Options.MaxParents);
-                var weightsBytes = await FetchAsync(parsed.Weights, RejectionReason.WeightsUnavailable, cancellationToken);
-                fetched.Add((next.Cid, bytes, parsed, DecodeWeights(parsed.Weights, weightsBytes)));
+                var isRoot = next.Cid.Equals(cid);
+                ModelWeights? weights;
+                try
+                {
+                    weights = DecodeWeights(parsed.Weights, await FetchAsync(parsed.Weights, RejectionReason.WeightsUnavailable, cancellationToken));
+                }
+                catch (TransactionRejectedException e) when (e.Reason == RejectionReason.WeightsUnavailable && (!isRoot || weightsMayBeReleased))
+                {
+                    weights = null;
+                }
+                fetched.Add((next.Cid, bytes, parsed, weights));
                 foreach (var parent in parsed.Parents)
                     if (seen.Add(parent) && !await ContainsAsync(parent.ToString(), cancellationToken))
                         queue.Enqueue((parent, null));
@@ -151,7 +167,8 @@ public sealed class PeerEngine
         foreach (var item in fetched)
         {
             await _store.PinAsync(item.Cid, cancellationToken);
-            await _store.PinAsync(item.Parsed.Weights, cancellationToken);
+            if (item.Weights is not null)
+                await _store.PinAsync(item.Parsed.Weights, cancellationToken);
         }
         var inserted = await InsertAsync(fetched.Select(f => (f.Cid, f.Document, f.Parsed, f.Weights)), cancellationToken);
         Interlocked.Add(ref _received, inserted);
@@ -195,7 +212,7 @@ public sealed class PeerEngine
         await _gate.WaitAsync(cancellationToken);
         try
         {
-            var selector = parameters.CreateTipSelector(s => local.Evaluate(graph[s].WeightsId, _weights.Get(graph[s].WeightsId)).Accuracy);
+            var selector = parameters.CreateTipSelector(TrainingStep.LocalAccuracy(graph, local, _weights));
             var reference = ReferenceModel.Select(graph, _weights, local, selector, parameters, random);
             return (reference, local.Evaluate(reference.Key, reference.Weights));
         }
@@ -203,6 +220,61 @@ public sealed class PeerEngine
         {
             _gate.Release();
         }
+    }
+
+    /// <summary>
+    /// Releases the weights of transactions older than the newest <paramref name="keepNewest"/>, except tips, genesis and
+    /// <paramref name="protectedIds"/> (the reference model's transactions): they leave memory, and the returned weights
+    /// CIDs may be unpinned. Walks start near the newest transactions, so nothing a live walk reaches is released.
+    /// </summary>
+    public async Task<IReadOnlyList<Cid>> ReleaseWeightsAsync(int keepNewest, IReadOnlySet<string> protectedIds, CancellationToken cancellationToken)
+    {
+        var graph = _graph ?? throw new InvalidOperationException("The engine has no tangle yet.");
+        var unpin = new List<Cid>();
+        await _gate.WaitAsync(cancellationToken);
+        try
+        {
+            var end = graph.Count - keepNewest;
+            var skipped = new List<int>();
+            for (var sequence = _releaseScan; sequence < end; sequence++)
+            {
+                var transaction = graph[sequence];
+                if (graph.IsTip(sequence) || protectedIds.Contains(transaction.Id))
+                {
+                    skipped.Add(sequence); // looked at again next time
+                    continue;
+                }
+                var cid = Cid.Parse(transaction.Id);
+                lock (_records)
+                    if (!_weightsReleased.Add(cid)) continue;
+                if (_weightsHolders.TryGetValue(transaction.WeightsId, out var holders) && --holders > 0)
+                {
+                    _weightsHolders[transaction.WeightsId] = holders;
+                    continue;
+                }
+                _weightsHolders.Remove(transaction.WeightsId);
+                _weights.Remove(transaction.WeightsId);
+                unpin.Add(Cid.Parse(transaction.WeightsId));
+            }
+            _releaseScan = skipped.Count > 0 ? skipped[0] : Math.Max(_releaseScan, end);
+        }
+        finally
+        {
+            _gate.Release();
+        }
+        return unpin;
+    }
+
+    public bool WeightsReleased(Cid cid)
+    {
+        lock (_records)
+            return _weightsReleased.Contains(cid);
+    }
+
+    private void HoldWeights(string weightsId, ModelWeights weights)
+    {
+        _weights.Add(weightsId, weights);
+        _weightsHolders[weightsId] = _weightsHolders.GetValueOrDefault(weightsId) + 1;
     }
 
     public TransactionRecord? Get(Cid cid)
@@ -240,7 +312,7 @@ public sealed class PeerEngine
         return channel.Reader;
     }
 
-    private async Task<int> InsertAsync(IEnumerable<(Cid Cid, byte[] Document, TransactionDocument Parsed, ModelWeights Weights)> items, CancellationToken cancellationToken)
+    private async Task<int> InsertAsync(IEnumerable<(Cid Cid, byte[] Document, TransactionDocument Parsed, ModelWeights? Weights)> items, CancellationToken cancellationToken)
     {
         var graph = _graph!;
         var added = new List<TransactionRecord>();
@@ -250,8 +322,7 @@ public sealed class PeerEngine
             foreach (var (cid, document, parsed, weights) in items)
             {
                 var id = cid.ToString();
-                _weights.Add(parsed.Weights.ToString(), weights);
-                _held[id] = (document, parsed);
+                _held[id] = (document, parsed, weights);
                 var result = graph.Add(parsed.ToTransaction(cid));
                 if (result.Status is AddStatus.Rejected or AddStatus.Duplicate)
                     _held.Remove(id);
@@ -261,9 +332,13 @@ public sealed class PeerEngine
                 {
                     foreach (var transaction in result.Inserted)
                     {
-                        var (bytes, doc) = _held[transaction.Id];
+                        var (bytes, doc, held) = _held[transaction.Id];
                         _held.Remove(transaction.Id);
                         var record = new TransactionRecord(_records.Count, Cid.Parse(transaction.Id), bytes, doc, transaction);
+                        if (held is null)
+                            _weightsReleased.Add(record.Cid);
+                        else
+                            HoldWeights(transaction.WeightsId, held);
                         _sequenceByCid[record.Cid] = record.Sequence;
                         _records.Add(record);
                         added.Add(record);

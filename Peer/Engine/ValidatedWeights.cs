@@ -18,6 +18,10 @@ public sealed class ValidatedWeights : IModelStore
 
     public bool Contains(string weightsId) => _weights.ContainsKey(weightsId);
 
+    public bool Remove(string weightsId) => _weights.TryRemove(weightsId, out _);
+
+    public bool TryGet(string weightsId, [System.Diagnostics.CodeAnalysis.MaybeNullWhen(false)] out ModelWeights weights) => _weights.TryGetValue(weightsId, out weights);
+
     public ModelWeights Get(string weightsId) =>
         _weights.TryGetValue(weightsId, out var weights) ? weights : throw new KeyNotFoundException($"Weights {weightsId} are not held by this peer.");
 }

@@ -64,6 +64,7 @@ public static class PeerServiceExtensions
         services.AddHostedService<BootstrapRegistration>();
         services.AddHostedService<GossipService>();
         services.AddHostedService<TrainingLoop>();
+        services.AddHostedService<RetentionService>();
         services.AddHostedService(provider => new ReplicaJournal(
             provider.GetRequiredService<PeerEngine>(), Path.Combine(dataDirectory, "replica"), provider.GetRequiredService<ILogger<ReplicaJournal>>()));
         services.AddGrpc(grpc => grpc.MaxReceiveMessageSize = 8 * 1024 * 1024);

@@ -19,7 +19,7 @@ public sealed class TangleSyncService(PeerEngine engine, PeerStatusReporter stat
             var page = engine.Since(after, Math.Min(Page, remaining));
             if (page.Count == 0) break;
             foreach (var record in page)
-                await responseStream.WriteAsync(ToMessage(record), context.CancellationToken);
+                await responseStream.WriteAsync(ToMessage(record, engine.WeightsReleased(record.Cid)), context.CancellationToken);
             after = page[^1].Sequence;
             remaining -= page.Count;
         }
@@ -27,14 +27,14 @@ public sealed class TangleSyncService(PeerEngine engine, PeerStatusReporter stat
 
     public override Task<TransactionMessage> GetTransaction(GetTransactionRequest request, ServerCallContext context) =>
         Task.FromResult(engine.Get(ParseCid(request.Cid)) is { } record
-            ? ToMessage(record)
+            ? ToMessage(record, engine.WeightsReleased(record.Cid))
             : throw new RpcException(new Status(StatusCode.NotFound, $"Transaction {request.Cid} is not in this replica.")));
 
     public override async Task WatchTransactions(WatchTransactionsRequest request, IServerStreamWriter<TransactionMessage> responseStream, ServerCallContext context)
     {
         var feed = engine.Watch(context.CancellationToken);
         await foreach (var record in feed.ReadAllAsync(context.CancellationToken))
-            await responseStream.WriteAsync(ToMessage(record), context.CancellationToken);
+            await responseStream.WriteAsync(ToMessage(record, engine.WeightsReleased(record.Cid)), context.CancellationToken);
     }
 
     public override Task<PeerStatus> GetStatus(GetStatusRequest request, ServerCallContext context) => Task.FromResult(status.Current());
@@ -48,7 +48,7 @@ public sealed class TangleSyncService(PeerEngine engine, PeerStatusReporter stat
         return new BlockMessage { Data = ByteString.CopyFrom(data) };
     }
 
-    public static TransactionMessage ToMessage(TransactionRecord record)
+    public static TransactionMessage ToMessage(TransactionRecord record, bool weightsReleased)
     {
         var message = new TransactionMessage
         {
@@ -59,6 +59,7 @@ public sealed class TangleSyncService(PeerEngine engine, PeerStatusReporter stat
             LocalLoss = record.Transaction.Metrics.LocalLoss,
             LocalAccuracy = record.Transaction.Metrics.LocalAccuracy,
             CreatedAtMs = record.Transaction.CreatedAt,
+            WeightsReleased = weightsReleased,
         };
         message.Parents.AddRange(record.Transaction.Parents);
         return message;

@@ -34,6 +34,15 @@ public sealed class PeerOptions
     /// <summary>Neighbours a peer streams transactions from (embedded mode gossip fan-in).</summary>
     public int MaxNeighbours { get; set; } = 8;
 
-    /// <summary>How many stored transactions behind the newest the peer keeps pinned; older ones may be collected.</summary>
+    /// <summary>The newest transactions whose weights are always kept; older weights (not tips', not the reference's) are released.</summary>
     public int RetentionHorizon { get; set; } = 2000;
+
+    /// <summary>Fewest newest transactions kept with weights even when the cap forces the horizon down: the region walks start in.</summary>
+    public int MinimumRetentionHorizon { get; set; } = 100;
+
+    /// <summary>How often weights are released and garbage collected.</summary>
+    public TimeSpan RetentionInterval { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>The store size (bytes) retention keeps the peer under, by shrinking the horizon when it is exceeded.</summary>
+    public long StorageCap { get; set; } = 2L << 30;
 }

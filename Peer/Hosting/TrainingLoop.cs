@@ -33,7 +33,7 @@ public sealed class TrainingLoop(PeerEngine engine, PeerSession session, PeerSta
                         logger.LogDebug("Not published: {Reason}", outcome.SkipReason);
                 }
                 var (reference, evaluation) = await engine.ReferenceAsync(local, settings.Learning, random, stoppingToken);
-                status.ReportReference(new PeerStatusReporter.ReferenceReport(reference.Transactions[0].Id, evaluation.Accuracy, evaluation.Loss));
+                status.ReportReference(new PeerStatusReporter.ReferenceReport(reference.Transactions.Select(t => t.Id).ToList(), evaluation.Accuracy, evaluation.Loss));
             }
             catch (Exception e) when (e is not OperationCanceledException)
             {

@@ -73,7 +73,7 @@ public sealed class GossipService(PeerEngine engine, NeighbourDirectory neighbou
             logger.LogWarning("Ignored an announcement with a malformed CID from {Peer}: {Error}", from?.PeerId ?? "catch-up", error);
             return;
         }
-        var outcome = await engine.IngestAsync(cid, message.Document.ToByteArray(), stoppingToken);
+        var outcome = await engine.IngestAsync(cid, message.Document.ToByteArray(), stoppingToken, weightsMayBeReleased: message.WeightsReleased);
         if (outcome.Status == IngestStatus.Rejected)
             logger.LogWarning("Rejected transaction {Cid} ({Reason}): {Error}", cid, outcome.Reason, outcome.Error);
     }

@@ -18,7 +18,11 @@ public sealed record ReferenceModel(IReadOnlyList<ReferenceCandidate> Candidates
     /// </summary>
     public static ReferenceModel Select(TangleGraph graph, IModelStore store, LocalData local, ITipSelector selector, LearningParameters parameters, Random random)
     {
-        var ranked = new ReferenceSelector(selector, parameters.ReferenceSamples).Rank(graph, random, parameters.ReferenceCandidates);
+        var ranked = new ReferenceSelector(selector, parameters.ReferenceSamples).Rank(graph, random, parameters.ReferenceCandidates)
+            .Where(c => store.TryGet(graph[c.Sequence].WeightsId, out _)) // released weights cannot be served as the model
+            .ToList();
+        if (ranked.Count == 0)
+            throw new KeyNotFoundException("No reference candidate has its weights available here.");
         var chosen = ranked.Count <= parameters.ReferenceTopK
             ? ranked
             : ranked

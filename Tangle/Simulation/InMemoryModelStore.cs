@@ -19,6 +19,8 @@ public sealed class InMemoryModelStore : IModelStore
         return id;
     }
 
+    public bool TryGet(string weightsId, [System.Diagnostics.CodeAnalysis.MaybeNullWhen(false)] out ModelWeights weights) => _weights.TryGetValue(weightsId, out weights);
+
     public ModelWeights Get(string weightsId) =>
         _weights.TryGetValue(weightsId, out var weights) ? weights : throw new KeyNotFoundException($"No weights with id {weightsId}.");
 }

@@ -84,11 +84,7 @@ public sealed class TangleLearning : ISimulatedMethod
     public ReferenceModel ReferenceOf(SimulatedPeer peer, Random random)
     {
         var learning = _config.Learning;
-        var selector = learning.CreateTipSelector(sequence =>
-        {
-            var weightsId = Graph[sequence].WeightsId;
-            return peer.Data.Evaluate(weightsId, _store.Get(weightsId)).Accuracy;
-        });
+        var selector = learning.CreateTipSelector(TrainingStep.LocalAccuracy(Graph, peer.Data, _store));
         return ReferenceModel.Select(Graph, _store, peer.Data, selector, learning, random);
     }
 

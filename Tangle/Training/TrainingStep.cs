@@ -53,7 +53,8 @@ public static class TrainingStep
         var sampled = new HashSet<int>();
         for (var i = 0; i < parameters.TipCandidates; i++)
             sampled.Add(selector.SelectTip(graph, random));
-        return sampled
+        var parents = sampled
+            .Where(sequence => store.TryGet(graph[sequence].WeightsId, out _))
             .Select(sequence =>
             {
                 var transaction = graph[sequence];
@@ -64,13 +65,16 @@ public static class TrainingStep
             .ThenByDescending(p => p.Sequence)
             .Take(parameters.ParentCount)
             .ToList();
+        return parents.Count > 0 ? parents : throw new KeyNotFoundException("None of the sampled tips has its weights available here.");
     }
 
-    private static Func<int, double> LocalAccuracy(TangleGraph graph, LocalData local, IModelStore store) => sequence =>
+    /// <summary>Accuracy on local data; a transaction whose weights are not held counts as useless, so walks avoid it.</summary>
+    public static Func<int, double> LocalAccuracy(TangleGraph graph, LocalData local, IModelStore store) => sequence =>
     {
         var weightsId = graph[sequence].WeightsId;
-        return local.Evaluate(weightsId, store.Get(weightsId)).Accuracy;
+        return store.TryGet(weightsId, out var weights) ? local.Evaluate(weightsId, weights).Accuracy : 0.0;
     };
+
 
     private sealed record Parent(int Sequence, PublishedModel Model, Evaluation Evaluation);
 }

@@ -71,7 +71,8 @@ public sealed class LocalCluster : IAsyncDisposable
         return Bootstrap;
     }
 
-    public RunningPeer StartPeer(string name, string? dataDirectory = null, int? httpPort = null, int? grpcPort = null, string? ipfsApi = null)
+    public RunningPeer StartPeer(string name, string? dataDirectory = null, int? httpPort = null, int? grpcPort = null, string? ipfsApi = null,
+        IReadOnlyDictionary<string, string>? settings = null)
     {
         var http = httpPort ?? ServiceProcess.FreePort();
         var grpc = grpcPort ?? ServiceProcess.FreePort();
@@ -84,6 +85,8 @@ public sealed class LocalCluster : IAsyncDisposable
             ["Peer__JoinToken"] = JoinToken,
             ["Peer__DataDirectory"] = data,
         };
+        foreach (var (key, value) in settings ?? new Dictionary<string, string>())
+            environment[key] = value;
         if (ipfsApi is not null)
         {
             environment["Peer__Storage"] = "ipfs";

@@ -147,11 +147,27 @@ public class TrainingStepTests
     }
 
     [Fact]
-    public void Missing_weights_fail_loudly()
+    public void A_tangle_whose_only_tip_has_no_weights_here_fails_loudly()
     {
         var f = new Fixture();
         f.Graph.Add(new Transaction("orphan-weights", ["g"], "nowhere", "p", 0, TransactionMetrics.None));
         var error = Assert.Throws<KeyNotFoundException>(() => TrainingStep.Run(f.Graph, f.Local, f.Store, new LearningParameters(), new Random(1)));
-        Assert.Contains("nowhere", error.Message);
+        Assert.Contains("weights available", error.Message);
+    }
+
+    [Fact]
+    public void Transactions_whose_weights_were_released_are_walked_through_but_never_used()
+    {
+        var f = new Fixture();
+        // An old transaction kept for its place in the DAG only (its weights were released), approved by a live one.
+        f.Graph.Add(new Transaction("pruned", ["g"], "released", "p", 0, TransactionMetrics.None));
+        var live = f.Publish(f.Trained(3), "pruned");
+        var sibling = f.Publish(f.Trained(2), "g");
+
+        var outcome = TrainingStep.Run(f.Graph, f.Local, f.Store, new LearningParameters(), new Random(1));
+
+        Assert.DoesNotContain("pruned", outcome.Parents.Select(p => p.Id));
+        Assert.DoesNotContain("pruned", outcome.Reference.Transactions.Select(t => t.Id));
+        Assert.Subset(new HashSet<string> { live, sibling }, outcome.Parents.Select(p => p.Id).ToHashSet());
     }
 }

@@ -1,0 +1,63 @@
+using MlAspire.Peer.Grpc;
+
+namespace MlAspire.Integration.Tests;
+
+/// <summary>Retention keeps a peer's store under its cap however long it runs, and never releases what tips and the reference need.</summary>
+public sealed class RetentionTests : IAsyncLifetime
+{
+    private const long Cap = 1_500_000; // about 45 logistic-regression weights blocks
+    private static readonly TimeSpan Patience = TimeSpan.FromSeconds(150);
+    private static readonly Dictionary<string, string> TightRetention = new()
+    {
+        ["Peer__RetentionHorizon"] = "30",
+        ["Peer__MinimumRetentionHorizon"] = "10",
+        ["Peer__RetentionInterval"] = "00:00:01",
+        ["Peer__StorageCap"] = Cap.ToString(),
+    };
+    private readonly LocalCluster _cluster = new();
+
+    public Task InitializeAsync() => Task.CompletedTask;
+
+    public async Task DisposeAsync() => await _cluster.DisposeAsync();
+
+    [Fact]
+    public async Task The_store_stays_under_its_cap_tips_stay_fetchable_and_a_late_joiner_still_catches_up()
+    {
+        _cluster.StartBootstrap();
+        var a = _cluster.StartPeer("peer-a", settings: TightRetention);
+        var b = _cluster.StartPeer("peer-b", settings: TightRetention);
+
+        // Far more weights than the cap holds: without retention the store would pass 4 MB.
+        await Eventually.TrueAsync(async () => (await a.StatusAsync()).TangleSize >= 130, Patience, _cluster.Logs);
+        await Task.Delay(TimeSpan.FromSeconds(2)); // one more retention pass
+
+        foreach (var peer in new[] { a, b })
+        {
+            var onDisk = Directory.EnumerateFiles(Path.Combine(peer.DataDirectory, "store", "blocks")).Sum(f => new FileInfo(f).Length);
+            Assert.True(onDisk <= Cap, $"{peer.Name} stores {onDisk:N0} bytes, over the {Cap:N0} cap");
+            var status = await peer.StatusAsync();
+            Assert.InRange(status.StoreBytes, 1, Cap);
+
+            // Every tip's weights and the reference's weights are still served.
+            var transactions = await peer.TransactionsAsync();
+            var approved = transactions.SelectMany(t => t.Parents).ToHashSet();
+            var needed = transactions.Where(t => !approved.Contains(t.Cid)).Select(t => t.Cid).Append(status.ReferenceCid).Distinct().ToList();
+            Assert.NotEmpty(needed);
+            foreach (var cid in needed)
+            {
+                var transaction = await peer.Sync.GetTransactionAsync(new GetTransactionRequest { Cid = cid });
+                Assert.False(transaction.WeightsReleased, $"{peer.Name} released the weights of {cid}, a tip or its reference");
+                var weights = MlAspire.Storage.Transactions.TransactionCodec.Decode(transaction.Document.ToByteArray()).Weights;
+                Assert.NotEmpty((await peer.Sync.GetBlockAsync(new GetBlockRequest { Cid = weights.ToString() })).Data);
+            }
+            Assert.Contains(transactions, t => t.WeightsReleased);
+        }
+
+        // Old history no longer has weights anywhere; a late joiner takes it for its place in the DAG and learns on.
+        var sizeBefore = (await a.StatusAsync()).TangleSize;
+        var c = _cluster.StartPeer("peer-c", settings: TightRetention);
+        await Eventually.TrueAsync(async () => (await c.StatusAsync()).TangleSize >= sizeBefore, Patience, _cluster.Logs);
+        var idC = (await c.StatusAsync()).PeerId;
+        await Eventually.TrueAsync(async () => (await a.TransactionsAsync()).Any(t => t.Publisher == idC), Patience, _cluster.Logs);
+    }
+}
