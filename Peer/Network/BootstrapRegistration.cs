@@ -35,10 +35,12 @@ public sealed class BootstrapRegistration(
                     await Task.Delay(heartbeat, stoppingToken);
                 logger.LogWarning("Bootstrap no longer knows this peer; joining again");
             }
-            catch (RpcException e) when (!stoppingToken.IsCancellationRequested)
+            catch (Exception e) when (e is RpcException or IOException && !stoppingToken.IsCancellationRequested)
             {
-                var level = e.StatusCode is StatusCode.Unauthenticated or StatusCode.PermissionDenied ? LogLevel.Error : LogLevel.Warning;
-                logger.Log(level, "Bootstrap unreachable or refused ({Status}: {Detail}); learning goes on, retrying in {Delay}", e.StatusCode, e.Status.Detail, backoff);
+                if (e is RpcException { StatusCode: StatusCode.Unauthenticated or StatusCode.PermissionDenied } refused)
+                    logger.LogError("Bootstrap refused this peer ({Detail}); check the join token. Retrying in {Delay}", refused.Status.Detail, backoff);
+                else
+                    logger.LogWarning("Could not register with Bootstrap ({Error}); learning goes on, retrying in {Delay}", e.Message, backoff);
                 await Task.Delay(backoff, stoppingToken).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
                 backoff = TimeSpan.FromTicks(Math.Min(backoff.Ticks * 2, TimeSpan.FromSeconds(15).Ticks));
             }

@@ -25,14 +25,28 @@ public sealed class EmbeddedStorageNetwork : IStorageNetwork
     public Task ConnectAsync(Neighbour neighbour, CancellationToken cancellationToken) => Task.CompletedTask;
 }
 
+/// <remarks>
+/// Every call is bounded: the node may be down or being replaced, and a hung dial must never stall the heartbeats
+/// that keep this peer registered.
+/// </remarks>
 public sealed class IpfsStorageNetwork(KuboRpcClient ipfs, ILogger<IpfsStorageNetwork> logger) : IStorageNetwork
 {
+    private static readonly TimeSpan CallTimeout = TimeSpan.FromSeconds(5);
+
     public bool AnnouncesOnPubsub => true;
 
     public async Task<(string NodeId, IReadOnlyList<string> Addresses)> IdentityAsync(CancellationToken cancellationToken)
     {
-        var identity = await ipfs.IdAsync(cancellationToken);
-        return (identity.PeerId, identity.Addresses);
+        using var bounded = Bounded(cancellationToken);
+        try
+        {
+            var identity = await ipfs.IdAsync(bounded.Token);
+            return (identity.PeerId, identity.Addresses);
+        }
+        catch (Exception e) when (e is IpfsApiException or HttpRequestException or OperationCanceledException && !cancellationToken.IsCancellationRequested)
+        {
+            throw new IOException($"The IPFS node does not answer: {e.Message}", e);
+        }
     }
 
     public async Task ConnectAsync(Neighbour neighbour, CancellationToken cancellationToken)
@@ -41,14 +55,22 @@ public sealed class IpfsStorageNetwork(KuboRpcClient ipfs, ILogger<IpfsStorageNe
         {
             try
             {
+                using var bounded = Bounded(cancellationToken);
                 var full = address.Contains("/p2p/", StringComparison.Ordinal) ? address : $"{address}/p2p/{neighbour.IpfsNodeId}";
-                await ipfs.SwarmConnectAsync(full, cancellationToken);
+                await ipfs.SwarmConnectAsync(full, bounded.Token);
                 return;
             }
-            catch (Exception e) when (e is IpfsApiException or HttpRequestException or TimeoutException)
+            catch (Exception e) when (e is IpfsApiException or HttpRequestException or TimeoutException or OperationCanceledException && !cancellationToken.IsCancellationRequested)
             {
                 logger.LogDebug("Could not dial {Address} of {Peer}: {Error}", address, neighbour.PeerId, e.Message);
             }
         }
+    }
+
+    private static CancellationTokenSource Bounded(CancellationToken cancellationToken)
+    {
+        var bounded = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        bounded.CancelAfter(CallTimeout);
+        return bounded;
     }
 }
