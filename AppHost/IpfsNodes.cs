@@ -10,14 +10,14 @@ namespace MlAspire.AppHost;
 /// </summary>
 internal sealed class IpfsNodes(IDistributedApplicationBuilder builder, IpfsChoice choice, TopologySettings settings)
 {
-    /// <summary>Pinned: the RPC API the Peer's Kubo client was written against. Pulls only where a registry is reachable.</summary>
+    /// <summary>Pinned for reproducible runs. Not pulled on the development machines (no Docker there), so untried here.</summary>
     public const string KuboImage = "ipfs/kubo";
     public const string KuboTag = "v0.38.1";
 
-    private readonly JsIpfsTools _tools = JsIpfsTools.At(builder.AppHostDirectory);
+    private JsIpfsTools? _tools;
     private IResourceBuilder<ExecutableResource>? _setup;
 
-    public IpfsChoice Choice => choice;
+    private JsIpfsTools Tools => _tools ??= JsIpfsTools.At(builder.AppHostDirectory);
 
     /// <summary>Gives <paramref name="peer"/> its storage: a dedicated IPFS node named after it, or the embedded store.</summary>
     public void Attach(IResourceBuilder<ProjectResource> peer)
@@ -32,10 +32,10 @@ internal sealed class IpfsNodes(IDistributedApplicationBuilder builder, IpfsChoi
                     .WithEnvironment("Peer__IpfsApi", ReferenceExpression.Create($"{kubo.GetEndpoint("api")}/"));
                 break;
             case IpfsMode.JsIpfs:
+                // Through the API endpoint's proxy: the port the node listens on is only known to the node's own spec.
                 var node = AddJsIpfsNode(name).WithParentRelationship(peer);
-                var api = node.GetEndpoint("api");
                 peer.WithEnvironment("Peer__Storage", "ipfs")
-                    .WithEnvironment("Peer__IpfsApi", ReferenceExpression.Create($"http://127.0.0.1:{api.Property(EndpointProperty.TargetPort)}/"))
+                    .WithEnvironment("Peer__IpfsApi", ReferenceExpression.Create($"{node.GetEndpoint("api")}/"))
                     .WaitFor(node);
                 break;
             default:
@@ -53,6 +53,7 @@ internal sealed class IpfsNodes(IDistributedApplicationBuilder builder, IpfsChoi
         builder.AddContainer(name, KuboImage, KuboTag)
             .WithHttpEndpoint(targetPort: 5001, name: "api")
             .WithEndpoint(targetPort: 4001, name: "swarm", scheme: "tcp")
+            .WithVolume($"mlaspire-{name}", "/data/ipfs") // the repo outlives the container, as the peer's data directory does
             .WithContainerFiles("/container-init.d", Path.Combine(builder.AppHostDirectory, "ipfs", "container-init.d"))
             .WithEnvironment("IPFS_STORAGE_MAX", settings.IpfsStorageMax)
             .WithEnvironment("IPFS_CONNMGR_LOW", "40")
@@ -62,16 +63,17 @@ internal sealed class IpfsNodes(IDistributedApplicationBuilder builder, IpfsChoi
 
     /// <summary>
     /// A js-ipfs daemon on loopback (tools/ipfs/start-node.sh REPO API_PORT SWARM_PORT STORAGE_MAX). Its two ports are
-    /// allocated by Aspire, so they show in the dashboard; the repo is kept under the state folder, one per peer.
+    /// allocated by Aspire, so they show in the dashboard; nodes dial each other on the swarm port they listen on (no
+    /// proxy), peers reach the API through its endpoint. The repo is kept under the state folder, one per peer.
     /// </summary>
     private IResourceBuilder<ExecutableResource> AddJsIpfsNode(string name)
     {
-        var node = builder.AddExecutable(name, "bash", _tools.Directory)
+        var node = builder.AddExecutable(name, "bash", Tools.Directory)
             .WithHttpEndpoint(name: "api")
             .WithEndpoint(name: "swarm", scheme: "tcp");
-        var repo = Path.Combine(settings.StateDirectory, "ipfs", name);
+        var repo = settings.IpfsRepository(name);
         return node
-            .WithArgs(_tools.StartScript, repo,
+            .WithArgs(Tools.StartScript, repo,
                 node.GetEndpoint("api").Property(EndpointProperty.TargetPort),
                 node.GetEndpoint("swarm").Property(EndpointProperty.TargetPort),
                 settings.IpfsStorageMax)
@@ -84,7 +86,7 @@ internal sealed class IpfsNodes(IDistributedApplicationBuilder builder, IpfsChoi
     /// against the lockfile and the pubsub patch (well under a second), or installs js-ipfs with npm ci (about 35 s).
     /// </summary>
     private IResourceBuilder<ExecutableResource> Setup() =>
-        _setup ??= builder.AddExecutable("ipfs-setup", "bash", _tools.Directory, _tools.SetupScript);
+        _setup ??= builder.AddExecutable("ipfs-setup", "bash", Tools.Directory, Tools.SetupScript);
 
     /// <summary>Logs the mode and the reason, once, with the AppHost's logger as the app starts.</summary>
     public void LogChoice()
@@ -95,7 +97,7 @@ internal sealed class IpfsNodes(IDistributedApplicationBuilder builder, IpfsChoi
             logger.LogInformation("IPFS mode: {Mode} ({Reason})", choice.Name, choice.Reason);
             if (choice.Mode == IpfsMode.JsIpfs)
                 logger.LogInformation("js-ipfs: resource 'ipfs-setup' runs tools/ipfs/setup.sh first (instant when installed, npm ci otherwise); repos under {Repos}",
-                    Path.Combine(settings.StateDirectory, "ipfs"));
+                    settings.IpfsRepository(""));
             return Task.CompletedTask;
         });
     }

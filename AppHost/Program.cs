@@ -26,10 +26,13 @@ var bootstrap = builder.AddProject<Projects.Bootstrap>("bootstrap")
 var peers = new List<IResourceBuilder<ProjectResource>>();
 for (var i = 1; i <= settings.Peers; i++)
 {
-    peers.Add(builder.AddProject<Projects.Peer>($"peer-{i}")
+    var name = $"peer-{i}";
+    peers.Add(builder.AddProject<Projects.Peer>(name)
+        .WithDynamicPorts()
         .WithReference(bootstrap)
         .WaitFor(bootstrap)
         .WithEnvironment("Peer__JoinToken", joinToken)
+        .WithLocalDataDirectory("Peer__DataDirectory", settings.PeerDataDirectory(name))
         .WithIpfsNode(ipfs)
         .WithHttpHealthCheck("/health", endpointName: "http"));
 }

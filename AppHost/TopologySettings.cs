@@ -11,7 +11,7 @@ namespace MlAspire.AppHost;
 /// <item><c>ipfs</c>: <c>auto</c> (default), <c>containers</c>, <c>js-ipfs</c> or <c>embedded</c>; see <see cref="IpfsChoice"/>.</item>
 /// <item><c>model</c>: <c>mlp</c> or <c>logreg</c> (Bootstrap:Model:Architecture; Bootstrap's default when unset).</item>
 /// <item><c>training-interval</c>: a TimeSpan such as <c>00:00:00.500</c> (Bootstrap:Training:Interval).</item>
-/// <item><c>state</c>: folder for the bootstrap's genesis and the js-ipfs repos (default: mlaspire under the temp folder).</item>
+/// <item><c>state</c>: folder for the bootstrap's genesis, the peers' data and the js-ipfs repos (default: mlaspire under the temp folder).</item>
 /// <item><c>ipfs-storage-max</c>: Datastore.StorageMax of every IPFS node (default 2GB).</item>
 /// </list>
 /// </summary>
@@ -44,6 +44,15 @@ internal sealed record TopologySettings(
     }
 
     /// <summary>
+    /// A peer's data directory (key, embedded store, replica log), named after its resource: distinct per peer, kept
+    /// across runs with the bootstrap's genesis, and removed with the state folder (the tests use a temporary one).
+    /// </summary>
+    public string PeerDataDirectory(string peerName) => Path.Combine(StateDirectory, peerName);
+
+    /// <summary>A js-ipfs node's repo.</summary>
+    public string IpfsRepository(string nodeName) => Path.Combine(StateDirectory, "ipfs", nodeName);
+
+    /// <summary>
     /// The bootstrap's data directory (signing key and genesis). One per model: a genesis is made for one model shape,
     /// and the bootstrap refuses to start on a genesis of another one.
     /// </summary>
@@ -55,11 +64,18 @@ internal static class TopologySettingsExtensions
     /// <summary>Passes the tangle's parameters the AppHost was given on to the bootstrap, which hands them to every peer that joins.</summary>
     public static IResourceBuilder<ProjectResource> WithTangleSettings(this IResourceBuilder<ProjectResource> bootstrap, TopologySettings settings)
     {
-        bootstrap.WithEnvironment("Bootstrap__DataDirectory", settings.BootstrapDataDirectory);
+        bootstrap.WithLocalDataDirectory("Bootstrap__DataDirectory", settings.BootstrapDataDirectory);
         if (settings.Model is { } model)
             bootstrap.WithEnvironment("Bootstrap__Model__Architecture", model);
         if (settings.TrainingInterval is { } interval)
             bootstrap.WithEnvironment("Bootstrap__Training__Interval", interval.ToString("c", CultureInfo.InvariantCulture));
         return bootstrap;
     }
+
+    /// <summary>
+    /// Points a service at its folder under the state folder when running here; a published manifest leaves the variable
+    /// out (a path on this machine means nothing to a deployment, which mounts its own volume).
+    /// </summary>
+    public static IResourceBuilder<ProjectResource> WithLocalDataDirectory(this IResourceBuilder<ProjectResource> project, string variable, string path) =>
+        project.ApplicationBuilder.ExecutionContext.IsRunMode ? project.WithEnvironment(variable, path) : project;
 }

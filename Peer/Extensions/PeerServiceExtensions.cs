@@ -68,6 +68,8 @@ public static class PeerServiceExtensions
         services.AddHostedService(provider => new ReplicaJournal(
             provider.GetRequiredService<PeerEngine>(), Path.Combine(dataDirectory, "replica"), provider.GetRequiredService<ILogger<ReplicaJournal>>()));
         services.AddGrpc(grpc => grpc.MaxReceiveMessageSize = 8 * 1024 * 1024);
+        // The status reports NaN accuracy until the first reference model is measured.
+        services.ConfigureHttpJsonOptions(json => json.SerializerOptions.NumberHandling = System.Text.Json.Serialization.JsonNumberHandling.AllowNamedFloatingPointLiterals);
         return builder;
     }
 

@@ -1,6 +1,7 @@
 using Aspire.Hosting;
 using Aspire.Hosting.ApplicationModel;
 using Aspire.Hosting.Testing;
+using Microsoft.Extensions.Logging.Abstractions;
 
 namespace MlAspire.AppHost.Tests;
 
@@ -23,7 +24,13 @@ public sealed class AppModelTests
             Assert.StartsWith("ipfs/kubo:", image);
             Assert.Contains(container.Annotations.OfType<EndpointAnnotation>(), e => e.Name == "api" && e.TargetPort == 5001);
         });
-        Assert.All(Peers(builder), peer => Assert.DoesNotContain(WaitsFor(peer), name => name.StartsWith("ipfs-", StringComparison.Ordinal)));
+        foreach (var peer in Peers(builder))
+        {
+            Assert.DoesNotContain(WaitsFor(peer), name => name.StartsWith("ipfs-", StringComparison.Ordinal));
+            var environment = await EnvironmentAsync(peer);
+            Assert.Equal("ipfs", environment["Peer__Storage"]);
+            Assert.Equal($"{{ipfs-{peer.Name}.bindings.api.url}}/", environment["Peer__IpfsApi"]);
+        }
     }
 
     [Fact]
@@ -34,7 +41,11 @@ public sealed class AppModelTests
         var nodes = builder.Resources.OfType<ExecutableResource>().Where(e => e.Name.StartsWith("ipfs-peer-", StringComparison.Ordinal)).ToList();
         Assert.Equal(2, nodes.Count);
         Assert.All(nodes, node => Assert.Contains("ipfs-setup", WaitsFor(node)));
-        Assert.All(Peers(builder), peer => Assert.Contains($"ipfs-{peer.Name}", WaitsFor(peer)));
+        foreach (var peer in Peers(builder))
+        {
+            Assert.Contains($"ipfs-{peer.Name}", WaitsFor(peer));
+            Assert.Equal($"{{ipfs-{peer.Name}.bindings.api.url}}/", (await EnvironmentAsync(peer))["Peer__IpfsApi"]);
+        }
         Assert.Empty(builder.Resources.OfType<ContainerResource>());
     }
 
@@ -43,9 +54,44 @@ public sealed class AppModelTests
     {
         await using var builder = await ModelAsync("--ipfs", "embedded");
 
-        Assert.Equal(4, Peers(builder).Count);
+        var peers = Peers(builder);
+        Assert.Equal(4, peers.Count);
         Assert.DoesNotContain(builder.Resources, r => r.Name.StartsWith("ipfs-", StringComparison.Ordinal));
+        foreach (var peer in peers)
+            Assert.Equal("embedded", (await EnvironmentAsync(peer))["Peer__Storage"]);
+    }
+
+    [Fact]
+    public async Task Peers_are_distinct_and_share_the_generated_join_token_with_the_bootstrap()
+    {
+        await using var builder = await ModelAsync("--ipfs", "embedded", "--peers", "3", "--state", "/var/mlaspire");
+
         Assert.Contains(builder.Resources.OfType<ParameterResource>(), p => p.Name == "join-token" && p.Secret);
+        var bootstrap = await EnvironmentAsync(builder.Resources.OfType<ProjectResource>().Single(p => p.Name == "bootstrap"));
+        Assert.Equal("{join-token.value}", bootstrap["Bootstrap__JoinToken"]);
+
+        var peers = Peers(builder);
+        var directories = new List<string>();
+        foreach (var peer in peers)
+        {
+            var environment = await EnvironmentAsync(peer);
+            Assert.Equal("{join-token.value}", environment["Peer__JoinToken"]);
+            directories.Add(environment["Peer__DataDirectory"]);
+            // The fixed ports of Peer/appsettings.json could only be served to one peer.
+            Assert.All(peer.Annotations.OfType<EndpointAnnotation>(), endpoint => Assert.Null(endpoint.Port));
+        }
+        Assert.Equal(["/var/mlaspire/peer-1", "/var/mlaspire/peer-2", "/var/mlaspire/peer-3"], directories.Order());
+    }
+
+    [Fact]
+    public async Task Model_and_training_interval_settings_reach_the_bootstrap()
+    {
+        await using var builder = await ModelAsync("--ipfs", "embedded", "--model", "logreg", "--training-interval", "00:00:00.500", "--state", "/var/mlaspire");
+
+        var bootstrap = await EnvironmentAsync(builder.Resources.OfType<ProjectResource>().Single(p => p.Name == "bootstrap"));
+        Assert.Equal("logreg", bootstrap["Bootstrap__Model__Architecture"]);
+        Assert.Equal("00:00:00.5000000", bootstrap["Bootstrap__Training__Interval"]);
+        Assert.Equal("/var/mlaspire/bootstrap-logreg", bootstrap["Bootstrap__DataDirectory"]);
     }
 
     [Fact]
@@ -63,6 +109,15 @@ public sealed class AppModelTests
 
     private static List<ProjectResource> Peers(IDistributedApplicationTestingBuilder builder) =>
         [.. builder.Resources.OfType<ProjectResource>().Where(p => p.Name.StartsWith("peer-", StringComparison.Ordinal))];
+
+    /// <summary>The environment as the manifest would record it: references appear as expressions such as {join-token.value}.</summary>
+    private static async Task<Dictionary<string, string>> EnvironmentAsync(IResource resource)
+    {
+        var configuration = await ExecutionConfigurationBuilder.Create(resource)
+            .WithEnvironmentVariablesConfig()
+            .BuildAsync(new DistributedApplicationExecutionContext(DistributedApplicationOperation.Publish), NullLogger.Instance, CancellationToken.None);
+        return configuration.EnvironmentVariables.ToDictionary();
+    }
 
     private static IEnumerable<string> WaitsFor(IResource resource) =>
         resource.Annotations.OfType<WaitAnnotation>().Select(w => w.Resource.Name);

@@ -1,4 +1,5 @@
 using Aspire.Hosting;
+using Aspire.Hosting.ApplicationModel;
 using Aspire.Hosting.Testing;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
@@ -8,13 +9,13 @@ namespace MlAspire.AppHost.Tests;
 /// <summary>
 /// The whole system started once from the AppHost for a test class (each start and stop costs seconds): bootstrap,
 /// four peers on the embedded store, visualization. Fast settings: logistic regression trained every 500 ms.
-/// Its state (genesis, repos) goes to a temporary folder deleted afterwards.
+/// Its state (genesis, peers' keys, stores and replicas) goes to a temporary folder deleted afterwards.
 /// </summary>
 public sealed class RunningSystem : IAsyncLifetime
 {
     public const int PeerCount = 4;
 
-    private static readonly TimeSpan StartTimeout = TimeSpan.FromSeconds(90);
+    private static readonly TimeSpan StartTimeout = TimeSpan.FromSeconds(120);
 
     private readonly string _state = Directory.CreateTempSubdirectory("mlaspire-apphost-tests-").FullName;
     private DistributedApplication? _app;
@@ -35,13 +36,30 @@ public sealed class RunningSystem : IAsyncLifetime
                 "--state", _state,
             ],
             timeout.Token);
-        builder.Services.AddLogging(logging => logging.SetMinimumLevel(LogLevel.Warning));
+        // The resources' own logs are forwarded to this logger: keep their warnings and errors, and the AppHost's IPFS choice.
+        builder.Services.AddLogging(logging => logging
+            .AddFilter("AppHost.Resources", LogLevel.Warning)
+            .AddFilter("Aspire.Hosting", LogLevel.Warning)
+            .AddFilter("System.Net.Http.HttpClient", LogLevel.Warning)
+            .AddFilter("Microsoft.Extensions.Diagnostics.HealthChecks", LogLevel.None));
         _app = await builder.BuildAsync(timeout.Token);
         await _app.StartAsync(timeout.Token);
 
-        await _app.ResourceNotifications.WaitForResourceHealthyAsync("bootstrap", timeout.Token);
-        await Task.WhenAll(PeerNames.Select(peer => _app.ResourceNotifications.WaitForResourceHealthyAsync(peer, timeout.Token)));
+        try
+        {
+            await Task.WhenAll(PeerNames.Prepend("bootstrap").Select(name => _app.ResourceNotifications.WaitForResourceHealthyAsync(name, timeout.Token)));
+        }
+        catch (OperationCanceledException e)
+        {
+            throw new TimeoutException($"Not healthy within {StartTimeout.TotalSeconds} s: {DescribeResources()}", e);
+        }
     }
+
+    /// <summary>Each resource's state and health, as the dashboard shows them.</summary>
+    public string DescribeResources() => string.Join("; ", App.Services.GetRequiredService<DistributedApplicationModel>().Resources
+        .Select(resource => App.ResourceNotifications.TryGetCurrentState(resource.Name, out var current)
+            ? $"{resource.Name} {current.Snapshot.State?.Text} {current.Snapshot.HealthStatus}"
+            : $"{resource.Name} (no state)"));
 
     public async Task DisposeAsync()
     {

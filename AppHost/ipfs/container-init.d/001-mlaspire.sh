@@ -2,7 +2,8 @@
 # Configures an ipfs/kubo container for MlAspire. The image's entrypoint (start_ipfs) runs every
 # /container-init.d/*.sh after `ipfs init` and before `ipfs daemon`, on every start, so this must be idempotent.
 # Variables (set by the AppHost): IPFS_STORAGE_MAX, IPFS_CONNMGR_LOW, IPFS_CONNMGR_HIGH.
-set -eu
+# The entrypoint may source this file rather than run it: no `exit`, no `set -u` (it would leak into start_ipfs).
+set -e
 
 # Pubsub announces new transactions (the equivalent of `ipfs daemon --enable-pubsub-experiment`).
 ipfs config --json Pubsub.Enabled true
