@@ -52,6 +52,7 @@ public sealed class PeerEngine
     private readonly ValidatedWeights _weights = new();
     private readonly ConcurrentDictionary<Channel<TransactionRecord>, byte> _watchers = new();
     private readonly ConcurrentDictionary<RejectionReason, long> _rejected = new();
+    private readonly TaskCompletionSource _initialized = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private TangleGraph? _graph;
     private long _published;
     private long _received;
@@ -73,6 +74,9 @@ public sealed class PeerEngine
     public ModelShape Shape { get; private set; } = ModelShape.LogisticRegression(1, 1);
 
     public bool IsInitialized => _graph is not null;
+
+    /// <summary>Completes once the engine follows a tangle, for services that have nothing to do before.</summary>
+    public Task Initialized => _initialized.Task;
 
     public long Published => Interlocked.Read(ref _published);
 
@@ -110,6 +114,7 @@ public sealed class PeerEngine
                 _sequenceByCid[genesis] = 0;
             }
             _snapshot = new TangleSnapshot(1, 1, 0);
+            _initialized.TrySetResult();
         }
         finally
         {

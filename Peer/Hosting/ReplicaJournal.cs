@@ -11,8 +11,7 @@ public sealed class ReplicaJournal(PeerEngine engine, string directory, ILogger<
 {
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        while (!engine.IsInitialized)
-            await Task.Delay(100, stoppingToken);
+        await engine.Initialized.WaitAsync(stoppingToken);
         var path = Path.Combine(Directory.CreateDirectory(directory).FullName, $"{engine.Genesis}.log");
 
         var replayed = await ReplayAsync(path, stoppingToken);

@@ -17,11 +17,10 @@ public sealed class TrainingLoop(PeerEngine engine, PeerSession session, PeerSta
         logger.LogInformation("Training on data slot {Slot}/{Slots} ({Train} training, {Test} local test samples) every {Interval}", settings.DataSlot, settings.DataSlots, local.Train.Count, local.Test.Count, settings.TrainingInterval);
         var random = new Random(Sampling.DeriveSeed(settings.DataSeed, 2, settings.DataSlot, Environment.ProcessId));
 
+        await engine.Initialized.WaitAsync(stoppingToken);
         using var timer = new PeriodicTimer(settings.TrainingInterval, time);
         while (await timer.WaitForNextTickAsync(stoppingToken))
         {
-            while (!engine.IsInitialized)
-                await Task.Delay(200, stoppingToken);
             try
             {
                 if (random.NextDouble() < settings.ActiveQuota)

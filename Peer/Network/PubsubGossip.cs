@@ -13,8 +13,7 @@ public sealed class PubsubGossip(PeerEngine engine, KuboRpcClient ipfs, ILogger<
 {
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        while (!engine.IsInitialized)
-            await Task.Delay(200, stoppingToken);
+        await engine.Initialized.WaitAsync(stoppingToken);
         var topic = engine.Genesis.ToString();
         await Task.WhenAll(AnnounceOwnAsync(topic, stoppingToken), ListenAsync(topic, stoppingToken));
     }

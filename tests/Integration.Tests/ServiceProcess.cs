@@ -21,6 +21,8 @@ public sealed class ServiceProcess : IAsyncDisposable
 
     public bool HasExited => _process.HasExited;
 
+    public int ProcessId => _process.Id;
+
     public string Output => string.Join('\n', _output.TakeLast(200));
 
     /// <summary>Starts <c>dotnet PROJECT.dll</c> from the project's build output with the given configuration.</summary>
@@ -86,27 +88,5 @@ public static class Repository
             if (File.Exists(Path.Combine(directory.FullName, "MlAspire.sln")))
                 return directory.FullName;
         throw new DirectoryNotFoundException("MlAspire.sln not found above the test assembly.");
-    }
-}
-
-public static class Eventually
-{
-    /// <summary>Polls <paramref name="condition"/> until it holds or <paramref name="timeout"/> passes; then fails with <paramref name="describe"/>.</summary>
-    public static async Task TrueAsync(Func<Task<bool>> condition, TimeSpan timeout, Func<string> describe)
-    {
-        var stopwatch = Stopwatch.StartNew();
-        while (stopwatch.Elapsed < timeout)
-        {
-            try
-            {
-                if (await condition()) return;
-            }
-            catch (Exception e) when (e is Grpc.Core.RpcException or HttpRequestException or IOException)
-            {
-                // Not up yet.
-            }
-            await Task.Delay(250);
-        }
-        Assert.Fail($"Not true after {timeout.TotalSeconds:F0} s: {describe()}");
     }
 }

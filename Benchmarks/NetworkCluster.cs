@@ -1,0 +1,248 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using Grpc.Core;
+using Grpc.Core.Interceptors;
+using Grpc.Net.Client;
+using MlAspire.Integration.Tests;
+using MlAspire.Peer.Grpc;
+using MlAspire.Storage.Tests.Ipfs;
+
+namespace MlAspire.Benchmarks;
+
+public enum StorageMode { Embedded, Ipfs }
+
+/// <summary>A peer process of a <see cref="NetworkCluster"/> with a client for its TangleSync service.</summary>
+public sealed record BenchPeer(string Name, ServiceProcess Process, TangleSync.TangleSyncClient Sync)
+{
+    public async Task<PeerStatus> StatusAsync(CancellationToken cancellationToken) =>
+        await Sync.GetStatusAsync(new GetStatusRequest(), deadline: DateTime.UtcNow.AddSeconds(10), cancellationToken: cancellationToken);
+
+    /// <summary>VmHWM of the peer process (its peak resident set), in MiB; NaN when /proc does not have it.</summary>
+    public double PeakResidentMegabytes()
+    {
+        try
+        {
+            var line = File.ReadLines($"/proc/{Process.ProcessId}/status").FirstOrDefault(l => l.StartsWith("VmHWM:", StringComparison.Ordinal));
+            return line is null ? double.NaN : long.Parse(line["VmHWM:".Length..].Trim().Split(' ')[0]) / 1024.0;
+        }
+        catch (IOException)
+        {
+            return double.NaN;
+        }
+    }
+}
+
+/// <summary>
+/// Bootstrap and peers as real processes on 127.0.0.1 (as tests/Integration.Tests starts them), each peer with its own
+/// data directory and, in IPFS mode, its own js-ipfs node. Disposing kills every process it started, whatever happened.
+/// </summary>
+public sealed class NetworkCluster : IAsyncDisposable
+{
+    private const string JoinToken = "benchmark-secret";
+    private readonly string _root = Directory.CreateTempSubdirectory("mlaspire-bench-").FullName;
+    private readonly List<ServiceProcess> _processes = [];
+    private readonly List<JsIpfsNode> _nodes = [];
+    private readonly List<GrpcChannel> _channels = [];
+    private readonly int _bootstrapGrpcPort = ServiceProcess.FreePort();
+    private bool _disposed;
+
+    private NetworkCluster(StorageMode mode) => Mode = mode;
+
+    public StorageMode Mode { get; }
+
+    public List<BenchPeer> Peers { get; } = [];
+
+    /// <summary>Starts the nodes (IPFS mode), the bootstrap and <paramref name="peers"/> peers, and waits until every peer has joined and is serving its tangle.</summary>
+    public static async Task<NetworkCluster> StartAsync(StorageMode mode, int peers, IReadOnlyDictionary<string, string> bootstrapSettings, CancellationToken cancellationToken)
+    {
+        var cluster = new NetworkCluster(mode);
+        LiveClusters[cluster] = 0;
+        try
+        {
+            await cluster.StartAsync(peers, bootstrapSettings, cancellationToken);
+            return cluster;
+        }
+        catch
+        {
+            await cluster.DisposeAsync();
+            throw;
+        }
+    }
+
+    private async Task StartAsync(int peers, IReadOnlyDictionary<string, string> bootstrapSettings, CancellationToken cancellationToken)
+    {
+        if (Mode == StorageMode.Ipfs)
+        {
+            var script = Path.Combine(Repository.Root, "tools", "ipfs", "start-node.sh");
+            var starting = Enumerable.Range(0, peers).Select(_ => JsIpfsNode.StartAsync(script, TimeSpan.FromSeconds(120))).ToList();
+            try
+            {
+                // Not cancellable: a node still starting when the run is cancelled would be left behind.
+                await Task.WhenAll(starting);
+            }
+            finally
+            {
+                // Keep every node that came up, even when another failed, so that all are killed.
+                _nodes.AddRange(starting.Where(t => t.IsCompletedSuccessfully).Select(t => t.Result));
+            }
+            cancellationToken.ThrowIfCancellationRequested();
+        }
+
+        var bootstrapAddress = $"http://127.0.0.1:{_bootstrapGrpcPort}";
+        var bootstrapEnvironment = new Dictionary<string, string>
+        {
+            ["Kestrel__Endpoints__http__Url"] = $"http://127.0.0.1:{ServiceProcess.FreePort()}",
+            ["Kestrel__Endpoints__grpc__Url"] = bootstrapAddress,
+            ["Bootstrap__JoinToken"] = JoinToken,
+            ["Bootstrap__DataDirectory"] = Path.Combine(_root, "bootstrap"),
+            ["Bootstrap__HeartbeatInterval"] = "00:00:01",
+        };
+        foreach (var (key, value) in bootstrapSettings)
+            bootstrapEnvironment[key] = value;
+        Track(ServiceProcess.Start("bootstrap", "Bootstrap", bootstrapEnvironment));
+
+        for (var i = 0; i < peers; i++)
+        {
+            var name = $"peer-{(char)('a' + i)}";
+            var grpcPort = ServiceProcess.FreePort();
+            var environment = new Dictionary<string, string>
+            {
+                ["Kestrel__Endpoints__http__Url"] = $"http://127.0.0.1:{ServiceProcess.FreePort()}",
+                ["Kestrel__Endpoints__grpc__Url"] = $"http://127.0.0.1:{grpcPort}",
+                ["Peer__BootstrapAddress"] = bootstrapAddress,
+                ["Peer__JoinToken"] = JoinToken,
+                ["Peer__DataDirectory"] = Path.Combine(_root, name),
+                // Training steps are logged at Information: keep the peers' console quiet at this rate.
+                ["Logging__LogLevel__Default"] = "Warning",
+            };
+            if (Mode == StorageMode.Ipfs)
+            {
+                environment["Peer__Storage"] = "ipfs";
+                environment["Peer__IpfsApi"] = _nodes[i].ApiAddress.ToString();
+            }
+            var process = Track(ServiceProcess.Start(name, "Peer", environment));
+            var channel = GrpcChannel.ForAddress($"http://127.0.0.1:{grpcPort}");
+            _channels.Add(channel);
+            Peers.Add(new BenchPeer(name, process, new TangleSync.TangleSyncClient(channel)));
+        }
+
+        var bootstrapChannel = GrpcChannel.ForAddress(bootstrapAddress);
+        _channels.Add(bootstrapChannel);
+        var bootstrap = new MlAspire.Bootstrap.Grpc.Bootstrap.BootstrapClient(bootstrapChannel.Intercept(metadata =>
+        {
+            metadata.Add("authorization", $"Bearer {JoinToken}");
+            return metadata;
+        }));
+        var expectedKind = Mode == StorageMode.Ipfs ? "ipfs" : "embedded";
+        await UntilAsync(async () =>
+        {
+            foreach (var peer in Peers)
+            {
+                var status = await peer.StatusAsync(cancellationToken);
+                if (string.IsNullOrEmpty(status.PeerId) || string.IsNullOrEmpty(status.GenesisCid) || status.StorageKind != expectedKind)
+                    return false;
+            }
+            var members = await bootstrap.ListPeersAsync(new MlAspire.Bootstrap.Grpc.ListPeersRequest(), deadline: DateTime.UtcNow.AddSeconds(10), cancellationToken: cancellationToken);
+            return members.Peers.Count == peers;
+        }, TimeSpan.FromSeconds(120), "every peer joined and serving its tangle", cancellationToken);
+    }
+
+    /// <summary>Polls <paramref name="condition"/> (gRPC and connection errors count as "not yet") until it holds.</summary>
+    public async Task UntilAsync(Func<Task<bool>> condition, TimeSpan timeout, string what, CancellationToken cancellationToken)
+    {
+        var stopwatch = Stopwatch.StartNew();
+        while (stopwatch.Elapsed < timeout)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            var exited = _processes.FirstOrDefault(p => p.HasExited);
+            if (exited is not null)
+                throw new InvalidOperationException($"{exited.Name} exited while waiting for {what}.\n{Logs()}");
+            try
+            {
+                if (await condition()) return;
+            }
+            catch (Exception e) when (e is RpcException { StatusCode: not StatusCode.Cancelled } or HttpRequestException or IOException)
+            {
+                // Not up yet.
+            }
+            await Task.Delay(250, cancellationToken);
+        }
+        throw new TimeoutException($"Not true after {timeout.TotalSeconds:F0} s: {what}.\n{Logs()}");
+    }
+
+    public string Logs() => string.Join("\n\n", _processes.Select(p => $"--- {p.Name} ---\n{string.Join('\n', p.Output.Split('\n').TakeLast(30))}"));
+
+    private ServiceProcess Track(ServiceProcess process)
+    {
+        _processes.Add(process);
+        return process;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        lock (_processes)
+        {
+            if (_disposed) return;
+            _disposed = true;
+        }
+        foreach (var channel in _channels)
+            channel.Dispose();
+        foreach (var process in _processes)
+            await process.DisposeAsync();
+        foreach (var node in _nodes)
+        {
+            try
+            {
+                await node.DisposeAsync();
+            }
+            catch (IOException)
+            {
+                // Its repo is still being written as the node dies: the temp folder is cleaned by the OS later.
+            }
+        }
+        try
+        {
+            Directory.Delete(_root, recursive: true);
+        }
+        catch (IOException)
+        {
+            // A process still closing a file: the temp folder is cleaned by the OS later.
+        }
+        LiveClusters.TryRemove(this, out _);
+    }
+
+    private static readonly ConcurrentDictionary<NetworkCluster, byte> LiveClusters = new();
+
+    /// <summary>
+    /// Last resort when the benchmark ends without unwinding (a second Ctrl+C, SIGTERM while cleaning up): kills
+    /// whatever any cluster still runs. Safe to run next to a <see cref="DisposeAsync"/> in progress.
+    /// </summary>
+    public static void KillAll()
+    {
+        foreach (var cluster in LiveClusters.Keys)
+        {
+            foreach (var process in cluster._processes.ToArray())
+            {
+                try
+                {
+                    process.Kill();
+                }
+                catch (Exception e) when (e is InvalidOperationException or System.ComponentModel.Win32Exception)
+                {
+                    // Already disposed by the unwinding run.
+                }
+            }
+            foreach (var node in cluster._nodes.ToArray())
+            {
+                try
+                {
+                    node.DisposeAsync().AsTask().Wait(TimeSpan.FromSeconds(10));
+                }
+                catch (Exception e) when (e is AggregateException or InvalidOperationException or IOException)
+                {
+                    // Already disposed by the unwinding run.
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,25 @@
+using System.Diagnostics;
+
+namespace MlAspire.Integration.Tests;
+
+public static class Eventually
+{
+    /// <summary>Polls <paramref name="condition"/> until it holds or <paramref name="timeout"/> passes; then fails with <paramref name="describe"/>.</summary>
+    public static async Task TrueAsync(Func<Task<bool>> condition, TimeSpan timeout, Func<string> describe)
+    {
+        var stopwatch = Stopwatch.StartNew();
+        while (stopwatch.Elapsed < timeout)
+        {
+            try
+            {
+                if (await condition()) return;
+            }
+            catch (Exception e) when (e is Grpc.Core.RpcException or HttpRequestException or IOException)
+            {
+                // Not up yet.
+            }
+            await Task.Delay(250);
+        }
+        Assert.Fail($"Not true after {timeout.TotalSeconds:F0} s: {describe()}");
+    }
+}
