@@ -36,7 +36,7 @@ public sealed class ForgingPeer : TangleSync.TangleSyncBase, IAsyncDisposable
 
         Offer(TransactionDocument.CreateSigned(genesis, [validParent], good, 1, metrics, key) with { Metrics = new TransactionMetrics(0.0, 1.0, 100) }); // bad signature
         Offer(TransactionDocument.CreateSigned(genesis, [validParent], Block(ContentCodec.Raw, WeightCodec.Encode(Models.Create(ModelShape.LogisticRegression(4, 2)).Initialize(new Random(2)))), 2, metrics, key)); // wrong shape
-        Offer(TransactionDocument.CreateSigned(genesis, [validParent], Block(ContentCodec.Raw, NanWeights(shape)), 3, metrics, key)); // NaN weights
+        Offer(TransactionDocument.CreateSigned(genesis, [validParent], Block(ContentCodec.Raw, MlAspire.Tests.Shared.PoisonedWeights.WithNaN(shape)), 3, metrics, key)); // NaN weights
         Offer(TransactionDocument.CreateSigned(genesis, [Cid.Compute(ContentCodec.DagJson, "no such parent"u8)], good, 4, metrics, key)); // unknown parent
         Offer(TransactionDocument.CreateSigned(Cid.Compute(ContentCodec.DagJson, "another tangle"u8), [validParent], good, 5, metrics, key)); // wrong tangle
         var garbage = "{\"garbage\":\"not a transaction\"}"u8.ToArray();
@@ -99,12 +99,4 @@ public sealed class ForgingPeer : TangleSync.TangleSyncBase, IAsyncDisposable
 
     private void OfferRaw(Cid cid, byte[] document) =>
         _forgeries.Add(new TransactionMessage { Cid = cid.ToString(), Document = ByteString.CopyFrom(document), Sequence = _forgeries.Count + 1 });
-
-    private static byte[] NanWeights(ModelShape shape)
-    {
-        var bytes = WeightCodec.Encode(new ModelWeights(shape, new float[shape.ParameterCount]));
-        BitConverter.GetBytes(float.NaN).CopyTo(bytes, WeightCodec.HeaderSize);
-        System.Security.Cryptography.SHA256.HashData(bytes.AsSpan(WeightCodec.HeaderSize)).CopyTo(bytes, WeightCodec.HeaderSize - 32);
-        return bytes;
-    }
 }

@@ -116,7 +116,7 @@ public sealed class PeerEngineTests : IDisposable
 
         Cid weights = attack switch
         {
-            "nan-weights" => await attacker.Store.PutAsync(ContentCodec.Raw, NanWeights(), default),
+            "nan-weights" => await attacker.Store.PutAsync(ContentCodec.Raw, MlAspire.Tests.Shared.PoisonedWeights.WithNaN(Shape), default),
             "wrong-shape" => await attacker.Store.PutAsync(ContentCodec.Raw, WeightCodec.Encode(Models.Create(ModelShape.LogisticRegression(4, 2)).Initialize(new Random(1))), default),
             "missing-weights" => Cid.Compute(ContentCodec.Raw, [1, 2, 3]),
             _ => await attacker.Store.PutAsync(ContentCodec.Raw, WeightCodec.Encode(Models.Create(Shape).Initialize(new Random(5))), default),
@@ -136,15 +136,5 @@ public sealed class PeerEngineTests : IDisposable
         Assert.Equal(1, victim.Snapshot.Size);
         Assert.Null(victim.Get(cid));
         Assert.False(await victim.Store.HasAsync(cid, default));
-    }
-
-    private static byte[] NanWeights()
-    {
-        var bytes = WeightCodec.Encode(new ModelWeights(Shape, new float[Shape.ParameterCount]));
-        // A float NaN in the payload, with the checksum fixed up so only the value check can catch it.
-        BitConverter.GetBytes(float.NaN).CopyTo(bytes, WeightCodec.HeaderSize);
-        var digest = System.Security.Cryptography.SHA256.HashData(bytes.AsSpan(WeightCodec.HeaderSize));
-        digest.CopyTo(bytes, WeightCodec.HeaderSize - 32);
-        return bytes;
     }
 }
