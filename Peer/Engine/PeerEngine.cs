@@ -327,12 +327,16 @@ public sealed class PeerEngine
             foreach (var (cid, document, parsed, weights) in items)
             {
                 var id = cid.ToString();
+                // Concurrent ingestions may bring the same ancestor; the copy already in (or held by) the graph stays.
+                if (graph.Contains(id) || graph.IsPending(id))
+                    continue;
                 _held[id] = (document, parsed, weights);
                 var result = graph.Add(parsed.ToTransaction(cid));
-                if (result.Status is AddStatus.Rejected or AddStatus.Duplicate)
-                    _held.Remove(id);
                 if (result.Status == AddStatus.Rejected)
+                {
+                    _held.Remove(id);
                     _rejected.AddOrUpdate(RejectionReason.InvalidParents, 1, (_, n) => n + 1);
+                }
                 lock (_records)
                 {
                     foreach (var transaction in result.Inserted)

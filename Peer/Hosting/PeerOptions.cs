@@ -34,6 +34,12 @@ public sealed class PeerOptions
     /// <summary>Neighbours a peer streams transactions from (embedded mode gossip fan-in).</summary>
     public int MaxNeighbours { get; set; } = 8;
 
+    /// <summary>
+    /// Announcements ingested at once (IPFS mode). Each one waits on the IPFS node (fetch and pin), so one at a time
+    /// leaves a peer absorbing a few transactions per second; the engine's lock only covers the graph.
+    /// </summary>
+    public int IngestConcurrency { get; set; } = 8;
+
     /// <summary>The newest transactions whose weights are always kept; older weights (not tips', not the reference's) are released.</summary>
     public int RetentionHorizon { get; set; } = 2000;
 

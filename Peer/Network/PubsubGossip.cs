@@ -1,4 +1,5 @@
 using MlAspire.Peer.Engine;
+using MlAspire.Peer.Hosting;
 using MlAspire.Storage.Content;
 using MlAspire.Storage.Ipfs;
 
@@ -8,9 +9,13 @@ namespace MlAspire.Peer.Network;
 /// IPFS mode's announcements: a peer publishes each of its own transactions (the signed block itself, so a receiver
 /// derives the CID from the bytes) on the pubsub topic named by the genesis CID, and ingests what others publish.
 /// Anything that does not hash, parse or verify is rejected and counted by the engine like any other forgery.
+/// Announcements are ingested <see cref="PeerOptions.IngestConcurrency"/> at a time: each waits on the IPFS node, and a
+/// child ingested before its parent simply fetches the parent, which the parent's own ingestion then finds known.
 /// </summary>
-public sealed class PubsubGossip(PeerEngine engine, KuboRpcClient ipfs, ILogger<PubsubGossip> logger) : BackgroundService
+public sealed class PubsubGossip(PeerEngine engine, KuboRpcClient ipfs, IConfiguration configuration, ILogger<PubsubGossip> logger) : BackgroundService
 {
+    private readonly int _concurrency = Math.Max(1, (configuration.GetSection(PeerOptions.Section).Get<PeerOptions>() ?? new PeerOptions()).IngestConcurrency);
+
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         await engine.Initialized.WaitAsync(stoppingToken);
@@ -40,12 +45,22 @@ public sealed class PubsubGossip(PeerEngine engine, KuboRpcClient ipfs, ILogger<
         {
             try
             {
-                await foreach (var message in ipfs.PubsubSubscribeAsync(topic, stoppingToken))
+                // While all workers are busy the subscription is not read: the IPFS node buffers, nothing is dropped here.
+                var parallel = new ParallelOptions { MaxDegreeOfParallelism = _concurrency, CancellationToken = stoppingToken };
+                await Parallel.ForEachAsync(ipfs.PubsubSubscribeAsync(topic, stoppingToken), parallel, async (message, ct) =>
                 {
-                    var outcome = await engine.IngestAsync(Cid.Compute(ContentCodec.DagJson, message.Data), message.Data, stoppingToken);
-                    if (outcome.Status == IngestStatus.Rejected)
-                        logger.LogWarning("Rejected an announcement from node {From} ({Reason}): {Error}", message.From, outcome.Reason, outcome.Error);
-                }
+                    try
+                    {
+                        var outcome = await engine.IngestAsync(Cid.Compute(ContentCodec.DagJson, message.Data), message.Data, ct);
+                        if (outcome.Status == IngestStatus.Rejected)
+                            logger.LogWarning("Rejected an announcement from node {From} ({Reason}): {Error}", message.From, outcome.Reason, outcome.Error);
+                    }
+                    catch (Exception e) when (e is IpfsApiException or HttpRequestException or IOException && !ct.IsCancellationRequested)
+                    {
+                        // The IPFS node failed this one (it may be restarting); the transaction comes back as a parent or on catch-up.
+                        logger.LogWarning("Could not ingest an announcement from node {From}: {Error}", message.From, e.Message);
+                    }
+                });
             }
             catch (Exception e) when (e is IpfsApiException or HttpRequestException or IOException && !stoppingToken.IsCancellationRequested)
             {

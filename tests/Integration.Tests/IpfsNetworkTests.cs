@@ -64,4 +64,45 @@ public sealed class IpfsNetworkTests : IAsyncLifetime
             Assert.True(status.Rejected == 0, $"{peer.Name} rejected {status.RejectedByReason}:\n{_cluster.Logs()}");
         }
     }
+
+    [Fact]
+    public async Task A_killed_ipfs_node_comes_back_and_its_peer_catches_up_while_the_other_keeps_learning()
+    {
+        _cluster.StartBootstrap();
+        var a = _cluster.StartPeer("ipfs-a", ipfsApi: _nodes[0].ApiAddress.ToString());
+        var b = _cluster.StartPeer("ipfs-b", ipfsApi: _nodes[1].ApiAddress.ToString());
+        string idA = "", idB = "";
+        await Eventually.TrueAsync(async () =>
+        {
+            (idA, idB) = ((await a.StatusAsync()).PeerId, (await b.StatusAsync()).PeerId);
+            return (await b.TransactionsAsync()).Any(t => t.Publisher == idA) && (await a.TransactionsAsync()).Any(t => t.Publisher == idB);
+        }, Patience, _cluster.Logs);
+
+        // B's IPFS node crashes: B's peer process stays up but can neither store nor hear announcements; A goes on alone.
+        _nodes[1].Kill();
+        var sizeWhenKilled = (await a.StatusAsync()).TangleSize;
+        await Eventually.TrueAsync(async () => (await a.StatusAsync()).TangleSize >= sizeWhenKilled + 5, Patience, _cluster.Logs);
+        var publishedDuringOutage = (await a.TransactionsAsync()).Where(t => t.Publisher == idA && t.Sequence >= sizeWhenKilled).Select(t => t.Cid).ToList();
+        Assert.False(b.Process.HasExited, _cluster.Logs());
+
+        // The node is restarted on its repo (as a container with a volume would be); B catches up on everything A
+        // published meanwhile (announcements it never heard: repaired from A), and publishes again.
+        await _nodes[1].RestartAsync(Patience);
+        var publishedByB = (await a.TransactionsAsync()).Count(t => t.Publisher == idB);
+        await Eventually.TrueAsync(async () =>
+        {
+            var onB = (await b.TransactionsAsync()).Select(t => t.Cid).ToHashSet();
+            return publishedDuringOutage.All(onB.Contains) && (await a.TransactionsAsync()).Count(t => t.Publisher == idB) > publishedByB;
+        }, Patience, _cluster.Logs);
+
+        // What B caught up on is in its own IPFS node, and nothing was corrupted: a transaction B was storing at the
+        // instant of the crash may be lost, nothing else may be rejected.
+        Assert.Contains(publishedDuringOutage[^1], await _nodes[1].Client.PinLsAsync(default, "direct"));
+        string[] lossAfterCrash = ["UnknownParent", "WeightsUnavailable"];
+        foreach (var peer in new[] { a, b })
+        {
+            var status = await peer.StatusAsync();
+            Assert.True(status.RejectedByReason.Keys.All(lossAfterCrash.Contains), $"{peer.Name} rejected {status.RejectedByReason}:\n{_cluster.Logs()}");
+        }
+    }
 }

@@ -9,13 +9,14 @@ namespace MlAspire.Storage.Tests.Ipfs;
 /// <summary>One js-ipfs daemon started by tools/ipfs/start-node.sh in a temporary repo, on free loopback ports.</summary>
 public sealed class JsIpfsNode : IAsyncDisposable
 {
-    private readonly Process _process;
+    private readonly string _startScript;
     private readonly string _repo;
     private readonly HttpClient _http;
+    private Process? _process;
 
-    private JsIpfsNode(Process process, string repo, int apiPort, int swarmPort)
+    private JsIpfsNode(string startScript, string repo, int apiPort, int swarmPort)
     {
-        _process = process;
+        _startScript = startScript;
         _repo = repo;
         SwarmPort = swarmPort;
         // Infinite: pubsub subscriptions are one long response; each test bounds its calls with a token instead.
@@ -32,11 +33,56 @@ public sealed class JsIpfsNode : IAsyncDisposable
 
     public static async Task<JsIpfsNode> StartAsync(string startScript, TimeSpan readyTimeout)
     {
-        var repo = Directory.CreateTempSubdirectory("mlaspire-jsipfs-").FullName;
         var (apiPort, swarmPort) = FreeLoopbackPorts();
+        var node = new JsIpfsNode(startScript, Directory.CreateTempSubdirectory("mlaspire-jsipfs-").FullName, apiPort, swarmPort);
+        try
+        {
+            await node.LaunchAsync(readyTimeout);
+            return node;
+        }
+        catch
+        {
+            await node.DisposeAsync();
+            throw;
+        }
+    }
+
+    /// <summary>Kills the node as a crash would (SIGKILL), keeping its repo for <see cref="RestartAsync"/>.</summary>
+    public void Kill()
+    {
+        if (_process is { HasExited: false } process)
+        {
+            process.Kill(entireProcessTree: true);
+            process.WaitForExit();
+        }
+    }
+
+    /// <summary>
+    /// Starts the node again on the same repo and ports, as a supervisor would. js-ipfs keeps a killed daemon's repo
+    /// lock until it goes stale (about 20 s), and refuses to start meanwhile: this retries until it is ready.
+    /// </summary>
+    public async Task RestartAsync(TimeSpan readyTimeout)
+    {
+        var deadline = DateTime.UtcNow + readyTimeout;
+        while (true)
+        {
+            try
+            {
+                await LaunchAsync(deadline - DateTime.UtcNow);
+                return;
+            }
+            catch (InvalidOperationException) when (DateTime.UtcNow + TimeSpan.FromSeconds(2) < deadline)
+            {
+                await Task.Delay(TimeSpan.FromSeconds(2));
+            }
+        }
+    }
+
+    private async Task LaunchAsync(TimeSpan readyTimeout)
+    {
         var start = new ProcessStartInfo("bash")
         {
-            ArgumentList = { startScript, repo, apiPort.ToString(), swarmPort.ToString() },
+            ArgumentList = { _startScript, _repo, ApiAddress.Port.ToString(), SwarmPort.ToString() },
             RedirectStandardOutput = true,
             RedirectStandardError = true,
             UseShellExecute = false,
@@ -56,35 +102,33 @@ public sealed class JsIpfsNode : IAsyncDisposable
         process.OutputDataReceived += (_, e) => Collect(e.Data);
         process.ErrorDataReceived += (_, e) => Collect(e.Data);
         process.Exited += (_, _) => ready.TrySetException(new InvalidOperationException("the node exited before it was ready"));
+        _process?.Dispose();
+        _process = process;
         process.Start();
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
-
-        var node = new JsIpfsNode(process, repo, apiPort, swarmPort);
         try
         {
             await ready.Task.WaitAsync(readyTimeout);
-            return node;
         }
         catch (Exception e) when (e is InvalidOperationException or TimeoutException)
         {
-            await node.DisposeAsync();
+            Kill();
             string log;
             lock (output)
                 log = output.ToString();
-            throw new InvalidOperationException($"js-ipfs node (api {apiPort}, swarm {swarmPort}) did not print 'Daemon is ready': {e.Message}. Output:\n{log}", e);
+            throw new InvalidOperationException($"js-ipfs node (api {ApiAddress.Port}, swarm {SwarmPort}) did not print 'Daemon is ready': {e.Message}. Output:\n{log}", e);
         }
     }
 
     /// <summary>Kills the node (the script exec'd into it, so this is the node and anything it spawned) and deletes its repo.</summary>
-    public async ValueTask DisposeAsync()
+    public ValueTask DisposeAsync()
     {
-        if (!_process.HasExited)
-            _process.Kill(entireProcessTree: true);
-        await _process.WaitForExitAsync();
-        _process.Dispose();
+        Kill();
+        _process?.Dispose();
         _http.Dispose();
         Directory.Delete(_repo, recursive: true);
+        return ValueTask.CompletedTask;
     }
 
     /// <summary>Two distinct free ports: both listeners are held open together so the OS cannot hand out one twice.</summary>
