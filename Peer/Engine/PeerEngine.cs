@@ -46,7 +46,8 @@ public sealed class PeerEngine
     private readonly Dictionary<Cid, int> _sequenceByCid = [];
     private readonly HashSet<Cid> _weightsReleased = []; // guarded by lock (_records)
     private readonly Dictionary<string, int> _weightsHolders = new(StringComparer.Ordinal); // guarded by the gate
-    private int _releaseScan = 1;
+    private readonly ReleaseScan _weightsScan = new(); // guarded by the gate
+    private readonly ReleaseScan _documentsScan = new(); // guarded by the gate
     private volatile TangleSnapshot _snapshot = new(0, 0, 0);
     private readonly Dictionary<string, (byte[] Document, TransactionDocument Parsed, ModelWeights? Weights)> _held = new(StringComparer.Ordinal);
     private readonly ValidatedWeights _weights = new();
@@ -234,40 +235,72 @@ public sealed class PeerEngine
     /// </summary>
     public async Task<IReadOnlyList<Cid>> ReleaseWeightsAsync(int keepNewest, IReadOnlySet<string> protectedIds, CancellationToken cancellationToken)
     {
-        var graph = _graph ?? throw new InvalidOperationException("The engine has no tangle yet.");
         var unpin = new List<Cid>();
+        await ScanReleasableAsync(_weightsScan, keepNewest, protectedIds, transaction =>
+        {
+            var cid = Cid.Parse(transaction.Id);
+            lock (_records)
+                if (!_weightsReleased.Add(cid)) return;
+            if (_weightsHolders.TryGetValue(transaction.WeightsId, out var holders) && --holders > 0)
+            {
+                _weightsHolders[transaction.WeightsId] = holders;
+                return;
+            }
+            _weightsHolders.Remove(transaction.WeightsId);
+            _weights.Remove(transaction.WeightsId);
+            unpin.Add(Cid.Parse(transaction.WeightsId));
+        }, cancellationToken);
+        return unpin;
+    }
+
+    /// <summary>
+    /// Returns the CIDs of transaction documents older than the newest <paramref name="keepNewest"/> (same exceptions as
+    /// <see cref="ReleaseWeightsAsync"/>), to be unpinned: without this, history alone would grow the store by about
+    /// 1 KB per transaction for ever. The replica keeps them in memory, so neighbours still catch up from it.
+    /// </summary>
+    public async Task<IReadOnlyList<Cid>> ReleaseDocumentsAsync(int keepNewest, IReadOnlySet<string> protectedIds, CancellationToken cancellationToken)
+    {
+        var unpin = new List<Cid>();
+        await ScanReleasableAsync(_documentsScan, keepNewest, protectedIds, transaction => unpin.Add(Cid.Parse(transaction.Id)), cancellationToken);
+        return unpin;
+    }
+
+    /// <summary>
+    /// Hands <paramref name="release"/> each transaction older than the newest <paramref name="keepNewest"/> that is not
+    /// genesis, a tip or protected, once; those skipped are looked at again on the next pass.
+    /// </summary>
+    private async Task ScanReleasableAsync(ReleaseScan scan, int keepNewest, IReadOnlySet<string> protectedIds, Action<Transaction> release, CancellationToken cancellationToken)
+    {
+        var graph = _graph ?? throw new InvalidOperationException("The engine has no tangle yet.");
         await _gate.WaitAsync(cancellationToken);
         try
         {
             var end = graph.Count - keepNewest;
-            var skipped = new List<int>();
-            for (var sequence = _releaseScan; sequence < end; sequence++)
+            int? firstSkipped = null;
+            for (var sequence = scan.Next; sequence < end; sequence++)
             {
                 var transaction = graph[sequence];
-                if (graph.IsTip(sequence) || protectedIds.Contains(transaction.Id))
+                if (graph.IsTip(sequence) || protectedIds.Contains(transaction.Id) || !scan.Released.Add(sequence))
                 {
-                    skipped.Add(sequence); // looked at again next time
+                    firstSkipped ??= sequence;
                     continue;
                 }
-                var cid = Cid.Parse(transaction.Id);
-                lock (_records)
-                    if (!_weightsReleased.Add(cid)) continue;
-                if (_weightsHolders.TryGetValue(transaction.WeightsId, out var holders) && --holders > 0)
-                {
-                    _weightsHolders[transaction.WeightsId] = holders;
-                    continue;
-                }
-                _weightsHolders.Remove(transaction.WeightsId);
-                _weights.Remove(transaction.WeightsId);
-                unpin.Add(Cid.Parse(transaction.WeightsId));
+                release(transaction);
             }
-            _releaseScan = skipped.Count > 0 ? skipped[0] : Math.Max(_releaseScan, end);
+            scan.Next = firstSkipped ?? Math.Max(scan.Next, end);
         }
         finally
         {
             _gate.Release();
         }
-        return unpin;
+    }
+
+    /// <summary>Where a release scan resumes (genesis, sequence 0, is never released), and what it has released.</summary>
+    private sealed class ReleaseScan
+    {
+        public int Next { get; set; } = 1;
+
+        public HashSet<int> Released { get; } = [];
     }
 
     public bool WeightsReleased(Cid cid)

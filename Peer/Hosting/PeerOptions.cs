@@ -46,6 +46,12 @@ public sealed class PeerOptions
     /// <summary>Fewest newest transactions kept with weights even when the cap forces the horizon down: the region walks start in.</summary>
     public int MinimumRetentionHorizon { get; set; } = 100;
 
+    /// <summary>
+    /// The newest transactions whose signed documents stay in the store (about 1 KB each); older ones are unpinned and
+    /// served to catching-up neighbours from memory. Halves, like the weights' horizon, when the store is over its cap.
+    /// </summary>
+    public int DocumentRetentionHorizon { get; set; } = 100_000;
+
     /// <summary>How often weights are released and garbage collected.</summary>
     public TimeSpan RetentionInterval { get; set; } = TimeSpan.FromSeconds(30);
 

@@ -6,6 +6,7 @@ namespace MlAspire.Peer.Hosting;
 /// Keeps the store bounded however long the peer runs: on a schedule, releases (unpins) the weights of transactions
 /// beyond the retention horizon — never a tip's, never the reference's — and collects garbage. When the store is still
 /// over its cap, the horizon halves (down to the region walks start in); when there is room again, it grows back.
+/// Transaction documents beyond a much longer horizon leave the store the same way (the replica keeps them in memory).
 /// </summary>
 public sealed class RetentionService(PeerEngine engine, PeerStatusReporter status, IConfiguration configuration, TimeProvider time, ILogger<RetentionService> logger) : BackgroundService
 {
@@ -13,6 +14,7 @@ public sealed class RetentionService(PeerEngine engine, PeerStatusReporter statu
     {
         var options = configuration.GetSection(PeerOptions.Section).Get<PeerOptions>() ?? new PeerOptions();
         var horizon = options.RetentionHorizon;
+        var documentHorizon = options.DocumentRetentionHorizon;
         using var timer = new PeriodicTimer(options.RetentionInterval, time);
         while (await timer.WaitForNextTickAsync(stoppingToken))
         {
@@ -20,17 +22,24 @@ public sealed class RetentionService(PeerEngine engine, PeerStatusReporter statu
             try
             {
                 var released = await engine.ReleaseWeightsAsync(horizon, status.ReferenceTransactions, stoppingToken);
-                foreach (var cid in released)
+                var documents = await engine.ReleaseDocumentsAsync(documentHorizon, status.ReferenceTransactions, stoppingToken);
+                foreach (var cid in released.Concat(documents))
                     await engine.Store.UnpinAsync(cid, stoppingToken);
                 var usage = await engine.Store.CollectGarbageAsync(stoppingToken);
                 status.ReportStorage(usage);
-                var next = usage.Bytes > options.StorageCap
-                    ? Math.Max(options.MinimumRetentionHorizon, horizon / 2)
-                    : usage.Bytes < options.StorageCap / 2 ? Math.Min(options.RetentionHorizon, horizon * 2) : horizon;
-                if (next != horizon)
-                    logger.LogInformation("Store holds {Bytes:N0} bytes (cap {Cap:N0}): retention horizon {Old} -> {New} transactions", usage.Bytes, options.StorageCap, horizon, next);
-                horizon = next;
-                logger.LogDebug("Released {Count} weights; store {Bytes:N0} bytes in {Blocks} blocks", released.Count, usage.Bytes, usage.Blocks);
+                // Over the cap, weights go first (they are ~200x larger); history only once weights are down to the minimum.
+                var (next, nextDocuments) = usage.Bytes > options.StorageCap
+                    ? horizon > options.MinimumRetentionHorizon
+                        ? (Math.Max(options.MinimumRetentionHorizon, horizon / 2), documentHorizon)
+                        : (horizon, Math.Max(options.MinimumRetentionHorizon, documentHorizon / 2))
+                    : usage.Bytes < options.StorageCap / 2
+                        ? (Math.Min(options.RetentionHorizon, horizon * 2), Math.Min(options.DocumentRetentionHorizon, documentHorizon * 2))
+                        : (horizon, documentHorizon);
+                if (next != horizon || nextDocuments != documentHorizon)
+                    logger.LogInformation("Store holds {Bytes:N0} bytes (cap {Cap:N0}): retention horizon {Old} -> {New} transactions for weights, {OldDocuments} -> {NewDocuments} for history",
+                        usage.Bytes, options.StorageCap, horizon, next, documentHorizon, nextDocuments);
+                (horizon, documentHorizon) = (next, nextDocuments);
+                logger.LogDebug("Released {Count} weights and {Documents} transactions; store {Bytes:N0} bytes in {Blocks} blocks", released.Count, documents.Count, usage.Bytes, usage.Blocks);
             }
             catch (Exception e) when (e is not OperationCanceledException)
             {

@@ -11,6 +11,7 @@ public sealed class RetentionTests : IAsyncLifetime
     {
         ["Peer__RetentionHorizon"] = "30",
         ["Peer__MinimumRetentionHorizon"] = "10",
+        ["Peer__DocumentRetentionHorizon"] = "60",
         ["Peer__RetentionInterval"] = "00:00:01",
         ["Peer__StorageCap"] = Cap.ToString(),
     };
@@ -51,9 +52,15 @@ public sealed class RetentionTests : IAsyncLifetime
                 Assert.NotEmpty((await peer.Sync.GetBlockAsync(new GetBlockRequest { Cid = weights.ToString() })).Data);
             }
             Assert.Contains(transactions, t => t.WeightsReleased);
+
+            // History beyond its horizon has left the store too, yet the replica still serves it (from memory).
+            var oldest = transactions.Single(t => t.Sequence == 1).Cid;
+            var gone = await Assert.ThrowsAsync<Grpc.Core.RpcException>(async () => await peer.Sync.GetBlockAsync(new GetBlockRequest { Cid = oldest }));
+            Assert.Equal(Grpc.Core.StatusCode.NotFound, gone.StatusCode);
+            Assert.Equal(oldest, (await peer.Sync.GetTransactionAsync(new GetTransactionRequest { Cid = oldest })).Cid);
         }
 
-        // Old history no longer has weights anywhere; a late joiner takes it for its place in the DAG and learns on.
+        // Old history no longer has weights (nor documents in any store); a late joiner takes it for its place in the DAG and learns on.
         var sizeBefore = (await a.StatusAsync()).TangleSize;
         var c = _cluster.StartPeer("peer-c", settings: TightRetention);
         await Eventually.TrueAsync(async () => (await c.StatusAsync()).TangleSize >= sizeBefore, Patience, _cluster.Logs);

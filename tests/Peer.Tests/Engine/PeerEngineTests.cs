@@ -94,6 +94,50 @@ public sealed class PeerEngineTests : IDisposable
         Assert.Equal(published!.Cid, seen.Cid);
     }
 
+    [Fact]
+    public async Task Release_scans_hand_out_old_weights_and_documents_once_and_never_genesis_tips_or_protected_ones()
+    {
+        var a = await Peer("a");
+        var records = new List<TransactionRecord>();
+        for (var i = 0; i < 12; i++)
+            records.Add((await a.TrainAsync(Data(1), Learning, new Random(i), default)).Published!);
+        var tips = records.Where(r => !records.Any(other => other.Parsed.Parents.Contains(r.Cid))).Select(r => r.Cid).ToHashSet();
+        var protectedIds = new HashSet<string> { records[2].Cid.ToString() };
+
+        var documents = await a.ReleaseDocumentsAsync(4, protectedIds, default);
+        var weights = await a.ReleaseWeightsAsync(4, protectedIds, default);
+
+        // Sequences 1..8 are older than the newest 4; of them, neither tips nor the protected one are released.
+        var expected = records.Take(8).Where(r => !tips.Contains(r.Cid) && r != records[2]).ToList();
+        Assert.Equal(expected.Select(r => r.Cid), documents);
+        Assert.Equal(expected.Select(r => r.Parsed.Weights).ToHashSet(), weights.ToHashSet());
+        Assert.All(expected, r => Assert.True(a.WeightsReleased(r.Cid)));
+        Assert.False(a.WeightsReleased(records[2].Cid));
+        Assert.False(a.WeightsReleased(Genesis().Cid));
+        // A second pass has nothing new; once unprotected, the skipped transaction is released.
+        Assert.Empty(await a.ReleaseDocumentsAsync(4, protectedIds, default));
+        Assert.Equal([records[2].Cid], await a.ReleaseDocumentsAsync(4, new HashSet<string>(), default));
+    }
+
+    [Fact]
+    public async Task Concurrent_ingestions_of_overlapping_ancestry_insert_each_transaction_once()
+    {
+        var a = await Peer("a");
+        var b = await Peer("b", a.Store);
+        var published = new List<TransactionRecord>();
+        for (var i = 0; i < 10; i++)
+            published.Add((await a.TrainAsync(Data(1), Learning, new Random(i), default)).Published!);
+
+        // Every announcement at once, newest first: each pulls in ancestors the others are fetching too.
+        var outcomes = await Task.WhenAll(published.AsEnumerable().Reverse().Select(r => b.IngestAsync(r.Cid, r.Document, default)));
+
+        Assert.DoesNotContain(outcomes, o => o.Status == IngestStatus.Rejected);
+        Assert.Equal(10, outcomes.Sum(o => o.Inserted));
+        Assert.Equal(11, b.Snapshot.Size);
+        Assert.Equal(0, b.Snapshot.Pending);
+        Assert.Equal(published.Select(r => r.Cid).ToHashSet(), b.Since(0, 100).Select(r => r.Cid).ToHashSet());
+    }
+
     public static TheoryData<string, RejectionReason> Attacks => new()
     {
         { "nan-weights", RejectionReason.InvalidWeights },
