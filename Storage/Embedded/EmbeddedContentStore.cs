@@ -11,7 +11,9 @@ namespace MlAspire.Storage.Embedded;
 /// Layout: <c>blocks/CID</c> holds the bytes, <c>pins/CID</c> is an empty marker. Writes go to a temporary file and are
 /// renamed into place, so a crash never leaves a partial block under a CID; a block whose bytes no longer hash to its
 /// name (disk corruption) is deleted on read and refetched. A pin marker is written before its block, so garbage
-/// collection running concurrently can never delete a block that is being stored pinned.
+/// collection running concurrently can never delete a block that is being stored pinned. A block fetched from a
+/// neighbour is written unpinned (the caller pins it once the transaction checks out) and is spared by garbage
+/// collection for <see cref="LandingGrace"/> meanwhile.
 /// </remarks>
 public sealed class EmbeddedContentStore : IContentStore
 {
@@ -20,7 +22,11 @@ public sealed class EmbeddedContentStore : IContentStore
     private readonly IBlockSource? _network;
     private readonly ConcurrentDictionary<Cid, long> _sizes = new();
     private readonly ConcurrentDictionary<Cid, byte> _pinned = new();
+    private readonly ConcurrentDictionary<Cid, long> _landedAt = new(); // fetched, not yet pinned: Environment.TickCount64
     private readonly SemaphoreSlim _collecting = new(1, 1);
+
+    /// <summary>How long a fetched block waits for its pin before garbage collection may take it.</summary>
+    public static readonly TimeSpan LandingGrace = TimeSpan.FromMinutes(2);
 
     public EmbeddedContentStore(string directory, IBlockSource? network = null)
     {
@@ -69,6 +75,7 @@ public sealed class EmbeddedContentStore : IContentStore
         }
         if (fetched is null || !cid.Matches(fetched))
             throw new TimeoutException($"No neighbour supplied block {cid} within {timeout.TotalSeconds:F1} s.");
+        _landedAt[cid] = Environment.TickCount64;
         await WriteBlockAsync(cid, fetched, cancellationToken);
         return fetched;
     }
@@ -77,6 +84,7 @@ public sealed class EmbeddedContentStore : IContentStore
 
     public async Task PinAsync(Cid cid, CancellationToken cancellationToken)
     {
+        _landedAt.TryRemove(cid, out _);
         if (_pinned.ContainsKey(cid)) return;
         await File.WriteAllBytesAsync(Path.Combine(_pins, cid.ToString()), [], cancellationToken);
         _pinned[cid] = 0;
@@ -100,6 +108,11 @@ public sealed class EmbeddedContentStore : IContentStore
             foreach (var cid in _sizes.Keys)
             {
                 if (_pinned.ContainsKey(cid)) continue;
+                if (_landedAt.TryGetValue(cid, out var landed))
+                {
+                    if (Environment.TickCount64 - landed < LandingGrace.TotalMilliseconds) continue;
+                    _landedAt.TryRemove(cid, out _);
+                }
                 File.Delete(BlockPath(cid));
                 _sizes.TryRemove(cid, out _);
             }

@@ -41,6 +41,22 @@ public sealed class EmbeddedContentStoreTests : IDisposable
     }
 
     [Fact]
+    public async Task A_block_fetched_from_a_neighbour_survives_garbage_collection_until_it_is_pinned_and_released()
+    {
+        var neighbour = new EmbeddedContentStore(Path.Combine(_directory, "neighbour"));
+        var cid = await neighbour.PutAsync(ContentCodec.Raw, new byte[700], default);
+        var store = new EmbeddedContentStore(Path.Combine(_directory, "local"), new Neighbour(neighbour));
+
+        await store.GetAsync(cid, Timeout, default);
+        await store.CollectGarbageAsync(default); // between the fetch and the caller's pin
+        Assert.True(await store.HasAsync(cid, default));
+
+        await store.PinAsync(cid, default);
+        await store.UnpinAsync(cid, default);
+        Assert.Equal(new StoreUsage(0, 0, 0, 0), await store.CollectGarbageAsync(default));
+    }
+
+    [Fact]
     public async Task Blocks_and_pins_survive_a_restart_and_corruption_is_detected()
     {
         var store = new EmbeddedContentStore(_directory);
