@@ -22,8 +22,10 @@ public sealed class RetentionService(PeerEngine engine, PeerStatusReporter statu
                 var released = await engine.ReleaseWeightsAsync(horizon, status.ReferenceTransactions, stoppingToken);
                 foreach (var cid in released)
                     await engine.Store.UnpinAsync(cid, stoppingToken);
+                engine.Metrics.RetentionReleased(released.Count);
                 var usage = await engine.Store.CollectGarbageAsync(stoppingToken);
                 status.ReportStorage(usage);
+                engine.Metrics.StoreMeasured(usage);
                 var next = usage.Bytes > options.StorageCap
                     ? Math.Max(options.MinimumRetentionHorizon, horizon / 2)
                     : usage.Bytes < options.StorageCap / 2 ? Math.Min(options.RetentionHorizon, horizon * 2) : horizon;

@@ -29,6 +29,7 @@ public sealed class PubsubGossip(PeerEngine engine, KuboRpcClient ipfs, ILogger<
             }
             catch (Exception e) when (e is IpfsApiException or HttpRequestException)
             {
+                engine.Metrics.PublishFailed("announce");
                 logger.LogWarning("Could not announce {Cid}: {Error}; peers will still get it as a parent or on catch-up", record.Cid, e.Message);
             }
         }
