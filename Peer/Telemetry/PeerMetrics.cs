@@ -57,6 +57,19 @@ public sealed class PeerMetrics
             advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = SecondsBuckets });
         _retentionReleased = meter.CreateCounter<long>("mlaspire.peer.retention.released", "{weights}", "Weights blobs released (unpinned, then garbage collected) by retention.");
 
+        // Counters are exported from the start at zero (every label value included), so that rate() and the dashboards
+        // see a series before its first event rather than no data.
+        _received.Add(0);
+        _published.Add(0);
+        foreach (var reason in Enum.GetValues<RejectionReason>())
+            _rejected.Add(0, Reason(reason));
+        _publishErrors.Add(0, Stage("store"));
+        _publishErrors.Add(0, Stage("announce"));
+        _trainings.Add(0, Outcome(true));
+        _trainings.Add(0, Outcome(false));
+        _trainingErrors.Add(0);
+        _retentionReleased.Add(0);
+
         meter.CreateObservableGauge("mlaspire.peer.tangle.transactions", () => Read(_tangle, t => t.Size), "{transaction}", "Transactions in this peer's replica of the tangle.");
         meter.CreateObservableGauge("mlaspire.peer.tangle.tips", () => Read(_tangle, t => t.Tips), "{transaction}", "Tips (transactions nobody approves yet).");
         meter.CreateObservableGauge("mlaspire.peer.tangle.pending", () => Read(_tangle, t => t.Pending), "{transaction}", "Transactions held back because a parent is still missing.");
@@ -68,22 +81,18 @@ public sealed class PeerMetrics
         meter.CreateObservableGauge("mlaspire.peer.store.pinned", () => Read(_store, s => s.PinnedBytes), "By", "Bytes of pinned blocks (what garbage collection keeps).");
     }
 
-    public void Received(int transactions)
-    {
-        if (transactions > 0)
-            _received.Add(transactions);
-    }
+    public void Received(int transactions) => _received.Add(transactions);
 
     public void Published() => _published.Add(1);
 
-    public void Rejected(RejectionReason reason) => _rejected.Add(1, new KeyValuePair<string, object?>("reason", reason.ToString()));
+    public void Rejected(RejectionReason reason) => _rejected.Add(1, Reason(reason));
 
     /// <param name="stage">"store" or "announce".</param>
-    public void PublishFailed(string stage) => _publishErrors.Add(1, new KeyValuePair<string, object?>("stage", stage));
+    public void PublishFailed(string stage) => _publishErrors.Add(1, Stage(stage));
 
     public void Trained(bool published, TimeSpan duration, double accuracy, double loss)
     {
-        _trainings.Add(1, new KeyValuePair<string, object?>("outcome", published ? "published" : "not_published"));
+        _trainings.Add(1, Outcome(published));
         _trainingDuration.Record(duration.TotalSeconds);
         _trained = new EvaluationReading(accuracy, loss);
     }
@@ -98,15 +107,17 @@ public sealed class PeerMetrics
 
     public void StoreMeasured(StoreUsage usage) => _store = usage;
 
-    public void RetentionReleased(int weights)
-    {
-        if (weights > 0)
-            _retentionReleased.Add(weights);
-    }
+    public void RetentionReleased(int weights) => _retentionReleased.Add(weights);
 
     public void IpfsRequest(string operation, bool succeeded, TimeSpan duration) =>
         _ipfsRequestDuration.Record(duration.TotalSeconds,
             new KeyValuePair<string, object?>("operation", operation), new KeyValuePair<string, object?>("outcome", succeeded ? "ok" : "error"));
+
+    private static KeyValuePair<string, object?> Reason(RejectionReason reason) => new("reason", reason.ToString());
+
+    private static KeyValuePair<string, object?> Stage(string stage) => new("stage", stage);
+
+    private static KeyValuePair<string, object?> Outcome(bool published) => new("outcome", published ? "published" : "not_published");
 
     private static IEnumerable<Measurement<double>> Read<T>(T? reading, Func<T, double> value) where T : class =>
         reading is null ? [] : [new Measurement<double>(value(reading))];
