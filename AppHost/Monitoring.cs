@@ -85,7 +85,8 @@ internal static class MonitoringExtensions
                 var prometheus = builder.AddContainer("prometheus", PrometheusImage, PrometheusTag)
                     .WithHttpEndpoint(targetPort: 9090, name: "http")
                     .WithBindMount(output, "/etc/prometheus", isReadOnly: true)
-                    .WithArgs("--config.file=/etc/prometheus/prometheus.yml", "--storage.tsdb.path=/prometheus", "--web.enable-lifecycle");
+                    .WithArgs("--config.file=/etc/prometheus/prometheus.yml", "--storage.tsdb.path=/prometheus", "--web.enable-lifecycle")
+                    .WaitFor(bootstrap); // its first discovery refresh then finds the Bootstrap up
                 RenderConfigBeforeStart(prometheus, deploy, output, bootstrap, visualization, ipfs, HostFromContainer);
                 // Grafana reaches Prometheus by its resource name on the app's container network (the datasource's URL).
                 builder.AddContainer("grafana", GrafanaImage, GrafanaTag)
@@ -100,7 +101,8 @@ internal static class MonitoringExtensions
             case MonitoringMode.Prometheus:
                 Directory.CreateDirectory(output); // the executable's working directory
                 var local = builder.AddExecutable("prometheus", MonitoringChoice.PrometheusExecutable, output)
-                    .WithHttpEndpoint(name: "http");
+                    .WithHttpEndpoint(name: "http")
+                    .WaitFor(bootstrap);
                 local.WithArgs(
                     $"--config.file={Path.Combine(output, "prometheus.yml")}",
                     $"--storage.tsdb.path={Path.Combine(output, "data")}",

@@ -28,7 +28,7 @@ public sealed class IpfsCallTimer(PeerMetrics metrics) : DelegatingHandler
     }
 
     /// <summary>"block/get" from http://host:5001/api/v0/block/get?arg=…; the path as is for anything else.</summary>
-    public static string Operation(Uri? uri)
+    private static string Operation(Uri? uri)
     {
         var path = uri?.AbsolutePath ?? "";
         var start = path.IndexOf(ApiPrefix, StringComparison.Ordinal);

@@ -7,8 +7,8 @@ namespace MlAspire.Peer.Telemetry;
 
 /// <summary>
 /// Every instrument of the "MlAspire.Peer" meter, in one place. OpenTelemetry's Prometheus exporter names them by
-/// Prometheus conventions: counters end in _total, units become suffixes ("s" → _seconds, "By" → _bytes, "1" → _ratio),
-/// and annotations such as "{transaction}" are dropped; e.g. mlaspire.peer.transactions.received becomes
+/// Prometheus conventions: counters end in _total, units become suffixes ("s" → _seconds, "By" → _bytes), and
+/// annotations such as "{transaction}" are dropped; e.g. mlaspire.peer.transactions.received becomes
 /// mlaspire_peer_transactions_received_total. docs/monitoring.md lists them all.
 /// </summary>
 /// <remarks>

@@ -53,7 +53,8 @@ public sealed class LiveMetricsTests(MonitoredCluster cluster)
     [Fact]
     public async Task Peer_metrics_follow_prometheus_naming_with_units_and_reasons()
     {
-        var peer = await Exposition.ReadAsync("peer", MonitoredCluster.PeerMetrics(cluster.Peers[0]));
+        // The histogram appears with the peer's first training step.
+        var peer = (await ReadAllAsync(waitFor: ["mlaspire_peer_training_duration_seconds_bucket"])).First(e => e.Source == cluster.Peers[0].Name);
         foreach (var name in new[]
         {
             "mlaspire_peer_transactions_received_total", "mlaspire_peer_transactions_published_total", "mlaspire_peer_transactions_rejected_total",
@@ -82,11 +83,12 @@ public sealed class LiveMetricsTests(MonitoredCluster cluster)
 
     /// <summary>
     /// The live expositions of the Bootstrap, every peer, the Visualization and every IPFS node, once each sample name in
-    /// <paramref name="waitFor"/> shows in some peer's (histograms and gauges appear with their first measurement).
+    /// <paramref name="waitFor"/> shows in every peer's (histograms and gauges appear with their first measurement).
     /// </summary>
     private async Task<List<Exposition>> ReadAllAsync(string[] waitFor)
     {
         var expositions = new List<Exposition>();
+        bool ExportedByEveryPeer(string name) => cluster.Peers.All(p => expositions.Any(e => e.Source == p.Name && e.SampleNames.Contains(name)));
         await Eventually.TrueAsync(async () =>
         {
             expositions =
@@ -96,8 +98,8 @@ public sealed class LiveMetricsTests(MonitoredCluster cluster)
                 .. await Task.WhenAll(cluster.Peers.Select(p => Exposition.ReadAsync(p.Name, MonitoredCluster.PeerMetrics(p)))),
                 .. await Task.WhenAll(cluster.IpfsNodes.Select((n, i) => Exposition.ReadAsync($"ipfs-{i}", MonitoredCluster.IpfsMetrics(n)))),
             ];
-            return waitFor.All(name => expositions.Any(e => e.SampleNames.Contains(name)));
-        }, MonitoredCluster.Patience, () => $"never exported: {string.Join(", ", waitFor.Where(n => !expositions.Any(e => e.SampleNames.Contains(n))))}\n{cluster.Logs()}");
+            return waitFor.All(ExportedByEveryPeer);
+        }, MonitoredCluster.Patience, () => $"not exported by every peer: {string.Join(", ", waitFor.Where(n => !ExportedByEveryPeer(n)))}\n{cluster.Logs()}");
         return expositions;
     }
 }
