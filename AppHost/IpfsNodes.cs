@@ -16,6 +16,10 @@ internal sealed class IpfsNodes(IDistributedApplicationBuilder builder, IpfsChoi
 
     private JsIpfsTools? _tools;
     private IResourceBuilder<ExecutableResource>? _setup;
+    private readonly List<(string Name, EndpointReference Endpoint)> _apiEndpoints = [];
+
+    /// <summary>Each IPFS node's RPC API endpoint, where it also serves /debug/metrics/prometheus (for Prometheus).</summary>
+    public IReadOnlyList<(string Name, EndpointReference Endpoint)> ApiEndpoints => _apiEndpoints;
 
     private JsIpfsTools Tools => _tools ??= JsIpfsTools.At(builder.AppHostDirectory);
 
@@ -28,12 +32,14 @@ internal sealed class IpfsNodes(IDistributedApplicationBuilder builder, IpfsChoi
             case IpfsMode.Containers:
                 // Never WaitFor a container: when the runtime is down it never starts, and the peer would wait forever.
                 var kubo = AddKuboContainer(name).WithParentRelationship(peer);
+                _apiEndpoints.Add((name, kubo.GetEndpoint("api")));
                 peer.WithEnvironment("Peer__Storage", "ipfs")
                     .WithEnvironment("Peer__IpfsApi", ReferenceExpression.Create($"{kubo.GetEndpoint("api")}/"));
                 break;
             case IpfsMode.JsIpfs:
                 // Through the API endpoint's proxy: the port the node listens on is only known to the node's own spec.
                 var node = AddJsIpfsNode(name).WithParentRelationship(peer);
+                _apiEndpoints.Add((name, node.GetEndpoint("api")));
                 peer.WithEnvironment("Peer__Storage", "ipfs")
                     .WithEnvironment("Peer__IpfsApi", ReferenceExpression.Create($"{node.GetEndpoint("api")}/"))
                     .WaitFor(node);

@@ -2,7 +2,7 @@ using MlAspire.AppHost;
 
 // The MlAspire system: one bootstrap, N learning peers (each with its own IPFS node, or the embedded store), and a
 // visualization that watches them. Settings (`--peers 6`, `--ipfs embedded`, `--model logreg`, ...): TopologySettings.cs.
-// Prometheus and Grafana join later, gated on a healthy container runtime like the IPFS containers.
+// Prometheus and Grafana watch it all (Monitoring.cs).
 
 var builder = DistributedApplication.CreateBuilder(args);
 var settings = TopologySettings.From(builder.Configuration);
@@ -45,5 +45,9 @@ foreach (var peer in peers)
 {
     visualization.WithReference(peer);
 }
+
+// Prometheus (peers discovered through the bootstrap's /sd/peers) and Grafana provisioned from deploy/: containers when
+// the container runtime is healthy, else a local `prometheus` executable, else none; chosen and logged in Monitoring.cs.
+builder.AddMonitoring(settings, bootstrap, visualization, ipfs);
 
 builder.Build().Run();

@@ -68,6 +68,11 @@ public static class Extensions
                 .AddHttpClientInstrumentation()
                 .AddRuntimeInstrumentation()
                 .AddMeter(builder.Environment.ApplicationName, TelemetryPrefix + "*")
+                // Prometheus reserves the _count suffix for histograms and summaries: `promtool check metrics` refuses
+                // these three runtime gauges under their own names (dotnet_assembly_count, ...).
+                .AddView("dotnet.assembly.count", "dotnet.assemblies.loaded")
+                .AddView("dotnet.process.cpu.count", "dotnet.process.cpus")
+                .AddView("dotnet.timer.count", "dotnet.timers")
                 .AddPrometheusExporter())
             .WithTracing(tracing => tracing
                 .AddSource(builder.Environment.ApplicationName, TelemetryPrefix + "*")

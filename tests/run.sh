@@ -19,7 +19,12 @@ ensure_js_ipfs() {
   bash tools/ipfs/setup.sh
 }
 ensure_prometheus() {
-  : # later: apt-get install -y --no-install-recommends prometheus when `prometheus` is missing
+  # Debian's Prometheus and promtool for tests/Monitoring.Tests (about 12 s). Nothing is started here: the tests run
+  # their own Prometheus on a temporary config and storage.
+  if [ ! -x /usr/bin/prometheus ] || [ ! -x /usr/bin/promtool ]; then
+    DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends prometheus \
+      || { apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends prometheus; }
+  fi
 }
 ensure_chromium() {
   : # later: apt-get install -y chromium when /usr/bin/chromium is missing (browser tests)

@@ -20,6 +20,10 @@ public sealed class MembershipMetrics
         _joined = meter.CreateCounter<long>("mlaspire.bootstrap.peers.joined", "{peer}", "Peers that joined (re-joins of a known peer not counted).");
         _left = meter.CreateCounter<long>("mlaspire.bootstrap.peers.left", "{peer}", "Peers that left.");
         _dropped = meter.CreateCounter<long>("mlaspire.bootstrap.peers.dropped", "{peer}", "Peers dropped for missing their heartbeats.");
+        // Exported from the start at zero, so that rate() and dashboards see the series before the first event.
+        _joined.Add(0);
+        _left.Add(0);
+        _dropped.Add(0);
         meter.CreateObservableGauge("mlaspire.bootstrap.peers.active", activePeers, "{peer}", "Current members.");
     }
 

@@ -1,5 +1,7 @@
 using System.Collections.Concurrent;
 using System.Threading.Channels;
+using System.Diagnostics;
+using MlAspire.Peer.Telemetry;
 using MlAspire.Storage.Content;
 using MlAspire.Storage.Transactions;
 using MlAspire.Tangle.Consensus;
@@ -58,13 +60,17 @@ public sealed class PeerEngine
     private long _published;
     private long _received;
 
-    public PeerEngine(IContentStore store, PeerKey key, TimeProvider time, PeerEngineOptions? options = null)
+    public PeerEngine(IContentStore store, PeerKey key, TimeProvider time, PeerEngineOptions? options = null, PeerMetrics? metrics = null)
     {
         _store = store;
         _key = key;
         _time = time;
         _options = options ?? new PeerEngineOptions();
+        Metrics = metrics ?? new PeerMetrics(null);
     }
+
+    /// <summary>Where the engine and the services around it (gossip, training, retention) count what happens.</summary>
+    public PeerMetrics Metrics { get; }
 
     public string PeerId => _key.Id;
 
@@ -115,6 +121,7 @@ public sealed class PeerEngine
                 _sequenceByCid[genesis] = 0;
             }
             _snapshot = new TangleSnapshot(1, 1, 0);
+            Metrics.TangleChanged(_snapshot);
             _initialized.TrySetResult();
         }
         finally
@@ -136,6 +143,8 @@ public sealed class PeerEngine
         var graph = _graph ?? throw new InvalidOperationException("The engine has no tangle yet.");
         if (await ContainsAsync(cid.ToString(), cancellationToken))
             return new IngestOutcome(IngestStatus.Known, 0);
+        using var activity = PeerTracing.Source.StartActivity("ingest transaction");
+        activity?.SetTag("mlaspire.transaction.cid", cid.ToString());
 
         var fetched = new List<(Cid Cid, byte[] Document, TransactionDocument Parsed, ModelWeights? Weights)>();
         var queue = new Queue<(Cid Cid, byte[]? Document)>([(cid, document)]);
@@ -167,6 +176,8 @@ public sealed class PeerEngine
         catch (TransactionRejectedException e)
         {
             _rejected.AddOrUpdate(e.Reason, 1, (_, n) => n + 1);
+            Metrics.Rejected(e.Reason);
+            activity?.SetStatus(ActivityStatusCode.Error, e.Reason.ToString());
             return new IngestOutcome(IngestStatus.Rejected, 0, e.Reason, e.Message);
         }
 
@@ -178,6 +189,8 @@ public sealed class PeerEngine
         }
         var inserted = await InsertAsync(fetched.Select(f => (f.Cid, f.Document, f.Parsed, f.Weights)), cancellationToken);
         Interlocked.Add(ref _received, inserted);
+        Metrics.Received(inserted);
+        activity?.SetTag("mlaspire.transactions.inserted", inserted);
         return new IngestOutcome(inserted > 0 ? IngestStatus.Inserted : IngestStatus.Known, inserted);
     }
 
@@ -192,6 +205,7 @@ public sealed class PeerEngine
         await _gate.WaitAsync(cancellationToken);
         try
         {
+            using var _ = PeerTracing.Source.StartActivity("train");
             outcome = TrainingStep.Run(graph, local, _weights, parameters, random);
         }
         finally
@@ -201,13 +215,26 @@ public sealed class PeerEngine
         if (!outcome.ShouldPublish)
             return (outcome, null);
 
-        var weightsCid = await _store.PutAsync(ContentCodec.Raw, WeightCodec.Encode(outcome.Weights), cancellationToken);
-        var document = TransactionDocument.CreateSigned(
-            Genesis, outcome.Parents.Select(p => Cid.Parse(p.Id)).ToList(), weightsCid, _time.GetUtcNow().ToUnixTimeMilliseconds(), outcome.Metrics, _key);
-        var bytes = TransactionCodec.Encode(document);
-        var cid = await _store.PutAsync(ContentCodec.DagJson, bytes, cancellationToken);
-        await InsertAsync([(cid, bytes, document, outcome.Weights)], cancellationToken);
+        using var activity = PeerTracing.Source.StartActivity("publish");
+        Cid cid;
+        try
+        {
+            var weightsCid = await _store.PutAsync(ContentCodec.Raw, WeightCodec.Encode(outcome.Weights), cancellationToken);
+            var document = TransactionDocument.CreateSigned(
+                Genesis, outcome.Parents.Select(p => Cid.Parse(p.Id)).ToList(), weightsCid, _time.GetUtcNow().ToUnixTimeMilliseconds(), outcome.Metrics, _key);
+            var bytes = TransactionCodec.Encode(document);
+            cid = await _store.PutAsync(ContentCodec.DagJson, bytes, cancellationToken);
+            await InsertAsync([(cid, bytes, document, outcome.Weights)], cancellationToken);
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            Metrics.PublishFailed("store");
+            activity?.SetStatus(ActivityStatusCode.Error, e.Message);
+            throw;
+        }
+        activity?.SetTag("mlaspire.transaction.cid", cid.ToString());
         Interlocked.Increment(ref _published);
+        Metrics.Published();
         return (outcome, Get(cid));
     }
 
@@ -215,6 +242,7 @@ public sealed class PeerEngine
     public async Task<(ReferenceModel Model, Evaluation Local)> ReferenceAsync(LocalData local, LearningParameters parameters, Random random, CancellationToken cancellationToken)
     {
         var graph = _graph ?? throw new InvalidOperationException("The engine has no tangle yet.");
+        using var activity = PeerTracing.Source.StartActivity("select reference");
         await _gate.WaitAsync(cancellationToken);
         try
         {
@@ -369,6 +397,7 @@ public sealed class PeerEngine
                 {
                     _held.Remove(id);
                     _rejected.AddOrUpdate(RejectionReason.InvalidParents, 1, (_, n) => n + 1);
+                    Metrics.Rejected(RejectionReason.InvalidParents);
                 }
                 lock (_records)
                 {
@@ -388,6 +417,7 @@ public sealed class PeerEngine
                 }
             }
             _snapshot = new TangleSnapshot(graph.Count, graph.Tips.Count, graph.PendingCount);
+            Metrics.TangleChanged(_snapshot);
         }
         finally
         {

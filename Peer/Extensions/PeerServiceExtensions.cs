@@ -5,6 +5,7 @@ using MlAspire.Peer.Engine;
 using MlAspire.Peer.Grpc;
 using MlAspire.Peer.Hosting;
 using MlAspire.Peer.Network;
+using MlAspire.Peer.Telemetry;
 using MlAspire.Storage.Content;
 using MlAspire.Storage.Embedded;
 using MlAspire.Storage.Ipfs;
@@ -21,6 +22,7 @@ public static class PeerServiceExtensions
         var options = builder.Configuration.GetSection(PeerOptions.Section).Get<PeerOptions>() ?? new PeerOptions();
         var dataDirectory = options.ResolveDataDirectory(builder.Configuration);
         services.TryAddSingleton(TimeProvider.System);
+        services.AddSingleton(provider => new PeerMetrics(provider.GetRequiredService<System.Diagnostics.Metrics.IMeterFactory>()));
 
         services.AddSingleton(_ => PeerIdentity.LoadOrCreate(dataDirectory));
         services.AddSingleton<NeighbourDirectory>();
@@ -34,7 +36,12 @@ public static class PeerServiceExtensions
             case "ipfs":
                 var api = options.IpfsApi is { Length: > 0 } url ? new Uri(url) : throw new InvalidOperationException("Peer:Storage is 'ipfs' but Peer:IpfsApi (the Kubo RPC root, e.g. http://127.0.0.1:5001/) is not set.");
                 // Not the resilience-wrapped factory client: pubsub subscriptions are endless streams.
-                services.AddSingleton(_ => new KuboRpcClient(new HttpClient { BaseAddress = api, Timeout = Timeout.InfiniteTimeSpan }));
+                // Every call is timed by operation (mlaspire_peer_ipfs_request_duration_seconds).
+                services.AddSingleton(provider => new KuboRpcClient(new HttpClient(new IpfsCallTimer(provider.GetRequiredService<PeerMetrics>()) { InnerHandler = new SocketsHttpHandler() })
+                {
+                    BaseAddress = api,
+                    Timeout = Timeout.InfiniteTimeSpan,
+                }));
                 services.AddSingleton<IContentStore>(provider => new KuboContentStore(provider.GetRequiredService<KuboRpcClient>()));
                 services.AddSingleton<IStorageNetwork, IpfsStorageNetwork>();
                 services.AddHostedService<PubsubGossip>();
@@ -43,7 +50,8 @@ public static class PeerServiceExtensions
                 throw new InvalidOperationException($"Peer:Storage is '{options.Storage}'; use 'embedded' or 'ipfs'.");
         }
         services.AddSingleton(provider => new PeerEngine(
-            provider.GetRequiredService<IContentStore>(), provider.GetRequiredService<Storage.Transactions.PeerKey>(), provider.GetRequiredService<TimeProvider>()));
+            provider.GetRequiredService<IContentStore>(), provider.GetRequiredService<Storage.Transactions.PeerKey>(), provider.GetRequiredService<TimeProvider>(),
+            metrics: provider.GetRequiredService<PeerMetrics>()));
         services.AddSingleton<PeerStatusReporter>();
         services.AddSingleton<PeerSession>();
         services.AddSingleton(new AdvertisedAddresses(

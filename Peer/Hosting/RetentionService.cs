@@ -25,8 +25,10 @@ public sealed class RetentionService(PeerEngine engine, PeerStatusReporter statu
                 var documents = await engine.ReleaseDocumentsAsync(documentHorizon, status.ReferenceTransactions, stoppingToken);
                 foreach (var cid in released.Concat(documents))
                     await engine.Store.UnpinAsync(cid, stoppingToken);
+                engine.Metrics.RetentionReleased(released.Count, documents.Count);
                 var usage = await engine.Store.CollectGarbageAsync(stoppingToken);
                 status.ReportStorage(usage);
+                engine.Metrics.StoreMeasured(usage);
                 // Over the cap, weights go first (they are ~200x larger); history only once weights are down to the minimum.
                 var (next, nextDocuments) = usage.Bytes > options.StorageCap
                     ? horizon > options.MinimumRetentionHorizon

@@ -1,4 +1,6 @@
+using System.Diagnostics;
 using MlAspire.Peer.Engine;
+using MlAspire.Peer.Telemetry;
 using MlAspire.Tangle;
 
 namespace MlAspire.Peer.Hosting;
@@ -18,14 +20,23 @@ public sealed class TrainingLoop(PeerEngine engine, PeerSession session, PeerSta
         var random = new Random(Sampling.DeriveSeed(settings.DataSeed, 2, settings.DataSlot, Environment.ProcessId));
 
         await engine.Initialized.WaitAsync(stoppingToken);
+        var metrics = engine.Metrics;
+        long? previousStart = null;
         using var timer = new PeriodicTimer(settings.TrainingInterval, time);
         while (await timer.WaitForNextTickAsync(stoppingToken))
         {
+            // One trace per step: training, publishing (with its IPFS calls) and the reference model's refresh.
+            using var step = PeerTracing.Source.StartActivity("training step");
             try
             {
                 if (random.NextDouble() < settings.ActiveQuota)
                 {
+                    var started = time.GetTimestamp();
+                    if (previousStart is { } previous)
+                        metrics.TrainingStarted(time.GetElapsedTime(previous, started));
+                    previousStart = started;
                     var (outcome, published) = await engine.TrainAsync(local, settings.Learning, random, stoppingToken);
+                    metrics.Trained(published is not null, time.GetElapsedTime(started), outcome.TrainedEvaluation.Accuracy, outcome.TrainedEvaluation.Loss);
                     if (published is not null)
                         logger.LogInformation("Published {Cid}: local loss {Loss:F4}, accuracy {Accuracy:P1}", published.Cid, outcome.TrainedEvaluation.Loss, outcome.TrainedEvaluation.Accuracy);
                     else
@@ -33,9 +44,12 @@ public sealed class TrainingLoop(PeerEngine engine, PeerSession session, PeerSta
                 }
                 var (reference, evaluation) = await engine.ReferenceAsync(local, settings.Learning, random, stoppingToken);
                 status.ReportReference(new PeerStatusReporter.ReferenceReport(reference.Transactions.Select(t => t.Id).ToList(), evaluation.Accuracy, evaluation.Loss));
+                metrics.ReferenceMeasured(evaluation.Accuracy, evaluation.Loss);
             }
             catch (Exception e) when (e is not OperationCanceledException)
             {
+                metrics.TrainingFailed();
+                step?.SetStatus(ActivityStatusCode.Error, e.Message);
                 logger.LogError(e, "Training step failed; the next one runs on schedule");
             }
         }

@@ -34,6 +34,7 @@ public sealed class PubsubGossip(PeerEngine engine, KuboRpcClient ipfs, IConfigu
             }
             catch (Exception e) when (e is IpfsApiException or HttpRequestException)
             {
+                engine.Metrics.PublishFailed("announce");
                 logger.LogWarning("Could not announce {Cid}: {Error}; peers will still get it as a parent or on catch-up", record.Cid, e.Message);
             }
         }

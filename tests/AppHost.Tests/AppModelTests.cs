@@ -101,6 +101,35 @@ public sealed class AppModelTests
         Assert.Contains("floppy", error.ToString());
     }
 
+    [Fact]
+    public async Task Container_monitoring_is_prometheus_and_a_grafana_provisioned_from_deploy()
+    {
+        await using var builder = await ModelAsync("--ipfs", "embedded", "--monitoring", "containers");
+
+        var containers = builder.Resources.OfType<ContainerResource>().ToDictionary(c => c.Name);
+        Assert.Equal(["grafana", "prometheus"], containers.Keys.Order());
+        Assert.Contains("bootstrap", WaitsFor(containers["prometheus"]));
+        var mounts = containers["grafana"].Annotations.OfType<ContainerMountAnnotation>().ToDictionary(m => m.Target, m => m.Source!);
+        Assert.True(File.Exists(Path.Combine(mounts["/etc/grafana/provisioning"], "datasources", "prometheus.yml")));
+        Assert.NotEmpty(Directory.GetFiles(mounts["/var/lib/grafana/dashboards"], "*.json"));
+        Assert.DoesNotContain(builder.Resources, r => WaitsFor(r).Any(name => name is "prometheus" or "grafana"));
+    }
+
+    [Fact]
+    public async Task Without_containers_monitoring_is_a_local_prometheus_or_nothing()
+    {
+        await using (var builder = await ModelAsync("--ipfs", "embedded", "--monitoring", "prometheus"))
+        {
+            var prometheus = Assert.Single(builder.Resources.OfType<ExecutableResource>(), e => e.Name == "prometheus");
+            Assert.Contains("bootstrap", WaitsFor(prometheus));
+            Assert.Empty(builder.Resources.OfType<ContainerResource>());
+        }
+        await using (var builder = await ModelAsync("--ipfs", "embedded", "--monitoring", "none"))
+            Assert.DoesNotContain(builder.Resources, r => r.Name is "prometheus" or "grafana");
+        var error = await Assert.ThrowsAnyAsync<Exception>(() => ModelAsync("--monitoring", "nagios"));
+        Assert.Contains("nagios", error.ToString());
+    }
+
     private static async Task<IDistributedApplicationTestingBuilder> ModelAsync(params string[] args)
     {
         using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));

@@ -181,4 +181,45 @@ public sealed class PeerEngineTests : IDisposable
         Assert.Null(victim.Get(cid));
         Assert.False(await victim.Store.HasAsync(cid, default));
     }
+
+    [Fact]
+    public async Task Publishing_ingesting_and_rejecting_are_counted_and_traced()
+    {
+        var spans = new List<string>();
+        var counts = new List<(string Instrument, long Value, string Tags)>();
+        using var tracing = new System.Diagnostics.ActivityListener
+        {
+            ShouldListenTo = source => source.Name == MlAspire.Peer.Telemetry.PeerTracing.SourceName,
+            Sample = (ref System.Diagnostics.ActivityCreationOptions<System.Diagnostics.ActivityContext> _) => System.Diagnostics.ActivitySamplingResult.AllData,
+            ActivityStopped = activity => { lock (spans) spans.Add(activity.DisplayName); },
+        };
+        System.Diagnostics.ActivitySource.AddActivityListener(tracing);
+        using var metering = new System.Diagnostics.Metrics.MeterListener
+        {
+            InstrumentPublished = (instrument, listener) =>
+            {
+                if (instrument.Meter.Name == MlAspire.Peer.Telemetry.PeerMetrics.MeterName) listener.EnableMeasurementEvents(instrument);
+            },
+        };
+        metering.SetMeasurementEventCallback<long>((instrument, value, tags, _) =>
+        {
+            lock (counts) counts.Add((instrument.Name, value, string.Join(",", tags.ToArray().Select(t => $"{t.Key}={t.Value}"))));
+        });
+        metering.Start();
+        long Sum(string instrument, string tags = "") { lock (counts) return counts.Where(c => c.Instrument == instrument && c.Tags.Contains(tags)).Sum(c => c.Value); }
+
+        var a = await Peer("a");
+        var b = await Peer("b", a.Store);
+        var (_, published) = await a.TrainAsync(Data(1), Learning, new Random(1), default);
+        await b.IngestAsync(published!.Cid, null, default);
+        var garbage = "{}"u8.ToArray();
+        await b.IngestAsync(Cid.Compute(ContentCodec.DagJson, "something else"u8), garbage, default);
+
+        Assert.Equal(1, Sum("mlaspire.peer.transactions.published"));
+        Assert.Equal(1, Sum("mlaspire.peer.transactions.received"));
+        Assert.Equal(1, Sum("mlaspire.peer.transactions.rejected", "reason=CidMismatch"));
+        Assert.Equal(1, Sum("mlaspire.peer.transactions.rejected"));
+        lock (spans)
+            Assert.Equal(["train", "publish", "ingest transaction", "ingest transaction"], spans);
+    }
 }
