@@ -24,9 +24,21 @@ ensure_prometheus() {
 ensure_chromium() {
   : # later: apt-get install -y chromium when /usr/bin/chromium is missing (browser tests)
 }
+ensure_k8s_tools() {
+  # tests/Deploy.Tests: `kubectl kustomize`, promtool (Debian's prometheus package) and the offline schema validator.
+  local packages=()
+  command -v kubectl >/dev/null 2>&1 || packages+=(kubernetes-client)
+  command -v promtool >/dev/null 2>&1 || packages+=(prometheus)
+  if [ "${#packages[@]}" -ne 0 ]; then
+    apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends "${packages[@]}"
+  fi
+  bash tools/k8s/setup.sh
+}
 ensure_js_ipfs
 ensure_prometheus
 ensure_chromium
+ensure_k8s_tools
 # ------------------------------------- end of HOOKS ------------------------------------------
 
 results_dir="TestResults"
