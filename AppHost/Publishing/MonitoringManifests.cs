@@ -32,7 +32,7 @@ internal sealed class MonitoringManifests(K3sSettings settings)
             ImagePullPolicy = "IfNotPresent",
             Args =
             [
-                "--config.file=/etc/prometheus/prometheus.yml",
+                $"--config.file=/etc/prometheus/{Path.GetFileName(settings.PrometheusConfig)}",
                 "--storage.tsdb.path=/prometheus",
                 "--storage.tsdb.retention.time=7d",
                 "--storage.tsdb.retention.size=1536MB", // below the volume's 2Gi limit, so the pod is never evicted for it
