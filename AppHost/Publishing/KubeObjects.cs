@@ -35,4 +35,23 @@ internal static class KubeObjects
         TimeoutSeconds = 3,
         FailureThreshold = failureThreshold,
     };
+
+    /// <summary>
+    /// A Deployment of <paramref name="pod"/>, labelled and selected by the metadata's name. <paramref name="recreate"/>
+    /// stops the old pod before the new one starts: a ReadWriteOnce claim cannot be mounted by both, and a second
+    /// Prometheus or Grafana would only double the load while it starts.
+    /// </summary>
+    public static V1Deployment Deployment(V1ObjectMeta metadata, int replicas, bool recreate, V1PodSpec pod) => new()
+    {
+        ApiVersion = "apps/v1",
+        Kind = "Deployment",
+        Metadata = metadata,
+        Spec = new V1DeploymentSpec
+        {
+            Replicas = replicas,
+            Selector = new V1LabelSelector { MatchLabels = Labels.Selector(metadata.Name) },
+            Strategy = recreate ? new V1DeploymentStrategy { Type = "Recreate" } : null,
+            Template = new V1PodTemplateSpec { Metadata = new V1ObjectMeta { Labels = metadata.Labels }, Spec = pod },
+        },
+    };
 }

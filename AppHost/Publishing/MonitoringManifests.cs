@@ -73,7 +73,7 @@ internal sealed class MonitoringManifests(K3sSettings settings)
             },
             config,
             Service("prometheus", labels, PrometheusPort, type: "ClusterIP"),
-            Deployment("prometheus", labels, new V1PodSpec
+            KubeObjects.Deployment(Meta("prometheus", labels), replicas: 1, recreate: true, new V1PodSpec
             {
                 ServiceAccountName = "prometheus",
                 SecurityContext = new V1PodSecurityContext { RunAsNonRoot = true, RunAsUser = 65534, FsGroup = 65534 },
@@ -129,7 +129,7 @@ internal sealed class MonitoringManifests(K3sSettings settings)
             VolumeMounts = mounts,
         };
         objects.Add(Service("grafana", labels, GrafanaPort, type: "LoadBalancer"));
-        objects.Add(Deployment("grafana", labels, new V1PodSpec
+        objects.Add(KubeObjects.Deployment(Meta("grafana", labels), replicas: 1, recreate: true, new V1PodSpec
         {
             SecurityContext = new V1PodSecurityContext { RunAsNonRoot = true, RunAsUser = 472, FsGroup = 472 }, // the image's grafana user
             Containers = [container],
@@ -185,20 +185,6 @@ internal sealed class MonitoringManifests(K3sSettings settings)
             Type = type,
             Selector = Labels.Selector(name),
             Ports = [new V1ServicePort { Name = "http", Port = port, TargetPort = "http", Protocol = "TCP" }],
-        },
-    };
-
-    private V1Deployment Deployment(string name, Dictionary<string, string> labels, V1PodSpec pod) => new()
-    {
-        ApiVersion = "apps/v1",
-        Kind = "Deployment",
-        Metadata = Meta(name, labels),
-        Spec = new V1DeploymentSpec
-        {
-            Replicas = 1,
-            Strategy = new V1DeploymentStrategy { Type = "Recreate" },
-            Selector = new V1LabelSelector { MatchLabels = Labels.Selector(name) },
-            Template = new V1PodTemplateSpec { Metadata = new V1ObjectMeta { Labels = labels }, Spec = pod },
         },
     };
 }

@@ -52,7 +52,11 @@ internal sealed class WorkloadManifests(
             },
         };
         objects.Add(Service(workload, labels));
-        objects.Add(workload.IsStateful ? StatefulSet(workload, labels, pod) : Deployment(workload, labels, pod));
+        objects.Add(workload.IsStateful
+            ? StatefulSet(workload, labels, pod)
+            // A workload with a claim must stop before its successor mounts it (ReadWriteOnce).
+            : KubeObjects.Deployment(KubeObjects.Meta(workload.Name, settings.Namespace, labels), workload.Replicas.Count,
+                recreate: volumes.Any(volume => volume.PersistentVolumeClaim is not null), pod.Spec));
         return objects;
     }
 
@@ -94,7 +98,8 @@ internal sealed class WorkloadManifests(
             ReadinessProbe = http is null ? null : KubeObjects.HttpProbe(ServiceHealth.HealthPath, failureThreshold: 3),
             StartupProbe = http is null ? null : KubeObjects.HttpProbe(ServiceHealth.AlivenessPath, failureThreshold: 30),
             VolumeMounts = mounts.Count == 0 ? null : mounts,
-            SecurityContext = new V1SecurityContext { RunAsNonRoot = true, AllowPrivilegeEscalation = false },
+            // Numeric, so the kubelet can check runAsNonRoot whatever user name the image declares.
+            SecurityContext = new V1SecurityContext { RunAsNonRoot = true, RunAsUser = AppUserId, AllowPrivilegeEscalation = false },
         };
     }
 
@@ -238,21 +243,6 @@ internal sealed class WorkloadManifests(
             // Peers are independent: start and scale them all at once rather than one after another.
             PodManagementPolicy = "Parallel",
             Selector = new V1LabelSelector { MatchLabels = Labels.Selector(workload.Name) },
-            Template = pod,
-        },
-    };
-
-    private V1Deployment Deployment(Workload workload, Dictionary<string, string> labels, V1PodTemplateSpec pod) => new()
-    {
-        ApiVersion = "apps/v1",
-        Kind = "Deployment",
-        Metadata = KubeObjects.Meta(workload.Name, settings.Namespace, labels),
-        Spec = new V1DeploymentSpec
-        {
-            Replicas = workload.Replicas.Count,
-            Selector = new V1LabelSelector { MatchLabels = Labels.Selector(workload.Name) },
-            // A workload with a claim must stop before its successor mounts it (ReadWriteOnce).
-            Strategy = pod.Spec.Volumes?.Any(volume => volume.PersistentVolumeClaim is not null) == true ? new V1DeploymentStrategy { Type = "Recreate" } : null,
             Template = pod,
         },
     };
