@@ -24,7 +24,7 @@ internal sealed class WorkloadManifests(
         var objects = new List<IKubernetesObject>();
         var labels = Labels.For(workload.Name, workload.Name, settings.Tag);
         var volumes = new List<V1Volume>();
-        var containers = new List<V1Container> { await MainContainerAsync(workload, volumes, cancellationToken) };
+        var containers = new List<V1Container> { await MainContainerAsync(workload, cancellationToken) };
         foreach (var sidecar in workload.Sidecars)
             containers.Add(await SidecarAsync(workload, sidecar, volumes, objects, cancellationToken));
 
@@ -60,7 +60,7 @@ internal sealed class WorkloadManifests(
         return objects;
     }
 
-    private async Task<V1Container> MainContainerAsync(Workload workload, List<V1Volume> volumes, CancellationToken cancellationToken)
+    private async Task<V1Container> MainContainerAsync(Workload workload, CancellationToken cancellationToken)
     {
         var endpoints = Workload.Endpoints(workload.Template).ToList();
         var env = new List<V1EnvVar>();
@@ -71,7 +71,8 @@ internal sealed class WorkloadManifests(
 
         foreach (var address in advertised)
         {
-            var endpoint = endpoints.Single(candidate => candidate.Name == address.EndpointName);
+            var endpoint = endpoints.SingleOrDefault(candidate => candidate.Name == address.EndpointName)
+                ?? throw new InvalidOperationException($"'{workload.Template.Name}' advertises its '{address.EndpointName}' endpoint in {address.Variable}, but has no such cleartext endpoint.");
             var hostAndPort = $"$(POD_NAME).{workload.Name}:{Workload.TargetPort(endpoint).ToString(CultureInfo.InvariantCulture)}";
             env.Add(new V1EnvVar { Name = address.Variable, Value = address.HostAndPortOnly ? hostAndPort : $"{endpoint.UriScheme}://{hostAndPort}" });
         }

@@ -125,8 +125,12 @@ public sealed class ValidationTests(FreshPublication fresh) : IClassFixture<Fres
         Assert.Equal("None", (string?)fresh.Manifests.Single("Service", "peer").Tree["spec"]!["clusterIP"]);
     }
 
-    private static async Task<Tool.Result> ValidateAsync(IEnumerable<string> files) =>
-        await Tool.RunAsync("node", [Validator, .. files], TimeSpan.FromMinutes(1));
+    private static async Task<Tool.Result> ValidateAsync(IEnumerable<string> files)
+    {
+        Assert.True(Directory.Exists(Path.Combine(Path.GetDirectoryName(Validator)!, "node_modules", "kubernetes-models")),
+            "kubernetes-models is not installed: run `bash tools/k8s/setup.sh` (tests/run.sh does)");
+        return await Tool.RunAsync("node", [Validator, .. files], TimeSpan.FromMinutes(1));
+    }
 
     private static async Task<Tool.Result> KustomizeAsync(string folder) =>
         await Tool.RunAsync("kubectl", ["kustomize", folder], TimeSpan.FromMinutes(1));
