@@ -1,4 +1,5 @@
 using MlAspire.AppHost;
+using MlAspire.AppHost.Publishing;
 
 // The MlAspire system: one bootstrap, N learning peers (each with its own IPFS node, or the embedded store), and a
 // visualization that watches them. Settings (`--peers 6`, `--ipfs embedded`, `--model logreg`, ...): TopologySettings.cs.
@@ -34,6 +35,8 @@ for (var i = 1; i <= settings.Peers; i++)
         .WithEnvironment("Peer__JoinToken", joinToken)
         .WithLocalDataDirectory("Peer__DataDirectory", settings.PeerDataDirectory(name))
         .WithIpfsNode(ipfs)
+        .WithAdvertisedAddress("Peer__AdvertisedGrpcAddress", "grpc")
+        .WithAdvertisedAddress("Peer__AdvertisedMetricsAddress", "http", hostAndPortOnly: true)
         .WithHttpHealthCheck("/health", endpointName: "http"));
 }
 
@@ -49,5 +52,8 @@ foreach (var peer in peers)
 // Prometheus (peers discovered through the bootstrap's /sd/peers) and Grafana provisioned from deploy/: containers when
 // the container runtime is healthy, else a local `prometheus` executable, else none; chosen and logged in Monitoring.cs.
 builder.AddMonitoring(settings, bootstrap, visualization, ipfs);
+
+// `--operation publish --step publish-k3s` writes the K3s manifests of this model to deploy/k3s; see AppHost/Publishing.
+builder.AddK3sPublishing();
 
 builder.Build().Run();

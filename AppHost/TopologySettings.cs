@@ -73,9 +73,11 @@ internal static class TopologySettingsExtensions
     }
 
     /// <summary>
-    /// Points a service at its folder under the state folder when running here; a published manifest leaves the variable
-    /// out (a path on this machine means nothing to a deployment, which mounts its own volume).
+    /// Points a service at its folder under the state folder when running here; published, only the variable is noted
+    /// (a path on this machine means nothing to a deployment, which mounts its own volume there: Publishing/).
     /// </summary>
     public static IResourceBuilder<ProjectResource> WithLocalDataDirectory(this IResourceBuilder<ProjectResource> project, string variable, string path) =>
-        project.ApplicationBuilder.ExecutionContext.IsRunMode ? project.WithEnvironment(variable, path) : project;
+        project.ApplicationBuilder.ExecutionContext.IsRunMode
+            ? project.WithEnvironment(variable, path)
+            : project.WithAnnotation(new Publishing.DataDirectoryAnnotation(variable));
 }

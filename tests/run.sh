@@ -29,9 +29,18 @@ ensure_prometheus() {
 ensure_chromium() {
   : # later: apt-get install -y chromium when /usr/bin/chromium is missing (browser tests)
 }
+ensure_k8s_tools() {
+  # tests/Deploy.Tests: `kubectl kustomize` and the offline schema validator (promtool comes from ensure_prometheus).
+  if ! command -v kubectl >/dev/null 2>&1; then
+    apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends kubernetes-client
+  fi
+  bash tools/k8s/setup.sh
+}
 ensure_js_ipfs
 ensure_prometheus
 ensure_chromium
+ensure_k8s_tools
 # ------------------------------------- end of HOOKS ------------------------------------------
 
 results_dir="TestResults"

@@ -1,0 +1,22 @@
+namespace MlAspire.AppHost.Publishing;
+
+/// <summary>
+/// The resource keeps state in the folder <paramref name="Variable"/> names. Run locally the AppHost sets the variable to
+/// a folder under the state folder; published, the workload mounts a volume and points the variable at it.
+/// </summary>
+internal sealed record DataDirectoryAnnotation(string Variable) : IResourceAnnotation;
+
+/// <summary>
+/// The resource tells others how to reach its <paramref name="EndpointName"/> endpoint through <paramref name="Variable"/>
+/// (a URL, or host:port when <paramref name="HostAndPortOnly"/>). Locally the default (its own Kestrel URL) is right;
+/// in a cluster each replica advertises its own stable DNS name.
+/// </summary>
+internal sealed record AdvertisedAddressAnnotation(string Variable, string EndpointName, bool HostAndPortOnly) : IResourceAnnotation;
+
+internal static class K3sAnnotationExtensions
+{
+    /// <summary>Declares the variables through which the resource advertises its endpoints to others (see <see cref="AdvertisedAddressAnnotation"/>).</summary>
+    public static IResourceBuilder<ProjectResource> WithAdvertisedAddress(
+        this IResourceBuilder<ProjectResource> project, string variable, string endpointName, bool hostAndPortOnly = false) =>
+        project.WithAnnotation(new AdvertisedAddressAnnotation(variable, endpointName, hostAndPortOnly));
+}

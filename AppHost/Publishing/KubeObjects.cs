@@ -1,0 +1,57 @@
+using k8s.Models;
+
+namespace MlAspire.AppHost.Publishing;
+
+/// <summary>Small builders shared by the workload and monitoring manifests.</summary>
+internal static class KubeObjects
+{
+    public static V1ObjectMeta Meta(string name, string @namespace, Dictionary<string, string> labels) =>
+        new() { Name = name, NamespaceProperty = @namespace, Labels = labels };
+
+    /// <summary>A ConfigMap of files, keyed by file name in ordinal order, read with LF line ends (output must not depend on the checkout).</summary>
+    public static V1ConfigMap FilesConfigMap(V1ObjectMeta metadata, IEnumerable<string> files) => new()
+    {
+        ApiVersion = "v1",
+        Kind = "ConfigMap",
+        Metadata = metadata,
+        Data = files.Order(StringComparer.Ordinal).ToDictionary(
+            file => Path.GetFileName(file),
+            file => File.ReadAllText(file).Replace("\r\n", "\n", StringComparison.Ordinal)),
+    };
+
+    /// <summary>An HTTP GET probe on the container port named "http".</summary>
+    public static V1Probe HttpProbe(string path, int failureThreshold) => new()
+    {
+        HttpGet = new V1HTTPGetAction { Path = path, Port = "http" },
+        PeriodSeconds = 10,
+        TimeoutSeconds = 3,
+        FailureThreshold = failureThreshold,
+    };
+
+    public static V1Probe TcpProbe(string port, int failureThreshold) => new()
+    {
+        TcpSocket = new V1TCPSocketAction { Port = port },
+        PeriodSeconds = 10,
+        TimeoutSeconds = 3,
+        FailureThreshold = failureThreshold,
+    };
+
+    /// <summary>
+    /// A Deployment of <paramref name="pod"/>, labelled and selected by the metadata's name. <paramref name="recreate"/>
+    /// stops the old pod before the new one starts: a ReadWriteOnce claim cannot be mounted by both, and a second
+    /// Prometheus or Grafana would only double the load while it starts.
+    /// </summary>
+    public static V1Deployment Deployment(V1ObjectMeta metadata, int replicas, bool recreate, V1PodSpec pod) => new()
+    {
+        ApiVersion = "apps/v1",
+        Kind = "Deployment",
+        Metadata = metadata,
+        Spec = new V1DeploymentSpec
+        {
+            Replicas = replicas,
+            Selector = new V1LabelSelector { MatchLabels = Labels.Selector(metadata.Name) },
+            Strategy = recreate ? new V1DeploymentStrategy { Type = "Recreate" } : null,
+            Template = new V1PodTemplateSpec { Metadata = new V1ObjectMeta { Labels = metadata.Labels }, Spec = pod },
+        },
+    };
+}

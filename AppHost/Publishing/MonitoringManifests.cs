@@ -1,0 +1,190 @@
+using k8s;
+using k8s.Models;
+using YamlDotNet.RepresentationModel;
+
+namespace MlAspire.AppHost.Publishing;
+
+/// <summary>
+/// Prometheus (Kubernetes pod and node discovery, with the RBAC that needs) and Grafana, provisioned from the files in
+/// deploy/: the scrape configuration deploy/prometheus/prometheus-k3s.yml, and whatever deploy/grafana/ holds
+/// (provisioning/datasources/*.yml, provisioning/dashboards/*.yml, dashboards/*.json), each folder as a ConfigMap.
+/// </summary>
+internal sealed class MonitoringManifests(K3sSettings settings)
+{
+    public const string PrometheusImage = "prom/prometheus:v3.5.0";
+    public const string GrafanaImage = "grafana/grafana:12.2.0";
+    public const int PrometheusPort = 9090;
+    public const int GrafanaPort = 3000;
+
+    /// <summary>Where Grafana's dashboards are mounted when no dashboard provider names a path.</summary>
+    public const string DefaultDashboardsPath = "/var/lib/grafana/dashboards";
+
+    public List<IKubernetesObject> Prometheus()
+    {
+        if (!File.Exists(settings.PrometheusConfig))
+            throw new FileNotFoundException($"The in-cluster Prometheus configuration {settings.PrometheusConfig} is missing.");
+        var labels = Labels.For("prometheus", "monitoring", Tag(PrometheusImage));
+        var config = KubeObjects.FilesConfigMap(Meta("prometheus-config", labels), [settings.PrometheusConfig]);
+        var container = new V1Container
+        {
+            Name = "prometheus",
+            Image = PrometheusImage,
+            ImagePullPolicy = "IfNotPresent",
+            Args =
+            [
+                $"--config.file=/etc/prometheus/{Path.GetFileName(settings.PrometheusConfig)}",
+                "--storage.tsdb.path=/prometheus",
+                "--storage.tsdb.retention.time=7d",
+                "--storage.tsdb.retention.size=1536MB", // below the volume's 2Gi limit, so the pod is never evicted for it
+            ],
+            Ports = [new V1ContainerPort { Name = "http", ContainerPort = PrometheusPort, Protocol = "TCP" }],
+            Resources = ContainerSizes.For("prometheus"),
+            LivenessProbe = KubeObjects.HttpProbe("/-/healthy", failureThreshold: 6),
+            ReadinessProbe = KubeObjects.HttpProbe("/-/ready", failureThreshold: 3),
+            VolumeMounts =
+            [
+                new V1VolumeMount { Name = "config", MountPath = "/etc/prometheus", ReadOnlyProperty = true },
+                new V1VolumeMount { Name = "data", MountPath = "/prometheus" },
+            ],
+        };
+        return
+        [
+            new V1ServiceAccount { ApiVersion = "v1", Kind = "ServiceAccount", Metadata = Meta("prometheus", labels) },
+            new V1ClusterRole
+            {
+                ApiVersion = "rbac.authorization.k8s.io/v1",
+                Kind = "ClusterRole",
+                Metadata = new V1ObjectMeta { Name = ClusterScopedName, Labels = labels },
+                Rules =
+                [
+                    // Pod discovery (peers, their Kubo sidecars, bootstrap, visualization) and node discovery.
+                    new V1PolicyRule { ApiGroups = [""], Resources = ["pods", "nodes", "services", "endpoints"], Verbs = ["get", "list", "watch"] },
+                    // cAdvisor's container metrics, read through the API server's node proxy.
+                    new V1PolicyRule { ApiGroups = [""], Resources = ["nodes/proxy", "nodes/metrics"], Verbs = ["get"] },
+                ],
+            },
+            new V1ClusterRoleBinding
+            {
+                ApiVersion = "rbac.authorization.k8s.io/v1",
+                Kind = "ClusterRoleBinding",
+                Metadata = new V1ObjectMeta { Name = ClusterScopedName, Labels = labels },
+                RoleRef = new V1RoleRef { ApiGroup = "rbac.authorization.k8s.io", Kind = "ClusterRole", Name = ClusterScopedName },
+                Subjects = [new Rbacv1Subject { Kind = "ServiceAccount", Name = "prometheus", NamespaceProperty = settings.Namespace }],
+            },
+            config,
+            Service("prometheus", labels, PrometheusPort, type: "ClusterIP"),
+            KubeObjects.Deployment(Meta("prometheus", labels), replicas: 1, recreate: true, new V1PodSpec
+            {
+                ServiceAccountName = "prometheus",
+                SecurityContext = new V1PodSecurityContext { RunAsNonRoot = true, RunAsUser = 65534, FsGroup = 65534 },
+                Containers = [container],
+                Volumes =
+                [
+                    new V1Volume { Name = "config", ConfigMap = new V1ConfigMapVolumeSource { Name = "prometheus-config" } },
+                    new V1Volume { Name = "data", EmptyDir = new V1EmptyDirVolumeSource { SizeLimit = new ResourceQuantity("2Gi") } },
+                ],
+            }),
+        ];
+    }
+
+    public List<IKubernetesObject> Grafana()
+    {
+        var labels = Labels.For("grafana", "monitoring", Tag(GrafanaImage));
+        var provisioning = Path.Combine(settings.GrafanaDirectory, "provisioning");
+        var folders = new (string ConfigMap, string Folder, string Pattern, string MountPath)[]
+        {
+            ("grafana-datasources", Path.Combine(provisioning, "datasources"), "*.y*ml", "/etc/grafana/provisioning/datasources"),
+            ("grafana-dashboard-providers", Path.Combine(provisioning, "dashboards"), "*.y*ml", "/etc/grafana/provisioning/dashboards"),
+            ("grafana-dashboards", Path.Combine(settings.GrafanaDirectory, "dashboards"), "*.json", DashboardsPath(Path.Combine(provisioning, "dashboards"))),
+        };
+
+        var objects = new List<IKubernetesObject>();
+        var volumes = new List<V1Volume> { new() { Name = "data", EmptyDir = new V1EmptyDirVolumeSource { SizeLimit = new ResourceQuantity("1Gi") } } };
+        var mounts = new List<V1VolumeMount> { new() { Name = "data", MountPath = "/var/lib/grafana" } };
+        foreach (var (name, folder, pattern, mountPath) in folders)
+        {
+            var files = Directory.Exists(folder) ? Directory.GetFiles(folder, pattern).Order(StringComparer.Ordinal).ToList() : [];
+            if (files.Count == 0)
+                continue;
+            objects.Add(KubeObjects.FilesConfigMap(Meta(name, labels), files));
+            volumes.Add(new V1Volume { Name = name, ConfigMap = new V1ConfigMapVolumeSource { Name = name } });
+            mounts.Add(new V1VolumeMount { Name = name, MountPath = mountPath, ReadOnlyProperty = true });
+        }
+
+        var container = new V1Container
+        {
+            Name = "grafana",
+            Image = GrafanaImage,
+            ImagePullPolicy = "IfNotPresent",
+            Env =
+            [
+                // Dashboards are readable without a login; changing them needs the admin account.
+                new V1EnvVar { Name = "GF_AUTH_ANONYMOUS_ENABLED", Value = "true" },
+                new V1EnvVar { Name = "GF_AUTH_ANONYMOUS_ORG_ROLE", Value = "Viewer" },
+            ],
+            Ports = [new V1ContainerPort { Name = "http", ContainerPort = GrafanaPort, Protocol = "TCP" }],
+            Resources = ContainerSizes.For("grafana"),
+            LivenessProbe = KubeObjects.HttpProbe("/api/health", failureThreshold: 6),
+            ReadinessProbe = KubeObjects.HttpProbe("/api/health", failureThreshold: 3),
+            VolumeMounts = mounts,
+        };
+        objects.Add(Service("grafana", labels, GrafanaPort, type: "LoadBalancer"));
+        objects.Add(KubeObjects.Deployment(Meta("grafana", labels), replicas: 1, recreate: true, new V1PodSpec
+        {
+            SecurityContext = new V1PodSecurityContext { RunAsNonRoot = true, RunAsUser = 472, FsGroup = 472 }, // the image's grafana user
+            Containers = [container],
+            Volumes = volumes,
+        }));
+        return objects;
+    }
+
+    /// <summary>The folder the dashboard provider(s) read (options.path), where the dashboards ConfigMap must be mounted.</summary>
+    private static string DashboardsPath(string providersFolder)
+    {
+        if (!Directory.Exists(providersFolder))
+            return DefaultDashboardsPath;
+        var paths = new SortedSet<string>(StringComparer.Ordinal);
+        foreach (var file in Directory.GetFiles(providersFolder, "*.y*ml"))
+        {
+            var yaml = new YamlStream();
+            using (var reader = new StreamReader(file))
+                yaml.Load(reader);
+            if (yaml.Documents.FirstOrDefault()?.RootNode is YamlMappingNode root
+                && root.Children.TryGetValue("providers", out var providers) && providers is YamlSequenceNode list)
+            {
+                foreach (var provider in list.OfType<YamlMappingNode>())
+                {
+                    if (provider.Children.TryGetValue("options", out var options) && options is YamlMappingNode map
+                        && map.Children.TryGetValue("path", out var path) && path is YamlScalarNode { Value: { Length: > 0 } value })
+                        paths.Add(value);
+                }
+            }
+        }
+        return paths.Count switch
+        {
+            0 => DefaultDashboardsPath,
+            1 => paths.Min!,
+            _ => throw new InvalidOperationException($"The dashboard providers in {providersFolder} read several folders ({string.Join(", ", paths)}); the K3s publisher mounts all dashboards in one."),
+        };
+    }
+
+    /// <summary>ClusterRole and binding are cluster-wide: named after the namespace, so two installs do not collide.</summary>
+    private string ClusterScopedName => $"{settings.Namespace}-prometheus";
+
+    private static string Tag(string image) => image[(image.LastIndexOf(':') + 1)..];
+
+    private V1ObjectMeta Meta(string name, Dictionary<string, string> labels) => KubeObjects.Meta(name, settings.Namespace, labels);
+
+    private V1Service Service(string name, Dictionary<string, string> labels, int port, string type) => new()
+    {
+        ApiVersion = "v1",
+        Kind = "Service",
+        Metadata = Meta(name, labels),
+        Spec = new V1ServiceSpec
+        {
+            Type = type,
+            Selector = Labels.Selector(name),
+            Ports = [new V1ServicePort { Name = "http", Port = port, TargetPort = "http", Protocol = "TCP" }],
+        },
+    };
+}

@@ -1,0 +1,269 @@
+using System.Globalization;
+using k8s;
+using k8s.Models;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+
+namespace MlAspire.AppHost.Publishing;
+
+/// <summary>
+/// The Kubernetes objects of one workload: its pod (the project's container, then its sidecars), a StatefulSet with a
+/// headless Service or a Deployment with a Service, and the ConfigMaps and volume claims the pod mounts.
+/// </summary>
+internal sealed class WorkloadManifests(
+    K3sSettings settings, EnvironmentResolver environment, IServiceProvider services, ILogger logger)
+{
+    /// <summary>Where a workload's data directory is mounted; its variable (see <see cref="DataDirectoryAnnotation"/>) points here.</summary>
+    public static string DataPath(string workload) => $"/data/{workload}";
+
+    /// <summary>The .NET images' non-root "app" user: the group that owns the mounted volumes, so the service can write them.</summary>
+    private const long AppUserId = 1654;
+
+    public async Task<List<IKubernetesObject>> BuildAsync(Workload workload, CancellationToken cancellationToken)
+    {
+        var objects = new List<IKubernetesObject>();
+        var labels = Labels.For(workload.Name, workload.Name, settings.Tag);
+        var volumes = new List<V1Volume>();
+        var containers = new List<V1Container> { await MainContainerAsync(workload, cancellationToken) };
+        foreach (var sidecar in workload.Sidecars)
+            containers.Add(await SidecarAsync(workload, sidecar, volumes, objects, cancellationToken));
+
+        if (workload.Template.HasAnnotationOfType<DataDirectoryAnnotation>() || workload.Sidecars.Any(HasVolume))
+        {
+            // A replicated workload's pods keep their data on a bounded emptyDir (scale to 100 without 100 claims; a
+            // pod that fills it is evicted instead of filling the node). A single one keeps it on a claim: the
+            // bootstrap's genesis must survive restarts, or every peer's tangle would be orphaned.
+            volumes.Insert(0, workload.IsStateful
+                ? new V1Volume { Name = "data", EmptyDir = new V1EmptyDirVolumeSource { SizeLimit = new ResourceQuantity(settings.PodStorage) } }
+                : new V1Volume { Name = "data", PersistentVolumeClaim = new V1PersistentVolumeClaimVolumeSource { ClaimName = $"{workload.Name}-data" } });
+            if (!workload.IsStateful)
+                objects.Insert(0, DataClaim(workload, labels));
+        }
+
+        var pod = new V1PodTemplateSpec
+        {
+            Metadata = new V1ObjectMeta { Labels = labels },
+            Spec = new V1PodSpec
+            {
+                SecurityContext = new V1PodSecurityContext { FsGroup = AppUserId, FsGroupChangePolicy = "OnRootMismatch" },
+                EnableServiceLinks = false, // docker-style *_SERVICE_HOST variables would only add noise to the configuration
+                Containers = containers,
+                Volumes = volumes.Count == 0 ? null : volumes,
+            },
+        };
+        objects.Add(Service(workload, labels));
+        objects.Add(workload.IsStateful
+            ? StatefulSet(workload, labels, pod)
+            // A workload with a claim must stop before its successor mounts it (ReadWriteOnce).
+            : KubeObjects.Deployment(KubeObjects.Meta(workload.Name, settings.Namespace, labels), workload.Replicas.Count,
+                recreate: volumes.Any(volume => volume.PersistentVolumeClaim is not null), pod.Spec));
+        return objects;
+    }
+
+    private async Task<V1Container> MainContainerAsync(Workload workload, CancellationToken cancellationToken)
+    {
+        var endpoints = Workload.Endpoints(workload.Template).ToList();
+        var env = new List<V1EnvVar>();
+        var advertised = workload.Template.Annotations.OfType<AdvertisedAddressAnnotation>().ToList();
+        if (advertised.Count > 0)
+            env.Add(new V1EnvVar { Name = "POD_NAME", ValueFrom = new V1EnvVarSource { FieldRef = new V1ObjectFieldSelector { FieldPath = "metadata.name" } } });
+        env.AddRange(await ReplicaEnvironmentAsync(workload, cancellationToken));
+
+        foreach (var address in advertised)
+        {
+            var endpoint = endpoints.SingleOrDefault(candidate => candidate.Name == address.EndpointName)
+                ?? throw new InvalidOperationException($"'{workload.Template.Name}' advertises its '{address.EndpointName}' endpoint in {address.Variable}, but has no such cleartext endpoint.");
+            var hostAndPort = $"$(POD_NAME).{workload.Name}:{Workload.TargetPort(endpoint).ToString(CultureInfo.InvariantCulture)}";
+            env.Add(new V1EnvVar { Name = address.Variable, Value = address.HostAndPortOnly ? hostAndPort : $"{endpoint.UriScheme}://{hostAndPort}" });
+        }
+
+        var mounts = new List<V1VolumeMount>();
+        if (workload.Template.TryGetLastAnnotation<DataDirectoryAnnotation>(out var data))
+        {
+            env.Add(new V1EnvVar { Name = data.Variable, Value = DataPath(workload.Name) });
+            mounts.Add(new V1VolumeMount { Name = "data", MountPath = DataPath(workload.Name), SubPath = workload.Name });
+        }
+
+        var http = endpoints.FirstOrDefault(endpoint => endpoint.Name == "http");
+        return new V1Container
+        {
+            Name = workload.Name,
+            Image = settings.ProjectImage(workload.Name),
+            ImagePullPolicy = "IfNotPresent",
+            Ports = endpoints.Select(Port).ToList(),
+            Env = env,
+            Resources = ContainerSizes.For(workload.Name),
+            // ServiceDefaults maps these on the "http" endpoint: /alive only says the process answers (restart it when
+            // it does not), /health runs every check (take the pod out of its Service until it passes).
+            LivenessProbe = http is null ? null : KubeObjects.HttpProbe(ServiceHealth.AlivenessPath, failureThreshold: 6),
+            ReadinessProbe = http is null ? null : KubeObjects.HttpProbe(ServiceHealth.HealthPath, failureThreshold: 3),
+            StartupProbe = http is null ? null : KubeObjects.HttpProbe(ServiceHealth.AlivenessPath, failureThreshold: 30),
+            VolumeMounts = mounts.Count == 0 ? null : mounts,
+            // Numeric, so the kubelet can check runAsNonRoot whatever user name the image declares.
+            SecurityContext = new V1SecurityContext { RunAsNonRoot = true, RunAsUser = AppUserId, AllowPrivilegeEscalation = false },
+        };
+    }
+
+    /// <summary>The replicas' environment, which must be the same for all: the StatefulSet has one pod template.</summary>
+    private async Task<List<V1EnvVar>> ReplicaEnvironmentAsync(Workload workload, CancellationToken cancellationToken)
+    {
+        List<V1EnvVar>? first = null;
+        foreach (var replica in workload.Replicas)
+        {
+            var omitted = new List<string>();
+            var env = await environment.ResolveAsync(replica, workload, omitted, cancellationToken);
+            if (first is null)
+            {
+                first = env;
+                LogOmitted(workload.Name, omitted);
+                continue;
+            }
+            var differing = env.Select(KubernetesYaml.Serialize).Except(first.Select(KubernetesYaml.Serialize)).ToList();
+            if (differing.Count > 0 || env.Count != first.Count)
+                throw new InvalidOperationException(
+                    $"'{replica.Name}' and '{workload.Template.Name}' have different environments, but the replicas of '{workload.Name}' share one pod template:\n{string.Join("\n", differing)}");
+        }
+        return first!;
+    }
+
+    private async Task<V1Container> SidecarAsync(Workload workload, ContainerResource sidecar, List<V1Volume> volumes, List<IKubernetesObject> objects, CancellationToken cancellationToken)
+    {
+        var name = workload.SidecarName(sidecar);
+        var image = sidecar.Annotations.OfType<ContainerImageAnnotation>().Last();
+        if (string.IsNullOrEmpty(image.Tag) || image.Tag == "latest")
+            throw new InvalidOperationException($"'{sidecar.Name}' uses image {image.Image} without an explicit tag.");
+        var omitted = new List<string>();
+        var env = await environment.ResolveAsync(sidecar, workload, omitted, cancellationToken);
+        LogOmitted(workload.Name + "/" + name, omitted);
+
+        var args = new List<string>();
+        if (sidecar.TryGetAnnotationsOfType<CommandLineArgsCallbackAnnotation>(out var argCallbacks))
+        {
+            var context = new CommandLineArgsCallbackContext([], sidecar, cancellationToken) { ExecutionContext = services.GetRequiredService<DistributedApplicationExecutionContext>() };
+            foreach (var callback in argCallbacks)
+                await callback.Callback(context);
+            args.AddRange(context.Args.Select(arg => arg as string ?? throw new InvalidOperationException($"'{sidecar.Name}': only literal arguments can be published.")));
+        }
+
+        var mounts = new List<V1VolumeMount>();
+        foreach (var mount in sidecar.Annotations.OfType<ContainerMountAnnotation>().Where(mount => mount.Type == ContainerMountType.Volume))
+            mounts.Add(new V1VolumeMount { Name = "data", MountPath = mount.Target, SubPath = Path.GetFileName(mount.Target.TrimEnd('/')) });
+
+        // Files the model gives the container from the AppHost's folder (Kubo's init scripts) are bind mounts when
+        // publishing; a cluster has no such folder, so their contents travel in a ConfigMap mounted at the same place.
+        foreach (var bind in sidecar.Annotations.OfType<ContainerMountAnnotation>().Where(mount => mount.Type == ContainerMountType.BindMount))
+        {
+            var configMap = FilesConfigMap(workload, name, bind);
+            objects.Add(configMap);
+            volumes.Add(new V1Volume
+            {
+                Name = configMap.Metadata.Name,
+                ConfigMap = new V1ConfigMapVolumeSource { Name = configMap.Metadata.Name, DefaultMode = Convert.ToInt32("755", 8) },
+            });
+            mounts.Add(new V1VolumeMount { Name = configMap.Metadata.Name, MountPath = bind.Target, ReadOnlyProperty = true });
+        }
+
+        var endpoints = Workload.Endpoints(sidecar).ToList();
+        var probePort = endpoints.FirstOrDefault()?.Name;
+        return new V1Container
+        {
+            Name = name,
+            Image = string.IsNullOrEmpty(image.Registry) ? $"{image.Image}:{image.Tag}" : $"{image.Registry}/{image.Image}:{image.Tag}",
+            ImagePullPolicy = "IfNotPresent",
+            Args = args.Count == 0 ? null : args,
+            Ports = endpoints.Select(Port).ToList(),
+            Env = env.Count == 0 ? null : env,
+            Resources = mounts.Any(mount => mount.Name == "data") ? ContainerSizes.ForStorageSidecar(settings.PodStorage) : ContainerSizes.For(name),
+            // A sidecar's health is its first endpoint accepting connections (Kubo's RPC API refuses GET requests).
+            LivenessProbe = probePort is null ? null : KubeObjects.TcpProbe(probePort, failureThreshold: 6),
+            ReadinessProbe = probePort is null ? null : KubeObjects.TcpProbe(probePort, failureThreshold: 3),
+            VolumeMounts = mounts.Count == 0 ? null : mounts,
+        };
+    }
+
+    /// <summary>The files of a bind-mounted folder of the AppHost (flat: a ConfigMap has no sub-folders), as a ConfigMap.</summary>
+    private V1ConfigMap FilesConfigMap(Workload workload, string container, ContainerMountAnnotation bind)
+    {
+        var source = bind.Source ?? throw new InvalidOperationException($"{workload.Name}/{container}: a bind mount at {bind.Target} has no source.");
+        if (!Directory.Exists(source) || Directory.GetDirectories(source).Length > 0)
+            throw new InvalidOperationException($"{workload.Name}/{container}: {source} (mounted at {bind.Target}) must be a folder of files, which a ConfigMap can carry.");
+        return KubeObjects.FilesConfigMap(
+            KubeObjects.Meta($"{workload.Name}-{container}-files", settings.Namespace, Labels.For(workload.Name, workload.Name, settings.Tag)),
+            Directory.GetFiles(source));
+    }
+
+    private void LogOmitted(string container, List<string> omitted)
+    {
+        if (omitted.Count > 0)
+            logger.LogInformation("{Container}: left out {Variables} (they point at endpoints the cluster does not serve)", container, string.Join(", ", omitted));
+    }
+
+    private static bool HasVolume(ContainerResource sidecar) =>
+        sidecar.Annotations.OfType<ContainerMountAnnotation>().Any(mount => mount.Type == ContainerMountType.Volume);
+
+    private static V1ContainerPort Port(EndpointAnnotation endpoint) => new()
+    {
+        Name = endpoint.Name,
+        ContainerPort = Workload.TargetPort(endpoint),
+        Protocol = "TCP",
+    };
+
+    private V1Service Service(Workload workload, Dictionary<string, string> labels) => new()
+    {
+        ApiVersion = "v1",
+        Kind = "Service",
+        Metadata = KubeObjects.Meta(workload.Name, settings.Namespace, labels),
+        Spec = new V1ServiceSpec
+        {
+            // Headless for a StatefulSet: it gives each pod its DNS name, also before it is ready (peers must find each
+            // other while they start). External endpoints get K3s' service load balancer (a port on every node).
+            ClusterIP = workload.IsStateful ? "None" : null,
+            PublishNotReadyAddresses = workload.IsStateful ? true : null,
+            Type = workload.IsStateful ? null : workload.IsExternal ? "LoadBalancer" : "ClusterIP",
+            Selector = Labels.Selector(workload.Name),
+            Ports = Workload.Endpoints(workload.Template).Select(endpoint => new V1ServicePort
+            {
+                Name = endpoint.Name,
+                Port = Workload.TargetPort(endpoint),
+                TargetPort = endpoint.Name,
+                Protocol = "TCP",
+                AppProtocol = endpoint.Transport == "http2" ? "kubernetes.io/h2c" : null,
+            }).ToList(),
+        },
+    };
+
+    private V1StatefulSet StatefulSet(Workload workload, Dictionary<string, string> labels, V1PodTemplateSpec pod) => new()
+    {
+        ApiVersion = "apps/v1",
+        Kind = "StatefulSet",
+        Metadata = KubeObjects.Meta(workload.Name, settings.Namespace, labels),
+        Spec = new V1StatefulSetSpec
+        {
+            ServiceName = workload.Name,
+            Replicas = workload.Replicas.Count,
+            // Peers are independent: start and scale them all at once rather than one after another.
+            PodManagementPolicy = "Parallel",
+            Selector = new V1LabelSelector { MatchLabels = Labels.Selector(workload.Name) },
+            Template = pod,
+        },
+    };
+
+    private V1PersistentVolumeClaim DataClaim(Workload workload, Dictionary<string, string> labels) => new()
+    {
+        ApiVersion = "v1",
+        Kind = "PersistentVolumeClaim",
+        Metadata = KubeObjects.Meta($"{workload.Name}-data", settings.Namespace, labels),
+        Spec = new V1PersistentVolumeClaimSpec
+        {
+            AccessModes = ["ReadWriteOnce"], // K3s' default local-path provisioner
+            Resources = new V1VolumeResourceRequirements { Requests = new Dictionary<string, ResourceQuantity> { ["storage"] = new("1Gi") } },
+        },
+    };
+}
+
+/// <summary>The health endpoints ServiceDefaults maps on every service (ServiceDefaults/Extensions.cs; the Deploy tests check they agree).</summary>
+internal static class ServiceHealth
+{
+    public const string HealthPath = "/health";
+    public const string AlivenessPath = "/alive";
+}
