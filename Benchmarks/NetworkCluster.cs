@@ -74,17 +74,8 @@ public sealed class NetworkCluster : IAsyncDisposable
         if (Mode == StorageMode.Ipfs)
         {
             var script = Path.Combine(Repository.Root, "tools", "ipfs", "start-node.sh");
-            var starting = Enumerable.Range(0, peers).Select(_ => JsIpfsNode.StartAsync(script, TimeSpan.FromSeconds(120))).ToList();
-            try
-            {
-                // Not cancellable: a node still starting when the run is cancelled would be left behind.
-                await Task.WhenAll(starting);
-            }
-            finally
-            {
-                // Keep every node that came up, even when another failed, so that all are killed.
-                _nodes.AddRange(starting.Where(t => t.IsCompletedSuccessfully).Select(t => t.Result));
-            }
+            // Not cancellable: a node still starting when the run is cancelled would be left behind.
+            _nodes.AddRange(await JsIpfsNode.StartManyAsync(script, peers, TimeSpan.FromSeconds(120)));
             cancellationToken.ThrowIfCancellationRequested();
         }
 

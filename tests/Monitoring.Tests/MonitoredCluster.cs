@@ -47,15 +47,7 @@ public sealed class MonitoredCluster : IAsyncLifetime
         var tools = Path.Combine(Repository.Root, "tools", "ipfs");
         if (!File.Exists(Path.Combine(tools, "node_modules", ".bin", "jsipfs")))
             Assert.Fail("js-ipfs is not installed: run `bash tools/ipfs/setup.sh` (tests/run.sh does).");
-        var starting = new[] { JsIpfsNode.StartAsync(Path.Combine(tools, "start-node.sh"), Patience), JsIpfsNode.StartAsync(Path.Combine(tools, "start-node.sh"), Patience) };
-        try
-        {
-            await Task.WhenAll(starting);
-        }
-        finally
-        {
-            _nodes.AddRange(starting.Where(t => t.IsCompletedSuccessfully).Select(t => t.Result));
-        }
+        _nodes.AddRange(await JsIpfsNode.StartManyAsync(Path.Combine(tools, "start-node.sh"), 2, Patience));
 
         _cluster.StartBootstrap();
         // Retention every 2 s rather than 30 s, so that the store gauges exist within the test's time.

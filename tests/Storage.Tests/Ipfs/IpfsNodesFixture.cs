@@ -36,17 +36,8 @@ public sealed class IpfsNodesFixture : IAsyncLifetime
             throw new InvalidOperationException($"{jsipfs} is missing after tools/ipfs/setup.sh: the IPFS tests need js-ipfs");
 
         var startScript = Path.Combine(tools, "start-node.sh");
-        var starting = new[] { JsIpfsNode.StartAsync(startScript, ReadyTimeout), JsIpfsNode.StartAsync(startScript, ReadyTimeout) };
-        try
-        {
-            await Task.WhenAll(starting);
-        }
-        finally
-        {
-            // Keep whichever started so DisposeAsync kills it even when the other failed.
-            _a = starting[0].IsCompletedSuccessfully ? starting[0].Result : null;
-            _b = starting[1].IsCompletedSuccessfully ? starting[1].Result : null;
-        }
+        var nodes = await JsIpfsNode.StartManyAsync(startScript, 2, ReadyTimeout);
+        (_a, _b) = (nodes[0], nodes[1]);
 
         using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
         var idA = await A.Client.IdAsync(timeout.Token);

@@ -47,6 +47,25 @@ public sealed class JsIpfsNode : IAsyncDisposable
         }
     }
 
+    /// <summary>
+    /// Starts <paramref name="count"/> nodes at once. When one fails, those that came up are stopped before the error
+    /// propagates, so no node is ever left behind.
+    /// </summary>
+    public static async Task<IReadOnlyList<JsIpfsNode>> StartManyAsync(string startScript, int count, TimeSpan readyTimeout)
+    {
+        var starting = Enumerable.Range(0, count).Select(_ => StartAsync(startScript, readyTimeout)).ToList();
+        try
+        {
+            return await Task.WhenAll(starting);
+        }
+        catch
+        {
+            foreach (var started in starting.Where(t => t.IsCompletedSuccessfully))
+                await started.Result.DisposeAsync();
+            throw;
+        }
+    }
+
     /// <summary>Kills the node as a crash would (SIGKILL), keeping its repo for <see cref="RestartAsync"/>.</summary>
     public void Kill()
     {
