@@ -22,7 +22,11 @@ ensure_prometheus() {
   : # later: apt-get install -y --no-install-recommends prometheus when `prometheus` is missing
 }
 ensure_chromium() {
-  : # later: apt-get install -y chromium when /usr/bin/chromium is missing (browser tests)
+  # Debian's Chromium for the Visualization browser tests: Playwright drives /usr/bin/chromium, never a downloaded browser.
+  if [ ! -x /usr/bin/chromium ]; then
+    apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium
+  fi
 }
 ensure_js_ipfs
 ensure_prometheus
