@@ -13,20 +13,23 @@ public static class EventStreamEndpoint
 {
     public static IEndpointRouteBuilder MapEventStream(this IEndpointRouteBuilder app)
     {
-        app.MapGet("/api/events", (string? peer, TangleModel model, BrowserMetrics metrics, CancellationToken aborted) =>
-            TypedResults.ServerSentEvents(StreamAsync(model.Subscribe(peer), metrics, aborted)));
+        app.MapGet("/api/events", (string? peer, TangleModel model, BrowserMetrics metrics, IHostApplicationLifetime lifetime, CancellationToken aborted) =>
+            TypedResults.ServerSentEvents(StreamAsync(model.Subscribe(peer), metrics, lifetime.ApplicationStopping, aborted)));
         return app;
     }
 
-    private static async IAsyncEnumerable<SseItem<string>> StreamAsync(BrowserSubscription subscription, BrowserMetrics metrics, [EnumeratorCancellation] CancellationToken aborted)
+    private static async IAsyncEnumerable<SseItem<string>> StreamAsync(BrowserSubscription subscription, BrowserMetrics metrics, CancellationToken stopping,
+        [EnumeratorCancellation] CancellationToken aborted)
     {
         metrics.BrowserConnected();
         try
         {
+            // Ended when the browser goes or the app stops: an endless response would otherwise hold up shutdown.
+            using (var ended = CancellationTokenSource.CreateLinkedTokenSource(aborted, stopping))
             using (subscription)
             {
                 yield return Item(subscription.Snapshot);
-                while (await MoreAsync(subscription, aborted))
+                while (await MoreAsync(subscription, ended.Token))
                     while (subscription.Events.TryRead(out var e))
                         yield return Item(e);
             }
@@ -37,14 +40,17 @@ public static class EventStreamEndpoint
         }
     }
 
-    /// <summary>False when the browser was ended for falling behind: the response ends and EventSource reconnects.</summary>
-    private static async ValueTask<bool> MoreAsync(BrowserSubscription subscription, CancellationToken aborted)
+    /// <summary>
+    /// False when the stream should end quietly: the browser fell behind (EventSource reconnects to a fresh snapshot),
+    /// went away, or the app is stopping.
+    /// </summary>
+    private static async ValueTask<bool> MoreAsync(BrowserSubscription subscription, CancellationToken ended)
     {
         try
         {
-            return await subscription.Events.WaitToReadAsync(aborted);
+            return await subscription.Events.WaitToReadAsync(ended);
         }
-        catch (TimeoutException)
+        catch (Exception e) when (e is TimeoutException || (e is OperationCanceledException && ended.IsCancellationRequested))
         {
             return false;
         }

@@ -95,10 +95,16 @@ function applyPeers(list) {
   view.referenceCid = me?.status?.referenceCid ?? view.referenceCid;
 }
 
+// Each figure also as data-value (plain digits) for scripts and tests, whatever the reader's locale.
+function stat(id, value, text) {
+  $(id).textContent = text;
+  $(id).dataset.value = value == null ? '' : String(value);
+}
+
 function updateStats() {
   const status = peers.find(p => p.peerId === selectedPeer)?.status;
-  $('stat-transactions').textContent = model.size.toLocaleString();
-  $('stat-tips').textContent = status ? status.tips.toLocaleString() : '–';
+  stat('stat-transactions', model.size, model.size.toLocaleString());
+  stat('stat-tips', status?.tips, status ? status.tips.toLocaleString() : '–');
   $('stat-accuracy').textContent = status?.referenceAccuracy == null ? '–' : `${(status.referenceAccuracy * 100).toFixed(1)} %`;
 }
 

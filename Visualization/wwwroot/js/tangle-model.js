@@ -57,13 +57,15 @@ export class TangleModel {
     return true;
   }
 
-  // The free lane nearest the parents' mean lane: a free lane has had no transaction in the last three columns.
+  // The free lane nearest the parents' mean lane (a free lane has had no transaction in the last three columns),
+  // pulled slightly towards the middle so that the band stays centred.
   chooseLane(parents, index) {
-    const target = parents.length ? parents.reduce((s, p) => s + p.lane, 0) / parents.length : (LANES - 1) / 2;
+    const middle = (LANES - 1) / 2;
+    const target = parents.length ? parents.reduce((s, p) => s + p.lane, 0) / parents.length : middle;
     let best = Math.round(target), bestScore = Infinity;
     for (let lane = 0; lane < LANES; lane++) {
       const busy = index - this.laneLastUsed[lane] < 3 ? 10 : 0;
-      const score = Math.abs(lane - target) + busy;
+      const score = Math.abs(lane - target) + 0.3 * Math.abs(lane - middle) + busy;
       if (score < bestScore) { best = lane; bestScore = score; }
     }
     this.laneLastUsed[best] = index;

@@ -6,6 +6,7 @@ import { COLUMN, LANES } from './tangle-model.js';
 // So a frame costs O(visible) with a fixed ceiling, whatever the tangle's size.
 export const EDGE_BUDGET = 3000;
 const MARGIN = { top: 14, bottom: 26, right: 48 };
+const MAX_LANE_GAP = 46;
 const APPROVER = '#C2185B', ANCESTOR = '#00796B', SELECTED = '#1a56db', REFERENCE = '#FFD23F';
 
 export class TangleView {
@@ -44,7 +45,11 @@ export class TangleView {
   get k() { return this.transform.k; }
   get spacing() { return COLUMN * this.k; }
   sx(node) { return node.index * this.spacing + this.transform.x; }
-  sy(node) { return MARGIN.top + (node.lane + 0.5) * (this.height - MARGIN.top - MARGIN.bottom) / LANES; }
+  // Lanes at most MAX_LANE_GAP apart, centred vertically.
+  sy(node) {
+    const room = this.height - MARGIN.top - MARGIN.bottom, gap = Math.min(MAX_LANE_GAP, room / LANES);
+    return MARGIN.top + room / 2 + (node.lane - (LANES - 1) / 2) * gap;
+  }
 
   resize() {
     const rect = this.canvas.getBoundingClientRect();
@@ -66,6 +71,8 @@ export class TangleView {
   changed() {
     if (this.follow && this.model.size) {
       const x = this.width - MARGIN.right - this.model.newest.index * this.spacing;
+      // The tangle slides under a still pointer: what was hovered is no longer under it.
+      if (x !== this.transform.x) this.hovered = null;
       this.setTransform(d3.zoomIdentity.translate(x, 0).scale(this.k));
     }
     this.invalidate();
@@ -185,7 +192,9 @@ export class TangleView {
     }
 
     ctx.globalAlpha = cones ? 0.25 : 1;
-    if (!dots || last - edgesFrom < 1500) {
+    if (dots) {
+      this.drawDots(ctx, first, last);
+    } else {
       ctx.strokeStyle = '#9a9a9a';
       ctx.lineWidth = 1;
       ctx.beginPath();
@@ -194,19 +203,17 @@ export class TangleView {
         for (const p of n.parents) { ctx.moveTo(this.sx(n), this.sy(n)); ctx.lineTo(this.sx(p), this.sy(p)); }
       }
       ctx.stroke();
+      const byColor = new Map();
+      for (let i = first; i <= last; i++) {
+        const n = m.at(i);
+        const color = this.colors.color(n.publisher);
+        let path = byColor.get(color);
+        if (!path) byColor.set(color, path = new Path2D());
+        const x = this.sx(n), y = this.sy(n);
+        path.moveTo(x + r, y); path.arc(x, y, r, 0, 2 * Math.PI);
+      }
+      for (const [color, path] of byColor) { ctx.fillStyle = color; ctx.fill(path); }
     }
-
-    const byColor = new Map();
-    for (let i = first; i <= last; i++) {
-      const n = m.at(i);
-      const color = this.colors.color(n.publisher);
-      let path = byColor.get(color);
-      if (!path) byColor.set(color, path = new Path2D());
-      const x = this.sx(n), y = this.sy(n);
-      if (dots) path.rect(x - 1, y - 1, 2, 2);
-      else { path.moveTo(x + r, y); path.arc(x, y, r, 0, 2 * Math.PI); }
-    }
-    for (const [color, path] of byColor) { ctx.fillStyle = color; ctx.fill(path); }
 
     if (!dots) {
       ctx.strokeStyle = '#111';
@@ -220,22 +227,57 @@ export class TangleView {
     }
     ctx.globalAlpha = 1;
 
-    if (cones) this.drawCones(ctx, focus, cones, first, last, r);
+    if (cones) this.drawCones(ctx, focus, cones, first, last, dots ? 0 : r);
     this.drawReference(ctx, r);
     if (this.selected) this.ring(ctx, this.selected, r + 4, SELECTED, 3);
     if (this.hovered && this.hovered !== this.selected) this.ring(ctx, this.hovered, r + 3, '#111', 1.5);
     this.drawTimeAxis(ctx, first, last);
 
     const summarised = edgesFrom - first;
-    this.onNote(`${m.size.toLocaleString()} transactions · ${m.tipCount} tips in view of this replica`
+    this.onNote(`${m.size.toLocaleString()} transactions · ${m.tipCount} tip${m.tipCount === 1 ? "" : "s"} in view of this replica`
       + (summarised > 0 ? ` · ${summarised.toLocaleString()} older drawn without edges (grey)` : ''));
     this.lastDrawMs = performance.now() - started;
   }
 
+  // Overview (under two pixels per transaction): no edges, and each transaction a 2x2-pixel mark written straight into
+  // an image, which costs one memory write per mark instead of one path per mark; later marks cover earlier ones.
+  drawDots(ctx, first, last) {
+    const w = this.canvas.width, h = this.canvas.height;
+    if (!this.dotCanvas || this.dotCanvas.width !== w || this.dotCanvas.height !== h) {
+      this.dotCanvas = new OffscreenCanvas(w, h);
+      this.dotImage = new ImageData(w, h);
+    }
+    const pixels = new Uint32Array(this.dotImage.data.buffer);
+    pixels.fill(0);
+    const rgba = new Map();
+    for (let i = first; i <= last; i++) {
+      const n = this.model.at(i);
+      const color = this.colors.color(n.publisher);
+      let packed = rgba.get(color);
+      if (packed === undefined) rgba.set(color, packed = packColor(color));
+      const x = Math.round(this.sx(n) * this.dpr), y = Math.round(this.sy(n) * this.dpr);
+      if (x < 0 || x >= w - 1 || y < 0 || y >= h - 1) continue;
+      const at = y * w + x;
+      pixels[at] = pixels[at + 1] = pixels[at + w] = pixels[at + w + 1] = packed;
+    }
+    const offscreen = this.dotCanvas.getContext('2d');
+    offscreen.putImageData(this.dotImage, 0, 0);
+    ctx.save();
+    ctx.setTransform(1, 0, 0, 1, 0, 0);
+    ctx.drawImage(this.dotCanvas, 0, 0);
+    ctx.restore();
+  }
+
+  // Edges inside each cone (the focus included), then the cone's transactions, over the dimmed tangle.
+  // In the overview (r = 0) the cones are marks only, like the rest.
   drawCones(ctx, focus, cones, first, last, r) {
     const near = n => n.index >= first - 200 && n.index <= last + 200;
-    // Edges inside each cone (the focus included), then the cone's transactions, over the dimmed tangle.
     for (const [cone, color] of [[cones.ancestors, ANCESTOR], [cones.approvers, APPROVER]]) {
+      if (r === 0) {
+        ctx.fillStyle = color;
+        for (const n of cone) if (n.index >= first && n.index <= last) ctx.fillRect(this.sx(n) - 1, this.sy(n) - 1, 2, 2);
+        continue;
+      }
       const members = new Set(cone); members.add(focus);
       ctx.strokeStyle = color; ctx.lineWidth = 2.5; ctx.beginPath();
       for (const n of members) {
@@ -250,7 +292,7 @@ export class TangleView {
       }
       ctx.fill();
     }
-    this.ring(ctx, focus, r + 1, '#111', 2);
+    this.ring(ctx, focus, r + 3, '#111', 2);
   }
 
   drawReference(ctx, r) {
@@ -279,4 +321,10 @@ export class TangleView {
       ctx.fillText(format(new Date(node.createdAtMs)), this.sx(node), y);
     }
   }
+}
+
+// '#RRGGBB' as one little-endian RGBA pixel.
+function packColor(hex) {
+  const v = parseInt(hex.slice(1), 16);
+  return (255 << 24 | (v & 0xff) << 16 | (v >> 8 & 0xff) << 8 | v >> 16) >>> 0;
 }

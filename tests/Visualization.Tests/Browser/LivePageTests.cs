@@ -24,7 +24,7 @@ public sealed partial class LivePageTests(LiveSystem system) : IClassFixture<Liv
         var tipCounts = new HashSet<int>();
         await WaitForAsync(page, async () =>
         {
-            if (int.TryParse(await page.InnerTextAsync("#stat-tips"), CultureInfo.InvariantCulture, out var tips)) tipCounts.Add(tips);
+            if (int.TryParse(await page.Locator("#stat-tips").GetAttributeAsync("data-value"), CultureInfo.InvariantCulture, out var tips)) tipCounts.Add(tips);
             return tipCounts.Count;
         }, n => n >= 2 && tipCounts.Any(t => t > 0), "the tip count to show a number and change");
 
@@ -53,7 +53,7 @@ public sealed partial class LivePageTests(LiveSystem system) : IClassFixture<Liv
         await WaitForAsync(page, async () => await page.EvaluateAsync<bool>("cid => window.mlaspire.model.get(cid) != null", chosen.Cid) ? 1 : 0, n => n == 1, $"{chosen.Cid} on the page");
         await page.ClickAsync("#show-all");
         var point = await page.EvaluateAsync<System.Text.Json.JsonElement>("cid => window.mlaspire.positionOf(cid)", chosen.Cid);
-        await page.Mouse.ClickAsync(point.GetProperty("x").GetDouble(), point.GetProperty("y").GetDouble());
+        await page.Mouse.ClickAsync(point.GetProperty("x").GetSingle(), point.GetProperty("y").GetSingle());
 
         await WaitForAsync(page, async () => await page.Locator("#details").GetAttributeAsync("data-cid") == chosen.Cid ? 1 : 0, n => n == 1, $"details of {chosen.Cid}");
         Assert.Equal(chosen.Cid, await page.InnerTextAsync("#detail-cid"));
@@ -105,7 +105,7 @@ public sealed partial class LivePageTests(LiveSystem system) : IClassFixture<Liv
     }
 
     private static async Task<int> Transactions(IPage page) =>
-        int.Parse(await page.InnerTextAsync("#stat-transactions"), NumberStyles.AllowThousands, CultureInfo.GetCultureInfo("en-US"));
+        int.TryParse(await page.Locator("#stat-transactions").GetAttributeAsync("data-value"), CultureInfo.InvariantCulture, out var count) ? count : 0;
 
     private static async Task<int> ChartSamples(IPage page) => int.Parse(await page.Locator("#accuracy-figure").GetAttributeAsync("data-samples") ?? "0", CultureInfo.InvariantCulture);
 
@@ -123,8 +123,10 @@ public sealed partial class LivePageTests(LiveSystem system) : IClassFixture<Liv
     {
         if (Environment.GetEnvironmentVariable("MLASPIRE_SCREENSHOT") is not { Length: > 0 } path) return;
         await Eventually.TrueAsync(async () => await Transactions(page) >= 150, TimeSpan.FromMinutes(2), () => "the tangle did not grow to 150 for the screenshot");
-        // Following the newest, with a recent transaction selected so that its cones are highlighted.
-        await page.EvaluateAsync("() => { const m = window.mlaspire; m.view.setFollow(true); m.view.select(m.model.at(m.model.newest.index - 30)); }");
+        // Following the newest, zoomed out a little, with a recent transaction selected so that both its cones show
+        // (and the pointer out of the way, since hovering takes precedence over the selection).
+        await page.Mouse.MoveAsync(1, 1);
+        await page.EvaluateAsync("() => { const m = window.mlaspire; m.view.setTransform(d3.zoomIdentity.scale(0.7)); m.view.setFollow(true); m.view.select(m.model.at(m.model.newest.index - 12)); }");
         await page.WaitForTimeoutAsync(300);
         await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(Repository.Root, path) });
     }
