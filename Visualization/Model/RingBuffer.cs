@@ -25,8 +25,6 @@ public sealed class RingBuffer<T>(int capacity)
         return true;
     }
 
-    public T Newest => Count > 0 ? _items[(_start + Count - 1) % _items.Length] : throw new InvalidOperationException("The buffer is empty.");
-
     /// <summary>Oldest first.</summary>
     public T[] ToArray()
     {
