@@ -26,6 +26,22 @@ public sealed class VisualizationOptions
     /// <summary>Peers that left are kept on the page (greyed) until this many peers are known.</summary>
     public int MaxPeers { get; set; } = 64;
 
+    /// <summary>Refuses settings the service cannot run with, naming the setting, at startup rather than at the first peer.</summary>
+    public VisualizationOptions Validate()
+    {
+        (string Name, bool Ok)[] checks =
+        [
+            (nameof(TransactionsPerPeer), TransactionsPerPeer > 0),
+            (nameof(AccuracySamplesPerPeer), AccuracySamplesPerPeer > 0),
+            (nameof(StatusInterval), StatusInterval > TimeSpan.Zero),
+            (nameof(RetryDelay), RetryDelay >= TimeSpan.Zero),
+            (nameof(MaxPeers), MaxPeers > 0),
+        ];
+        foreach (var (name, ok) in checks)
+            if (!ok) throw new InvalidOperationException($"{Section}:{name} must be positive.");
+        return this;
+    }
+
     public string ResolveBootstrapAddress(IConfiguration configuration) =>
         BootstrapAddress ?? configuration["services:bootstrap:grpc:0"]
         ?? throw new InvalidOperationException(

@@ -11,7 +11,7 @@ public static class VisualizationServiceExtensions
     public static IHostApplicationBuilder AddVisualizationServices(this IHostApplicationBuilder builder)
     {
         var services = builder.Services;
-        var options = builder.Configuration.GetSection(VisualizationOptions.Section).Get<VisualizationOptions>() ?? new VisualizationOptions();
+        var options = (builder.Configuration.GetSection(VisualizationOptions.Section).Get<VisualizationOptions>() ?? new VisualizationOptions()).Validate();
         var bootstrapAddress = new Uri(options.ResolveBootstrapAddress(builder.Configuration));
         services.AddSingleton(options);
         services.AddSingleton(TimeProvider.System);

@@ -15,6 +15,8 @@ internal sealed class PeerWatcher(string peerId, string grpcAddress, TangleModel
     private const int CatchUpPage = 500;
     private static readonly TimeSpan CallTimeout = TimeSpan.FromSeconds(10);
 
+    private bool _unreachable;
+
     public string GrpcAddress => grpcAddress;
 
     public async Task RunAsync(CancellationToken cancellation)
@@ -44,6 +46,7 @@ internal sealed class PeerWatcher(string peerId, string grpcAddress, TangleModel
                 using var watch = client.WatchTransactions(new WatchTransactionsRequest(), cancellationToken: cancellation);
                 cursor = await CatchUpAsync(client, cursor.Value, int.MaxValue, cancellation);
                 model.SetState(peerId, PeerState.Live);
+                _unreachable = false;
                 await foreach (var message in watch.ResponseStream.ReadAllAsync(cancellation))
                 {
                     if (message.Sequence <= cursor) continue;
@@ -99,7 +102,10 @@ internal sealed class PeerWatcher(string peerId, string grpcAddress, TangleModel
 
     private async Task ReportUnreachableAsync(RpcException e, CancellationToken cancellation)
     {
-        logger.LogInformation("Peer {PeerId} at {Address} unreachable ({Code}: {Detail}); retrying in {Delay}.", peerId, grpcAddress, e.StatusCode, e.Status.Detail, options.RetryDelay);
+        // Once per outage at Information; the retries after it at Debug.
+        var level = _unreachable ? LogLevel.Debug : LogLevel.Information;
+        _unreachable = true;
+        logger.Log(level, "Peer {PeerId} at {Address} unreachable ({Code}: {Detail}); retrying every {Delay}.", peerId, grpcAddress, e.StatusCode, e.Status.Detail, options.RetryDelay);
         model.SetState(peerId, PeerState.Unreachable, $"{e.StatusCode}: {e.Status.Detail}");
         await Task.Delay(options.RetryDelay, cancellation);
     }
