@@ -74,6 +74,28 @@ public sealed partial class LivePageTests(LiveSystem system) : IClassFixture<Liv
     }
 
     [Fact]
+    public async Task The_page_holds_exactly_the_chosen_peers_replica_without_gaps()
+    {
+        var peer = system.Cluster.Peers[0];
+        var peerId = (await peer.StatusAsync()).PeerId;
+        var page = await OpenAsync($"?peer={peerId}");
+        await WaitForAsync(page, () => Transactions(page), n => n > 10, "the tangle on the page");
+
+        // Everything the replica held a moment ago reaches the page (catch-up and live stream leave no gap) ...
+        var held = (await peer.TransactionsAsync()).Select(t => t.Cid).ToHashSet();
+        string[] shown = [];
+        await WaitForAsync(page, async () =>
+        {
+            shown = await page.EvaluateAsync<string[]>("() => window.mlaspire.model.nodes.map(n => n.cid)");
+            return held.Count(shown.Contains);
+        }, n => n == held.Count, $"all {held.Count} transactions of the replica on the page");
+        // ... and the page shows nothing the replica does not hold, each transaction once.
+        var heldNow = (await peer.TransactionsAsync()).Select(t => t.Cid).ToHashSet();
+        Assert.DoesNotContain(shown, cid => !heldNow.Contains(cid));
+        Assert.Equal(shown.Length, shown.Distinct().Count());
+    }
+
+    [Fact]
     public async Task Connected_browsers_are_counted_on_metrics()
     {
         var page = await OpenAsync();
@@ -94,12 +116,12 @@ public sealed partial class LivePageTests(LiveSystem system) : IClassFixture<Liv
         }, TimeSpan.FromSeconds(30), () => "the closed page was not uncounted");
     }
 
-    private async Task<IPage> OpenAsync()
+    private async Task<IPage> OpenAsync(string query = "")
     {
         var page = await system.Browser.NewPageAsync(new BrowserNewPageOptions { ViewportSize = new ViewportSize { Width = 1500, Height = 900 } });
         var errors = new List<string>();
         page.PageError += (_, e) => errors.Add(e);
-        await page.GotoAsync(system.Url);
+        await page.GotoAsync(system.Url + "/" + query);
         Assert.Empty(errors);
         return page;
     }
