@@ -213,9 +213,7 @@ export class TangleView {
         path.moveTo(x + r, y); path.arc(x, y, r, 0, 2 * Math.PI);
       }
       for (const [color, path] of byColor) { ctx.fillStyle = color; ctx.fill(path); }
-    }
-
-    if (!dots) {
+      // Tips: a black ring.
       ctx.strokeStyle = '#111';
       ctx.lineWidth = Math.max(1.5, r * 0.45);
       ctx.beginPath();
