@@ -9,6 +9,13 @@ using MlAspire.Visualization.Tests.Browser;
 // Renders N synthetic transactions (default 10,000) in the real page and prints how long it takes and how much
 // memory the browser uses. The snapshot is the server's own wire format, handed to the page's snapshot handler (the
 // one its EventSource calls), so the figures cover parsing, the page model, layout and drawing, not the network.
+// `screenshot URL FILE`: a picture of a running Visualization (e.g. the AppHost's) once its tangle has grown.
+if (args is ["screenshot", var pageUrl, var file])
+{
+    await Screenshot.TakeAsync(pageUrl, file);
+    return;
+}
+
 // Arguments: [transaction count] [screenshot path].
 var count = args.Length > 0 ? int.Parse(args[0], CultureInfo.InvariantCulture) : 10_000;
 const int peers = 8;

@@ -57,14 +57,14 @@ export class TangleModel {
     return true;
   }
 
-  // The free lane nearest the parents' mean lane (a free lane has had no transaction in the last three columns),
-  // pulled slightly towards the middle so that the band stays centred.
+  // The free lane nearest the parents' mean lane (a free lane was not used by the previous column, so consecutive
+  // transactions never share a horizontal line and hide each other's edges), pulled slightly towards the middle.
   chooseLane(parents, index) {
     const middle = (LANES - 1) / 2;
     const target = parents.length ? parents.reduce((s, p) => s + p.lane, 0) / parents.length : middle;
     let best = Math.round(target), bestScore = Infinity;
     for (let lane = 0; lane < LANES; lane++) {
-      const busy = index - this.laneLastUsed[lane] < 3 ? 10 : 0;
+      const busy = index - this.laneLastUsed[lane] < 2 ? 10 : 0;
       const score = Math.abs(lane - target) + 0.3 * Math.abs(lane - middle) + busy;
       if (score < bestScore) { best = lane; bestScore = score; }
     }
