@@ -43,6 +43,7 @@ for (var i = 1; i <= settings.Peers; i++)
 // The web UI: learns the peers from the bootstrap and streams their transactions to the browser.
 var visualization = builder.AddProject<Projects.Visualization>("visualization")
     .WithReference(bootstrap)
+    .WithEnvironment("Visualization__JoinToken", joinToken)
     .WithExternalHttpEndpoints();
 foreach (var peer in peers)
 {

@@ -27,7 +27,11 @@ ensure_prometheus() {
   fi
 }
 ensure_chromium() {
-  : # later: apt-get install -y chromium when /usr/bin/chromium is missing (browser tests)
+  # Debian's Chromium for the Visualization browser tests: Playwright drives /usr/bin/chromium, never a downloaded browser.
+  if [ ! -x /usr/bin/chromium ]; then
+    apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium
+  fi
 }
 ensure_k8s_tools() {
   # tests/Deploy.Tests: `kubectl kustomize` and the offline schema validator (promtool comes from ensure_prometheus).

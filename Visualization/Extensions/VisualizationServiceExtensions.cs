@@ -1,15 +1,52 @@
+using MlAspire.Visualization.Model;
+using MlAspire.Visualization.Streaming;
+using MlAspire.Visualization.Watching;
+using BootstrapClient = MlAspire.Bootstrap.Grpc.Bootstrap.BootstrapClient;
+
 namespace MlAspire.Visualization.Extensions;
 
-/// <summary>The Visualization web app: streams transactions from peers and draws the tangle in the browser.</summary>
+/// <summary>The Visualization web app: follows the bootstrap's membership and every peer's replica, and streams them to the page.</summary>
 public static class VisualizationServiceExtensions
 {
-    public static IHostApplicationBuilder AddVisualizationServices(this IHostApplicationBuilder builder) => builder;
+    public static IHostApplicationBuilder AddVisualizationServices(this IHostApplicationBuilder builder)
+    {
+        var services = builder.Services;
+        var options = (builder.Configuration.GetSection(VisualizationOptions.Section).Get<VisualizationOptions>() ?? new VisualizationOptions()).Validate();
+        var bootstrapAddress = new Uri(options.ResolveBootstrapAddress(builder.Configuration));
+        services.AddSingleton(options);
+        services.AddSingleton(TimeProvider.System);
+        services.AddSingleton<TangleModel>();
+        services.AddSingleton<BrowserMetrics>();
+        services.AddSingleton<PeerWatchers>();
+
+        // A plain channel rather than the factory client: the resilience handler's 30 s total timeout would end WatchPeers.
+        services.AddSingleton(_ =>
+        {
+            var channel = Grpc.Net.Client.GrpcChannel.ForAddress(bootstrapAddress, new Grpc.Net.Client.GrpcChannelOptions
+            {
+                HttpHandler = new SocketsHttpHandler { KeepAlivePingDelay = TimeSpan.FromSeconds(20), KeepAlivePingTimeout = TimeSpan.FromSeconds(10) },
+                Credentials = Grpc.Core.ChannelCredentials.Create(Grpc.Core.ChannelCredentials.Insecure, JoinTokenCredentials(options.JoinToken)),
+                UnsafeUseInsecureChannelCallCredentials = true,
+            });
+            return new BootstrapClient(channel);
+        });
+        services.AddHostedService<MembershipWatcher>();
+        return builder;
+    }
 
     public static WebApplication MapVisualizationEndpoints(this WebApplication app)
     {
         // Middleware rather than endpoints: "/" must be rewritten to "/index.html" before files are served.
         app.UseDefaultFiles();
         app.UseStaticFiles();
+        app.MapEventStream();
         return app;
     }
+
+    private static Grpc.Core.CallCredentials JoinTokenCredentials(string? token) =>
+        Grpc.Core.CallCredentials.FromInterceptor((_, metadata) =>
+        {
+            if (token is { Length: > 0 }) metadata.Add("authorization", $"Bearer {token}");
+            return Task.CompletedTask;
+        });
 }
