@@ -13,6 +13,7 @@ public sealed class BrowserMetrics
     {
         var meter = meters.Create(MeterName);
         _browsersConnected = meter.CreateUpDownCounter<long>(BrowsersConnectedName, "{browser}", "Browsers listening to the live tangle (open event streams).");
+        _browsersConnected.Add(0); // exported at zero from the start, so dashboards show 0 rather than no data
     }
 
     public void BrowserConnected() => _browsersConnected.Add(1);
