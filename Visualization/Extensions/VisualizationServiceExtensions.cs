@@ -40,6 +40,8 @@ public static class VisualizationServiceExtensions
         app.UseDefaultFiles();
         app.UseStaticFiles();
         app.MapEventStream();
+        // Created now rather than with the first browser, so that /metrics reports 0 connected browsers from the start.
+        app.Services.GetRequiredService<BrowserMetrics>();
         return app;
     }
 
