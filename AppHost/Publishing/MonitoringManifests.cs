@@ -11,8 +11,9 @@ namespace MlAspire.AppHost.Publishing;
 /// </summary>
 internal sealed class MonitoringManifests(K3sSettings settings)
 {
-    public const string PrometheusImage = "prom/prometheus:v3.5.0";
-    public const string GrafanaImage = "grafana/grafana:12.2.0";
+    // The same images the AppHost runs locally with a container runtime.
+    public const string PrometheusImage = MonitoringExtensions.PrometheusImage + ":" + MonitoringExtensions.PrometheusTag;
+    public const string GrafanaImage = MonitoringExtensions.GrafanaImage + ":" + MonitoringExtensions.GrafanaTag;
     public const int PrometheusPort = 9090;
     public const int GrafanaPort = 3000;
 
