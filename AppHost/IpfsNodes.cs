@@ -1,3 +1,4 @@
+using System.Globalization;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Logging;
@@ -34,7 +35,8 @@ internal sealed class IpfsNodes(IDistributedApplicationBuilder builder, IpfsChoi
                 var kubo = AddKuboContainer(name).WithParentRelationship(peer);
                 _apiEndpoints.Add((name, kubo.GetEndpoint("api")));
                 peer.WithEnvironment("Peer__Storage", "ipfs")
-                    .WithEnvironment("Peer__IpfsApi", ReferenceExpression.Create($"{kubo.GetEndpoint("api")}/"));
+                    .WithEnvironment("Peer__IpfsApi", ReferenceExpression.Create($"{kubo.GetEndpoint("api")}/"))
+                    .WithEnvironment("Peer__StorageCap", settings.PeerStorageCap.ToString(CultureInfo.InvariantCulture));
                 break;
             case IpfsMode.JsIpfs:
                 // Through the API endpoint's proxy: the port the node listens on is only known to the node's own spec.
@@ -42,6 +44,7 @@ internal sealed class IpfsNodes(IDistributedApplicationBuilder builder, IpfsChoi
                 _apiEndpoints.Add((name, node.GetEndpoint("api")));
                 peer.WithEnvironment("Peer__Storage", "ipfs")
                     .WithEnvironment("Peer__IpfsApi", ReferenceExpression.Create($"{node.GetEndpoint("api")}/"))
+                    .WithEnvironment("Peer__StorageCap", settings.PeerStorageCap.ToString(CultureInfo.InvariantCulture))
                     .WaitFor(node);
                 break;
             default:

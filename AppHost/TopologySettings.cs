@@ -12,7 +12,7 @@ namespace MlAspire.AppHost;
 /// <item><c>model</c>: <c>mlp</c> or <c>logreg</c> (Bootstrap:Model:Architecture; Bootstrap's default when unset).</item>
 /// <item><c>training-interval</c>: a TimeSpan such as <c>00:00:00.500</c> (Bootstrap:Training:Interval).</item>
 /// <item><c>state</c>: folder for the bootstrap's genesis, the peers' data and the js-ipfs repos (default: mlaspire under the temp folder).</item>
-/// <item><c>ipfs-storage-max</c>: Datastore.StorageMax of every IPFS node (default 2GB).</item>
+/// <item><c>ipfs-storage-max</c>: Datastore.StorageMax of every IPFS node (default 2GB; units as Kubo: kB, MB, GB, TB, KiB, MiB, GiB, TiB).</item>
 /// </list>
 /// </summary>
 internal sealed record TopologySettings(
@@ -40,8 +40,17 @@ internal sealed record TopologySettings(
             ? Path.GetFullPath(folder)
             : Path.Combine(Path.GetTempPath(), "mlaspire");
 
-        return new TopologySettings(peers, model, interval, state, configuration["ipfs-storage-max"] ?? "2GB");
+        var storageMax = configuration["ipfs-storage-max"] ?? "2GB";
+        if (StorageSize.Parse(storageMax) is not > 0)
+            throw new InvalidOperationException($"'ipfs-storage-max' is '{storageMax}'; expected a size such as 2GB or 512MiB.");
+        return new TopologySettings(peers, model, interval, state, storageMax);
     }
+
+    /// <summary>
+    /// The store cap a peer's retention keeps to when it stores in an IPFS node: 80% of the node's StorageMax, below
+    /// Kubo's GC watermark (90%), because pinned blocks are beyond the node's own garbage collector.
+    /// </summary>
+    public long PeerStorageCap => StorageSize.Parse(IpfsStorageMax)!.Value / 10 * 8;
 
     /// <summary>
     /// A peer's data directory (key, embedded store, replica log), named after its resource: distinct per peer, kept
@@ -57,6 +66,27 @@ internal sealed record TopologySettings(
     /// and the bootstrap refuses to start on a genesis of another one.
     /// </summary>
     public string BootstrapDataDirectory => Path.Combine(StateDirectory, $"bootstrap-{Model ?? "default"}");
+}
+
+/// <summary>Sizes as Kubo's configuration writes them ("2GB", "512MiB", "10GB").</summary>
+internal static class StorageSize
+{
+    private static readonly (string Suffix, long Factor)[] Units =
+    [
+        ("KiB", 1L << 10), ("MiB", 1L << 20), ("GiB", 1L << 30), ("TiB", 1L << 40),
+        ("kB", 1000), ("KB", 1000), ("MB", 1000_000), ("GB", 1000_000_000), ("TB", 1000_000_000_000), ("B", 1),
+    ];
+
+    /// <summary>The size in bytes, or null when <paramref name="text"/> is not a size.</summary>
+    public static long? Parse(string text)
+    {
+        text = text.Trim();
+        foreach (var (suffix, factor) in Units)
+            if (text.EndsWith(suffix, StringComparison.Ordinal)
+                && decimal.TryParse(text[..^suffix.Length].Trim(), NumberStyles.AllowDecimalPoint, CultureInfo.InvariantCulture, out var amount))
+                return (long)(amount * factor);
+        return null;
+    }
 }
 
 internal static class TopologySettingsExtensions

@@ -30,6 +30,8 @@ public sealed class AppModelTests
             var environment = await EnvironmentAsync(peer);
             Assert.Equal("ipfs", environment["Peer__Storage"]);
             Assert.Equal($"{{ipfs-{peer.Name}.bindings.api.url}}/", environment["Peer__IpfsApi"]);
+            // Retention keeps the peer's pins under the node's GC watermark: 80% of the default 2GB StorageMax.
+            Assert.Equal("1600000000", environment["Peer__StorageCap"]);
         }
     }
 
@@ -92,6 +94,17 @@ public sealed class AppModelTests
         Assert.Equal("logreg", bootstrap["Bootstrap__Model__Architecture"]);
         Assert.Equal("00:00:00.5000000", bootstrap["Bootstrap__Training__Interval"]);
         Assert.Equal("/var/mlaspire/bootstrap-logreg", bootstrap["Bootstrap__DataDirectory"]);
+    }
+
+    [Fact]
+    public async Task The_ipfs_storage_max_sets_the_cap_each_peer_keeps_its_pins_under()
+    {
+        await using var builder = await ModelAsync("--ipfs", "js-ipfs", "--peers", "1", "--ipfs-storage-max", "512MiB");
+
+        Assert.Equal(((512L << 20) / 10 * 8).ToString(), (await EnvironmentAsync(Peers(builder).Single()))["Peer__StorageCap"]);
+
+        var error = await Assert.ThrowsAnyAsync<Exception>(() => ModelAsync("--ipfs", "embedded", "--ipfs-storage-max", "lots"));
+        Assert.Contains("'ipfs-storage-max' is 'lots'", error.ToString());
     }
 
     [Fact]
