@@ -20,14 +20,18 @@ public sealed partial class LivePageTests(LiveSystem system) : IClassFixture<Liv
         var first = await WaitForAsync(page, () => Transactions(page), n => n > 0, "transactions on the page");
         await WaitForAsync(page, () => Transactions(page), n => n >= first + 5, $"more than {first + 4} transactions (first saw {first})");
 
-        // The tip count is the peer's own (sampled status); with two peers training it moves between small numbers.
-        var tipCounts = new HashSet<int>();
+        // The tip count is the shown peer's own, from its status: it matches what that peer reports over gRPC. (It may
+        // stay at 1 for minutes, two peers often approve the one newest tip, so "it changed" would be a coin toss.)
+        var shownPeerId = await page.Locator("#peer-select").InputValueAsync();
+        var ids = await Task.WhenAll(system.Cluster.Peers.Select(async p => (await p.StatusAsync()).PeerId));
+        var shownPeer = system.Cluster.Peers[Array.IndexOf(ids, shownPeerId)];
         await WaitForAsync(page, async () =>
         {
-            if (int.TryParse(await page.Locator("#stat-tips").GetAttributeAsync("data-value"), CultureInfo.InvariantCulture, out var tips)) tipCounts.Add(tips);
-            return tipCounts.Count;
-        }, n => n >= 2 && tipCounts.Any(t => t > 0), "the tip count to show a number and change");
+            var shown = int.TryParse(await page.Locator("#stat-tips").GetAttributeAsync("data-value"), CultureInfo.InvariantCulture, out var tips) ? tips : -1;
+            return shown > 0 && shown == (await shownPeer.StatusAsync()).Tips ? 1 : 0;
+        }, n => n == 1, "the tip count to be the shown peer's own");
 
+        // Status events keep arriving without a reload: the chart grows with every sample.
         var samples = await WaitForAsync(page, () => ChartSamples(page), n => n > 0, "accuracy samples in the chart");
         await WaitForAsync(page, () => ChartSamples(page), n => n >= samples + 3, $"the chart to grow past {samples + 2} samples");
         await WaitForAsync(page, async () => (await page.InnerTextAsync("#stat-accuracy")).Contains('%') ? 1 : 0, n => n == 1, "the reference accuracy");
