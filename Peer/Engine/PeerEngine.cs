@@ -295,7 +295,8 @@ public sealed class PeerEngine
 
     /// <summary>
     /// Hands <paramref name="release"/> each transaction older than the newest <paramref name="keepNewest"/> that is not
-    /// genesis, a tip or protected, once; those skipped are looked at again on the next pass.
+    /// genesis, a tip or protected, once. Those skipped are remembered and looked at again on the next pass, so a pass
+    /// costs the new arrivals plus the few old tips and protected ones, not the whole history.
     /// </summary>
     private async Task ScanReleasableAsync(ReleaseScan scan, int keepNewest, IReadOnlySet<string> protectedIds, Action<Transaction> release, CancellationToken cancellationToken)
     {
@@ -304,18 +305,21 @@ public sealed class PeerEngine
         try
         {
             var end = graph.Count - keepNewest;
-            int? firstSkipped = null;
+            var candidates = scan.Skipped.Where(sequence => sequence < end).ToList();
             for (var sequence = scan.Next; sequence < end; sequence++)
+                candidates.Add(sequence);
+            scan.Next = Math.Max(scan.Next, end);
+            foreach (var sequence in candidates)
             {
                 var transaction = graph[sequence];
-                if (graph.IsTip(sequence) || protectedIds.Contains(transaction.Id) || !scan.Released.Add(sequence))
+                if (graph.IsTip(sequence) || protectedIds.Contains(transaction.Id))
                 {
-                    firstSkipped ??= sequence;
+                    scan.Skipped.Add(sequence);
                     continue;
                 }
+                scan.Skipped.Remove(sequence);
                 release(transaction);
             }
-            scan.Next = firstSkipped ?? Math.Max(scan.Next, end);
         }
         finally
         {
@@ -323,12 +327,12 @@ public sealed class PeerEngine
         }
     }
 
-    /// <summary>Where a release scan resumes (genesis, sequence 0, is never released), and what it has released.</summary>
+    /// <summary>Where a release scan resumes (genesis, sequence 0, is never released), and what it skipped so far.</summary>
     private sealed class ReleaseScan
     {
         public int Next { get; set; } = 1;
 
-        public HashSet<int> Released { get; } = [];
+        public HashSet<int> Skipped { get; } = [];
     }
 
     public bool WeightsReleased(Cid cid)
