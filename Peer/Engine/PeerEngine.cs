@@ -57,6 +57,7 @@ public sealed class PeerEngine
     private readonly ConcurrentDictionary<RejectionReason, long> _rejected = new();
     private readonly TaskCompletionSource _initialized = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private TangleGraph? _graph;
+    private TransactionVerifier? _verifier;
     private long _published;
     private long _received;
 
@@ -94,9 +95,7 @@ public sealed class PeerEngine
     /// <summary>Adopts the tangle named by <paramref name="genesis"/>: verifies and stores its blocks and starts the replica.</summary>
     public async Task InitializeAsync(Cid genesis, byte[] transaction, byte[] weights, CancellationToken cancellationToken)
     {
-        var document = TransactionVerifier.Verify(genesis, transaction, genesis, _options.Tangle.MaxParents);
-        if (!document.IsGenesis)
-            throw new TransactionRejectedException(RejectionReason.WrongTangle, $"{genesis} is not a genesis transaction.");
+        var document = TransactionVerifier.VerifyGenesis(genesis, transaction);
         var decoded = DecodeWeights(document.Weights, weights);
         await _store.PutAsync(ContentCodec.Raw, weights, cancellationToken);
         await _store.PutAsync(ContentCodec.DagJson, transaction, cancellationToken);
@@ -111,6 +110,7 @@ public sealed class PeerEngine
                 return;
             }
             Genesis = genesis;
+            _verifier = new TransactionVerifier(genesis, document, _options.Tangle.MaxParents, _time, TransactionVerifier.DefaultClockSkew);
             Shape = decoded.Shape;
             HoldWeights(document.Weights.ToString(), decoded);
             var tx = document.ToTransaction(genesis);
@@ -156,7 +156,7 @@ public sealed class PeerEngine
                 if (fetched.Count >= _options.MaxAncestorsPerIngest)
                     throw new TransactionRejectedException(RejectionReason.UnknownParent, $"{cid} pulls in more than {_options.MaxAncestorsPerIngest} unknown ancestors.");
                 var bytes = next.Document ?? await FetchAsync(next.Cid, RejectionReason.UnknownParent, cancellationToken);
-                var parsed = TransactionVerifier.Verify(next.Cid, bytes, Genesis, graph.Options.MaxParents);
+                var parsed = _verifier!.Verify(next.Cid, bytes);
                 var isRoot = next.Cid.Equals(cid);
                 ModelWeights? weights;
                 try

@@ -1,14 +1,26 @@
+using System.Numerics;
 using System.Security.Cryptography;
 using MlAspire.Storage.Content;
 
 namespace MlAspire.Storage.Transactions;
 
 /// <summary>
-/// A peer's signing identity: an ECDSA P-256 key. The peer id is derived from the public key, so nobody can publish
-/// under another peer's id without its private key.
+/// A signing identity: an ECDSA P-256 key. The id of a peer (or of the Bootstrap) is derived from its public key, so
+/// nobody can act under another id without its private key.
 /// </summary>
+/// <remarks>
+/// Signatures are canonical: IEEE P1363 (r‖s, 64 bytes) with s in the lower half of the group order, written in strict
+/// base64. ECDSA signatures are malleable (s and n − s both verify), and a second valid encoding of one signature
+/// would give a second CID to one transaction; only the low-s form is produced and accepted.
+/// </remarks>
 public sealed class PeerKey : IDisposable
 {
+    private const int SignatureBytes = 64;
+
+    // The order n of the P-256 group, and n / 2.
+    private static readonly BigInteger Order = BigInteger.Parse("0FFFFFFFF00000000FFFFFFFFFFFFFFFFBCE6FAADA7179E84F3B9CAC2FC632551", System.Globalization.NumberStyles.HexNumber);
+    private static readonly BigInteger HalfOrder = Order >> 1;
+
     private readonly ECDsa _key;
 
     private PeerKey(ECDsa key)
@@ -36,12 +48,23 @@ public sealed class PeerKey : IDisposable
 
     public byte[] ExportPkcs8() => _key.ExportPkcs8PrivateKey();
 
-    public byte[] Sign(ReadOnlySpan<byte> data) => _key.SignData(data, HashAlgorithmName.SHA256);
+    /// <summary>A canonical (low-s) P1363 signature of <paramref name="data"/>.</summary>
+    public byte[] Sign(ReadOnlySpan<byte> data)
+    {
+        var signature = _key.SignData(data, HashAlgorithmName.SHA256, DSASignatureFormat.IeeeP1363FixedFieldConcatenation);
+        var s = new BigInteger(signature.AsSpan(32), isUnsigned: true, isBigEndian: true);
+        if (s > HalfOrder)
+            (Order - s).TryWriteBytes(signature.AsSpan(32), out _, isUnsigned: true, isBigEndian: true); // n − s < n/2 fits in 32 bytes
+        return signature;
+    }
+
+    /// <summary><see cref="Sign"/>, in strict base64.</summary>
+    public string SignToText(ReadOnlySpan<byte> data) => Convert.ToBase64String(Sign(data));
 
     /// <summary>"p" + base32 of the first 20 bytes of SHA-256(public key).</summary>
     public static string IdOf(string publicKey)
     {
-        var spki = Convert.FromBase64String(publicKey);
+        var spki = StrictBase64.Decode(publicKey) ?? throw new FormatException("The public key is not strict base64.");
         return "p" + Base32.Encode(SHA256.HashData(spki).AsSpan(0, 20));
     }
 
@@ -59,20 +82,52 @@ public sealed class PeerKey : IDisposable
         }
     }
 
-    /// <summary>Checks a signature against a base64 public key; false for any malformed input, never an exception.</summary>
-    public static bool Verify(string publicKey, ReadOnlySpan<byte> data, ReadOnlySpan<byte> signature)
+    /// <summary>What checking a signature found.</summary>
+    public enum Check { Valid, Invalid, NonCanonical }
+
+    /// <summary>
+    /// Checks a base64 signature against a base64 public key. A high-s signature or a base64 text that is not the
+    /// strict encoding of its bytes is <see cref="Check.NonCanonical"/> even when it would verify; never throws.
+    /// </summary>
+    public static Check Verify(string publicKey, ReadOnlySpan<byte> data, string signature)
     {
+        if (StrictBase64.Decode(signature) is not { } bytes)
+            return Check.NonCanonical;
+        if (bytes.Length != SignatureBytes)
+            return Check.Invalid;
+        if (new BigInteger(bytes.AsSpan(32), isUnsigned: true, isBigEndian: true) > HalfOrder)
+            return Check.NonCanonical;
+        if (StrictBase64.Decode(publicKey) is not { } spki)
+            return Check.Invalid;
         try
         {
             using var key = ECDsa.Create();
-            key.ImportSubjectPublicKeyInfo(Convert.FromBase64String(publicKey), out _);
-            return key.KeySize == 256 && key.VerifyData(data, signature, HashAlgorithmName.SHA256);
+            key.ImportSubjectPublicKeyInfo(spki, out var read);
+            return read == spki.Length && key.KeySize == 256 && key.VerifyData(data, bytes, HashAlgorithmName.SHA256, DSASignatureFormat.IeeeP1363FixedFieldConcatenation)
+                ? Check.Valid
+                : Check.Invalid;
         }
-        catch (Exception e) when (e is FormatException or CryptographicException)
+        catch (CryptographicException)
         {
-            return false;
+            return Check.Invalid;
         }
     }
 
     public void Dispose() => _key.Dispose();
+}
+
+/// <summary>Base64 read strictly: only the one text <see cref="Convert.ToBase64String(byte[])"/> writes for the bytes.</summary>
+public static class StrictBase64
+{
+    /// <summary>The bytes, or null when <paramref name="text"/> is not exactly their standard base64 (no whitespace, no stray bits).</summary>
+    public static byte[]? Decode(string? text)
+    {
+        if (string.IsNullOrEmpty(text) || text.Length % 4 != 0)
+            return null;
+        var bytes = new byte[text.Length / 4 * 3];
+        if (!Convert.TryFromBase64String(text, bytes, out var written))
+            return null;
+        bytes = bytes[..written];
+        return Convert.ToBase64String(bytes) == text ? bytes : null;
+    }
 }

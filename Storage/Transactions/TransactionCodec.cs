@@ -1,7 +1,7 @@
 using System.Globalization;
-using System.Text.Encodings.Web;
 using System.Text.Json;
 using MlAspire.Storage.Content;
+using MlAspire.Storage.Membership;
 using MlAspire.Tangle.Dag;
 
 namespace MlAspire.Storage.Transactions;
@@ -13,13 +13,12 @@ namespace MlAspire.Storage.Transactions;
 /// codecs use, and IPFS re-encodes them to the same bytes, hence the same CID.
 /// </summary>
 /// <remarks>
-/// Layout: <c>{"payload":{"created":…,"creator":{"id":…,"key":…},"genesis":{"/":…},"metrics":{"acc":…,"loss":…,"samples":…},"parents":[{"/":…}],"version":1,"weights":{"/":…}},"signature":…}</c>.
+/// Layout: <c>{"payload":{"created":…,"creator":{"id":…,"key":…,"membership":CREDENTIAL},"genesis":{"/":…},"metrics":{"acc":…,"loss":…,"samples":…},"parents":[{"/":…}],"version":1,"weights":{"/":…}},"signature":…}</c>,
+/// where CREDENTIAL is a <see cref="MembershipCredential"/> (absent in genesis only).
 /// </remarks>
 public static class TransactionCodec
 {
-    private static readonly JsonWriterOptions WriterOptions = new() { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping, Indented = false };
-
-    public static byte[] Encode(TransactionDocument document) => Write(writer =>
+    public static byte[] Encode(TransactionDocument document) => DagJson.Write(writer =>
     {
         writer.WriteStartObject();
         writer.WritePropertyName("payload");
@@ -29,27 +28,16 @@ public static class TransactionCodec
     });
 
     /// <summary>The bytes the signature covers: the payload map alone.</summary>
-    public static byte[] EncodePayload(TransactionDocument document) => Write(writer => WritePayload(writer, document));
+    public static byte[] EncodePayload(TransactionDocument document) => DagJson.Write(writer => WritePayload(writer, document));
 
-    /// <summary>Parses and checks structure and canonical form; throws <see cref="FormatException"/> saying what is wrong.</summary>
-    public static TransactionDocument Decode(ReadOnlySpan<byte> bytes)
-    {
-        if (bytes.Length > TransactionDocument.MaxEncodedBytes)
-            throw new FormatException($"Transaction is {bytes.Length} bytes; at most {TransactionDocument.MaxEncodedBytes} are accepted.");
-        TransactionDocument document;
-        try
-        {
-            using var json = JsonDocument.Parse(bytes.ToArray());
-            document = Read(json.RootElement);
-        }
-        catch (Exception e) when (e is JsonException or InvalidOperationException or KeyNotFoundException or ArgumentException)
-        {
-            throw new FormatException($"Transaction is not a valid document: {e.Message}", e);
-        }
-        if (!Encode(document).AsSpan().SequenceEqual(bytes))
-            throw new FormatException("Transaction is not in canonical DAG-JSON form.");
-        return document;
-    }
+    /// <summary>
+    /// Parses and checks structure and canonical form; throws <see cref="FormatException"/> saying what is wrong
+    /// (<see cref="NonCanonicalException"/> when the bytes are well formed but not the canonical encoding).
+    /// </summary>
+    public static TransactionDocument Decode(ReadOnlySpan<byte> bytes) =>
+        bytes.Length > TransactionDocument.MaxEncodedBytes
+            ? throw new FormatException($"Transaction is {bytes.Length} bytes; at most {TransactionDocument.MaxEncodedBytes} are accepted.")
+            : DagJson.Decode(bytes, Read, Encode, "Transaction");
 
     private static void WritePayload(Utf8JsonWriter writer, TransactionDocument d)
     {
@@ -58,12 +46,14 @@ public static class TransactionCodec
         writer.WriteStartObject("creator");
         writer.WriteString("id", d.CreatorId);
         writer.WriteString("key", d.CreatorKey);
+        if (d.Membership is { } membership)
+        {
+            writer.WritePropertyName("membership");
+            membership.Write(writer);
+        }
         writer.WriteEndObject();
         if (d.Genesis is { } genesis)
-        {
-            writer.WritePropertyName("genesis");
-            WriteLink(writer, genesis);
-        }
+            DagJson.WriteLink(writer, "genesis", genesis);
         writer.WriteStartObject("metrics");
         writer.WriteString("acc", Number(d.Metrics.LocalAccuracy));
         writer.WriteString("loss", Number(d.Metrics.LocalLoss));
@@ -71,69 +61,45 @@ public static class TransactionCodec
         writer.WriteEndObject();
         writer.WriteStartArray("parents");
         foreach (var parent in d.Parents)
-            WriteLink(writer, parent);
+            DagJson.WriteLink(writer, parent);
         writer.WriteEndArray();
         writer.WriteNumber("version", TransactionDocument.Version);
-        writer.WritePropertyName("weights");
-        WriteLink(writer, d.Weights);
+        DagJson.WriteLink(writer, "weights", d.Weights);
         writer.WriteEndObject();
     }
 
     private static TransactionDocument Read(JsonElement root)
     {
-        Expect(root, JsonValueKind.Object, "document");
+        DagJson.Expect(root, JsonValueKind.Object, "document");
         var payload = root.GetProperty("payload");
-        Expect(payload, JsonValueKind.Object, "payload");
+        DagJson.Expect(payload, JsonValueKind.Object, "payload");
         var version = payload.GetProperty("version").GetInt32();
         if (version != TransactionDocument.Version)
             throw new FormatException($"Unsupported transaction version {version}.");
         var creator = payload.GetProperty("creator");
+        DagJson.Expect(creator, JsonValueKind.Object, "creator");
         var metrics = payload.GetProperty("metrics");
         var parents = payload.GetProperty("parents");
-        Expect(parents, JsonValueKind.Array, "parents");
+        DagJson.Expect(parents, JsonValueKind.Array, "parents");
+        if (parents.GetArrayLength() > TransactionDocument.MaxParentLinks)
+            throw new FormatException($"Transaction links {parents.GetArrayLength()} parents; at most {TransactionDocument.MaxParentLinks} are read.");
         return new TransactionDocument(
-            payload.TryGetProperty("genesis", out var genesis) ? ReadLink(genesis) : null,
-            parents.EnumerateArray().Select(ReadLink).ToList(),
-            ReadLink(payload.GetProperty("weights")),
-            creator.GetProperty("id").GetString() ?? throw new FormatException("creator id is null"),
-            creator.GetProperty("key").GetString() ?? throw new FormatException("creator key is null"),
+            payload.TryGetProperty("genesis", out var genesis) ? DagJson.ReadLink(genesis) : null,
+            parents.EnumerateArray().Select(DagJson.ReadLink).ToList(),
+            DagJson.ReadLink(payload.GetProperty("weights")),
+            DagJson.ReadString(creator, "id"),
+            DagJson.ReadString(creator, "key"),
             payload.GetProperty("created").GetInt64(),
             new TransactionMetrics(
                 ParseNumber(metrics.GetProperty("loss").GetString()),
                 ParseNumber(metrics.GetProperty("acc").GetString()),
                 metrics.GetProperty("samples").GetInt32()),
-            root.GetProperty("signature").GetString() ?? throw new FormatException("signature is null"));
-    }
-
-    private static void WriteLink(Utf8JsonWriter writer, Cid cid)
-    {
-        writer.WriteStartObject();
-        writer.WriteString("/", cid.ToString());
-        writer.WriteEndObject();
-    }
-
-    private static Cid ReadLink(JsonElement element)
-    {
-        Expect(element, JsonValueKind.Object, "link");
-        return Cid.Parse(element.GetProperty("/").GetString() ?? "");
+            DagJson.ReadString(root, "signature"),
+            creator.TryGetProperty("membership", out var membership) ? MembershipCredential.Read(membership) : null);
     }
 
     private static string Number(double value) => value.ToString("R", CultureInfo.InvariantCulture);
 
     private static double ParseNumber(string? text) =>
         double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out var value) ? value : throw new FormatException($"'{text}' is not a number.");
-
-    private static void Expect(JsonElement element, JsonValueKind kind, string what)
-    {
-        if (element.ValueKind != kind)
-            throw new FormatException($"{what} must be a JSON {kind}, not {element.ValueKind}.");
-    }
-
-    private static byte[] Write(Action<Utf8JsonWriter> write)
-    {
-        using var buffer = new MemoryStream();
-        using (var writer = new Utf8JsonWriter(buffer, WriterOptions))
-            write(writer);
-        return buffer.ToArray();
-    }
 }

@@ -1,8 +1,9 @@
 using MlAspire.Storage.Content;
+using MlAspire.Storage.Membership;
 
 namespace MlAspire.Storage.Transactions;
 
-/// <summary>Why a received transaction was refused; also the label of the rejection counter.</summary>
+/// <summary>Why a received transaction was refused; its <see cref="RejectionReasons.Label"/> labels the rejection counter.</summary>
 public enum RejectionReason
 {
     Oversized,
@@ -16,6 +17,27 @@ public enum RejectionReason
     UnknownParent,
     /// <summary>The weights block could not be fetched from anyone (its publisher crashed, or pruned it).</summary>
     WeightsUnavailable,
+    /// <summary>The creator holds no credential from this tangle's Bootstrap, or one that does not allow publishing.</summary>
+    NonMember,
+    /// <summary>More than the creator's (or the sending neighbour's) share of the tangle's publishing rate.</summary>
+    RateLimited,
+    /// <summary>One announcement would cost more than its budget (ancestors, depth).</summary>
+    BudgetExceeded,
+    /// <summary>created_at outside its window: in the future, before genesis or its parents, or outside the credential's validity.</summary>
+    Stale,
+    /// <summary>A second encoding of something that has one canonical form: non-canonical DAG-JSON, a high-s signature, loose base64.</summary>
+    NonCanonical,
+}
+
+public static class RejectionReasons
+{
+    /// <summary>The reason as metrics and status reports name it: snake_case ("non_member").</summary>
+    public static string Label(this RejectionReason reason) => Labels[(int)reason];
+
+    private static readonly string[] Labels = [.. Enum.GetValues<RejectionReason>().Select(r => SnakeCase(r.ToString()))];
+
+    private static string SnakeCase(string name) =>
+        string.Concat(name.Select((c, i) => char.IsUpper(c) ? (i > 0 ? "_" : "") + char.ToLowerInvariant(c) : c.ToString()));
 }
 
 public sealed class TransactionRejectedException(RejectionReason reason, string message) : Exception(message)
@@ -24,50 +46,99 @@ public sealed class TransactionRejectedException(RejectionReason reason, string 
 }
 
 /// <summary>
-/// Everything checkable from a transaction's own bytes, before anything is stored or trained on: size, form, that the
-/// bytes hash to the CID they were announced under, that it belongs to this tangle, and that its creator signed it.
-/// Weights and parents are checked when they are fetched.
+/// Everything checkable from a transaction's own bytes, before anything is stored or trained on: size, canonical form,
+/// that the bytes hash to the CID they were announced under, that it belongs to this tangle, that its creator signed it
+/// and held a credential from this tangle's Bootstrap when it did, and that its clock is sane. Weights and parents are
+/// checked when they are fetched.
 /// </summary>
-public static class TransactionVerifier
+/// <param name="genesis">The tangle's genesis: its CID names the tangle, its creator key is the Bootstrap's.</param>
+/// <param name="maxParents">The Bootstrap's max_parents.</param>
+/// <param name="clockSkew">How far clocks may disagree: created_at may be this far in the future, or before what it must follow.</param>
+public sealed class TransactionVerifier(Cid genesisCid, TransactionDocument genesis, int maxParents, TimeProvider time, TimeSpan clockSkew)
 {
-    public static TransactionDocument Verify(Cid cid, ReadOnlySpan<byte> bytes, Cid genesis, int maxParents)
+    public static readonly TimeSpan DefaultClockSkew = TimeSpan.FromMinutes(1);
+
+    public Cid Genesis => genesisCid;
+
+    /// <summary>The Bootstrap's public key: it signed the genesis and signs every membership credential.</summary>
+    public string IssuerKey => genesis.CreatorKey;
+
+    public TimeSpan ClockSkew => clockSkew;
+
+    /// <summary>Checks size, CID and form only: the genesis is trusted by its CID, which the Bootstrap handed out.</summary>
+    public static TransactionDocument VerifyGenesis(Cid cid, ReadOnlySpan<byte> bytes)
     {
-        if (bytes.Length > TransactionDocument.MaxEncodedBytes)
-            throw new TransactionRejectedException(RejectionReason.Oversized, $"Transaction {cid} is {bytes.Length} bytes (limit {TransactionDocument.MaxEncodedBytes}).");
-        if (cid.Codec != ContentCodec.DagJson || !cid.Matches(bytes))
-            throw new TransactionRejectedException(RejectionReason.CidMismatch, $"Transaction bytes do not hash to {cid}.");
+        var document = Parse(cid, bytes);
+        return document.IsGenesis && document.Parents.Count == 0
+            ? document
+            : throw new TransactionRejectedException(RejectionReason.WrongTangle, $"{cid} is not a genesis transaction.");
+    }
 
-        TransactionDocument document;
-        try
-        {
-            document = TransactionCodec.Decode(bytes);
-        }
-        catch (FormatException e)
-        {
-            throw new TransactionRejectedException(RejectionReason.Malformed, $"Transaction {cid}: {e.Message}");
-        }
-
-        if (cid.Equals(genesis))
+    public TransactionDocument Verify(Cid cid, ReadOnlySpan<byte> bytes)
+    {
+        var document = Parse(cid, bytes);
+        if (cid.Equals(genesisCid))
             return document;
-        if (document.Genesis is not { } claimed || !claimed.Equals(genesis))
-            throw new TransactionRejectedException(RejectionReason.WrongTangle, $"Transaction {cid} belongs to tangle {document.Genesis?.ToString() ?? "(none)"}, not {genesis}.");
+        if (document.Genesis is not { } claimed || !claimed.Equals(genesisCid))
+            throw Reject(RejectionReason.WrongTangle, $"Transaction {cid} belongs to tangle {document.Genesis?.ToString() ?? "(none)"}, not {genesisCid}.");
         if (document.Parents.Count is 0 || document.Parents.Count > maxParents || document.Parents.Distinct().Count() != document.Parents.Count)
-            throw new TransactionRejectedException(RejectionReason.InvalidParents, $"Transaction {cid} has {document.Parents.Count} parents (1 to {maxParents} distinct allowed).");
+            throw Reject(RejectionReason.InvalidParents, $"Transaction {cid} has {document.Parents.Count} parents (1 to {maxParents} distinct allowed).");
         if (document.Weights.Codec != ContentCodec.Raw)
-            throw new TransactionRejectedException(RejectionReason.InvalidWeights, $"Transaction {cid} links weights that are not a raw block.");
+            throw Reject(RejectionReason.InvalidWeights, $"Transaction {cid} links weights that are not a raw block.");
         if (!PeerKey.TryIdOf(document.CreatorKey, out var creatorId) || creatorId != document.CreatorId)
-            throw new TransactionRejectedException(RejectionReason.ForgedCreator, $"Transaction {cid} claims creator {document.CreatorId} but carries another peer's key.");
-        if (!TryFromBase64(document.Signature, out var signature) || !PeerKey.Verify(document.CreatorKey, TransactionCodec.EncodePayload(document), signature))
-            throw new TransactionRejectedException(RejectionReason.BadSignature, $"Transaction {cid} has an invalid signature.");
+            throw Reject(RejectionReason.ForgedCreator, $"Transaction {cid} claims creator {document.CreatorId} but carries another peer's key.");
+        switch (PeerKey.Verify(document.CreatorKey, TransactionCodec.EncodePayload(document), document.Signature))
+        {
+            case PeerKey.Check.NonCanonical:
+                throw Reject(RejectionReason.NonCanonical, $"Transaction {cid} has a non-canonical signature (high s, or loose base64).");
+            case PeerKey.Check.Invalid:
+                throw Reject(RejectionReason.BadSignature, $"Transaction {cid} has an invalid signature.");
+        }
+        CheckMembership(cid, document);
         return document;
     }
 
-    private static bool TryFromBase64(string text, out byte[] bytes)
+    private void CheckMembership(Cid cid, TransactionDocument document)
     {
-        bytes = new byte[text.Length];
-        if (!Convert.TryFromBase64String(text, bytes, out var written))
-            return false;
-        bytes = bytes[..written];
-        return true;
+        if (document.Membership is not { } credential)
+            throw Reject(RejectionReason.NonMember, $"Transaction {cid} carries no membership credential.");
+        switch (credential.Check(IssuerKey, genesisCid, document.CreatorId, document.CreatedAt, clockSkew))
+        {
+            case CredentialCheck.NonCanonical:
+                throw Reject(RejectionReason.NonCanonical, $"Transaction {cid} carries a credential with a non-canonical signature.");
+            case CredentialCheck.NotIssued:
+                throw Reject(RejectionReason.NonMember, $"Transaction {cid}: creator {document.CreatorId} holds no credential from this tangle's Bootstrap.");
+            case CredentialCheck.OutsideValidity:
+                throw Reject(RejectionReason.Stale, $"Transaction {cid} was created at {document.CreatedAt}, outside its creator's credential ({credential.Grant.Created} to {credential.Grant.Expires}).");
+        }
+        if (!credential.Grant.Publish)
+            throw Reject(RejectionReason.NonMember, $"Transaction {cid}: creator {document.CreatorId} is an observer and may not publish.");
+        var slack = (long)clockSkew.TotalMilliseconds;
+        if (document.CreatedAt > time.GetUtcNow().ToUnixTimeMilliseconds() + slack)
+            throw Reject(RejectionReason.Stale, $"Transaction {cid} was created at {document.CreatedAt}, in the future.");
+        if (document.CreatedAt < genesis.CreatedAt - slack)
+            throw Reject(RejectionReason.Stale, $"Transaction {cid} was created at {document.CreatedAt}, before the genesis.");
     }
+
+    private static TransactionDocument Parse(Cid cid, ReadOnlySpan<byte> bytes)
+    {
+        if (bytes.Length > TransactionDocument.MaxEncodedBytes)
+            throw Reject(RejectionReason.Oversized, $"Transaction {cid} is {bytes.Length} bytes (limit {TransactionDocument.MaxEncodedBytes}).");
+        if (cid.Codec != ContentCodec.DagJson || !cid.Matches(bytes))
+            throw Reject(RejectionReason.CidMismatch, $"Transaction bytes do not hash to {cid}.");
+        try
+        {
+            return TransactionCodec.Decode(bytes);
+        }
+        catch (NonCanonicalException e)
+        {
+            throw Reject(RejectionReason.NonCanonical, $"Transaction {cid}: {e.Message}");
+        }
+        catch (FormatException e)
+        {
+            throw Reject(RejectionReason.Malformed, $"Transaction {cid}: {e.Message}");
+        }
+    }
+
+    private static TransactionRejectedException Reject(RejectionReason reason, string message) => new(reason, message);
 }

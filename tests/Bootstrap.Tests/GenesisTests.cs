@@ -21,10 +21,10 @@ public sealed class GenesisTests
         var weights = response.GenesisWeights.ToByteArray();
         Assert.Equal(ContentCodec.DagJson, genesisCid.Codec);
         Assert.True(genesisCid.Matches(transaction));
-        var document = TransactionVerifier.Verify(genesisCid, transaction, genesisCid, response.Tangle.MaxParents);
+        var document = TransactionVerifier.VerifyGenesis(genesisCid, transaction);
         Assert.True(document.IsGenesis);
         Assert.Empty(document.Parents);
-        Assert.True(PeerKey.Verify(document.CreatorKey, TransactionCodec.EncodePayload(document), Convert.FromBase64String(document.Signature)));
+        Assert.Equal(PeerKey.Check.Valid, PeerKey.Verify(document.CreatorKey, TransactionCodec.EncodePayload(document), document.Signature));
         Assert.Equal(PeerKey.IdOf(document.CreatorKey), document.CreatorId);
         Assert.Equal(ContentCodec.Raw, document.Weights.Codec);
         Assert.True(document.Weights.Matches(weights));

@@ -19,12 +19,13 @@ public sealed class KuboContentStoreTests(IpfsNodesFixture nodes)
         var a = new KuboContentStore(nodes.A.Client);
         var b = new KuboContentStore(nodes.B.Client);
         using var key = PeerKey.Create();
+        using var tangle = new MlAspire.Tests.Shared.TestTangle();
         var weights = WeightCodec.Encode(Models.Create(ModelShape.Mlp(784, 64, 10)).Initialize(new Random(3)));
-        var genesis = Cid.Compute(ContentCodec.DagJson, "some genesis"u8);
+        var genesis = tangle.Genesis;
         var parent = Cid.Compute(ContentCodec.DagJson, "some parent"u8);
 
         var weightsCid = await a.PutAsync(ContentCodec.Raw, weights, default);
-        var document = TransactionDocument.CreateSigned(genesis, [parent], weightsCid, 1_764_000_000_123, new TransactionMetrics(0.123456789, 0.875, 320), key);
+        var document = TransactionDocument.CreateSigned(genesis, [parent], weightsCid, 1_764_000_000_123, new TransactionMetrics(0.123456789, 0.875, 320), key, tangle.Credential(key));
         var bytes = TransactionCodec.Encode(document);
         var cid = await a.PutAsync(ContentCodec.DagJson, bytes, default); // throws if IPFS re-encoded the bytes
 
@@ -32,7 +33,7 @@ public sealed class KuboContentStoreTests(IpfsNodesFixture nodes)
         Assert.Equal(Cid.Compute(ContentCodec.Raw, weights), weightsCid);
         Assert.Equal(bytes, await b.GetAsync(cid, Timeout, default));
         Assert.Equal(weights, await b.GetAsync(weightsCid, Timeout, default));
-        Assert.Equal(bytes, TransactionCodec.Encode(TransactionVerifier.Verify(cid, await b.GetAsync(cid, Timeout, default), genesis, 8)));
+        Assert.Equal(bytes, TransactionCodec.Encode(tangle.Verifier().Verify(cid, await b.GetAsync(cid, Timeout, default))));
 
         // Any IPFS tool can walk the tangle: dag get shows parents and weights as links.
         var shown = Encoding.UTF8.GetString(await nodes.B.Client.DagGetAsync(cid.ToString(), Timeout, default));

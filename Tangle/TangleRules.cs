@@ -1,0 +1,17 @@
+using MlAspire.Tangle.Learning;
+
+namespace MlAspire.Tangle;
+
+/// <summary>
+/// The rules of one tangle that every peer follows and enforces: the model every transaction's weights must have, the
+/// most parents a transaction may approve, and how often a member may publish. The Bootstrap publishes them; this record
+/// is their one definition, from configuration to the wire to each replica.
+/// </summary>
+/// <param name="TrainingInterval">How often a member considers a training step; the publishing rate limits derive from it.</param>
+public sealed record TangleRules(ModelShape Model, int MaxParents, TimeSpan TrainingInterval)
+{
+    public TangleRules Validated() =>
+        MaxParents < 1 ? throw new ArgumentException($"MaxParents is {MaxParents}; it must be at least 1.")
+        : TrainingInterval <= TimeSpan.Zero ? throw new ArgumentException($"TrainingInterval is {TrainingInterval}; it must be positive.")
+        : this;
+}
