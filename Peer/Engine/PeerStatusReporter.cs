@@ -1,10 +1,12 @@
 using MlAspire.Peer.Grpc;
+using MlAspire.Peer.Telemetry;
 using MlAspire.Storage.Content;
+using MlAspire.Storage.Transactions;
 
 namespace MlAspire.Peer.Engine;
 
-/// <summary>The peer's status as the training loop last measured it, plus the engine's live counters.</summary>
-public sealed class PeerStatusReporter(PeerEngine engine)
+/// <summary>The peer's status: the replica now, the reference as the training loop last measured it, and the metrics' totals.</summary>
+public sealed class PeerStatusReporter(Replica replica, IContentStore store, PeerKey key, PeerMetrics metrics)
 {
     private volatile ReferenceReport _reference = new([], double.NaN, double.NaN);
     private volatile StoreUsage? _storage;
@@ -21,27 +23,28 @@ public sealed class PeerStatusReporter(PeerEngine engine)
 
     public PeerStatus Current()
     {
-        var snapshot = engine.Snapshot;
+        var snapshot = replica.Snapshot;
         var reference = _reference;
+        var rejected = metrics.RejectedTotals;
         var status = new PeerStatus
         {
-            PeerId = engine.PeerId,
-            GenesisCid = engine.IsInitialized ? engine.Genesis.ToString() : "",
+            PeerId = key.Id,
+            GenesisCid = replica.IsInitialized ? replica.Genesis.ToString() : "",
             TangleSize = snapshot.Size,
             Tips = snapshot.Tips,
             Pending = snapshot.Pending,
             ReferenceCid = reference.Transactions.FirstOrDefault() ?? "",
             ReferenceAccuracy = reference.Accuracy,
             ReferenceLoss = reference.Loss,
-            StorageKind = engine.Store.Kind,
-            Published = engine.Published,
-            Received = engine.Received,
-            Rejected = engine.Rejected.Values.Sum(),
+            StorageKind = store.Kind,
+            Published = metrics.PublishedTotal,
+            Received = metrics.ReceivedTotal,
+            Rejected = rejected.Values.Sum(),
             StoreBytes = _storage?.Bytes ?? 0,
             StorePinnedBytes = _storage?.PinnedBytes ?? 0,
         };
-        foreach (var (reason, count) in engine.Rejected)
-            status.RejectedByReason[reason.ToString()] = count;
+        foreach (var (reason, count) in rejected)
+            status.RejectedByReason[reason.Label()] = count;
         return status;
     }
 }

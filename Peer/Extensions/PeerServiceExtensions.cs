@@ -22,44 +22,33 @@ public static class PeerServiceExtensions
         var options = builder.Configuration.GetSection(PeerOptions.Section).Get<PeerOptions>() ?? new PeerOptions();
         var dataDirectory = options.ResolveDataDirectory(builder.Configuration);
         services.TryAddSingleton(TimeProvider.System);
-        services.AddSingleton(provider => new PeerMetrics(provider.GetRequiredService<System.Diagnostics.Metrics.IMeterFactory>()));
 
+        // The replica and the four jobs around it: ingesting others' transactions, publishing this peer's own, announcing
+        // them, and retention (Engine/).
+        services.AddSingleton<Replica>();
+        services.AddSingleton(provider => new PeerMetrics(provider.GetRequiredService<System.Diagnostics.Metrics.IMeterFactory>(),
+            () => provider.GetRequiredService<Replica>() is { IsInitialized: true } replica ? replica.Snapshot : null));
         services.AddSingleton(_ => PeerIdentity.LoadOrCreate(dataDirectory));
+        services.AddSingleton<MembershipState>();
         services.AddSingleton<NeighbourDirectory>();
-        switch (options.Storage)
-        {
-            case "embedded":
-                services.AddSingleton<IBlockSource, NeighbourBlockSource>();
-                services.AddSingleton<IContentStore>(provider => new EmbeddedContentStore(Path.Combine(dataDirectory, "store"), provider.GetRequiredService<IBlockSource>()));
-                services.AddSingleton<IStorageNetwork, EmbeddedStorageNetwork>();
-                break;
-            case "ipfs":
-                var api = options.IpfsApi is { Length: > 0 } url ? new Uri(url) : throw new InvalidOperationException("Peer:Storage is 'ipfs' but Peer:IpfsApi (the Kubo RPC root, e.g. http://127.0.0.1:5001/) is not set.");
-                // Not the resilience-wrapped factory client: pubsub subscriptions are endless streams.
-                // Every call is timed by operation (mlaspire_peer_ipfs_request_duration_seconds).
-                services.AddSingleton(provider => new KuboRpcClient(new HttpClient(new IpfsCallTimer(provider.GetRequiredService<PeerMetrics>()) { InnerHandler = new SocketsHttpHandler() })
-                {
-                    BaseAddress = api,
-                    Timeout = Timeout.InfiniteTimeSpan,
-                }));
-                services.AddSingleton<IContentStore>(provider => new KuboContentStore(provider.GetRequiredService<KuboRpcClient>()));
-                services.AddSingleton<IStorageNetwork, IpfsStorageNetwork>();
-                services.AddHostedService<PubsubGossip>();
-                break;
-            default:
-                throw new InvalidOperationException($"Peer:Storage is '{options.Storage}'; use 'embedded' or 'ipfs'.");
-        }
-        services.AddSingleton(provider => new PeerEngine(
-            provider.GetRequiredService<IContentStore>(), provider.GetRequiredService<Storage.Transactions.PeerKey>(), provider.GetRequiredService<TimeProvider>(),
-            metrics: provider.GetRequiredService<PeerMetrics>()));
+        services.AddSingleton(provider => new TangleGuards(provider.GetRequiredService<Replica>(), provider.GetRequiredService<TimeProvider>(),
+            () => provider.GetRequiredService<NeighbourDirectory>().Count + 1));
+        services.AddSingleton(options.IngestBudget);
+        services.AddSingleton<Ingestor>();
+        services.AddSingleton<Publisher>();
         services.AddSingleton<PeerStatusReporter>();
         services.AddSingleton<PeerSession>();
+        services.AddSingleton<RejectionLog>();
+        services.AddSingleton(new WatchSlots(options.MaxWatchers));
+        services.AddSingleton<MembershipInterceptor>();
+        services.AddStorage(options, dataDirectory);
+
         services.AddSingleton(new AdvertisedAddresses(
             options.AdvertisedGrpcAddress ?? PeerOptions.GrpcUrl(builder.Configuration),
             options.AdvertisedMetricsAddress ?? HostAndPort(builder.Configuration["Kestrel:Endpoints:http:Url"] ?? "http://localhost:5200")));
 
-        // Streaming and long-lived calls: the standard resilience handler's 10 s/30 s timeouts do not apply to Bootstrap calls,
-        // which carry their own deadlines and are retried by BootstrapRegistration with backoff.
+        // Bootstrap calls carry their own deadlines (the resilience handler's 10 s/30 s do not suit them) and are retried by
+        // BootstrapRegistration with backoff.
         services.AddGrpcClient<BootstrapClient>(client => client.Address = new Uri(builder.Configuration["Peer:BootstrapAddress"] ?? "http://_grpc.bootstrap"))
             .AddCallCredentials((_, metadata) =>
             {
@@ -70,15 +59,58 @@ public static class PeerServiceExtensions
             .ConfigureChannel(channel => channel.UnsafeUseInsecureChannelCallCredentials = true);
 
         services.AddHostedService<BootstrapRegistration>();
-        services.AddHostedService<GossipService>();
+        services.AddSingleton<GossipService>();
+        services.AddHostedService(provider => provider.GetRequiredService<GossipService>());
+        services.AddHostedService<AnnouncementService>();
         services.AddHostedService<TrainingLoop>();
         services.AddHostedService<RetentionService>();
         services.AddHostedService(provider => new ReplicaJournal(
-            provider.GetRequiredService<PeerEngine>(), Path.Combine(dataDirectory, "replica"), provider.GetRequiredService<ILogger<ReplicaJournal>>()));
-        services.AddGrpc(grpc => grpc.MaxReceiveMessageSize = 8 * 1024 * 1024);
+            provider.GetRequiredService<Replica>(), provider.GetRequiredService<Ingestor>(), provider.GetRequiredService<IContentStore>(),
+            Path.Combine(dataDirectory, "replica"), provider.GetRequiredService<ILogger<ReplicaJournal>>()));
+        // Idle connections are pinged, so a caller that vanished frees its streams within seconds.
+        services.Configure<Microsoft.AspNetCore.Server.Kestrel.Core.KestrelServerOptions>(kestrel =>
+        {
+            kestrel.Limits.Http2.KeepAlivePingDelay = TimeSpan.FromSeconds(15);
+            kestrel.Limits.Http2.KeepAlivePingTimeout = TimeSpan.FromSeconds(10);
+        });
+        services.AddGrpc(grpc =>
+        {
+            grpc.Interceptors.Add<MembershipInterceptor>();
+            grpc.MaxReceiveMessageSize = 64 * 1024; // requests are small; what a peer sends back is bounded by the caller
+        });
         // The status reports NaN accuracy until the first reference model is measured.
         services.ConfigureHttpJsonOptions(json => json.SerializerOptions.NumberHandling = System.Text.Json.Serialization.JsonNumberHandling.AllowNamedFloatingPointLiterals);
         return builder;
+    }
+
+    /// <summary>The store, its network and how announcements travel: embedded (gRPC blocks, watch streams) or IPFS (bitswap, pubsub).</summary>
+    private static void AddStorage(this IServiceCollection services, PeerOptions options, string dataDirectory)
+    {
+        switch (options.Storage)
+        {
+            case "embedded":
+                services.AddSingleton<IBlockSource, NeighbourBlockSource>();
+                services.AddSingleton<IContentStore>(provider => new EmbeddedContentStore(Path.Combine(dataDirectory, "store"), provider.GetRequiredService<IBlockSource>()));
+                services.AddSingleton<IStorageNetwork, EmbeddedStorageNetwork>();
+                services.AddSingleton<IAnnouncer, WatchStreamAnnouncer>();
+                break;
+            case "ipfs":
+                var api = options.IpfsApi is { Length: > 0 } url ? new Uri(url) : throw new InvalidOperationException("Peer:Storage is 'ipfs' but Peer:IpfsApi (the Kubo RPC root, e.g. http://127.0.0.1:5001/) is not set.");
+                // Not the resilience-wrapped factory client: pubsub subscriptions are endless streams. Every other call has
+                // its own deadline (KuboRpcClient); every call is timed by operation (mlaspire_peer_ipfs_request_duration_seconds).
+                services.AddSingleton(provider => new KuboRpcClient(new HttpClient(new IpfsCallTimer(provider.GetRequiredService<PeerMetrics>()) { InnerHandler = new SocketsHttpHandler() })
+                {
+                    BaseAddress = api,
+                    Timeout = Timeout.InfiniteTimeSpan,
+                }));
+                services.AddSingleton<IContentStore>(provider => new KuboContentStore(provider.GetRequiredService<KuboRpcClient>()));
+                services.AddSingleton<IStorageNetwork, IpfsStorageNetwork>();
+                services.AddSingleton<IAnnouncer, PubsubAnnouncer>();
+                services.AddHostedService<SwarmDialer>();
+                break;
+            default:
+                throw new InvalidOperationException($"Peer:Storage is '{options.Storage}'; use 'embedded' or 'ipfs'.");
+        }
     }
 
     public static WebApplication MapPeerEndpoints(this WebApplication app)

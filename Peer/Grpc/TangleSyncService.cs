@@ -5,36 +5,52 @@ using MlAspire.Storage.Content;
 
 namespace MlAspire.Peer.Grpc;
 
-/// <summary>Serves this peer's replica to other peers (catch-up, gossip, blocks) and to the Visualization.</summary>
-public sealed class TangleSyncService(PeerEngine engine, PeerStatusReporter status) : TangleSync.TangleSyncBase
+/// <summary>
+/// Serves this peer's replica to other members (catch-up, gossip, blocks) and to the Visualization; every call has
+/// proven membership first (<see cref="MembershipInterceptor"/>).
+/// </summary>
+public sealed class TangleSyncService(Replica replica, IContentStore store, PeerStatusReporter status, WatchSlots watchSlots) : TangleSync.TangleSyncBase
 {
     private const int Page = 500;
 
+    /// <summary>A watcher that has not taken a message for this long is cut off: it reconnects and catches up by sequence.</summary>
+    public static readonly TimeSpan StallTimeout = TimeSpan.FromSeconds(30);
+
     public override async Task ListTransactions(ListTransactionsRequest request, IServerStreamWriter<TransactionMessage> responseStream, ServerCallContext context)
     {
-        var after = (int)Math.Clamp(request.AfterSequence, -1, int.MaxValue);
+        var after = Math.Max(-1, request.AfterSequence);
         var remaining = request.MaxCount > 0 ? request.MaxCount : int.MaxValue;
         while (remaining > 0 && !context.CancellationToken.IsCancellationRequested)
         {
-            var page = engine.Since(after, Math.Min(Page, remaining));
+            var page = replica.Since(after, Math.Min(Page, remaining));
             if (page.Count == 0) break;
             foreach (var record in page)
-                await responseStream.WriteAsync(ToMessage(record, engine.WeightsReleased(record.Cid)), context.CancellationToken);
+                await WriteAsync(responseStream, record, context.CancellationToken);
             after = page[^1].Sequence;
             remaining -= page.Count;
         }
     }
 
     public override Task<TransactionMessage> GetTransaction(GetTransactionRequest request, ServerCallContext context) =>
-        Task.FromResult(engine.Get(ParseCid(request.Cid)) is { } record
-            ? ToMessage(record, engine.WeightsReleased(record.Cid))
+        Task.FromResult(replica.Get(ParseCid(request.Cid)) is { } record
+            ? ToMessage(record)
             : throw new RpcException(new Status(StatusCode.NotFound, $"Transaction {request.Cid} is not in this replica.")));
 
+    /// <summary>Every record inserted from now on, read from the replica by sequence: the stream never overflows, a stalled reader is ended.</summary>
     public override async Task WatchTransactions(WatchTransactionsRequest request, IServerStreamWriter<TransactionMessage> responseStream, ServerCallContext context)
     {
-        var feed = engine.Watch(context.CancellationToken);
-        await foreach (var record in feed.ReadAllAsync(context.CancellationToken))
-            await responseStream.WriteAsync(ToMessage(record, engine.WeightsReleased(record.Cid)), context.CancellationToken);
+        using var slot = watchSlots.TryTake() ?? throw new RpcException(new Status(StatusCode.ResourceExhausted, $"This peer serves at most {watchSlots.Capacity} watchers."));
+        var cancellation = context.CancellationToken;
+        long cursor = replica.Snapshot.Size - 1;
+        while (!cancellation.IsCancellationRequested)
+        {
+            await replica.WaitForRecordsAsync(cursor, cancellation);
+            foreach (var record in replica.Since(cursor, Page))
+            {
+                await WriteAsync(responseStream, record, cancellation);
+                cursor = record.Sequence;
+            }
+        }
     }
 
     public override Task<PeerStatus> GetStatus(GetStatusRequest request, ServerCallContext context) => Task.FromResult(status.Current());
@@ -42,29 +58,74 @@ public sealed class TangleSyncService(PeerEngine engine, PeerStatusReporter stat
     public override async Task<BlockMessage> GetBlock(GetBlockRequest request, ServerCallContext context)
     {
         var cid = ParseCid(request.Cid);
-        if (!await engine.Store.HasAsync(cid, context.CancellationToken))
+        if (!await store.HasAsync(cid, context.CancellationToken))
             throw new RpcException(new Status(StatusCode.NotFound, $"Block {request.Cid} is not held here."));
-        var data = await engine.Store.GetAsync(cid, TimeSpan.FromSeconds(5), context.CancellationToken);
-        return new BlockMessage { Data = ByteString.CopyFrom(data) };
+        var data = await store.GetAsync(cid, TimeSpan.FromSeconds(5), context.CancellationToken);
+        return new BlockMessage { Data = UnsafeByteOperations.UnsafeWrap(data) };
     }
 
-    public static TransactionMessage ToMessage(TransactionRecord record, bool weightsReleased)
+    /// <summary>A write that the reader does not take within <see cref="StallTimeout"/> ends the call.</summary>
+    private async Task WriteAsync(IServerStreamWriter<TransactionMessage> stream, TransactionRecord record, CancellationToken cancellation)
     {
+        using var stall = CancellationTokenSource.CreateLinkedTokenSource(cancellation);
+        stall.CancelAfter(StallTimeout);
+        try
+        {
+            await stream.WriteAsync(ToMessage(record), stall.Token);
+        }
+        catch (OperationCanceledException) when (!cancellation.IsCancellationRequested)
+        {
+            throw new RpcException(new Status(StatusCode.DeadlineExceeded, $"The reader took nothing for {StallTimeout.TotalSeconds:0} s."));
+        }
+    }
+
+    private TransactionMessage ToMessage(TransactionRecord record)
+    {
+        var transaction = record.Transaction;
         var message = new TransactionMessage
         {
             Sequence = record.Sequence,
             Cid = record.Cid.ToString(),
-            Document = ByteString.CopyFrom(record.Document),
-            Publisher = record.Transaction.Publisher,
-            LocalLoss = record.Transaction.Metrics.LocalLoss,
-            LocalAccuracy = record.Transaction.Metrics.LocalAccuracy,
-            CreatedAtMs = record.Transaction.CreatedAt,
-            WeightsReleased = weightsReleased,
+            Document = UnsafeByteOperations.UnsafeWrap(record.Document),
+            Publisher = transaction.Publisher,
+            LocalLoss = transaction.Metrics.LocalLoss,
+            LocalAccuracy = transaction.Metrics.LocalAccuracy,
+            CreatedAtMs = transaction.CreatedAt,
+            WeightsReleased = replica.WeightsReleased(record),
+            SampleCount = transaction.Metrics.SampleCount,
         };
-        message.Parents.AddRange(record.Transaction.Parents);
+        message.Parents.AddRange(transaction.Parents);
         return message;
     }
 
     private static Cid ParseCid(string text) =>
         Cid.TryParse(text, out var cid, out var error) ? cid : throw new RpcException(new Status(StatusCode.InvalidArgument, $"'{text}' is not a CID: {error}"));
+}
+
+/// <summary>How many watch streams this peer serves at once: each holds a call open for as long as its reader wants.</summary>
+public sealed class WatchSlots(int capacity)
+{
+    private int _taken;
+
+    public int Capacity => capacity;
+
+    /// <summary>A slot, released when disposed; null when all are taken.</summary>
+    public IDisposable? TryTake()
+    {
+        if (Interlocked.Increment(ref _taken) <= capacity)
+            return new Slot(this);
+        Interlocked.Decrement(ref _taken);
+        return null;
+    }
+
+    private sealed class Slot(WatchSlots slots) : IDisposable
+    {
+        private int _released;
+
+        public void Dispose()
+        {
+            if (Interlocked.Exchange(ref _released, 1) == 0)
+                Interlocked.Decrement(ref slots._taken);
+        }
+    }
 }

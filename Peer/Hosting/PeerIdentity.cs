@@ -1,3 +1,4 @@
+using MlAspire.Storage.Content;
 using MlAspire.Storage.Transactions;
 
 namespace MlAspire.Peer.Hosting;
@@ -7,15 +8,13 @@ public static class PeerIdentity
 {
     public static PeerKey LoadOrCreate(string dataDirectory)
     {
-        var path = Path.Combine(Directory.CreateDirectory(dataDirectory).FullName, "peer.key");
+        var directory = Directory.CreateDirectory(dataDirectory).FullName;
+        AtomicFile.CleanTemporaries(directory);
+        var path = Path.Combine(directory, "peer.key");
         if (File.Exists(path))
             return PeerKey.Import(File.ReadAllBytes(path));
         var key = PeerKey.Create();
-        var temporary = path + ".tmp";
-        File.WriteAllBytes(temporary, key.ExportPkcs8());
-        if (!OperatingSystem.IsWindows())
-            File.SetUnixFileMode(temporary, UnixFileMode.UserRead | UnixFileMode.UserWrite);
-        File.Move(temporary, path, overwrite: false);
+        AtomicFile.WriteAsync(path, key.ExportPkcs8(), CancellationToken.None, UnixFileMode.UserRead | UnixFileMode.UserWrite).GetAwaiter().GetResult();
         return key;
     }
 }

@@ -31,8 +31,11 @@ public sealed class PeerOptions
     /// <summary>Folder with the MNIST IDX files (the copy shipped next to the program by default).</summary>
     public string MnistDirectory { get; set; } = Path.Combine(AppContext.BaseDirectory, "data", "mnist");
 
-    /// <summary>Neighbours a peer streams transactions from (embedded mode gossip fan-in).</summary>
-    public int MaxNeighbours { get; set; } = 8;
+    /// <summary>What one announcement may cost this peer (ancestors, depth, weights, time); see <see cref="Engine.IngestBudget"/>.</summary>
+    public Engine.IngestBudget IngestBudget { get; set; } = new();
+
+    /// <summary>Watch streams this peer serves at once (neighbours and Visualizations); more are refused.</summary>
+    public int MaxWatchers { get; set; } = 64;
 
     /// <summary>
     /// Announcements ingested at once (IPFS mode). Each one waits on the IPFS node (fetch and pin), so one at a time

@@ -1,4 +1,6 @@
 using MlAspire.Peer.Engine;
+using MlAspire.Peer.Telemetry;
+using MlAspire.Storage.Content;
 
 namespace MlAspire.Peer.Hosting;
 
@@ -8,7 +10,7 @@ namespace MlAspire.Peer.Hosting;
 /// over its cap, the horizon halves (down to the region walks start in); when there is room again, it grows back.
 /// Transaction documents beyond a much longer horizon leave the store the same way (the replica keeps them in memory).
 /// </summary>
-public sealed class RetentionService(PeerEngine engine, PeerStatusReporter status, IConfiguration configuration, TimeProvider time, ILogger<RetentionService> logger) : BackgroundService
+public sealed class RetentionService(Replica replica, IContentStore store, PeerStatusReporter status, PeerMetrics metrics, IConfiguration configuration, TimeProvider time, ILogger<RetentionService> logger) : BackgroundService
 {
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -18,17 +20,17 @@ public sealed class RetentionService(PeerEngine engine, PeerStatusReporter statu
         using var timer = new PeriodicTimer(options.RetentionInterval, time);
         while (await timer.WaitForNextTickAsync(stoppingToken))
         {
-            if (!engine.IsInitialized) continue;
+            if (!replica.IsInitialized) continue;
             try
             {
-                var released = await engine.ReleaseWeightsAsync(horizon, status.ReferenceTransactions, stoppingToken);
-                var documents = await engine.ReleaseDocumentsAsync(documentHorizon, status.ReferenceTransactions, stoppingToken);
+                var released = replica.ReleaseWeights(horizon, status.ReferenceTransactions);
+                var documents = replica.ReleaseDocuments(documentHorizon, status.ReferenceTransactions);
                 foreach (var cid in released.Concat(documents))
-                    await engine.Store.UnpinAsync(cid, stoppingToken);
-                engine.Metrics.RetentionReleased(released.Count, documents.Count);
-                var usage = await engine.Store.CollectGarbageAsync(stoppingToken);
+                    await store.UnpinAsync(cid, stoppingToken);
+                metrics.RetentionReleased(released.Count, documents.Count);
+                var usage = await store.CollectGarbageAsync(stoppingToken);
                 status.ReportStorage(usage);
-                engine.Metrics.StoreMeasured(usage);
+                metrics.StoreMeasured(usage);
                 // Over the cap, weights go first (they are ~200x larger); history only once weights are down to the minimum.
                 var (next, nextDocuments) = usage.Bytes > options.StorageCap
                     ? horizon > options.MinimumRetentionHorizon

@@ -1,7 +1,8 @@
 using MlAspire.Bootstrap.Grpc;
-using MlAspire.Tangle.Learning;
+using MlAspire.Tangle;
 using MlAspire.Tangle.Training;
 using Domain = MlAspire.Tangle.Training;
+using Learning = MlAspire.Tangle.Learning;
 
 namespace MlAspire.Peer.Hosting;
 
@@ -17,6 +18,19 @@ public static class SessionMapping
         data.Slots,
         data.Partition,
         data.Seed);
+
+    /// <summary>The tangle's rules as the Bootstrap publishes them; the replica and every check enforce exactly these.</summary>
+    public static TangleRules ToRules(JoinResponse response) => new TangleRules(
+        ToShape(response.Tangle.Model),
+        response.Tangle.MaxParents,
+        TimeSpan.FromMilliseconds(Math.Max(100, response.Training.IntervalMs))).Validated();
+
+    private static Learning.ModelShape ToShape(MlAspire.Bootstrap.Grpc.ModelShape model) => model.Architecture switch
+    {
+        ModelArchitecture.LogisticRegression => Learning.ModelShape.LogisticRegression(model.Inputs, model.Classes),
+        ModelArchitecture.Mlp => Learning.ModelShape.Mlp(model.Inputs, model.Hidden, model.Classes),
+        _ => throw new InvalidDataException($"Bootstrap sent an unknown model architecture {model.Architecture}."),
+    };
 
     public static Domain.LearningParameters ToLearning(MlAspire.Bootstrap.Grpc.LearningParameters p) => new Domain.LearningParameters
     {
@@ -40,7 +54,7 @@ public static class SessionMapping
         ReferenceSamples = p.ReferenceSamples,
         ReferenceTopK = p.ReferenceTopK,
         ReferenceCandidates = p.ReferenceCandidates,
-        Sgd = new SgdOptions(p.Epochs, p.BatchSize, p.LearningRate, p.WeightDecay),
+        Sgd = new Learning.SgdOptions(p.Epochs, p.BatchSize, p.LearningRate, p.WeightDecay),
         PublishRule = p.PublishRule switch
         {
             PublishRule.BetterThanReference => PublishRuleKind.BetterThanReference,

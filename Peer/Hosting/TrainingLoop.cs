@@ -2,6 +2,9 @@ using System.Diagnostics;
 using MlAspire.Peer.Engine;
 using MlAspire.Peer.Telemetry;
 using MlAspire.Tangle;
+using MlAspire.Tangle.Consensus;
+using MlAspire.Tangle.Learning;
+using MlAspire.Tangle.Training;
 
 namespace MlAspire.Peer.Hosting;
 
@@ -9,7 +12,7 @@ namespace MlAspire.Peer.Hosting;
 /// Every interval, with probability activeQuota, runs one training step and publishes what passes the publish rule;
 /// then refreshes the reference model the peer reports. A failed step is logged and the loop goes on.
 /// </summary>
-public sealed class TrainingLoop(PeerEngine engine, PeerSession session, PeerStatusReporter status, IConfiguration configuration, TimeProvider time, ILogger<TrainingLoop> logger) : BackgroundService
+public sealed class TrainingLoop(Replica replica, Publisher publisher, PeerSession session, PeerStatusReporter status, PeerMetrics metrics, IConfiguration configuration, TimeProvider time, ILogger<TrainingLoop> logger) : BackgroundService
 {
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -19,8 +22,7 @@ public sealed class TrainingLoop(PeerEngine engine, PeerSession session, PeerSta
         logger.LogInformation("Training on data slot {Slot}/{Slots} ({Train} training, {Test} local test samples) every {Interval}", settings.DataSlot, settings.DataSlots, local.Train.Count, local.Test.Count, settings.TrainingInterval);
         var random = new Random(Sampling.DeriveSeed(settings.DataSeed, 2, settings.DataSlot, Environment.ProcessId));
 
-        await engine.Initialized.WaitAsync(stoppingToken);
-        var metrics = engine.Metrics;
+        await replica.Initialized.WaitAsync(stoppingToken);
         long? previousStart = null;
         using var timer = new PeriodicTimer(settings.TrainingInterval, time);
         while (await timer.WaitForNextTickAsync(stoppingToken))
@@ -35,14 +37,14 @@ public sealed class TrainingLoop(PeerEngine engine, PeerSession session, PeerSta
                     if (previousStart is { } previous)
                         metrics.TrainingStarted(time.GetElapsedTime(previous, started));
                     previousStart = started;
-                    var (outcome, published) = await engine.TrainAsync(local, settings.Learning, random, stoppingToken);
+                    var (outcome, published) = await publisher.TrainAsync(local, settings.Learning, random, stoppingToken);
                     metrics.Trained(published is not null, time.GetElapsedTime(started), outcome.TrainedEvaluation.Accuracy, outcome.TrainedEvaluation.Loss);
                     if (published is not null)
                         logger.LogInformation("Published {Cid}: local loss {Loss:F4}, accuracy {Accuracy:P1}", published.Cid, outcome.TrainedEvaluation.Loss, outcome.TrainedEvaluation.Accuracy);
                     else
                         logger.LogDebug("Not published: {Reason}", outcome.SkipReason);
                 }
-                var (reference, evaluation) = await engine.ReferenceAsync(local, settings.Learning, random, stoppingToken);
+                var (reference, evaluation) = SelectReference(local, settings.Learning, random);
                 status.ReportReference(new PeerStatusReporter.ReferenceReport(reference.Transactions.Select(t => t.Id).ToList(), evaluation.Accuracy, evaluation.Loss));
                 metrics.ReferenceMeasured(evaluation.Accuracy, evaluation.Loss);
             }
@@ -53,5 +55,17 @@ public sealed class TrainingLoop(PeerEngine engine, PeerSession session, PeerSta
                 logger.LogError(e, "Training step failed; the next one runs on schedule");
             }
         }
+    }
+
+    /// <summary>The reference model as this peer sees it now, with its accuracy on the peer's local test data.</summary>
+    private (ReferenceModel Model, Evaluation Local) SelectReference(LocalData local, LearningParameters parameters, Random random)
+    {
+        using var _ = PeerTracing.Source.StartActivity("select reference");
+        return replica.Read((graph, weights) =>
+        {
+            var selector = parameters.CreateTipSelector(TrainingStep.LocalAccuracy(graph, local, weights));
+            var reference = ReferenceModel.Select(graph, weights, local, selector, parameters, random);
+            return (reference, local.Evaluate(reference.Key, reference.Weights));
+        });
     }
 }

@@ -1,27 +1,38 @@
+using Google.Protobuf;
 using Grpc.Core;
 using MlAspire.Bootstrap.Grpc;
 using MlAspire.Peer.Engine;
 using MlAspire.Peer.Hosting;
 using MlAspire.Storage.Content;
+using MlAspire.Storage.Membership;
+using MlAspire.Storage.Transactions;
+using MlAspire.Tangle.Learning;
 using BootstrapClient = MlAspire.Bootstrap.Grpc.Bootstrap.BootstrapClient;
 
 namespace MlAspire.Peer.Network;
 
 /// <summary>
-/// Joins through Bootstrap (adopting its genesis and parameters), then heartbeats and refreshes the neighbour list.
-/// Bootstrap being down never stops learning: the peer keeps its neighbours, retries with backoff, and re-joins when
-/// Bootstrap answers again or says it no longer knows the peer.
+/// Joins through Bootstrap (adopting its genesis, rules and parameters, and the credential it issues), then heartbeats
+/// (renewing the credential) and refreshes the neighbour list. Every request is signed with this peer's key. Bootstrap
+/// being down never stops learning: the peer keeps its neighbours, retries with backoff, and re-joins when Bootstrap
+/// answers again or says it no longer knows the peer.
 /// </summary>
 public sealed class BootstrapRegistration(
     BootstrapClient bootstrap,
-    PeerEngine engine,
+    Replica replica,
+    IContentStore store,
+    PeerKey key,
+    MembershipState membership,
     PeerSession session,
     NeighbourDirectory neighbours,
     PeerStatusReporter status,
     AdvertisedAddresses addresses,
     IStorageNetwork storageNetwork,
+    TimeProvider time,
     ILogger<BootstrapRegistration> logger) : BackgroundService
 {
+    private long _lastProofTime;
+
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         var backoff = TimeSpan.FromMilliseconds(500);
@@ -35,10 +46,10 @@ public sealed class BootstrapRegistration(
                     await Task.Delay(heartbeat, stoppingToken);
                 logger.LogWarning("Bootstrap no longer knows this peer; joining again");
             }
-            catch (Exception e) when (e is RpcException or IOException && !stoppingToken.IsCancellationRequested)
+            catch (Exception e) when (e is RpcException or IOException or InvalidDataException && !stoppingToken.IsCancellationRequested)
             {
                 if (e is RpcException { StatusCode: StatusCode.Unauthenticated or StatusCode.PermissionDenied } refused)
-                    logger.LogError("Bootstrap refused this peer ({Detail}); check the join token. Retrying in {Delay}", refused.Status.Detail, backoff);
+                    logger.LogError("Bootstrap refused this peer ({Detail}); check the join token and the clock. Retrying in {Delay}", refused.Status.Detail, backoff);
                 else
                     logger.LogWarning("Could not register with Bootstrap ({Error}); learning goes on, retrying in {Delay}", e.Message, backoff);
                 await Task.Delay(backoff, stoppingToken).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
@@ -51,52 +62,106 @@ public sealed class BootstrapRegistration(
     private async Task<TimeSpan> JoinAsync(CancellationToken stoppingToken)
     {
         var (nodeId, nodeAddresses) = await storageNetwork.IdentityAsync(stoppingToken);
-        var request = new JoinRequest { PeerId = engine.PeerId, GrpcAddress = addresses.Grpc, MetricsAddress = addresses.Metrics, IpfsPeerId = nodeId };
+        var request = new JoinRequest { PeerId = key.Id, GrpcAddress = addresses.Grpc, MetricsAddress = addresses.Metrics, IpfsPeerId = nodeId };
         request.IpfsSwarmAddresses.AddRange(nodeAddresses.Take(16));
+        request.Proof = Prove("join", request);
         var response = await bootstrap.JoinAsync(request, deadline: DateTime.UtcNow.AddSeconds(15), cancellationToken: stoppingToken);
 
         var genesis = Cid.Parse(response.GenesisCid);
-        await engine.InitializeAsync(genesis, response.GenesisTransaction.ToByteArray(), response.GenesisWeights.ToByteArray(), stoppingToken);
-        var settings = SessionMapping.ToSettings(response, response.Data);
-        session.Start(settings);
-        await RefreshAsync(response.Peers, stoppingToken);
-        logger.LogInformation("Joined tangle {Genesis} as {Peer} with {Count} other peers", genesis, engine.PeerId, response.Peers.Count);
-        return settings.HeartbeatInterval;
+        await AdoptAsync(genesis, response, stoppingToken);
+        Renew(response.Credential);
+        session.Start(SessionMapping.ToSettings(response, response.Data));
+        Refresh(response.Peers);
+        logger.LogInformation("Joined tangle {Genesis} as {Peer} with {Count} other peers", genesis, key.Id, response.Peers.Count);
+        return SessionMapping.ToSettings(response, response.Data).HeartbeatInterval;
+    }
+
+    /// <summary>Verifies and stores the genesis blocks and starts the replica under the Bootstrap's rules (a no-op once started on this genesis).</summary>
+    private async Task AdoptAsync(Cid genesis, JoinResponse response, CancellationToken stoppingToken)
+    {
+        var rules = SessionMapping.ToRules(response);
+        var transaction = response.GenesisTransaction.ToByteArray();
+        var weightsBytes = response.GenesisWeights.ToByteArray();
+        TransactionDocument document;
+        ModelWeights weights;
+        try
+        {
+            document = TransactionVerifier.VerifyGenesis(genesis, transaction);
+            weights = document.Weights.Matches(weightsBytes) ? WeightCodec.Decode(weightsBytes) : throw new InvalidWeightsException("the genesis weights do not hash to the CID the genesis links");
+        }
+        catch (Exception e) when (e is TransactionRejectedException or InvalidWeightsException)
+        {
+            throw new InvalidDataException($"Bootstrap sent an unusable genesis: {e.Message}", e);
+        }
+        if (weights.Shape != rules.Model)
+            throw new InvalidDataException($"Bootstrap's genesis weights are {weights.Shape}, but it says the model is {rules.Model}.");
+        await store.PutAsync(ContentCodec.Raw, weightsBytes, stoppingToken);
+        await store.PutAsync(ContentCodec.DagJson, transaction, stoppingToken);
+        replica.Initialize(new VerifiedTransaction(genesis, transaction, document, weights), rules);
     }
 
     private async Task<bool> HeartbeatAsync(CancellationToken stoppingToken)
     {
         var current = status.Current();
-        var reply = await bootstrap.HeartbeatAsync(new HeartbeatRequest
+        var request = new HeartbeatRequest
         {
-            PeerId = engine.PeerId,
+            PeerId = key.Id,
             Status = new MlAspire.Bootstrap.Grpc.PeerStatus { TangleSize = current.TangleSize, Tips = current.Tips, ReferenceAccuracy = current.ReferenceAccuracy },
-        }, deadline: DateTime.UtcNow.AddSeconds(10), cancellationToken: stoppingToken);
+        };
+        request.Proof = Prove("heartbeat", request);
+        var reply = await bootstrap.HeartbeatAsync(request, deadline: DateTime.UtcNow.AddSeconds(10), cancellationToken: stoppingToken);
         if (!reply.Known) return false;
+        if (!reply.Credential.IsEmpty)
+            Renew(reply.Credential);
         var peers = await bootstrap.ListPeersAsync(new ListPeersRequest(), deadline: DateTime.UtcNow.AddSeconds(10), cancellationToken: stoppingToken);
-        await RefreshAsync(peers.Peers, stoppingToken);
+        Refresh(peers.Peers);
         return true;
     }
 
-    private async Task RefreshAsync(IEnumerable<PeerInfo> peers, CancellationToken stoppingToken)
+    /// <summary>Takes a credential only if it is this tangle's Bootstrap's, for this peer: anything else would make every transaction it signs refused.</summary>
+    private void Renew(ByteString bytes)
     {
-        var others = peers.Where(p => p.PeerId != engine.PeerId && !string.IsNullOrEmpty(p.GrpcAddress)).ToList();
-        foreach (var peer in others)
+        MembershipCredential credential;
+        try
         {
-            var neighbour = new Neighbour(peer.PeerId, peer.GrpcAddress, peer.IpfsPeerId, [.. peer.IpfsSwarmAddresses]);
-            neighbours.Upsert(neighbour);
-            await storageNetwork.ConnectAsync(neighbour, stoppingToken);
+            credential = MembershipCredential.Decode(bytes.Span);
         }
-        // Bootstrap's list is the truth about who is alive; keep the last known set only while Bootstrap is unreachable.
+        catch (FormatException e)
+        {
+            throw new InvalidDataException($"Bootstrap sent a malformed credential: {e.Message}", e);
+        }
+        var check = credential.Check(replica.GenesisDocument.CreatorKey, replica.Genesis, key.Id, credential.Grant.Created, TimeSpan.Zero);
+        if (check != CredentialCheck.Valid)
+            throw new InvalidDataException($"Bootstrap sent a credential that does not verify ({check}).");
+        membership.Renew(credential);
+    }
+
+    /// <summary>Bootstrap's list is the truth about who is alive; the last known set is kept only while Bootstrap is unreachable.</summary>
+    private void Refresh(IEnumerable<PeerInfo> peers)
+    {
+        var others = peers.Where(p => p.PeerId != key.Id && !string.IsNullOrEmpty(p.GrpcAddress)).ToList();
+        foreach (var peer in others)
+            neighbours.Upsert(new Neighbour(peer.PeerId, peer.GrpcAddress, peer.IpfsPeerId, [.. peer.IpfsSwarmAddresses]));
         foreach (var gone in neighbours.Current.Where(n => others.All(p => p.PeerId != n.PeerId)))
             neighbours.Remove(gone.PeerId);
+    }
+
+    /// <summary>Signs <paramref name="request"/> (its proof field still empty) for the Bootstrap; times strictly increase, as the Bootstrap requires.</summary>
+    private RequestProof Prove(string purpose, IMessage request)
+    {
+        var now = Math.Max(time.GetUtcNow().ToUnixTimeMilliseconds(), Interlocked.Read(ref _lastProofTime) + 1);
+        Interlocked.Exchange(ref _lastProofTime, now);
+        var proof = CallProof.Create(key, purpose, "bootstrap", now, request.ToByteArray());
+        return new RequestProof { PublicKey = proof.PublicKey, TimeMs = proof.TimeMs, Signature = proof.Signature };
     }
 
     private async Task LeaveAsync()
     {
         try
         {
-            await bootstrap.LeaveAsync(new LeaveRequest { PeerId = engine.PeerId }, deadline: DateTime.UtcNow.AddSeconds(2));
+            var request = new LeaveRequest { PeerId = key.Id };
+            request.Proof = Prove("leave", request);
+            await bootstrap.LeaveAsync(request, deadline: DateTime.UtcNow.AddSeconds(2));
         }
         catch (RpcException)
         {

@@ -7,95 +7,117 @@ using MlAspire.Storage.Ipfs;
 namespace MlAspire.Peer.Network;
 
 /// <summary>
-/// Catch-up, and embedded mode's pubsub: on every (re)connection to a neighbour it first catches up with
-/// ListTransactions, so a late joiner or a peer back from a crash gets the whole tangle; then, unless announcements
-/// travel on IPFS pubsub, it keeps a WatchTransactions stream open and ingests what arrives; when they do, it catches
-/// up again every 15 s from where it stopped, which repairs what pubsub lost. Streams end and reconnect
-/// with backoff; one neighbour's failure affects no other.
+/// Follows every neighbour: first catches up with its replica (ListTransactions, in arrival order), so a late joiner or
+/// a peer back from a crash gets the whole tangle; then follows its live announcements through the
+/// <see cref="IAnnouncer"/>, and catches up again every <see cref="RepairInterval"/> from where it stopped, which
+/// repairs whatever the live transport lost. One neighbour's failure affects no other; streams reconnect with backoff.
 /// </summary>
-public sealed class GossipService(PeerEngine engine, NeighbourDirectory neighbours, IStorageNetwork storageNetwork, ILogger<GossipService> logger) : BackgroundService
+public sealed class GossipService(Replica replica, Ingestor ingestor, IAnnouncer announcer, NeighbourDirectory neighbours, RejectionLog rejections, ILogger<GossipService> logger) : BackgroundService
 {
-    private static readonly TimeSpan PubsubRepairInterval = TimeSpan.FromSeconds(15);
+    public static readonly TimeSpan RepairInterval = TimeSpan.FromSeconds(15);
 
-    private readonly Dictionary<string, Task> _streams = new(StringComparer.Ordinal);
+    /// <summary>Messages one catch-up pass takes from one neighbour; the rest comes in the next pass.</summary>
+    public const int MaxPerPass = 10_000;
+
+    private readonly Dictionary<string, Task> _followers = new(StringComparer.Ordinal);
+    private readonly TaskCompletionSource _firstPass = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    /// <summary>
+    /// Completes once a first catch-up pass finished from every neighbour known when following began (or at once without
+    /// neighbours): from then on, live announcements find their ancestors known instead of pulling in a whole gap.
+    /// </summary>
+    public Task FirstPass => _firstPass.Task;
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
+        await replica.Initialized.WaitAsync(stoppingToken);
+        var firstPasses = neighbours.Current.Select(n => Follow(n, stoppingToken)).ToList();
+        _ = Task.WhenAll(firstPasses).WaitAsync(TimeSpan.FromSeconds(60), stoppingToken)
+            .ContinueWith(_ => _firstPass.TrySetResult(), TaskScheduler.Default);
         while (!stoppingToken.IsCancellationRequested)
         {
-            if (engine.IsInitialized)
-                foreach (var neighbour in neighbours.Current)
-                    if (!_streams.TryGetValue(neighbour.PeerId, out var running) || running.IsCompleted)
-                        _streams[neighbour.PeerId] = FollowAsync(neighbour, stoppingToken);
+            foreach (var neighbour in neighbours.Current)
+                _ = Follow(neighbour, stoppingToken); // its first pass is only waited for at the start
             await Task.Delay(TimeSpan.FromSeconds(1), stoppingToken).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
         }
-        await Task.WhenAll(_streams.Values).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+        await Task.WhenAll(_followers.Values).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
     }
 
-    private async Task FollowAsync(Neighbour neighbour, CancellationToken stoppingToken)
+    /// <summary>Starts following <paramref name="neighbour"/> unless it is followed already; returns a task that completes after its first pass.</summary>
+    private Task Follow(Neighbour neighbour, CancellationToken stoppingToken)
+    {
+        if (_followers.TryGetValue(neighbour.PeerId, out var running) && !running.IsCompleted)
+            return Task.CompletedTask;
+        var firstPass = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        _followers[neighbour.PeerId] = FollowAsync(neighbour, firstPass, stoppingToken);
+        return firstPass.Task;
+    }
+
+    private async Task FollowAsync(Neighbour neighbour, TaskCompletionSource firstPass, CancellationToken stoppingToken)
     {
         var backoff = TimeSpan.FromMilliseconds(500);
-        while (!stoppingToken.IsCancellationRequested && neighbours.Client(neighbour.PeerId) is { } client)
+        var after = -1L;
+        try
         {
-            try
+            while (!stoppingToken.IsCancellationRequested && neighbours.Client(neighbour.PeerId) is { } client)
             {
-                if (storageNetwork.AnnouncesOnPubsub)
+                try
                 {
-                    // Pubsub is best effort: what was announced while this peer's IPFS node was down, or what a busy node
-                    // dropped, is never redelivered. Catching up again on a schedule, from where the last pass ended, repairs it.
-                    var after = 0L;
-                    while (true)
+                    after = await CatchUpAsync(neighbour, client, after, stoppingToken);
+                    firstPass.TrySetResult();
+                    backoff = TimeSpan.FromMilliseconds(500);
+                    using var following = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken);
+                    var live = announcer.FollowAsync(neighbour, client, following.Token);
+                    try
                     {
-                        after = await CatchUpAsync(client, after, stoppingToken);
-                        backoff = TimeSpan.FromMilliseconds(500);
-                        await Task.Delay(PubsubRepairInterval, stoppingToken);
+                        while (await Task.WhenAny(live, Task.Delay(RepairInterval, stoppingToken)) != live)
+                            after = await CatchUpAsync(neighbour, client, after, stoppingToken);
                     }
+                    finally
+                    {
+                        await following.CancelAsync(); // a failed catch-up ends the live stream too: both start over
+                        await live.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+                    }
+                    await live; // the stream ended by itself: follow again (rethrows its failure, if any)
                 }
-                using var watch = client.WatchTransactions(new WatchTransactionsRequest(), cancellationToken: stoppingToken);
-                await CatchUpAsync(client, 0, stoppingToken);
-                backoff = TimeSpan.FromMilliseconds(500);
-                await foreach (var message in watch.ResponseStream.ReadAllAsync(stoppingToken))
-                    await IngestAsync(neighbour, message, stoppingToken);
+                catch (RpcException e) when (!stoppingToken.IsCancellationRequested)
+                {
+                    logger.LogDebug("Following {Peer} paused: {Status}", neighbour.PeerId, e.Status.Detail);
+                }
+                catch (Exception e) when (e is IOException or HttpRequestException or IpfsApiException or TimeoutException && !stoppingToken.IsCancellationRequested)
+                {
+                    // This peer's own store failed (its IPFS node may be restarting): start over from where catch-up was.
+                    logger.LogWarning("Following {Peer} paused: {Error}", neighbour.PeerId, e.Message);
+                }
+                await Task.Delay(backoff, stoppingToken).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+                backoff = TimeSpan.FromTicks(Math.Min(backoff.Ticks * 2, TimeSpan.FromSeconds(10).Ticks));
             }
-            catch (RpcException e) when (!stoppingToken.IsCancellationRequested)
-            {
-                logger.LogDebug("Stream from {Peer} ended: {Status}", neighbour.PeerId, e.Status.Detail);
-            }
-            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
-            {
-                return;
-            }
-            catch (Exception e) when (e is IOException or HttpRequestException or IpfsApiException)
-            {
-                // This peer's own store failed (its IPFS node may be restarting): start over from a full catch-up.
-                logger.LogWarning("Following {Peer} paused: {Error}", neighbour.PeerId, e.Message);
-            }
-            await Task.Delay(backoff, stoppingToken).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
-            backoff = TimeSpan.FromTicks(Math.Min(backoff.Ticks * 2, TimeSpan.FromSeconds(10).Ticks));
+        }
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        {
+            // The host is stopping.
+        }
+        finally
+        {
+            firstPass.TrySetResult();
         }
     }
 
-    /// <summary>Ingests the neighbour's transactions after <paramref name="afterSequence"/>; returns the last sequence seen.</summary>
-    private async Task<long> CatchUpAsync(TangleSync.TangleSyncClient client, long afterSequence, CancellationToken stoppingToken)
+    /// <summary>Ingests up to <see cref="MaxPerPass"/> of the neighbour's transactions after <paramref name="afterSequence"/>, one at a time; returns the last sequence seen.</summary>
+    private async Task<long> CatchUpAsync(Neighbour neighbour, TangleSync.TangleSyncClient client, long afterSequence, CancellationToken stoppingToken)
     {
-        using var list = client.ListTransactions(new ListTransactionsRequest { AfterSequence = afterSequence }, cancellationToken: stoppingToken);
+        using var list = client.ListTransactions(new ListTransactionsRequest { AfterSequence = afterSequence, MaxCount = MaxPerPass }, cancellationToken: stoppingToken);
         await foreach (var message in list.ResponseStream.ReadAllAsync(stoppingToken))
         {
-            await IngestAsync(null, message, stoppingToken);
             afterSequence = Math.Max(afterSequence, message.Sequence);
+            if (!Cid.TryParse(message.Cid, out var cid, out var error))
+            {
+                rejections.Malformed(neighbour.PeerId, error);
+                continue;
+            }
+            var outcome = await ingestor.IngestAsync(new Announcement(cid, message.Document.ToByteArray(), AnnouncementPath.CatchUp, neighbour.PeerId), stoppingToken);
+            rejections.Report(neighbour.PeerId, cid, outcome);
         }
         return afterSequence;
-    }
-
-    private async Task IngestAsync(Neighbour? from, TransactionMessage message, CancellationToken stoppingToken)
-    {
-        if (!Cid.TryParse(message.Cid, out var cid, out var error))
-        {
-            logger.LogWarning("Ignored an announcement with a malformed CID from {Peer}: {Error}", from?.PeerId ?? "catch-up", error);
-            return;
-        }
-        var outcome = await engine.IngestAsync(cid, message.Document.ToByteArray(), stoppingToken, weightsMayBeReleased: message.WeightsReleased);
-        if (outcome.Status == IngestStatus.Rejected)
-            logger.LogWarning("Rejected transaction {Cid} ({Reason}): {Error}", cid, outcome.Reason, outcome.Error);
     }
 }

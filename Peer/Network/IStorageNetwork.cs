@@ -5,20 +5,15 @@ namespace MlAspire.Peer.Network;
 /// <summary>The storage backend's own network: IPFS nodes must be told about each other; the embedded store rides on gRPC.</summary>
 public interface IStorageNetwork
 {
-    /// <summary>Whether announcements travel on the storage network (IPFS pubsub) rather than on TangleSync watch streams.</summary>
-    bool AnnouncesOnPubsub { get; }
-
     /// <summary>This peer's node id and the addresses other nodes dial, for Bootstrap to hand out.</summary>
     Task<(string NodeId, IReadOnlyList<string> Addresses)> IdentityAsync(CancellationToken cancellationToken);
 
-    /// <summary>Connects to another peer's node (best effort: a failed dial is retried at the next refresh).</summary>
+    /// <summary>Connects to another peer's node (best effort: a failed dial is retried by the next round).</summary>
     Task ConnectAsync(Neighbour neighbour, CancellationToken cancellationToken);
 }
 
 public sealed class EmbeddedStorageNetwork : IStorageNetwork
 {
-    public bool AnnouncesOnPubsub => false;
-
     public Task<(string NodeId, IReadOnlyList<string> Addresses)> IdentityAsync(CancellationToken cancellationToken) =>
         Task.FromResult<(string, IReadOnlyList<string>)>(("", []));
 
@@ -26,14 +21,13 @@ public sealed class EmbeddedStorageNetwork : IStorageNetwork
 }
 
 /// <remarks>
-/// Every call is bounded: the node may be down or being replaced, and a hung dial must never stall the heartbeats
-/// that keep this peer registered.
+/// Every call is bounded: the node may be down or being replaced, and another member's addresses may lead nowhere. A
+/// neighbour's addresses are dialed in parallel, each with its own deadline, so its dead addresses cost one deadline in
+/// all, not one each.
 /// </remarks>
 public sealed class IpfsStorageNetwork(KuboRpcClient ipfs, ILogger<IpfsStorageNetwork> logger) : IStorageNetwork
 {
     private static readonly TimeSpan CallTimeout = TimeSpan.FromSeconds(5);
-
-    public bool AnnouncesOnPubsub => true;
 
     public async Task<(string NodeId, IReadOnlyList<string> Addresses)> IdentityAsync(CancellationToken cancellationToken)
     {
@@ -43,7 +37,7 @@ public sealed class IpfsStorageNetwork(KuboRpcClient ipfs, ILogger<IpfsStorageNe
             var identity = await ipfs.IdAsync(bounded.Token);
             return (identity.PeerId, identity.Addresses);
         }
-        catch (Exception e) when (e is IpfsApiException or HttpRequestException or OperationCanceledException && !cancellationToken.IsCancellationRequested)
+        catch (Exception e) when (e is IpfsApiException or HttpRequestException or TimeoutException or OperationCanceledException && !cancellationToken.IsCancellationRequested)
         {
             throw new IOException($"The IPFS node does not answer: {e.Message}", e);
         }
@@ -51,20 +45,22 @@ public sealed class IpfsStorageNetwork(KuboRpcClient ipfs, ILogger<IpfsStorageNe
 
     public async Task ConnectAsync(Neighbour neighbour, CancellationToken cancellationToken)
     {
-        foreach (var address in neighbour.IpfsAddresses)
+        using var connected = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        var dials = neighbour.IpfsAddresses.Select(async address =>
         {
             try
             {
-                using var bounded = Bounded(cancellationToken);
+                using var bounded = Bounded(connected.Token);
                 var full = address.Contains("/p2p/", StringComparison.Ordinal) ? address : $"{address}/p2p/{neighbour.IpfsNodeId}";
                 await ipfs.SwarmConnectAsync(full, bounded.Token);
-                return;
+                await connected.CancelAsync(); // one connection is enough
             }
             catch (Exception e) when (e is IpfsApiException or HttpRequestException or TimeoutException or OperationCanceledException && !cancellationToken.IsCancellationRequested)
             {
                 logger.LogDebug("Could not dial {Address} of {Peer}: {Error}", address, neighbour.PeerId, e.Message);
             }
-        }
+        });
+        await Task.WhenAll(dials);
     }
 
     private static CancellationTokenSource Bounded(CancellationToken cancellationToken)

@@ -4,25 +4,68 @@ using MlAspire.Storage.Content;
 
 namespace MlAspire.Peer.Network;
 
-/// <summary>Embedded mode's bitswap: asks known neighbours, in turn, for a block over gRPC.</summary>
+/// <summary>
+/// Embedded mode's bitswap: asks the neighbour that announced the block first, then hedges — every
+/// <see cref="HedgeDelay"/>, or at once when an answer fails, it asks one more neighbour in random order, up to
+/// <see cref="Parallel"/> at a time — and takes the first answer that hashes to the CID. Each ask has its own deadline,
+/// so neighbours that never answer cost a few seconds of one ask each, in parallel, never the whole fetch.
+/// </summary>
 public sealed class NeighbourBlockSource(NeighbourDirectory neighbours, ILogger<NeighbourBlockSource> logger) : IBlockSource
 {
-    public async Task<byte[]?> TryFetchAsync(Cid cid, CancellationToken cancellationToken)
+    public static readonly TimeSpan HedgeDelay = TimeSpan.FromMilliseconds(300);
+    public static readonly TimeSpan AskTimeout = TimeSpan.FromSeconds(3);
+    public const int Parallel = 4;
+
+    public async Task<byte[]?> TryFetchAsync(Cid cid, string? preferredPeer, CancellationToken cancellationToken)
     {
-        foreach (var neighbour in neighbours.Current)
+        var order = neighbours.Current.Select(n => n.PeerId).OrderBy(_ => Random.Shared.Next()).ToList();
+        if (preferredPeer is not null && order.Remove(preferredPeer))
+            order.Insert(0, preferredPeer);
+        using var done = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        var asking = new List<Task<byte[]?>>();
+        var next = 0;
+        var hedge = Task.CompletedTask;
+        try
         {
-            if (neighbours.Client(neighbour.PeerId) is not { } client) continue;
-            try
+            while (asking.Count > 0 || next < order.Count)
             {
-                var block = await client.GetBlockAsync(new GetBlockRequest { Cid = cid.ToString() }, deadline: DateTime.UtcNow.AddSeconds(5), cancellationToken: cancellationToken);
-                return block.Data.ToByteArray();
+                cancellationToken.ThrowIfCancellationRequested();
+                var canAskMore = next < order.Count && asking.Count < Parallel;
+                if (canAskMore && hedge.IsCompleted)
+                {
+                    asking.Add(AskAsync(order[next++], cid, done.Token));
+                    hedge = Task.Delay(HedgeDelay, done.Token);
+                    continue;
+                }
+                var finished = await Task.WhenAny(canAskMore ? [.. asking, hedge] : asking.Cast<Task>());
+                if (finished == hedge) continue;
+                var answer = (Task<byte[]?>)finished;
+                asking.Remove(answer);
+                if (answer.Result is { } bytes && cid.Matches(bytes))
+                    return bytes;
+                hedge = Task.CompletedTask; // a failed ask makes room for the next one at once
             }
-            catch (RpcException e) when (e.StatusCode != StatusCode.Cancelled || !cancellationToken.IsCancellationRequested)
-            {
-                if (e.StatusCode != StatusCode.NotFound)
-                    logger.LogDebug("Neighbour {Peer} could not serve block {Cid}: {Status}", neighbour.PeerId, cid, e.Status.Detail);
-            }
+            return null;
         }
-        return null;
+        finally
+        {
+            await done.CancelAsync(); // the asks still running are no longer needed
+        }
+    }
+
+    private async Task<byte[]?> AskAsync(string peerId, Cid cid, CancellationToken cancellationToken)
+    {
+        if (neighbours.Client(peerId) is not { } client) return null;
+        try
+        {
+            var block = await client.GetBlockAsync(new GetBlockRequest { Cid = cid.ToString() }, deadline: DateTime.UtcNow.Add(AskTimeout), cancellationToken: cancellationToken);
+            return block.Data.ToByteArray();
+        }
+        catch (RpcException e)
+        {
+            if (e.StatusCode is not (StatusCode.NotFound or StatusCode.Cancelled))
+                logger.LogDebug("Neighbour {Peer} could not serve block {Cid}: {Status}", peerId, cid, e.Status.Detail);
+            return null;
+        }
     }
 }

@@ -1,6 +1,10 @@
 using System.Collections.Concurrent;
+using Grpc.Core;
+using Grpc.Core.Interceptors;
 using Grpc.Net.Client;
+using MlAspire.Peer.Engine;
 using MlAspire.Peer.Grpc;
+using MlAspire.Storage.Membership;
 
 namespace MlAspire.Peer.Network;
 
@@ -8,26 +12,54 @@ namespace MlAspire.Peer.Network;
 public sealed record Neighbour(string PeerId, string GrpcAddress, string IpfsNodeId, IReadOnlyList<string> IpfsAddresses);
 
 /// <summary>
-/// The peers this peer knows, with one gRPC channel each (channels are expensive and thread-safe: share them).
+/// The peers this peer knows, with one gRPC channel each (channels are expensive and thread-safe: share them). Every
+/// call on a channel carries this peer's membership headers for that neighbour; connections are kept alive with pings,
+/// so a neighbour that silently vanished is noticed within seconds rather than at the next write.
 /// Updated from Bootstrap's membership; survives Bootstrap being down with the last known set.
 /// </summary>
-public sealed class NeighbourDirectory : IDisposable
+public sealed class NeighbourDirectory(MembershipState membership) : IDisposable
 {
-    private readonly ConcurrentDictionary<string, (Neighbour Neighbour, GrpcChannel Channel)> _neighbours = new(StringComparer.Ordinal);
+    /// <summary>Largest message a neighbour may send: a weights block (1 MiB) with room to spare.</summary>
+    public const int MaxReceiveMessageSize = 2 * 1024 * 1024;
 
+    private readonly ConcurrentDictionary<string, (Neighbour Neighbour, GrpcChannel Channel, TangleSync.TangleSyncClient Client)> _neighbours = new(StringComparer.Ordinal);
+
+    /// <summary>Raised when a neighbour appears or changes address.</summary>
     public event Action<Neighbour>? Added;
 
-    public IReadOnlyList<Neighbour> Current => _neighbours.Values.Select(n => n.Neighbour).OrderBy(n => n.PeerId, StringComparer.Ordinal).ToList();
+    public IReadOnlyList<Neighbour> Current => _neighbours.Values.Select(n => n.Neighbour).ToList();
+
+    public int Count => _neighbours.Count;
 
     public void Upsert(Neighbour neighbour)
     {
         if (_neighbours.TryGetValue(neighbour.PeerId, out var existing))
         {
-            if (existing.Neighbour.GrpcAddress == neighbour.GrpcAddress) return;
+            if (existing.Neighbour == neighbour) return;
             Remove(neighbour.PeerId);
         }
-        var channel = GrpcChannel.ForAddress(neighbour.GrpcAddress, new GrpcChannelOptions { MaxReceiveMessageSize = 8 * 1024 * 1024 });
-        if (_neighbours.TryAdd(neighbour.PeerId, (neighbour, channel)))
+        var channel = GrpcChannel.ForAddress(neighbour.GrpcAddress, new GrpcChannelOptions
+        {
+            HttpHandler = new SocketsHttpHandler
+            {
+                ConnectTimeout = TimeSpan.FromSeconds(5),
+                KeepAlivePingDelay = TimeSpan.FromSeconds(15),
+                KeepAlivePingTimeout = TimeSpan.FromSeconds(10),
+                KeepAlivePingPolicy = HttpKeepAlivePingPolicy.Always,
+                EnableMultipleHttp2Connections = true,
+            },
+            MaxReceiveMessageSize = MaxReceiveMessageSize,
+        });
+        var client = new TangleSync.TangleSyncClient(channel.Intercept(metadata =>
+        {
+            if (membership.HeadersFor(neighbour.PeerId) is { } headers)
+            {
+                metadata.Add(MemberCallHeaders.Credential, headers.Credential);
+                metadata.Add(MemberCallHeaders.Proof, headers.Proof);
+            }
+            return metadata;
+        }));
+        if (_neighbours.TryAdd(neighbour.PeerId, (neighbour, channel, client)))
             Added?.Invoke(neighbour);
         else
             channel.Dispose();
@@ -41,12 +73,11 @@ public sealed class NeighbourDirectory : IDisposable
 
     public bool Contains(string peerId) => _neighbours.ContainsKey(peerId);
 
-    public TangleSync.TangleSyncClient? Client(string peerId) =>
-        _neighbours.TryGetValue(peerId, out var entry) ? new TangleSync.TangleSyncClient(entry.Channel) : null;
+    public TangleSync.TangleSyncClient? Client(string peerId) => _neighbours.TryGetValue(peerId, out var entry) ? entry.Client : null;
 
     public void Dispose()
     {
-        foreach (var (_, channel) in _neighbours.Values)
+        foreach (var (_, channel, _) in _neighbours.Values)
             channel.Dispose();
         _neighbours.Clear();
     }

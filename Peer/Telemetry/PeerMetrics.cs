@@ -32,7 +32,11 @@ public sealed class PeerMetrics
     private readonly Histogram<double> _trainingInterval;
     private readonly Histogram<double> _ipfsRequestDuration;
     private readonly Counter<long> _retentionReleased;
-    private volatile TangleSnapshot? _tangle;
+    // What the peer's status reports: the counters' running totals, kept beside the instruments (which cannot be read back).
+    private long _receivedTotal;
+    private long _publishedTotal;
+    private readonly long[] _rejectedTotals = new long[Enum.GetValues<RejectionReason>().Length];
+    private readonly Func<TangleSnapshot?> _tangle;
     private volatile EvaluationReading? _reference;
     private volatile EvaluationReading? _trained;
     private volatile StoreUsage? _store;
@@ -40,13 +44,15 @@ public sealed class PeerMetrics
     private sealed record EvaluationReading(double Accuracy, double Loss);
 
     /// <param name="meterFactory">The host's factory; null (unit tests, tools) makes a meter of its own.</param>
-    public PeerMetrics(IMeterFactory? meterFactory)
+    /// <param name="tangle">The replica's size, tips and pending now; null before it follows a tangle.</param>
+    public PeerMetrics(IMeterFactory? meterFactory, Func<TangleSnapshot?>? tangle = null)
     {
+        _tangle = tangle ?? (() => null);
         var meter = meterFactory?.Create(MeterName) ?? new Meter(MeterName);
         _received = meter.CreateCounter<long>("mlaspire.peer.transactions.received", "{transaction}", "Transactions from other peers inserted into this replica (ancestors fetched to connect one included).");
         _published = meter.CreateCounter<long>("mlaspire.peer.transactions.published", "{transaction}", "Transactions this peer trained, stored and inserted.");
         _rejected = meter.CreateCounter<long>("mlaspire.peer.transactions.rejected", "{transaction}", "Offered transactions refused, by reason (forged signature, unknown parent, invalid weights, ...).");
-        _publishErrors = meter.CreateCounter<long>("mlaspire.peer.publish.errors", "{error}", "Failures to publish a trained model, by stage: store (weights or transaction not stored) or announce (pubsub publish failed).");
+        _publishErrors = meter.CreateCounter<long>("mlaspire.peer.publish.errors", "{error}", "Failures to publish a trained model, by stage: credential (no valid membership credential to sign with), store (weights or transaction not stored) or announce (pubsub publish failed).");
         _trainings = meter.CreateCounter<long>("mlaspire.peer.trainings", "{training}", "Training steps run, by outcome: published, or not_published when the publish rule refused the model.");
         _trainingErrors = meter.CreateCounter<long>("mlaspire.peer.training.errors", "{error}", "Training steps that failed with an error (the loop goes on).");
         _trainingDuration = meter.CreateHistogram("mlaspire.peer.training.duration", "s", "Wall time of one training step: tip selection, averaging, local epochs, evaluation and publishing.",
@@ -63,17 +69,17 @@ public sealed class PeerMetrics
         _published.Add(0);
         foreach (var reason in Enum.GetValues<RejectionReason>())
             _rejected.Add(0, Reason(reason));
-        _publishErrors.Add(0, Stage("store"));
-        _publishErrors.Add(0, Stage("announce"));
+        foreach (var stage in PublishStages)
+            _publishErrors.Add(0, Stage(stage));
         _trainings.Add(0, Outcome(true));
         _trainings.Add(0, Outcome(false));
         _trainingErrors.Add(0);
         _retentionReleased.Add(0, WeightsKind);
         _retentionReleased.Add(0, TransactionKind);
 
-        meter.CreateObservableGauge("mlaspire.peer.tangle.transactions", () => Read(_tangle, t => t.Size), "{transaction}", "Transactions in this peer's replica of the tangle.");
-        meter.CreateObservableGauge("mlaspire.peer.tangle.tips", () => Read(_tangle, t => t.Tips), "{transaction}", "Tips (transactions nobody approves yet).");
-        meter.CreateObservableGauge("mlaspire.peer.tangle.pending", () => Read(_tangle, t => t.Pending), "{transaction}", "Transactions held back because a parent is still missing.");
+        meter.CreateObservableGauge("mlaspire.peer.tangle.transactions", () => Read(_tangle(), t => t.Size), "{transaction}", "Transactions in this peer's replica of the tangle.");
+        meter.CreateObservableGauge("mlaspire.peer.tangle.tips", () => Read(_tangle(), t => t.Tips), "{transaction}", "Tips (transactions nobody approves yet).");
+        meter.CreateObservableGauge("mlaspire.peer.tangle.pending", () => Read(_tangle(), t => t.Pending), "{transaction}", "Transactions held back because a parent is still missing.");
         meter.CreateObservableGauge("mlaspire.peer.reference.accuracy", () => Read(_reference, r => r.Accuracy), "1", "Accuracy of the reference (consensus) model on this peer's local test data.");
         meter.CreateObservableGauge("mlaspire.peer.reference.loss", () => Read(_reference, r => r.Loss), null, "Cross-entropy loss of the reference model on this peer's local test data.");
         meter.CreateObservableGauge("mlaspire.peer.trained.accuracy", () => Read(_trained, r => r.Accuracy), "1", "Accuracy of the model this peer last trained, on its local test data.");
@@ -82,13 +88,36 @@ public sealed class PeerMetrics
         meter.CreateObservableGauge("mlaspire.peer.store.pinned", () => Read(_store, s => s.PinnedBytes), "By", "Bytes of pinned blocks (what garbage collection keeps).");
     }
 
-    public void Received(int transactions) => _received.Add(transactions);
+    /// <summary>The stages a publication can fail at: see the publish errors counter.</summary>
+    public static readonly IReadOnlyList<string> PublishStages = ["credential", "store", "announce"];
 
-    public void Published() => _published.Add(1);
+    public void Received(int transactions)
+    {
+        _received.Add(transactions);
+        Interlocked.Add(ref _receivedTotal, transactions);
+    }
 
-    public void Rejected(RejectionReason reason) => _rejected.Add(1, Reason(reason));
+    public void Published()
+    {
+        _published.Add(1);
+        Interlocked.Increment(ref _publishedTotal);
+    }
 
-    /// <param name="stage">"store" or "announce".</param>
+    public void Rejected(RejectionReason reason)
+    {
+        _rejected.Add(1, Reason(reason));
+        Interlocked.Increment(ref _rejectedTotals[(int)reason]);
+    }
+
+    public long PublishedTotal => Interlocked.Read(ref _publishedTotal);
+
+    public long ReceivedTotal => Interlocked.Read(ref _receivedTotal);
+
+    /// <summary>Rejections so far, by reason, leaving out reasons never seen.</summary>
+    public IReadOnlyDictionary<RejectionReason, long> RejectedTotals =>
+        Enum.GetValues<RejectionReason>().Select(r => (r, Interlocked.Read(ref _rejectedTotals[(int)r]))).Where(p => p.Item2 > 0).ToDictionary(p => p.r, p => p.Item2);
+
+    /// <param name="stage">One of <see cref="PublishStages"/>.</param>
     public void PublishFailed(string stage) => _publishErrors.Add(1, Stage(stage));
 
     public void Trained(bool published, TimeSpan duration, double accuracy, double loss)
@@ -103,8 +132,6 @@ public sealed class PeerMetrics
     public void TrainingFailed() => _trainingErrors.Add(1);
 
     public void ReferenceMeasured(double accuracy, double loss) => _reference = new EvaluationReading(accuracy, loss);
-
-    public void TangleChanged(TangleSnapshot snapshot) => _tangle = snapshot;
 
     public void StoreMeasured(StoreUsage usage) => _store = usage;
 
@@ -121,7 +148,7 @@ public sealed class PeerMetrics
         _ipfsRequestDuration.Record(duration.TotalSeconds,
             new KeyValuePair<string, object?>("operation", operation), new KeyValuePair<string, object?>("outcome", succeeded ? "ok" : "error"));
 
-    private static KeyValuePair<string, object?> Reason(RejectionReason reason) => new("reason", reason.ToString());
+    private static KeyValuePair<string, object?> Reason(RejectionReason reason) => new("reason", reason.Label());
 
     private static KeyValuePair<string, object?> Stage(string stage) => new("stage", stage);
 

@@ -16,8 +16,16 @@ public interface IContentStore
     Task<Cid> PutAsync(ContentCodec codec, ReadOnlyMemory<byte> content, CancellationToken cancellationToken);
 
     /// <summary>The block's bytes, verified against its CID, fetched from the network when not held locally.</summary>
+    /// <param name="preferredPeer">The peer to ask first (the one that announced the block), when known.</param>
     /// <exception cref="TimeoutException">Nobody supplied the block within <paramref name="timeout"/>.</exception>
-    Task<byte[]> GetAsync(Cid cid, TimeSpan timeout, CancellationToken cancellationToken);
+    Task<byte[]> GetAsync(Cid cid, TimeSpan timeout, CancellationToken cancellationToken, string? preferredPeer = null);
+
+    /// <summary>
+    /// <see cref="GetAsync"/>, pinned from the moment it lands, so garbage collection can never take a block between its
+    /// arrival and its pin. The caller unpins it when it rejects the content; on failure nothing stays pinned.
+    /// </summary>
+    /// <exception cref="TimeoutException">Nobody supplied the block within <paramref name="timeout"/>.</exception>
+    Task<byte[]> FetchPinnedAsync(Cid cid, TimeSpan timeout, CancellationToken cancellationToken, string? preferredPeer = null);
 
     /// <summary>Whether the block is held locally (no network).</summary>
     Task<bool> HasAsync(Cid cid, CancellationToken cancellationToken);
@@ -39,5 +47,6 @@ public interface IContentStore
 public interface IBlockSource
 {
     /// <summary>The block's bytes from some neighbour, unverified, or null when none has it.</summary>
-    Task<byte[]?> TryFetchAsync(Cid cid, CancellationToken cancellationToken);
+    /// <param name="preferredPeer">The neighbour to ask first (the one that announced the block), when known.</param>
+    Task<byte[]?> TryFetchAsync(Cid cid, string? preferredPeer, CancellationToken cancellationToken);
 }

@@ -55,7 +55,7 @@ public sealed class EmbeddedContentStore : IContentStore
         return cid;
     }
 
-    public async Task<byte[]> GetAsync(Cid cid, TimeSpan timeout, CancellationToken cancellationToken)
+    public async Task<byte[]> GetAsync(Cid cid, TimeSpan timeout, CancellationToken cancellationToken, string? preferredPeer = null)
     {
         if (await TryReadLocalAsync(cid, cancellationToken) is { } local)
             return local;
@@ -67,7 +67,7 @@ public sealed class EmbeddedContentStore : IContentStore
         byte[]? fetched;
         try
         {
-            fetched = await _network.TryFetchAsync(cid, deadline.Token);
+            fetched = await _network.TryFetchAsync(cid, preferredPeer, deadline.Token);
         }
         catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
         {
@@ -80,14 +80,32 @@ public sealed class EmbeddedContentStore : IContentStore
         return fetched;
     }
 
+    public async Task<byte[]> FetchPinnedAsync(Cid cid, TimeSpan timeout, CancellationToken cancellationToken, string? preferredPeer = null)
+    {
+        await PinAsync(cid, cancellationToken); // the marker first: garbage collection spares the block from the instant it lands
+        try
+        {
+            return await GetAsync(cid, timeout, cancellationToken, preferredPeer);
+        }
+        catch
+        {
+            // A block that was already pinned is stored here, so the get cannot fail on it: nothing pinned before is unpinned.
+            await UnpinAsync(cid, CancellationToken.None);
+            throw;
+        }
+    }
+
     public Task<bool> HasAsync(Cid cid, CancellationToken cancellationToken) => Task.FromResult(_sizes.ContainsKey(cid));
 
     public async Task PinAsync(Cid cid, CancellationToken cancellationToken)
     {
+        if (!_pinned.ContainsKey(cid))
+        {
+            await File.WriteAllBytesAsync(Path.Combine(_pins, cid.ToString()), [], cancellationToken);
+            _pinned[cid] = 0;
+        }
+        // Only now, with the pin in place: cleared before it, a garbage collection in between could take the block.
         _landedAt.TryRemove(cid, out _);
-        if (_pinned.ContainsKey(cid)) return;
-        await File.WriteAllBytesAsync(Path.Combine(_pins, cid.ToString()), [], cancellationToken);
-        _pinned[cid] = 0;
     }
 
     public Task UnpinAsync(Cid cid, CancellationToken cancellationToken)

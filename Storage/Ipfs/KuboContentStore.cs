@@ -31,10 +31,33 @@ public sealed class KuboContentStore(KuboRpcClient ipfs) : IContentStore
         return expected;
     }
 
-    public async Task<byte[]> GetAsync(Cid cid, TimeSpan timeout, CancellationToken cancellationToken)
+    public async Task<byte[]> GetAsync(Cid cid, TimeSpan timeout, CancellationToken cancellationToken, string? preferredPeer = null)
     {
         var bytes = await ipfs.BlockGetAsync(cid.ToString(), timeout, cancellationToken);
         return cid.Matches(bytes) ? bytes : throw new InvalidDataException($"The IPFS node returned bytes that do not hash to {cid}.");
+    }
+
+    /// <summary>
+    /// pin/add first — it fetches a missing block and pins it in one step, so it never sits unpinned in the node — then
+    /// block/get, which finds it local. Bitswap asks every connected node; there is no peer to prefer.
+    /// </summary>
+    public async Task<byte[]> FetchPinnedAsync(Cid cid, TimeSpan timeout, CancellationToken cancellationToken, string? preferredPeer = null)
+    {
+        using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        deadline.CancelAfter(timeout);
+        try
+        {
+            await ipfs.PinAddAsync(cid.ToString(), recursive: cid.Codec == ContentCodec.Raw, deadline.Token);
+            return await GetAsync(cid, timeout, cancellationToken);
+        }
+        catch (Exception e)
+        {
+            // A block that was already pinned is local, so pin/add cannot fail on it: nothing pinned before is unpinned here.
+            await ipfs.PinRmAsync(cid.ToString(), CancellationToken.None);
+            if (e is OperationCanceledException && !cancellationToken.IsCancellationRequested)
+                throw new TimeoutException($"No IPFS node supplied block {cid} within {timeout.TotalSeconds:0.###} s.", e);
+            throw;
+        }
     }
 
     public async Task<bool> HasAsync(Cid cid, CancellationToken cancellationToken)

@@ -54,7 +54,12 @@ public sealed class PeerKey : IDisposable
         var signature = _key.SignData(data, HashAlgorithmName.SHA256, DSASignatureFormat.IeeeP1363FixedFieldConcatenation);
         var s = new BigInteger(signature.AsSpan(32), isUnsigned: true, isBigEndian: true);
         if (s > HalfOrder)
-            (Order - s).TryWriteBytes(signature.AsSpan(32), out _, isUnsigned: true, isBigEndian: true); // n − s < n/2 fits in 32 bytes
+        {
+            // n − s < n/2: written right-aligned in the 32-byte field, since it may be shorter.
+            var low = (Order - s).ToByteArray(isUnsigned: true, isBigEndian: true);
+            signature.AsSpan(32).Clear();
+            low.CopyTo(signature.AsSpan(64 - low.Length));
+        }
         return signature;
     }
 

@@ -14,7 +14,7 @@ public sealed class EmbeddedContentStoreTests : IDisposable
     {
         public int Requests { get; private set; }
 
-        public async Task<byte[]?> TryFetchAsync(Cid cid, CancellationToken cancellationToken)
+        public async Task<byte[]?> TryFetchAsync(Cid cid, string? preferredPeer, CancellationToken cancellationToken)
         {
             Requests++;
             return await store.HasAsync(cid, cancellationToken) ? await store.GetAsync(cid, Timeout, cancellationToken) : null;
@@ -57,6 +57,44 @@ public sealed class EmbeddedContentStoreTests : IDisposable
     }
 
     [Fact]
+    public async Task A_block_fetched_pinned_is_pinned_before_it_lands_and_a_failed_fetch_leaves_no_pin()
+    {
+        var neighbour = new EmbeddedContentStore(Path.Combine(_directory, "neighbour"));
+        var cid = await neighbour.PutAsync(ContentCodec.Raw, new byte[700], default);
+        var gate = new GatedSource(neighbour);
+        var store = new EmbeddedContentStore(Path.Combine(_directory, "local"), gate);
+
+        var fetching = store.FetchPinnedAsync(cid, Timeout, default);
+        await gate.Asked.Task;
+        Assert.Contains(cid, await store.PinsAsync(default)); // pinned while still in flight
+        gate.Release.SetResult();
+        Assert.Equal(new byte[700], await fetching);
+        await store.CollectGarbageAsync(default);
+        Assert.True(await store.HasAsync(cid, default));
+        Assert.Contains(cid, await store.PinsAsync(default));
+
+        var missing = Cid.Compute(ContentCodec.Raw, "nobody has it"u8);
+        await Assert.ThrowsAsync<TimeoutException>(() => store.FetchPinnedAsync(missing, Timeout, default));
+        Assert.DoesNotContain(missing, await store.PinsAsync(default));
+    }
+
+    /// <summary>A neighbour that answers only when told to, to look at the store mid-fetch.</summary>
+    private sealed class GatedSource(EmbeddedContentStore store) : IBlockSource
+    {
+        public TaskCompletionSource Asked { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        public TaskCompletionSource Release { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        public async Task<byte[]?> TryFetchAsync(Cid cid, string? preferredPeer, CancellationToken cancellationToken)
+        {
+            if (!await store.HasAsync(cid, cancellationToken)) return null;
+            Asked.TrySetResult();
+            await Release.Task.WaitAsync(cancellationToken);
+            return await store.GetAsync(cid, Timeout, cancellationToken);
+        }
+    }
+
+    [Fact]
     public async Task Blocks_and_pins_survive_a_restart_and_corruption_is_detected()
     {
         var store = new EmbeddedContentStore(_directory);
@@ -90,7 +128,7 @@ public sealed class EmbeddedContentStoreTests : IDisposable
 
     private sealed class Liar : IBlockSource
     {
-        public Task<byte[]?> TryFetchAsync(Cid cid, CancellationToken cancellationToken) => Task.FromResult<byte[]?>([6, 6, 6]);
+        public Task<byte[]?> TryFetchAsync(Cid cid, string? preferredPeer, CancellationToken cancellationToken) => Task.FromResult<byte[]?>([6, 6, 6]);
     }
 
     [Fact]

@@ -1,0 +1,214 @@
+using System.Diagnostics;
+using MlAspire.Peer.Telemetry;
+using MlAspire.Storage.Content;
+using MlAspire.Storage.Transactions;
+using MlAspire.Tangle.Learning;
+
+namespace MlAspire.Peer.Engine;
+
+/// <summary>
+/// Takes announced transactions into the replica: fetches the document and any unknown ancestors (documents only, within
+/// the <see cref="IngestBudget"/>), verifies each, checks clocks and publishing rates, then inserts them parents first,
+/// fetching, decoding and pinning one weights blob at a time. It owns every per-announcement budget, and never throws
+/// for bad input: a forged, malformed, flooding or unfetchable transaction is rejected and counted by reason.
+/// </summary>
+public sealed class Ingestor(Replica replica, IContentStore store, TangleGuards guards, TimeProvider time, PeerMetrics metrics, IngestBudget? budget = null)
+{
+    private readonly IngestBudget _budget = budget ?? new IngestBudget();
+
+    public IngestBudget Budget => _budget;
+
+    public async Task<IngestOutcome> IngestAsync(Announcement announcement, CancellationToken cancellationToken)
+    {
+        if (replica.IsKnown(announcement.Cid))
+            return new IngestOutcome(IngestStatus.Known, 0);
+        using var activity = PeerTracing.Source.StartActivity("ingest transaction");
+        activity?.SetTag("mlaspire.transaction.cid", announcement.Cid.ToString());
+        var pinned = new List<(Cid Cid, bool IsWeights)>();
+        using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        deadline.CancelAfter(_budget.MaxDuration);
+        try
+        {
+            var now = time.GetUtcNow().ToUnixTimeMilliseconds();
+            if (announcement is { Path: AnnouncementPath.Live, From: { } sender } && !guards.Rates.AdmitSender(sender, now))
+                throw new TransactionRejectedException(RejectionReason.RateLimited, $"Sender {sender} announces faster than the tangle's publishing rate allows.");
+            var documents = await FetchDocumentsAsync(announcement, pinned, deadline.Token);
+            if (announcement.Path == AnnouncementPath.Live && documents[0].Parsed.CreatedAt < now - guards.HistoryAgeMs)
+            {
+                await UnpinAsync(pinned);
+                return new IngestOutcome(IngestStatus.Deferred, 0);
+            }
+            CheckClocks(documents);
+            var inserted = 0;
+            for (var i = documents.Count - 1; i >= 0; i--) // ancestors first
+                inserted += await InsertAsync(documents[i], isRoot: i == 0, weighted: i <= _budget.MaxWeightedAncestors, announcement, now, pinned, deadline.Token);
+            metrics.Received(inserted);
+            activity?.SetTag("mlaspire.transactions.inserted", inserted);
+            return new IngestOutcome(inserted > 0 ? IngestStatus.Inserted : IngestStatus.Known, inserted);
+        }
+        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+        {
+            return await RejectAsync(new TransactionRejectedException(RejectionReason.BudgetExceeded,
+                $"{announcement.Cid} took longer than {_budget.MaxDuration.TotalSeconds:0} s to fetch."), pinned, activity);
+        }
+        catch (TransactionRejectedException e)
+        {
+            return await RejectAsync(e, pinned, activity);
+        }
+    }
+
+    /// <summary>The announced document and its unknown ancestors, breadth first (nearest first); documents only, verified.</summary>
+    private async Task<List<VerifiedTransaction>> FetchDocumentsAsync(Announcement announcement, List<(Cid, bool)> pinned, CancellationToken cancellationToken)
+    {
+        var documents = new List<VerifiedTransaction>();
+        var queue = new Queue<(Cid Cid, byte[]? Bytes, int Depth)>([(announcement.Cid, announcement.Document, 0)]);
+        var seen = new HashSet<Cid> { announcement.Cid };
+        while (queue.TryDequeue(out var next))
+        {
+            if (documents.Count > _budget.MaxAncestors || next.Depth > _budget.MaxDepth)
+                throw new TransactionRejectedException(RejectionReason.BudgetExceeded,
+                    $"{announcement.Cid} pulls in more than {_budget.MaxAncestors} unknown ancestors or goes deeper than {_budget.MaxDepth}.");
+            byte[] bytes;
+            if (next.Bytes is { } given)
+                bytes = given;
+            else
+            {
+                bytes = await FetchPinnedAsync(next.Cid, RejectionReason.UnknownParent, announcement.From, cancellationToken);
+                pinned.Add((next.Cid, false));
+            }
+            var parsed = guards.Verifier.Verify(next.Cid, bytes);
+            documents.Add(new VerifiedTransaction(next.Cid, bytes, parsed, null));
+            foreach (var parent in parsed.Parents)
+                if (seen.Add(parent) && !replica.IsKnown(parent))
+                    queue.Enqueue((parent, null, next.Depth + 1));
+        }
+        return documents;
+    }
+
+    /// <summary>A transaction cannot be older than what it approves (beyond the clock skew the tangle allows).</summary>
+    private void CheckClocks(List<VerifiedTransaction> documents)
+    {
+        var fetched = documents.ToDictionary(d => d.Cid, d => d.Parsed.CreatedAt);
+        var slack = (long)guards.Verifier.ClockSkew.TotalMilliseconds;
+        foreach (var document in documents)
+            foreach (var parent in document.Parsed.Parents)
+            {
+                var parentCreated = fetched.TryGetValue(parent, out var created) ? created : replica.Get(parent)?.Parsed.CreatedAt;
+                if (parentCreated > document.Parsed.CreatedAt + slack)
+                    throw new TransactionRejectedException(RejectionReason.Stale,
+                        $"Transaction {document.Cid} was created at {document.Parsed.CreatedAt}, before its parent {parent} ({parentCreated}).");
+            }
+    }
+
+    private async Task<int> InsertAsync(VerifiedTransaction item, bool isRoot, bool weighted, Announcement announcement, long now, List<(Cid, bool)> pinned, CancellationToken cancellationToken)
+    {
+        if (replica.IsKnown(item.Cid)) return 0; // a concurrent ingestion brought it meanwhile
+        var document = item.Parsed;
+        var charged = announcement.Path != AnnouncementPath.Replay;
+        // Looked at before the weights are fetched (a flood costs no downloads), taken only right before the insertion,
+        // with no wait in between, so concurrent ingestions of one transaction do not charge its creator twice.
+        if (charged && !guards.Rates.CreatorHasRoom(document.CreatorId, document.CreatedAt))
+            throw RateLimited(item);
+        var weights = await WeightsAsync(item, isRoot, weighted, announcement, now, pinned, cancellationToken);
+        if (isRoot && announcement is { Path: not AnnouncementPath.Replay, Document: not null })
+        {
+            await store.PutAsync(ContentCodec.DagJson, item.Document, cancellationToken);
+            pinned.Add((item.Cid, false));
+        }
+        if (replica.IsKnown(item.Cid)) return 0;
+        if (charged && !guards.Rates.AdmitCreator(document.CreatorId, document.CreatedAt))
+            throw RateLimited(item);
+        var (added, refused) = replica.Insert(item with { Weights = weights });
+        if (refused)
+            throw new TransactionRejectedException(RejectionReason.InvalidParents, $"Transaction {item.Cid} breaks the tangle's rules for parents.");
+        if (charged && !added.Any(r => r.Cid.Equals(item.Cid)) && replica.Get(item.Cid) is not null)
+            guards.Rates.RefundCreator(document.CreatorId); // another ingestion inserted it between the check and here
+        return added.Count;
+    }
+
+    private static TransactionRejectedException RateLimited(VerifiedTransaction item) =>
+        new(RejectionReason.RateLimited, $"Creator {item.Parsed.CreatorId} publishes faster than the tangle's rate allows ({item.Cid}).");
+
+    /// <summary>
+    /// The weights to insert with: a blob already held is shared; the announced transaction must bring its own unless it
+    /// is history caught up from a neighbour (walks and training never reach it); the nearest ancestors get theirs if
+    /// anyone still has them. Whatever a sender says about having released them is not asked.
+    /// </summary>
+    private async Task<ModelWeights?> WeightsAsync(VerifiedTransaction item, bool isRoot, bool weighted, Announcement announcement, long now, List<(Cid, bool)> pinned, CancellationToken cancellationToken)
+    {
+        var cid = item.Parsed.Weights;
+        if (replica.TryGetWeights(cid, out var held))
+            return held;
+        if (announcement.Path == AnnouncementPath.Replay)
+            return await store.HasAsync(cid, cancellationToken) ? Decode(cid, await store.GetAsync(cid, _budget.FetchTimeout, cancellationToken)) : null;
+        var history = item.Parsed.CreatedAt < now - guards.HistoryAgeMs;
+        if (isRoot ? history && announcement.Path == AnnouncementPath.CatchUp : !weighted)
+            return null;
+        byte[] bytes;
+        try
+        {
+            bytes = await FetchPinnedAsync(cid, RejectionReason.WeightsUnavailable, announcement.From, cancellationToken);
+        }
+        catch (TransactionRejectedException) when (!isRoot)
+        {
+            return null; // an ancestor is approved by what was announced, so it is never a tip that needs its model
+        }
+        pinned.Add((cid, true));
+        return Decode(cid, bytes);
+    }
+
+    private async Task<byte[]> FetchPinnedAsync(Cid cid, RejectionReason reasonWhenMissing, string? preferredPeer, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await store.FetchPinnedAsync(cid, _budget.FetchTimeout, cancellationToken, preferredPeer);
+        }
+        catch (Exception e) when (e is TimeoutException or InvalidDataException)
+        {
+            throw new TransactionRejectedException(reasonWhenMissing, $"Could not fetch {cid}: {e.Message}");
+        }
+    }
+
+    private ModelWeights Decode(Cid cid, byte[] bytes)
+    {
+        if (bytes.Length > _budget.MaxWeightsBytes)
+            throw new TransactionRejectedException(RejectionReason.InvalidWeights, $"Weights {cid} are {bytes.Length} bytes (limit {_budget.MaxWeightsBytes}).");
+        ModelWeights weights;
+        try
+        {
+            weights = WeightCodec.Decode(bytes);
+        }
+        catch (InvalidWeightsException e)
+        {
+            throw new TransactionRejectedException(RejectionReason.InvalidWeights, $"Weights {cid}: {e.Message}");
+        }
+        return weights.Shape == replica.Rules.Model
+            ? weights
+            : throw new TransactionRejectedException(RejectionReason.InvalidWeights, $"Weights {cid} have shape {weights.Shape}, the tangle's model is {replica.Rules.Model}.");
+    }
+
+    private async Task<IngestOutcome> RejectAsync(TransactionRejectedException e, List<(Cid Cid, bool IsWeights)> pinned, Activity? activity)
+    {
+        await UnpinAsync(pinned);
+        metrics.Rejected(e.Reason);
+        activity?.SetStatus(ActivityStatusCode.Error, e.Reason.Label());
+        return new IngestOutcome(IngestStatus.Rejected, 0, e.Reason, e.Message);
+    }
+
+    /// <summary>Unpins what this announcement pinned and the replica did not take in; on a store failure the pins just stay.</summary>
+    private async Task UnpinAsync(List<(Cid Cid, bool IsWeights)> pinned)
+    {
+        foreach (var (cid, isWeights) in pinned)
+        {
+            if (isWeights ? replica.HoldsWeights(cid) : replica.IsKnown(cid)) continue;
+            try
+            {
+                await store.UnpinAsync(cid, CancellationToken.None);
+            }
+            catch (Exception e) when (e is IOException or HttpRequestException or Storage.Ipfs.IpfsApiException or TimeoutException)
+            {
+                return;
+            }
+        }
+    }
+}

@@ -1,0 +1,54 @@
+using System.Diagnostics;
+using MlAspire.Peer.Telemetry;
+using MlAspire.Storage.Content;
+using MlAspire.Storage.Transactions;
+using MlAspire.Tangle.Learning;
+using MlAspire.Tangle.Training;
+
+namespace MlAspire.Peer.Engine;
+
+/// <summary>
+/// This peer's own transactions: runs a training step on the replica, and when the publish rule accepts the model,
+/// encodes its weights, signs the transaction with the peer's key and current credential, stores both pinned and
+/// inserts it. Announcing it to others is the announcer's job (it follows the replica's feed).
+/// </summary>
+public sealed class Publisher(Replica replica, IContentStore store, PeerKey key, MembershipState membership, TimeProvider time, PeerMetrics metrics)
+{
+    /// <summary>Returns the outcome and, when published, the new record; a model that passes but cannot be signed (no valid credential) is counted and not published.</summary>
+    public async Task<(TrainingOutcome Outcome, TransactionRecord? Published)> TrainAsync(LocalData local, LearningParameters parameters, Random random, CancellationToken cancellationToken)
+    {
+        TrainingOutcome outcome;
+        using (PeerTracing.Source.StartActivity("train"))
+            outcome = replica.Read((graph, weights) => TrainingStep.Run(graph, local, weights, parameters, random));
+        if (!outcome.ShouldPublish)
+            return (outcome, null);
+
+        using var activity = PeerTracing.Source.StartActivity("publish");
+        var createdAt = time.GetUtcNow().ToUnixTimeMilliseconds();
+        if (membership.ValidAt(createdAt) is not { } credential)
+        {
+            // Members would refuse it as stale or non-member: wait for the Bootstrap to renew the credential; learning goes on.
+            metrics.PublishFailed("credential");
+            activity?.SetStatus(ActivityStatusCode.Error, "no valid membership credential");
+            return (outcome, null);
+        }
+        try
+        {
+            var weightsCid = await store.PutAsync(ContentCodec.Raw, WeightCodec.Encode(outcome.Weights), cancellationToken);
+            var document = TransactionDocument.CreateSigned(
+                replica.Genesis, outcome.Parents.Select(p => Cid.Parse(p.Id)).ToList(), weightsCid, createdAt, outcome.Metrics, key, credential);
+            var bytes = TransactionCodec.Encode(document);
+            var cid = await store.PutAsync(ContentCodec.DagJson, bytes, cancellationToken);
+            var (added, _) = replica.Insert(new VerifiedTransaction(cid, bytes, document, outcome.Weights));
+            activity?.SetTag("mlaspire.transaction.cid", cid.ToString());
+            metrics.Published();
+            return (outcome, added.Count > 0 ? added[0] : replica.Get(cid));
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            metrics.PublishFailed("store");
+            activity?.SetStatus(ActivityStatusCode.Error, e.Message);
+            throw;
+        }
+    }
+}

@@ -1,0 +1,195 @@
+using MlAspire.Storage.Content;
+using MlAspire.Storage.Transactions;
+using MlAspire.Tangle;
+using MlAspire.Tangle.Dag;
+using MlAspire.Tangle.Learning;
+using MlAspire.Tangle.Training;
+
+namespace MlAspire.Peer.Engine;
+
+public sealed record TangleSnapshot(int Size, int Tips, int Pending);
+
+/// <summary>A transaction ready to enter the replica: verified, with its validated weights or none.</summary>
+public sealed record VerifiedTransaction(Cid Cid, byte[] Document, TransactionDocument Parsed, ModelWeights? Weights);
+
+/// <summary>
+/// This peer's replica of one tangle: the graph, the records in arrival order, the validated weights and the retention
+/// ledger, all under one lock, and a feed that wakes readers when records are added. Readers of the feed keep their own
+/// cursor (a sequence) and read what is new, so a slow reader falls behind but is never cut off and never slows
+/// insertion. Nothing here does I/O.
+/// </summary>
+public sealed class Replica
+{
+    private readonly Lock _lock = new();
+    private readonly List<TransactionRecord> _records = [];
+    private readonly Dictionary<Cid, int> _sequenceByCid = [];
+    private readonly Dictionary<string, VerifiedTransaction> _pending = new(StringComparer.Ordinal);
+    private readonly ValidatedWeights _weights = new();
+    private readonly RetentionLedger _ledger;
+    private readonly TaskCompletionSource _initialized = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private TaskCompletionSource _added = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private TangleGraph? _graph;
+    private volatile TangleSnapshot _snapshot = new(0, 0, 0);
+
+    public Replica() => _ledger = new RetentionLedger(_weights);
+
+    /// <summary>Completes once the replica follows a tangle.</summary>
+    public Task Initialized => _initialized.Task;
+
+    public bool IsInitialized => _initialized.Task.IsCompleted;
+
+    public Cid Genesis { get; private set; }
+
+    public TransactionDocument GenesisDocument { get; private set; } = null!;
+
+    public TangleRules Rules { get; private set; } = null!;
+
+    /// <summary>Size, tips and held transactions as of the last insertion.</summary>
+    public TangleSnapshot Snapshot => _snapshot;
+
+    /// <summary>Starts the replica at <paramref name="genesis"/>, under the Bootstrap's rules; a second call for the same genesis is a no-op.</summary>
+    /// <exception cref="InvalidOperationException">The replica already follows another tangle.</exception>
+    public void Initialize(VerifiedTransaction genesis, TangleRules rules)
+    {
+        lock (_lock)
+        {
+            if (_graph is not null)
+            {
+                if (!Genesis.Equals(genesis.Cid))
+                    throw new InvalidOperationException($"This peer already follows tangle {Genesis}, not {genesis.Cid}.");
+                return;
+            }
+            var transaction = genesis.Parsed.ToTransaction(genesis.Cid);
+            _graph = new TangleGraph(transaction, new TangleOptions(MaxParents: rules.MaxParents));
+            (Genesis, GenesisDocument, Rules) = (genesis.Cid, genesis.Parsed, rules);
+            Append(genesis, transaction);
+            _snapshot = new TangleSnapshot(1, 1, 0);
+        }
+        _initialized.TrySetResult();
+    }
+
+    /// <summary>In the graph, or held there waiting for a parent.</summary>
+    public bool IsKnown(Cid cid)
+    {
+        var id = cid.ToString();
+        lock (_lock)
+            return Graph.Contains(id) || Graph.IsPending(id);
+    }
+
+    public bool HoldsWeights(Cid weights)
+    {
+        lock (_lock)
+            return _weights.Contains(weights.ToString());
+    }
+
+    public bool TryGetWeights(Cid weights, out ModelWeights held)
+    {
+        lock (_lock)
+            return _weights.TryGet(weights.ToString(), out held!);
+    }
+
+    /// <summary>
+    /// Inserts <paramref name="items"/> in order (parents before children); a duplicate is skipped, a transaction whose
+    /// parent is missing waits for it. Returns the records added, with any waiting transactions they released, and
+    /// whether the graph refused one (its parents broke the tangle's rules).
+    /// </summary>
+    public (IReadOnlyList<TransactionRecord> Added, bool Refused) Insert(params IReadOnlyList<VerifiedTransaction> items)
+    {
+        var added = new List<TransactionRecord>();
+        var refused = false;
+        lock (_lock)
+        {
+            var graph = Graph;
+            foreach (var item in items)
+            {
+                var id = item.Cid.ToString();
+                // Concurrent ingestions may bring the same ancestor; the copy already in (or held by) the graph stays.
+                if (graph.Contains(id) || graph.IsPending(id))
+                    continue;
+                _pending[id] = item;
+                var result = graph.Add(item.Parsed.ToTransaction(item.Cid));
+                if (result.Status == AddStatus.Rejected)
+                {
+                    _pending.Remove(id);
+                    refused = true;
+                }
+                foreach (var transaction in result.Inserted)
+                {
+                    _pending.Remove(transaction.Id, out var inserted);
+                    added.Add(Append(inserted!, transaction));
+                }
+            }
+            _snapshot = new TangleSnapshot(graph.Count, graph.Tips.Count, graph.PendingCount);
+            if (added.Count > 0)
+                Interlocked.Exchange(ref _added, new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously)).TrySetResult();
+        }
+        return (added, refused);
+    }
+
+    /// <summary>Runs <paramref name="read"/> on the graph and weights with nothing inserted meanwhile (training, reference selection).</summary>
+    public T Read<T>(Func<TangleGraph, IModelStore, T> read)
+    {
+        lock (_lock)
+            return read(Graph, _weights);
+    }
+
+    public TransactionRecord? Get(Cid cid)
+    {
+        lock (_lock)
+            return _sequenceByCid.TryGetValue(cid, out var sequence) ? _records[sequence] : null;
+    }
+
+    /// <summary>Up to <paramref name="max"/> records after <paramref name="afterSequence"/>, in arrival order.</summary>
+    public IReadOnlyList<TransactionRecord> Since(long afterSequence, int max)
+    {
+        lock (_lock)
+        {
+            var start = (int)Math.Clamp(afterSequence + 1, 0, _records.Count);
+            return _records.GetRange(start, Math.Min(max, _records.Count - start));
+        }
+    }
+
+    /// <summary>Completes when the replica holds a record after <paramref name="afterSequence"/>.</summary>
+    public Task WaitForRecordsAsync(long afterSequence, CancellationToken cancellationToken)
+    {
+        Task added;
+        lock (_lock)
+        {
+            if (_records.Count - 1 > afterSequence) return Task.CompletedTask;
+            added = _added.Task;
+        }
+        return added.WaitAsync(cancellationToken);
+    }
+
+    public bool WeightsReleased(TransactionRecord record)
+    {
+        lock (_lock)
+            return _ledger.IsReleased(record.Sequence);
+    }
+
+    /// <summary>See <see cref="RetentionLedger.ReleaseWeights"/>.</summary>
+    public IReadOnlyList<Cid> ReleaseWeights(int keepNewest, IReadOnlySet<string> protectedIds)
+    {
+        lock (_lock)
+            return _ledger.ReleaseWeights(Graph, keepNewest, protectedIds);
+    }
+
+    /// <summary>See <see cref="RetentionLedger.ReleaseDocuments"/>.</summary>
+    public IReadOnlyList<Cid> ReleaseDocuments(int keepNewest, IReadOnlySet<string> protectedIds)
+    {
+        lock (_lock)
+            return _ledger.ReleaseDocuments(Graph, keepNewest, protectedIds);
+    }
+
+    private TangleGraph Graph => _graph ?? throw new InvalidOperationException("The replica follows no tangle yet.");
+
+    // Called under _lock, in arrival order.
+    private TransactionRecord Append(VerifiedTransaction item, Transaction transaction)
+    {
+        var record = new TransactionRecord(_records.Count, item.Cid, item.Document, item.Parsed, transaction);
+        _ledger.Admit(record.Sequence, transaction.WeightsId, item.Weights);
+        _sequenceByCid[record.Cid] = record.Sequence;
+        _records.Add(record);
+        return record;
+    }
+}

@@ -1,0 +1,104 @@
+using MlAspire.Storage.Content;
+using MlAspire.Tangle.Dag;
+using MlAspire.Tangle.Learning;
+
+namespace MlAspire.Peer.Engine;
+
+/// <summary>
+/// Which weights the replica holds, and what retention may release: weights are counted by holder (transactions that
+/// share one blob share one copy), and two release scans — weights and documents — walk the replica once each, past a
+/// horizon of newest arrivals, never releasing genesis, a tip or the reference.
+/// </summary>
+/// <remarks>Not thread-safe: the <see cref="Replica"/> calls it under its lock.</remarks>
+internal sealed class RetentionLedger
+{
+    private readonly ValidatedWeights _weights;
+    private readonly Dictionary<string, int> _holders = new(StringComparer.Ordinal);
+    private readonly List<bool> _holds = []; // by sequence: whether that transaction counts among its blob's holders
+    private readonly ReleaseScan _weightsScan = new();
+    private readonly ReleaseScan _documentsScan = new();
+
+    public RetentionLedger(ValidatedWeights weights) => _weights = weights;
+
+    /// <summary>
+    /// Keeps <paramref name="weights"/> for the transaction just inserted at <paramref name="sequence"/> (the next one);
+    /// null means it arrived without them.
+    /// </summary>
+    public void Admit(int sequence, string weightsId, ModelWeights? weights)
+    {
+        if (sequence != _holds.Count)
+            throw new InvalidOperationException($"Admitted sequence {sequence} out of order (expected {_holds.Count}).");
+        _holds.Add(weights is not null);
+        if (weights is null) return;
+        if (!_weights.Contains(weightsId))
+            _weights.Add(weightsId, weights);
+        _holders[weightsId] = _holders.GetValueOrDefault(weightsId) + 1;
+    }
+
+    /// <summary>Whether this replica no longer holds (or never held) the transaction's weights.</summary>
+    public bool IsReleased(int sequence) => !_holds[sequence];
+
+    /// <summary>Releases the weights of transactions older than the newest <paramref name="keepNewest"/>; returns the blobs no transaction holds any more.</summary>
+    public List<Cid> ReleaseWeights(TangleGraph graph, int keepNewest, IReadOnlySet<string> protectedIds)
+    {
+        var unpin = new List<Cid>();
+        Scan(graph, _weightsScan, keepNewest, protectedIds, (sequence, transaction) =>
+        {
+            if (!_holds[sequence]) return;
+            _holds[sequence] = false;
+            if (_holders.TryGetValue(transaction.WeightsId, out var holders) && --holders > 0)
+            {
+                _holders[transaction.WeightsId] = holders;
+                return;
+            }
+            _holders.Remove(transaction.WeightsId);
+            _weights.Remove(transaction.WeightsId);
+            unpin.Add(Cid.Parse(transaction.WeightsId));
+        });
+        return unpin;
+    }
+
+    /// <summary>
+    /// The documents of transactions older than the newest <paramref name="keepNewest"/>, to be unpinned: without this,
+    /// history alone would grow the store by about 1 KB per transaction for ever. The replica keeps them in memory.
+    /// </summary>
+    public List<Cid> ReleaseDocuments(TangleGraph graph, int keepNewest, IReadOnlySet<string> protectedIds)
+    {
+        var unpin = new List<Cid>();
+        Scan(graph, _documentsScan, keepNewest, protectedIds, (_, transaction) => unpin.Add(Cid.Parse(transaction.Id)));
+        return unpin;
+    }
+
+    /// <summary>
+    /// Hands <paramref name="release"/> each transaction older than the newest <paramref name="keepNewest"/> that is not
+    /// genesis, a tip or protected, once. Those skipped are remembered and looked at again on the next pass, so a pass
+    /// costs the new arrivals plus the few old tips and protected ones, not the whole history.
+    /// </summary>
+    private static void Scan(TangleGraph graph, ReleaseScan scan, int keepNewest, IReadOnlySet<string> protectedIds, Action<int, Transaction> release)
+    {
+        var end = graph.Count - keepNewest;
+        var candidates = scan.Skipped.Where(sequence => sequence < end).ToList();
+        for (var sequence = scan.Next; sequence < end; sequence++)
+            candidates.Add(sequence);
+        scan.Next = Math.Max(scan.Next, end);
+        foreach (var sequence in candidates)
+        {
+            var transaction = graph[sequence];
+            if (graph.IsTip(sequence) || protectedIds.Contains(transaction.Id))
+            {
+                scan.Skipped.Add(sequence);
+                continue;
+            }
+            scan.Skipped.Remove(sequence);
+            release(sequence, transaction);
+        }
+    }
+
+    /// <summary>Where a release scan resumes (genesis, sequence 0, is never released), and what it skipped so far.</summary>
+    private sealed class ReleaseScan
+    {
+        public int Next { get; set; } = 1;
+
+        public HashSet<int> Skipped { get; } = [];
+    }
+}

@@ -1,0 +1,43 @@
+namespace MlAspire.Storage.Content;
+
+/// <summary>
+/// Replaces a file whole or not at all: the content goes to a temporary file in the same folder, is flushed to disk,
+/// and is renamed over the target (atomic on POSIX file systems). A crash at any instant leaves the old file or the new
+/// one, never a mix, never none; what it leaves behind is a temporary file, which <see cref="CleanTemporaries"/> removes.
+/// </summary>
+public static class AtomicFile
+{
+    public const string TemporarySuffix = ".tmp";
+
+    public static async Task WriteAsync(string path, Func<Stream, Task> write, CancellationToken cancellationToken, UnixFileMode? mode = null)
+    {
+        var temporary = $"{path}.{Guid.NewGuid():N}{TemporarySuffix}";
+        var options = new FileStreamOptions { Mode = FileMode.CreateNew, Access = FileAccess.Write, Options = FileOptions.Asynchronous };
+        if (mode is { } unixMode && !OperatingSystem.IsWindows())
+            options.UnixCreateMode = unixMode;
+        try
+        {
+            await using (var stream = new FileStream(temporary, options))
+            {
+                await write(stream);
+                await stream.FlushAsync(cancellationToken);
+                stream.Flush(flushToDisk: true);
+            }
+            File.Move(temporary, path, overwrite: true);
+        }
+        finally
+        {
+            File.Delete(temporary); // gone already after a successful move
+        }
+    }
+
+    public static Task WriteAsync(string path, ReadOnlyMemory<byte> content, CancellationToken cancellationToken, UnixFileMode? mode = null) =>
+        WriteAsync(path, async stream => await stream.WriteAsync(content, cancellationToken), cancellationToken, mode);
+
+    /// <summary>Deletes the temporary files a crash mid-write left in <paramref name="directory"/>.</summary>
+    public static void CleanTemporaries(string directory)
+    {
+        foreach (var file in Directory.EnumerateFiles(directory, "*" + TemporarySuffix))
+            File.Delete(file);
+    }
+}
