@@ -36,6 +36,11 @@ public sealed class TangleGraph
     private readonly List<int> _tips = [];
     private readonly List<int> _tipSlot = [];
 
+    // Publishers by their newest arrival, most recent first, for walk starts that no single publisher can crowd out.
+    private readonly LinkedList<int> _byRecentPublisher = new();
+    private readonly Dictionary<string, LinkedListNode<int>> _publisherNode = new(StringComparer.Ordinal);
+    private volatile RecentStarts? _recentStarts;
+
     private readonly Dictionary<string, PendingTransaction> _pending = new(StringComparer.Ordinal);
     private readonly Dictionary<string, List<PendingTransaction>> _waitingOn = new(StringComparer.Ordinal);
 
@@ -88,6 +93,23 @@ public sealed class TangleGraph
     public ApproverList ApproversOf(int sequence) => new(this, _firstApproverEdge[sequence]);
 
     public bool IsTip(int sequence) => _tipSlot[sequence] >= 0;
+
+    /// <summary>
+    /// The newest arrival of each of the <paramref name="publishers"/> publishers that published most recently, newest
+    /// first. However much one publisher floods, it holds one place here. Cached until the next insertion; safe for
+    /// concurrent readers.
+    /// </summary>
+    public IReadOnlyList<int> NewestPerPublisher(int publishers)
+    {
+        var cached = _recentStarts;
+        if (cached is not null && cached.Count == Count && cached.Sequences.Length >= Math.Min(publishers, _publisherNode.Count))
+            return cached.Sequences.Length <= publishers ? cached.Sequences : cached.Sequences[..publishers];
+        var sequences = _byRecentPublisher.Take(publishers).ToArray();
+        _recentStarts = new RecentStarts(Count, sequences);
+        return sequences;
+    }
+
+    private sealed record RecentStarts(int Count, int[] Sequences);
 
     /// <summary>Longest path from genesis (genesis is 0).</summary>
     public int HeightOf(int sequence) => _height[sequence];
@@ -233,6 +255,9 @@ public sealed class TangleGraph
         _height.Add(height);
         _ancestorCount.Add(WeighAncestors(sequence, parents));
         AddTip(sequence);
+        if (_publisherNode.Remove(transaction.Publisher, out var previous))
+            _byRecentPublisher.Remove(previous);
+        _publisherNode[transaction.Publisher] = _byRecentPublisher.AddFirst(sequence);
     }
 
     /// <summary>

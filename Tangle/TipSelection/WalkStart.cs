@@ -9,8 +9,8 @@ namespace MlAspire.Tangle.TipSelection;
 /// <param name="ParticleDepth">Steps back along random parents from one of the newest arrivals; null starts at genesis.</param>
 public sealed record WalkStart(int? ParticleDepth)
 {
-    /// <summary>How many of the latest arrivals a particle may start from.</summary>
-    public const int RecentArrivals = 32;
+    /// <summary>How many recent publishers a particle may start from: the newest arrival of each.</summary>
+    public const int RecentPublishers = 32;
 
     public static WalkStart Genesis { get; } = new((int?)null);
 
@@ -19,13 +19,16 @@ public sealed record WalkStart(int? ParticleDepth)
 
     /// <remarks>
     /// Particles start from recent arrivals rather than from a random tip: old lazy tips that nobody approved stay tips
-    /// forever, and a walk dropped below one of them would have to climb the whole tangle again.
+    /// forever, and a walk dropped below one of them would have to climb the whole tangle again. They start from the
+    /// newest arrival of each recent publisher, not from the newest arrivals: a publisher flooding the tangle would
+    /// otherwise own every start, and every walk would begin in its branch.
     /// </remarks>
     public int Choose(TangleGraph graph, Random random)
     {
         if (ParticleDepth is not { } depth)
             return 0;
-        var current = graph.Count - 1 - random.Next(Math.Min(RecentArrivals, graph.Count));
+        var starts = graph.NewestPerPublisher(RecentPublishers);
+        var current = starts[random.Next(starts.Count)];
         for (var step = 0; step < depth; step++)
         {
             var parents = graph.ParentsOf(current);

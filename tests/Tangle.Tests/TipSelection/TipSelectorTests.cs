@@ -90,11 +90,30 @@ public class TipSelectorTests
     {
         var chain = Chain(100);
         var random = new Random(1);
-        for (var i = 0; i < 100; i++) // ten steps back from one of the 32 newest arrivals
-            Assert.InRange(WalkStart.Particle(10).Choose(chain, random), 99 - 10 - (WalkStart.RecentArrivals - 1), 99 - 10);
+        for (var i = 0; i < 100; i++) // ten steps back from the newest arrival of its only publisher
+            Assert.Equal(99 - 10, WalkStart.Particle(10).Choose(chain, random));
         Assert.Equal(0, WalkStart.Particle(500).Choose(chain, new Random(1)));
         Assert.Equal(0, WalkStart.Genesis.Choose(chain, new Random(1)));
         Assert.Throws<ArgumentOutOfRangeException>(() => WalkStart.Particle(0));
         Assert.Throws<ArgumentOutOfRangeException>(() => new CumulativeWeightWalk(-1, WalkStart.Genesis));
+    }
+
+    [Fact]
+    public void A_publisher_flooding_the_tangle_holds_one_walk_start_however_many_transactions_it_adds()
+    {
+        // Ten honest publishers take turns; then one publisher adds 1,000 transactions in a row.
+        var graph = Genesis();
+        for (var i = 1; i <= 100; i++)
+            graph.Add(new Transaction($"h{i}", [i == 1 ? "g" : $"h{i - 1}"], $"w{i}", $"honest-{i % 10}", 0, new TransactionMetrics(0.5, 0.5, 10)));
+        for (var i = 1; i <= 1000; i++)
+            graph.Add(new Transaction($"f{i}", [i == 1 ? "h100" : $"f{i - 1}"], $"wf{i}", "flooder", 0, new TransactionMetrics(0.5, 0.5, 10)));
+
+        var random = new Random(3);
+        var fromFlood = Enumerable.Range(0, 2000).Count(_ => graph[WalkStart.Particle(1).Choose(graph, random)].Publisher == "flooder");
+        var starts = graph.NewestPerPublisher(WalkStart.RecentPublishers);
+
+        Assert.Equal(12, starts.Count); // ten honest publishers, the flooder and genesis's publisher
+        Assert.Single(starts, s => graph[s].Publisher == "flooder");
+        Assert.InRange(fromFlood, 2000 / 12 / 2, 2000 * 2 / 12); // about one start in twelve, as for any publisher
     }
 }
