@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using Grpc.Core;
 using Grpc.Core.Interceptors;
 using MlAspire.Peer.Engine;
+using MlAspire.Peer.Telemetry;
 using MlAspire.Storage.Membership;
 using MlAspire.Storage.Transactions;
 
@@ -12,7 +13,7 @@ namespace MlAspire.Peer.Grpc;
 /// valid now, and a fresh proof that the caller holds its key, addressed to this peer. A proof is checked once and then
 /// remembered until it goes stale, so a busy caller costs one signature check per proof, not per call.
 /// </summary>
-public sealed partial class MembershipInterceptor(Replica replica, PeerKey key, TimeProvider time, ILogger<MembershipInterceptor> logger) : Interceptor
+public sealed partial class MembershipInterceptor(Replica replica, PeerKey key, TimeProvider time, PeerMetrics metrics, ILogger<MembershipInterceptor> logger) : Interceptor
 {
     private const int MaxRemembered = 4096;
     private readonly ConcurrentDictionary<string, long> _admitted = new(StringComparer.Ordinal); // proof text → admitted until (ms)
@@ -58,6 +59,7 @@ public sealed partial class MembershipInterceptor(Replica replica, PeerKey key, 
             replica.GenesisDocument.CreatorKey, replica.Genesis, key.Id, now, skew, out var problem);
         if (grant is null)
         {
+            metrics.CallRefused("no_membership");
             LogRefused(context.Method, context.Peer, problem);
             throw new RpcException(new Status(StatusCode.PermissionDenied, $"Members only: {problem}."));
         }

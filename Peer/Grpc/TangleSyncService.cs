@@ -1,6 +1,7 @@
 using Google.Protobuf;
 using Grpc.Core;
 using MlAspire.Peer.Engine;
+using MlAspire.Peer.Telemetry;
 using MlAspire.Storage.Content;
 
 namespace MlAspire.Peer.Grpc;
@@ -9,7 +10,7 @@ namespace MlAspire.Peer.Grpc;
 /// Serves this peer's replica to other members (catch-up, gossip, blocks) and to the Visualization; every call has
 /// proven membership first (<see cref="MembershipInterceptor"/>).
 /// </summary>
-public sealed class TangleSyncService(Replica replica, IContentStore store, PeerStatusReporter status, WatchSlots watchSlots) : TangleSync.TangleSyncBase
+public sealed class TangleSyncService(Replica replica, IContentStore store, PeerStatusReporter status, WatchSlots watchSlots, PeerMetrics metrics) : TangleSync.TangleSyncBase
 {
     private const int Page = 500;
 
@@ -39,7 +40,7 @@ public sealed class TangleSyncService(Replica replica, IContentStore store, Peer
     /// <summary>Every record inserted from now on, read from the replica by sequence: the stream never overflows, a stalled reader is ended.</summary>
     public override async Task WatchTransactions(WatchTransactionsRequest request, IServerStreamWriter<TransactionMessage> responseStream, ServerCallContext context)
     {
-        using var slot = watchSlots.TryTake() ?? throw new RpcException(new Status(StatusCode.ResourceExhausted, $"This peer serves at most {watchSlots.Capacity} watchers."));
+        using var slot = watchSlots.TryTake() ?? throw WatchersFull();
         var cancellation = context.CancellationToken;
         long cursor = replica.Snapshot.Size - 1;
         while (!cancellation.IsCancellationRequested)
@@ -62,6 +63,12 @@ public sealed class TangleSyncService(Replica replica, IContentStore store, Peer
             throw new RpcException(new Status(StatusCode.NotFound, $"Block {request.Cid} is not held here."));
         var data = await store.GetAsync(cid, TimeSpan.FromSeconds(5), context.CancellationToken);
         return new BlockMessage { Data = UnsafeByteOperations.UnsafeWrap(data) };
+    }
+
+    private RpcException WatchersFull()
+    {
+        metrics.CallRefused("watchers_full");
+        return new RpcException(new Status(StatusCode.ResourceExhausted, $"This peer serves at most {watchSlots.Capacity} watchers."));
     }
 
     /// <summary>A write that the reader does not take within <see cref="StallTimeout"/> ends the call.</summary>

@@ -32,6 +32,7 @@ public sealed class PeerMetrics
     private readonly Histogram<double> _trainingInterval;
     private readonly Histogram<double> _ipfsRequestDuration;
     private readonly Counter<long> _retentionReleased;
+    private readonly Counter<long> _callsRefused;
     // What the peer's status reports: the counters' running totals, kept beside the instruments (which cannot be read back).
     private long _receivedTotal;
     private long _publishedTotal;
@@ -63,6 +64,8 @@ public sealed class PeerMetrics
             advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = SecondsBuckets });
         _retentionReleased = meter.CreateCounter<long>("mlaspire.peer.retention.released", "{block}", "Blocks released (unpinned, then garbage collected) by retention, by kind: weights or transaction (history).");
 
+        _callsRefused = meter.CreateCounter<long>("mlaspire.peer.calls.refused", "{call}", "TangleSync calls refused before they ran, by reason: no_membership (no valid credential or proof) or watchers_full.");
+
         // Counters are exported from the start at zero (every label value included), so that rate() and the dashboards
         // see a series before its first event rather than no data.
         _received.Add(0);
@@ -74,6 +77,8 @@ public sealed class PeerMetrics
         _trainings.Add(0, Outcome(true));
         _trainings.Add(0, Outcome(false));
         _trainingErrors.Add(0);
+        foreach (var reason in CallRefusals)
+            _callsRefused.Add(0, new KeyValuePair<string, object?>("reason", reason));
         _retentionReleased.Add(0, WeightsKind);
         _retentionReleased.Add(0, TransactionKind);
 
@@ -87,6 +92,12 @@ public sealed class PeerMetrics
         meter.CreateObservableGauge("mlaspire.peer.store.size", () => Read(_store, s => s.Bytes), "By", "Bytes the peer's store (IPFS repo or embedded store) holds after the last garbage collection.");
         meter.CreateObservableGauge("mlaspire.peer.store.pinned", () => Read(_store, s => s.PinnedBytes), "By", "Bytes of pinned blocks (what garbage collection keeps).");
     }
+
+    /// <summary>Why a TangleSync call can be refused: see the calls refused counter.</summary>
+    public static readonly IReadOnlyList<string> CallRefusals = ["no_membership", "watchers_full"];
+
+    /// <param name="reason">One of <see cref="CallRefusals"/>.</param>
+    public void CallRefused(string reason) => _callsRefused.Add(1, new KeyValuePair<string, object?>("reason", reason));
 
     /// <summary>The stages a publication can fail at: see the publish errors counter.</summary>
     public static readonly IReadOnlyList<string> PublishStages = ["credential", "store", "announce"];
