@@ -6,10 +6,25 @@ using MlAspire.Peer.Grpc;
 
 namespace MlAspire.Integration.Tests;
 
-/// <summary>A running peer process with a client for its TangleSync service.</summary>
-public sealed record RunningPeer(string Name, ServiceProcess Process, GrpcChannel Channel, string DataDirectory, int HttpPort, int GrpcPort)
+/// <summary>A running peer process with a client for its TangleSync service (calls carry the cluster observer's membership).</summary>
+public sealed record RunningPeer(string Name, ServiceProcess Process, GrpcChannel Channel, string DataDirectory, int HttpPort, int GrpcPort, TestObserver Observer)
 {
-    public TangleSync.TangleSyncClient Sync { get; } = new(Channel);
+    private string? _peerId;
+
+    public TangleSync.TangleSyncClient Sync => new(Observer.Invoker(Channel.CreateCallInvoker(), () => PeerId));
+
+    /// <summary>The peer's id, read from the key it keeps in its data directory (calls are addressed to it).</summary>
+    public string PeerId => _peerId ??= ReadPeerId();
+
+    private string ReadPeerId()
+    {
+        if (!File.Exists(KeyPath))
+            throw new IOException($"{Name} has not created its key yet.");
+        using var key = MlAspire.Storage.Transactions.PeerKey.Import(File.ReadAllBytes(KeyPath));
+        return key.Id;
+    }
+
+    private string KeyPath => Path.Combine(DataDirectory, "peer.key");
 
     public async Task<MlAspire.Peer.Grpc.PeerStatus> StatusAsync() =>
         await Sync.GetStatusAsync(new GetStatusRequest(), deadline: DateTime.UtcNow.AddSeconds(5));
@@ -31,6 +46,11 @@ public sealed class LocalCluster : IAsyncDisposable
     private readonly string _root = Directory.CreateTempSubdirectory("mlaspire-cluster-").FullName;
     private readonly List<ServiceProcess> _processes = [];
     private readonly List<GrpcChannel> _channels = [];
+
+    public LocalCluster() => Observer = new TestObserver(() => BootstrapClient());
+
+    /// <summary>The tests' membership, to read peers' replicas.</summary>
+    public TestObserver Observer { get; }
 
     public int BootstrapGrpcPort { get; } = ServiceProcess.FreePort();
 
@@ -96,7 +116,7 @@ public sealed class LocalCluster : IAsyncDisposable
         _processes.Add(process);
         var channel = GrpcChannel.ForAddress($"http://127.0.0.1:{grpc}");
         _channels.Add(channel);
-        var peer = new RunningPeer(name, process, channel, data, http, grpc);
+        var peer = new RunningPeer(name, process, channel, data, http, grpc, Observer);
         Peers.Add(peer);
         return peer;
     }
@@ -109,6 +129,7 @@ public sealed class LocalCluster : IAsyncDisposable
             await process.DisposeAsync();
         foreach (var channel in _channels)
             channel.Dispose();
+        Observer.Dispose();
         try
         {
             Directory.Delete(_root, recursive: true);
