@@ -46,7 +46,21 @@ public sealed class NetworkCluster : IAsyncDisposable
     private readonly int _bootstrapGrpcPort = ServiceProcess.FreePort();
     private bool _disposed;
 
-    private NetworkCluster(StorageMode mode) => Mode = mode;
+    private readonly TestObserver _observer;
+    private readonly MlAspire.Bootstrap.Grpc.Bootstrap.BootstrapClient _bootstrap;
+
+    private NetworkCluster(StorageMode mode)
+    {
+        Mode = mode;
+        var bootstrapChannel = GrpcChannel.ForAddress($"http://127.0.0.1:{_bootstrapGrpcPort}");
+        _channels.Add(bootstrapChannel);
+        _bootstrap = new MlAspire.Bootstrap.Grpc.Bootstrap.BootstrapClient(bootstrapChannel.Intercept(metadata =>
+        {
+            metadata.Add("authorization", $"Bearer {JoinToken}");
+            return metadata;
+        }));
+        _observer = new TestObserver(() => _bootstrap);
+    }
 
     public StorageMode Mode { get; }
 
@@ -114,16 +128,11 @@ public sealed class NetworkCluster : IAsyncDisposable
             var process = Track(ServiceProcess.Start(name, "Peer", environment));
             var channel = GrpcChannel.ForAddress($"http://127.0.0.1:{grpcPort}");
             _channels.Add(channel);
-            Peers.Add(new BenchPeer(name, process, new TangleSync.TangleSyncClient(channel)));
+            // Peers serve members only: the benchmark reads them as an observer, as the Visualization does.
+            var client = new TangleSync.TangleSyncClient(_observer.Invoker(channel.CreateCallInvoker(), PeerKeyFile.Id(environment["Peer__DataDirectory"])));
+            Peers.Add(new BenchPeer(name, process, client));
         }
 
-        var bootstrapChannel = GrpcChannel.ForAddress(bootstrapAddress);
-        _channels.Add(bootstrapChannel);
-        var bootstrap = new MlAspire.Bootstrap.Grpc.Bootstrap.BootstrapClient(bootstrapChannel.Intercept(metadata =>
-        {
-            metadata.Add("authorization", $"Bearer {JoinToken}");
-            return metadata;
-        }));
         var expectedKind = Mode == StorageMode.Ipfs ? "ipfs" : "embedded";
         await UntilAsync(async () =>
         {
@@ -133,7 +142,7 @@ public sealed class NetworkCluster : IAsyncDisposable
                 if (string.IsNullOrEmpty(status.PeerId) || string.IsNullOrEmpty(status.GenesisCid) || status.StorageKind != expectedKind)
                     return false;
             }
-            var members = await bootstrap.ListPeersAsync(new MlAspire.Bootstrap.Grpc.ListPeersRequest(), deadline: DateTime.UtcNow.AddSeconds(10), cancellationToken: cancellationToken);
+            var members = await _bootstrap.ListPeersAsync(new MlAspire.Bootstrap.Grpc.ListPeersRequest(), deadline: DateTime.UtcNow.AddSeconds(10), cancellationToken: cancellationToken);
             return members.Peers.Count == peers;
         }, TimeSpan.FromSeconds(120), "every peer joined and serving its tangle", cancellationToken);
     }
@@ -178,6 +187,7 @@ public sealed class NetworkCluster : IAsyncDisposable
         }
         foreach (var channel in _channels)
             channel.Dispose();
+        _observer.Dispose();
         foreach (var process in _processes)
             await process.DisposeAsync();
         foreach (var node in _nodes)

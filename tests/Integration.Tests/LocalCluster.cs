@@ -9,22 +9,12 @@ namespace MlAspire.Integration.Tests;
 /// <summary>A running peer process with a client for its TangleSync service (calls carry the cluster observer's membership).</summary>
 public sealed record RunningPeer(string Name, ServiceProcess Process, GrpcChannel Channel, string DataDirectory, int HttpPort, int GrpcPort, TestObserver Observer)
 {
-    private string? _peerId;
+    private readonly Func<string> _peerId = PeerKeyFile.Id(DataDirectory);
 
-    public TangleSync.TangleSyncClient Sync => new(Observer.Invoker(Channel.CreateCallInvoker(), () => PeerId));
+    public TangleSync.TangleSyncClient Sync => new(Observer.Invoker(Channel.CreateCallInvoker(), _peerId));
 
-    /// <summary>The peer's id, read from the key it keeps in its data directory (calls are addressed to it).</summary>
-    public string PeerId => _peerId ??= ReadPeerId();
-
-    private string ReadPeerId()
-    {
-        if (!File.Exists(KeyPath))
-            throw new IOException($"{Name} has not created its key yet.");
-        using var key = MlAspire.Storage.Transactions.PeerKey.Import(File.ReadAllBytes(KeyPath));
-        return key.Id;
-    }
-
-    private string KeyPath => Path.Combine(DataDirectory, "peer.key");
+    /// <summary>The peer's id (calls are addressed to it); IOException until the peer has created its key.</summary>
+    public string PeerId => _peerId();
 
     public async Task<MlAspire.Peer.Grpc.PeerStatus> StatusAsync() =>
         await Sync.GetStatusAsync(new GetStatusRequest(), deadline: DateTime.UtcNow.AddSeconds(5));
