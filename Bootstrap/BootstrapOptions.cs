@@ -1,3 +1,4 @@
+using MlAspire.Tangle;
 using MlAspire.Tangle.Learning;
 using MlAspire.Tangle.Training;
 
@@ -35,12 +36,27 @@ public sealed class BootstrapOptions
 
     public int MaxPeers { get; set; } = 1000;
 
+    /// <summary>Observers (the Visualization) registered at once, apart from the peers.</summary>
+    public int MaxObservers { get; set; } = 16;
+
+    /// <summary>How far a request proof's time may be from the bootstrap's clock (either way).</summary>
+    public TimeSpan ClockSkew { get; set; } = TimeSpan.FromMinutes(1);
+
+    /// <summary>
+    /// How long a membership credential is valid. Heartbeats renew it past half its lifetime, so a member keeps
+    /// publishing for at least half of this after the bootstrap goes down.
+    /// </summary>
+    public TimeSpan CredentialLifetime { get; set; } = TimeSpan.FromHours(1);
+
     public int MaxWatchers { get; set; } = 256;
 
     /// <summary>Membership changes a watcher may have pending before it is dropped as too slow.</summary>
     public int WatchBufferSize { get; set; } = 256;
 
     public TimeSpan EffectivePeerTimeout => PeerTimeout ?? 3 * HeartbeatInterval;
+
+    /// <summary>The rules of the tangle, from Model, MaxParents and Training:Interval; not validated (see the validator).</summary>
+    public TangleRules Rules => new(Model.ToShape(), MaxParents, Training.Interval);
 
     public bool IsOpen => string.IsNullOrEmpty(JoinToken);
 }
@@ -75,6 +91,9 @@ public sealed class DataOptions
     public string Partition { get; set; } = "dirichlet:0.5";
 
     public int Seed { get; set; } = 7;
+
+    /// <summary>Where the demonstration MNIST files are; the bootstrap reads their labels to size each slot.</summary>
+    public string Directory { get; set; } = Path.Combine(AppContext.BaseDirectory, "data", "mnist");
 }
 
 public sealed class TrainingOptions

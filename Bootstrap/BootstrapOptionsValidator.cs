@@ -15,9 +15,21 @@ public sealed class BootstrapOptionsValidator : IValidateOptions<BootstrapOption
         }
 
         Check(!string.IsNullOrWhiteSpace(options.DataDirectory), "DataDirectory must be set.");
-        Check(options.Model.Architecture.ToLowerInvariant() is "mlp" or "logreg", $"Model:Architecture is '{options.Model.Architecture}'; expected 'mlp' or 'logreg'.");
+        var knownArchitecture = options.Model.Architecture.ToLowerInvariant() is "mlp" or "logreg";
+        Check(knownArchitecture, $"Model:Architecture is '{options.Model.Architecture}'; expected 'mlp' or 'logreg'.");
         Check(options.Model.Inputs > 0 && options.Model.Classes > 1, "Model needs Inputs ≥ 1 and Classes ≥ 2.");
         Check(options.Model.Architecture.ToLowerInvariant() != "mlp" || options.Model.Hidden > 0, "Model:Hidden must be positive for an MLP.");
+        if (knownArchitecture)
+        {
+            try
+            {
+                options.Rules.Validated();
+            }
+            catch (ArgumentException e)
+            {
+                failures.Add($"{BootstrapOptions.Section}: the tangle's rules (Model, MaxParents, Training:Interval): {e.Message}");
+            }
+        }
         try
         {
             options.Learning.Validated();
@@ -27,9 +39,9 @@ public sealed class BootstrapOptionsValidator : IValidateOptions<BootstrapOption
             failures.Add($"{BootstrapOptions.Section}:Learning: {e.Message}");
         }
         Check(options.MaxParents >= options.Learning.ParentCount, $"MaxParents ({options.MaxParents}) must be at least Learning:ParentCount ({options.Learning.ParentCount}).");
-        Check(options.Training.Interval > TimeSpan.Zero, "Training:Interval must be positive.");
         Check(options.Training.ActiveQuota is > 0 and <= 1, "Training:ActiveQuota must be in (0, 1].");
         Check(options.Data.Slots >= 1, "Data:Slots must be at least 1.");
+        Check(!string.IsNullOrWhiteSpace(options.Data.Directory), "Data:Directory must be set.");
         try
         {
             Partitioners.Parse(options.Data.Partition);
@@ -41,6 +53,11 @@ public sealed class BootstrapOptionsValidator : IValidateOptions<BootstrapOption
         Check(options.HeartbeatInterval > TimeSpan.Zero, "HeartbeatInterval must be positive.");
         Check(options.EffectivePeerTimeout > options.HeartbeatInterval, "PeerTimeout must be longer than HeartbeatInterval, or a peer is dropped between two heartbeats.");
         Check(options.MaxPeers >= 1, "MaxPeers must be at least 1.");
+        Check(options.MaxObservers >= 1, "MaxObservers must be at least 1.");
+        Check(options.ClockSkew > TimeSpan.Zero, "ClockSkew must be positive.");
+        // A member heartbeats at least once in the second half of its credential's lifetime, when it is renewed.
+        Check(options.CredentialLifetime > 2 * options.HeartbeatInterval,
+            $"CredentialLifetime ({options.CredentialLifetime}) must be longer than two HeartbeatIntervals ({options.HeartbeatInterval}), or credentials expire before a heartbeat renews them.");
         Check(options.MaxWatchers >= 1, "MaxWatchers must be at least 1.");
         Check(options.WatchBufferSize >= 1, "WatchBufferSize must be at least 1.");
 

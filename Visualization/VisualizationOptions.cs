@@ -26,6 +26,9 @@ public sealed class VisualizationOptions
     /// <summary>Peers that left are kept on the page (greyed) until this many peers are known.</summary>
     public int MaxPeers { get; set; } = 64;
 
+    /// <summary>Browsers following the live page at once; one more is answered 503 and retries later.</summary>
+    public int MaxBrowsers { get; set; } = 64;
+
     /// <summary>Refuses settings the service cannot run with, naming the setting, at startup rather than at the first peer.</summary>
     public VisualizationOptions Validate()
     {
@@ -36,6 +39,7 @@ public sealed class VisualizationOptions
             (nameof(StatusInterval), StatusInterval > TimeSpan.Zero),
             (nameof(RetryDelay), RetryDelay >= TimeSpan.Zero),
             (nameof(MaxPeers), MaxPeers > 0),
+            (nameof(MaxBrowsers), MaxBrowsers > 0),
         ];
         foreach (var (name, ok) in checks)
             if (!ok) throw new InvalidOperationException($"{Section}:{name} must be positive.");

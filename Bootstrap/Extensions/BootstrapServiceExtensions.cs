@@ -7,7 +7,7 @@ using MlAspire.Bootstrap.Membership;
 
 namespace MlAspire.Bootstrap.Extensions;
 
-/// <summary>The Bootstrap service: membership (join, heartbeat, leave, watch), genesis, Prometheus discovery.</summary>
+/// <summary>The Bootstrap service: membership (join, heartbeat, leave, watch) with credentials, genesis, Prometheus discovery.</summary>
 public static class BootstrapServiceExtensions
 {
     public static IHostApplicationBuilder AddBootstrapServices(this IHostApplicationBuilder builder)
@@ -19,11 +19,17 @@ public static class BootstrapServiceExtensions
 
         services.AddSingleton<GenesisStore>();
         services.AddSingleton(provider => provider.GetRequiredService<GenesisStore>().LoadOrCreate());
+        services.AddSingleton<CredentialIssuer>();
+        services.AddSingleton<SlotSampleCaps>();
         services.AddSingleton<IMembershipRegistry, MembershipRegistry>();
+        services.AddSingleton<ObserverRegistry>();
+        services.AddSingleton<MemberEnrollment>();
         services.AddHostedService<StartupCheck>();
         services.AddHostedService<MembershipSweeper>();
 
         services.AddSingleton<JoinTokenInterceptor>();
+        services.AddSingleton<ProofReplayGuard>();
+        services.AddSingleton<RequestProofVerifier>();
         services.AddGrpc(grpc => grpc.Interceptors.Add<JoinTokenInterceptor>());
         return builder;
     }

@@ -1,3 +1,4 @@
+using System.Security.Cryptography;
 using Microsoft.Extensions.Options;
 using MlAspire.Storage.Content;
 using MlAspire.Storage.Transactions;
@@ -23,7 +24,7 @@ public sealed partial class GenesisStore(IOptions<BootstrapOptions> options, IHo
     public GenesisBlocks LoadOrCreate()
     {
         var settings = options.Value;
-        var shape = settings.Model.ToShape();
+        var shape = settings.Rules.Model;
         var seededWeights = WeightCodec.Encode(Models.Create(shape).Initialize(new Random(settings.GenesisSeed)));
         Directory.CreateDirectory(DataDirectory);
 
@@ -50,7 +51,7 @@ public sealed partial class GenesisStore(IOptions<BootstrapOptions> options, IHo
         var transaction = TransactionCodec.Encode(document);
         WriteAtomically(WeightsFileName, weights, secret: false);
         WriteAtomically(TransactionFileName, transaction, secret: false);
-        return new GenesisBlocks(Cid.Compute(ContentCodec.DagJson, transaction), transaction, weightsCid, weights, shape);
+        return new GenesisBlocks(Cid.Compute(ContentCodec.DagJson, transaction), transaction, weightsCid, weights, shape, key.PublicKey);
     }
 
     private GenesisBlocks Load(ModelShape configuredShape)
@@ -86,7 +87,24 @@ public sealed partial class GenesisStore(IOptions<BootstrapOptions> options, IHo
             throw new InvalidOperationException(
                 $"The genesis in {DataDirectory} is for {Describe(storedShape)} but Bootstrap:Model configures {Describe(configuredShape)}. " +
                 "Restore the configuration, or delete the data directory to start a new tangle.");
-        return new GenesisBlocks(transactionCid, transaction, document.Weights, weights, storedShape);
+        return new GenesisBlocks(transactionCid, transaction, document.Weights, weights, storedShape, document.CreatorKey);
+    }
+
+    /// <summary>The key that signed the genesis (it signs membership credentials too); call after <see cref="LoadOrCreate"/>.</summary>
+    /// <exception cref="InvalidOperationException">The key file is missing or unreadable.</exception>
+    public PeerKey LoadKey()
+    {
+        var path = PathOf(KeyFileName);
+        if (!File.Exists(path))
+            throw Damaged($"{KeyFileName} is missing");
+        try
+        {
+            return PeerKey.Import(File.ReadAllBytes(path));
+        }
+        catch (CryptographicException e)
+        {
+            throw Damaged($"{KeyFileName} is not a P-256 private key ({e.Message})");
+        }
     }
 
     private PeerKey LoadOrCreateKey()

@@ -7,20 +7,25 @@ using MlAspire.Storage.Content;
 
 namespace MlAspire.Bootstrap.Grpc;
 
-/// <summary>The Bootstrap gRPC service (bootstrap.proto): membership over <see cref="IMembershipRegistry"/>, and the genesis.</summary>
-public sealed partial class BootstrapService(
+/// <summary>
+/// The Bootstrap gRPC service (bootstrap.proto): membership over <see cref="MemberEnrollment"/>, every Join, Heartbeat
+/// and Leave checked by <see cref="RequestProofVerifier"/> first; discovery; and the genesis.
+/// </summary>
+public sealed class BootstrapService(
+    MemberEnrollment enrollment,
     IMembershipRegistry registry,
+    RequestProofVerifier proofs,
     GenesisBlocks genesis,
     IOptions<BootstrapOptions> options,
-    IHostApplicationLifetime lifetime,
-    ILogger<BootstrapService> logger) : Bootstrap.BootstrapBase
+    IHostApplicationLifetime lifetime) : Bootstrap.BootstrapBase
 {
     public override Task<JoinResponse> Join(JoinRequest request, ServerCallContext context)
     {
-        MembershipChange change;
+        proofs.Verify(request, request.PeerId, request.Proof, RequestProofVerifier.JoinPurpose, context);
+        Enrolment enrolled;
         try
         {
-            change = registry.Join(request.ToRegistration());
+            enrolled = request.Observer ? enrollment.JoinObserver(request.PeerId) : enrollment.JoinPeer(request.ToRegistration());
         }
         catch (InvalidPeerRegistrationException e)
         {
@@ -30,11 +35,6 @@ public sealed partial class BootstrapService(
         {
             throw new RpcException(new Status(StatusCode.ResourceExhausted, e.Message));
         }
-        var joined = change.Peer;
-        if (change.Kind == MembershipChangeKind.Joined)
-            LogJoined(joined.PeerId, joined.Registration.GrpcAddress, joined.DataSlot);
-        else
-            LogJoinedAgain(joined.PeerId, joined.Registration.GrpcAddress);
 
         var settings = options.Value;
         var response = new JoinResponse
@@ -43,22 +43,31 @@ public sealed partial class BootstrapService(
             // Wrapping without a copy is safe: the genesis blocks are never written after they are created.
             GenesisTransaction = UnsafeByteOperations.UnsafeWrap(genesis.Transaction),
             GenesisWeights = UnsafeByteOperations.UnsafeWrap(genesis.Weights),
-            Tangle = MessageMapping.ToTangleParameters(genesis.Shape, settings.MaxParents, settings.Learning),
-            Training = MessageMapping.ToTrainingParameters(settings.Training),
+            Tangle = MessageMapping.ToTangleParameters(settings.Rules, settings.Learning),
+            Training = MessageMapping.ToTrainingParameters(settings.Rules, settings.Training.ActiveQuota),
             HeartbeatIntervalMs = (long)settings.HeartbeatInterval.TotalMilliseconds,
-            Data = MessageMapping.ToDataAssignment(joined.DataSlot, settings.Data),
+            Data = enrolled.DataSlot is { } slot ? MessageMapping.ToDataAssignment(slot, settings.Data) : null,
+            Credential = UnsafeByteOperations.UnsafeWrap(enrolled.Credential.Encode()),
         };
-        response.Peers.AddRange(registry.Peers.Where(p => p.PeerId != joined.PeerId).Select(p => p.ToPeerInfo()));
+        response.Peers.AddRange(registry.Peers.Where(p => p.PeerId != request.PeerId).Select(p => p.ToPeerInfo()));
         return Task.FromResult(response);
     }
 
-    public override Task<HeartbeatResponse> Heartbeat(HeartbeatRequest request, ServerCallContext context) =>
-        Task.FromResult(new HeartbeatResponse { Known = registry.Heartbeat(request.PeerId, request.Status.ToLearningStatus()) });
+    public override Task<HeartbeatResponse> Heartbeat(HeartbeatRequest request, ServerCallContext context)
+    {
+        proofs.Verify(request, request.PeerId, request.Proof, RequestProofVerifier.HeartbeatPurpose, context);
+        var outcome = enrollment.Heartbeat(request.PeerId, request.Status.ToLearningStatus());
+        return Task.FromResult(new HeartbeatResponse
+        {
+            Known = outcome.Known,
+            Credential = outcome.Renewed is { } renewed ? UnsafeByteOperations.UnsafeWrap(renewed.Encode()) : ByteString.Empty,
+        });
+    }
 
     public override Task<LeaveResponse> Leave(LeaveRequest request, ServerCallContext context)
     {
-        if (registry.Leave(request.PeerId))
-            LogLeft(request.PeerId);
+        proofs.Verify(request, request.PeerId, request.Proof, RequestProofVerifier.LeavePurpose, context);
+        enrollment.Leave(request.PeerId);
         return Task.FromResult(new LeaveResponse());
     }
 
@@ -109,14 +118,4 @@ public sealed partial class BootstrapService(
             throw new RpcException(new Status(StatusCode.NotFound, $"Block {cid} is not held here: the bootstrap serves only the genesis blocks."));
         return Task.FromResult(new GetBlockResponse { Data = UnsafeByteOperations.UnsafeWrap(block) });
     }
-
-    [LoggerMessage(Level = LogLevel.Information, Message = "Peer {PeerId} joined from {GrpcAddress} and trains on data slot {DataSlot}")]
-    private partial void LogJoined(string peerId, string grpcAddress, int dataSlot);
-
-    // Frequent re-joins from alternating addresses mean two processes share one peer identity.
-    [LoggerMessage(Level = LogLevel.Information, Message = "Peer {PeerId} joined again, from {GrpcAddress}")]
-    private partial void LogJoinedAgain(string peerId, string grpcAddress);
-
-    [LoggerMessage(Level = LogLevel.Information, Message = "Peer {PeerId} left")]
-    private partial void LogLeft(string peerId);
 }

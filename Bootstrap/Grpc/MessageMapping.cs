@@ -1,4 +1,5 @@
 using MlAspire.Bootstrap.Membership;
+using MlAspire.Tangle;
 using Learning = MlAspire.Tangle.Learning;
 using Training = MlAspire.Tangle.Training;
 
@@ -51,22 +52,30 @@ public static class MessageMapping
         return snapshot;
     }
 
-    public static TangleParameters ToTangleParameters(Learning.ModelShape shape, int maxParents, Training.LearningParameters learning) => new()
+    /// <summary>The tangle's rules and how peers learn on it, as the peers receive them.</summary>
+    public static TangleParameters ToTangleParameters(TangleRules rules, Training.LearningParameters learning) => new()
     {
         Model = new ModelShape
         {
-            Architecture = shape.Architecture switch
+            Architecture = rules.Model.Architecture switch
             {
                 Learning.ModelArchitecture.LogisticRegression => ModelArchitecture.LogisticRegression,
                 Learning.ModelArchitecture.Mlp => ModelArchitecture.Mlp,
-                _ => throw new ArgumentOutOfRangeException(nameof(shape), shape.Architecture, null),
+                _ => throw new ArgumentOutOfRangeException(nameof(rules), rules.Model.Architecture, null),
             },
-            Inputs = shape.Inputs,
-            Hidden = shape.Hidden,
-            Classes = shape.Classes,
+            Inputs = rules.Model.Inputs,
+            Hidden = rules.Model.Hidden,
+            Classes = rules.Model.Classes,
         },
-        MaxParents = maxParents,
+        MaxParents = rules.MaxParents,
         Learning = ToMessage(learning),
+    };
+
+    /// <summary>How often peers consider a training step (a rule of the tangle) and how often they take one.</summary>
+    public static TrainingParameters ToTrainingParameters(TangleRules rules, double activeQuota) => new()
+    {
+        IntervalMs = (long)rules.TrainingInterval.TotalMilliseconds,
+        ActiveQuota = activeQuota,
     };
 
     public static DataAssignment ToDataAssignment(int slot, DataOptions data) => new()
@@ -75,12 +84,6 @@ public static class MessageMapping
         Slots = data.Slots,
         Partition = data.Partition,
         Seed = data.Seed,
-    };
-
-    public static TrainingParameters ToTrainingParameters(TrainingOptions training) => new()
-    {
-        IntervalMs = (long)training.Interval.TotalMilliseconds,
-        ActiveQuota = training.ActiveQuota,
     };
 
     private static LearningParameters ToMessage(Training.LearningParameters learning)

@@ -1,4 +1,5 @@
 using System.Threading.Channels;
+using MlAspire.Storage.Membership;
 
 namespace MlAspire.Bootstrap.Membership;
 
@@ -17,8 +18,11 @@ public interface IMembershipRegistry
     /// <exception cref="MembershipLimitException">The peer is new and the membership is full.</exception>
     MembershipChange Join(PeerRegistration registration);
 
-    /// <summary>Marks the peer as alive; false when it is not a member (it should join again).</summary>
-    bool Heartbeat(string peerId, LearningStatus? status);
+    /// <summary>Marks the peer as alive; null when it is not a member (it should join again).</summary>
+    PeerRecord? Heartbeat(string peerId, LearningStatus? status);
+
+    /// <summary>Remembers the credential just issued to the peer, when it is still a member.</summary>
+    void RecordCredential(string peerId, MembershipGrant grant);
 
     /// <summary>Removes the peer; false when it was not a member.</summary>
     bool Leave(string peerId);

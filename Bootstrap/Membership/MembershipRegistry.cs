@@ -2,6 +2,7 @@ using System.Collections.Immutable;
 using System.Diagnostics.Metrics;
 using System.Threading.Channels;
 using Microsoft.Extensions.Options;
+using MlAspire.Storage.Membership;
 
 namespace MlAspire.Bootstrap.Membership;
 
@@ -64,14 +65,25 @@ public sealed class MembershipRegistry : IMembershipRegistry
         }
     }
 
-    public bool Heartbeat(string peerId, LearningStatus? status)
+    public PeerRecord? Heartbeat(string peerId, LearningStatus? status)
     {
         lock (_lock)
         {
             if (!_peers.TryGetValue(peerId, out var known))
-                return false;
-            _peers = _peers.SetItem(peerId, known with { LastSeen = _time.GetUtcNow(), Status = status ?? known.Status });
-            return true;
+                return null;
+            var seen = known with { LastSeen = _time.GetUtcNow(), Status = status ?? known.Status };
+            _peers = _peers.SetItem(peerId, seen);
+            return seen;
+        }
+    }
+
+    public void RecordCredential(string peerId, MembershipGrant grant)
+    {
+        lock (_lock)
+        {
+            // Not a membership change watchers see: credentials are not part of PeerInfo.
+            if (_peers.TryGetValue(peerId, out var known))
+                _peers = _peers.SetItem(peerId, known with { Credential = grant });
         }
     }
 

@@ -2,19 +2,21 @@ using Microsoft.Extensions.Options;
 
 namespace MlAspire.Bootstrap.Membership;
 
-/// <summary>Drops peers that stopped heartbeating: checks once per heartbeat interval, on the injected clock.</summary>
+/// <summary>Drops peers and observers that stopped heartbeating: checks once per heartbeat interval, on the injected clock.</summary>
 public sealed partial class MembershipSweeper : BackgroundService
 {
     private readonly IMembershipRegistry _registry;
+    private readonly ObserverRegistry _observers;
     private readonly ILogger<MembershipSweeper> _logger;
     private readonly TimeSpan _peerTimeout;
 
     // Created here rather than in ExecuteAsync so that it is on the clock before the host starts serving.
     private readonly PeriodicTimer _timer;
 
-    public MembershipSweeper(IMembershipRegistry registry, IOptions<BootstrapOptions> options, TimeProvider time, ILogger<MembershipSweeper> logger)
+    public MembershipSweeper(IMembershipRegistry registry, ObserverRegistry observers, IOptions<BootstrapOptions> options, TimeProvider time, ILogger<MembershipSweeper> logger)
     {
         _registry = registry;
+        _observers = observers;
         _logger = logger;
         _peerTimeout = options.Value.EffectivePeerTimeout;
         _timer = new PeriodicTimer(options.Value.HeartbeatInterval, time);
@@ -28,6 +30,8 @@ public sealed partial class MembershipSweeper : BackgroundService
             {
                 foreach (var peer in _registry.DropSilentPeers())
                     LogDropped(peer.PeerId, peer.LastSeen, _peerTimeout);
+                foreach (var observer in _observers.DropSilent())
+                    LogObserverDropped(observer.PeerId, observer.LastSeen, _peerTimeout);
             }
         }
         catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
@@ -44,4 +48,7 @@ public sealed partial class MembershipSweeper : BackgroundService
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Dropped peer {PeerId}: last seen {LastSeen:O}, silent for longer than {PeerTimeout}")]
     private partial void LogDropped(string peerId, DateTimeOffset lastSeen, TimeSpan peerTimeout);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Dropped observer {PeerId}: last seen {LastSeen:O}, silent for longer than {PeerTimeout}")]
+    private partial void LogObserverDropped(string peerId, DateTimeOffset lastSeen, TimeSpan peerTimeout);
 }

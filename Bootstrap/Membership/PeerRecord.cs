@@ -1,4 +1,5 @@
 using System.Globalization;
+using MlAspire.Storage.Membership;
 
 namespace MlAspire.Bootstrap.Membership;
 
@@ -60,7 +61,9 @@ public sealed record LearningStatus(long TangleSize, int Tips, double ReferenceA
 /// <summary>A member as the bootstrap knows it; times are the bootstrap's clock.</summary>
 /// <param name="DataSlot">Which share of the demonstration data the peer trains on.</param>
 /// <param name="Status">As of the last heartbeat; null before the first.</param>
-public sealed record PeerRecord(PeerRegistration Registration, int DataSlot, DateTimeOffset JoinedAt, DateTimeOffset LastSeen, LearningStatus? Status)
+/// <param name="Credential">The grant of the credential last issued to the peer, to renew it in time; null until one is.</param>
+public sealed record PeerRecord(PeerRegistration Registration, int DataSlot, DateTimeOffset JoinedAt, DateTimeOffset LastSeen, LearningStatus? Status,
+    MembershipGrant? Credential = null)
 {
     public string PeerId => Registration.PeerId;
 }

@@ -1,6 +1,4 @@
-using MlAspire.Tangle;
 using MlAspire.Tangle.Data;
-using MlAspire.Tangle.Data.Partitioning;
 using MlAspire.Tangle.Training;
 
 namespace MlAspire.Peer.Hosting;
@@ -16,10 +14,7 @@ public static class LocalDataLoader
         using var images = File.OpenRead(Path.Combine(mnistDirectory, "t10k-images-idx3-ubyte.gz"));
         using var labels = File.OpenRead(Path.Combine(mnistDirectory, "t10k-labels-idx1-ubyte.gz"));
         var (pool, _) = DataSplits.HoldOut(IdxReader.Read(images, labels), DataSplits.MnistTrainPoolSize);
-        var random = new Random(Sampling.DeriveSeed(settings.DataSeed, 0));
-        var partitions = Partitioners.Parse(settings.Partition).Partition(pool.Labels, pool.ClassCount, settings.DataSlots, random);
-        var mine = pool.Subset(partitions[settings.DataSlot % settings.DataSlots]);
-        var (train, test) = DataSplits.LocalSplit(mine, 0.2, new Random(Sampling.DeriveSeed(settings.DataSeed, 1, settings.DataSlot)));
+        var (train, test) = new DataSlots(pool.Labels, pool.ClassCount, settings.Partition, settings.DataSlots, settings.DataSeed).Split(pool, settings.DataSlot);
         return new LocalData(train, test);
     }
 }

@@ -52,15 +52,21 @@ public sealed class PeerKey : IDisposable
     public byte[] Sign(ReadOnlySpan<byte> data)
     {
         var signature = _key.SignData(data, HashAlgorithmName.SHA256, DSASignatureFormat.IeeeP1363FixedFieldConcatenation);
-        var s = new BigInteger(signature.AsSpan(32), isUnsigned: true, isBigEndian: true);
-        if (s > HalfOrder)
-        {
-            // n − s < n/2: written right-aligned in the 32-byte field, since it may be shorter.
-            var low = (Order - s).ToByteArray(isUnsigned: true, isBigEndian: true);
-            signature.AsSpan(32).Clear();
-            low.CopyTo(signature.AsSpan(64 - low.Length));
-        }
+        ToLowS(signature);
         return signature;
+    }
+
+    /// <summary>Replaces a high s of a P1363 signature by n − s, as 32 big-endian bytes.</summary>
+    internal static void ToLowS(Span<byte> signature)
+    {
+        var field = signature[32..];
+        var s = new BigInteger(field, isUnsigned: true, isBigEndian: true);
+        if (s <= HalfOrder)
+            return;
+        // n − s < n/2 fits in 32 bytes but may need fewer: right-aligned, after leading zeros.
+        var low = Order - s;
+        field.Clear();
+        low.TryWriteBytes(field[(field.Length - low.GetByteCount(isUnsigned: true))..], out _, isUnsigned: true, isBigEndian: true);
     }
 
     /// <summary><see cref="Sign"/>, in strict base64.</summary>

@@ -21,11 +21,21 @@ public static class DataSplits
     public static (Dataset Train, Dataset Test) LocalSplit(Dataset peerData, double testFraction, Random random)
     {
         ArgumentNullException.ThrowIfNull(peerData);
+        var (train, test) = LocalSplit(peerData.Count, testFraction, random);
+        return (peerData.Subset(train), peerData.Subset(test));
+    }
+
+    /// <summary>
+    /// <see cref="LocalSplit(Dataset, double, Random)"/> by position: which of <paramref name="count"/> samples train and
+    /// which test, for callers that hold only labels (the Bootstrap sizing a slot's training set).
+    /// </summary>
+    public static (int[] Train, int[] Test) LocalSplit(int count, double testFraction, Random random)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(count);
         ArgumentNullException.ThrowIfNull(random);
         if (!(testFraction > 0 && testFraction < 1))
             throw new ArgumentOutOfRangeException(nameof(testFraction), testFraction, "Test fraction must be strictly between 0 and 1.");
 
-        var count = peerData.Count;
         var testCount = (int)Math.Round(count * testFraction, MidpointRounding.AwayFromZero);
         if (count >= 2) testCount = Math.Clamp(testCount, 1, count - 1);
         else testCount = 0;
@@ -33,6 +43,6 @@ public static class DataSplits
         var order = new int[count];
         for (var i = 0; i < count; i++) order[i] = i;
         random.Shuffle(order);
-        return (peerData.Subset(order[testCount..]), peerData.Subset(order[..testCount]));
+        return (order[testCount..], order[..testCount]);
     }
 }

@@ -20,7 +20,7 @@ public static class IdxReader
         ArgumentNullException.ThrowIfNull(images);
         ArgumentNullException.ThrowIfNull(labels);
         var (pixels, pixelsPerImage, imageCount) = ReadImages(ReadAll(images));
-        var labelBytes = ReadLabels(ReadAll(labels));
+        var labelBytes = ParseLabels(ReadAll(labels));
         if (labelBytes.Length != imageCount)
             throw new InvalidDataException($"IDX count mismatch: the images file has {imageCount} images but the labels file has {labelBytes.Length} labels.");
 
@@ -28,6 +28,13 @@ public static class IdxReader
         TensorPrimitives.ConvertChecked<byte, float>(pixels.Span, features);
         TensorPrimitives.Divide(features, 255f, features);
         return new Dataset(features, labelBytes, pixelsPerImage, DigitClasses);
+    }
+
+    /// <summary>The labels alone, for callers that need to know who holds what but not the images (the Bootstrap).</summary>
+    public static byte[] ReadLabels(Stream labels)
+    {
+        ArgumentNullException.ThrowIfNull(labels);
+        return ParseLabels(ReadAll(labels));
     }
 
     private static (ReadOnlyMemory<byte> Pixels, int PixelsPerImage, int Count) ReadImages(byte[] file)
@@ -44,7 +51,7 @@ public static class IdxReader
         return (file.AsMemory(headerSize), rows * columns, count);
     }
 
-    private static byte[] ReadLabels(byte[] file)
+    private static byte[] ParseLabels(byte[] file)
     {
         const int headerSize = 8;
         RequireMagic(file, LabelsMagic, "labels");

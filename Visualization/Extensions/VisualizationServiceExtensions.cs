@@ -1,3 +1,4 @@
+using MlAspire.Visualization.Membership;
 using MlAspire.Visualization.Model;
 using MlAspire.Visualization.Streaming;
 using MlAspire.Visualization.Watching;
@@ -5,7 +6,10 @@ using BootstrapClient = MlAspire.Bootstrap.Grpc.Bootstrap.BootstrapClient;
 
 namespace MlAspire.Visualization.Extensions;
 
-/// <summary>The Visualization web app: follows the bootstrap's membership and every peer's replica, and streams them to the page.</summary>
+/// <summary>
+/// The Visualization web app: an observer member of the tangle that follows the bootstrap's membership and every
+/// peer's replica, and streams them to the page.
+/// </summary>
 public static class VisualizationServiceExtensions
 {
     public static IHostApplicationBuilder AddVisualizationServices(this IHostApplicationBuilder builder)
@@ -17,6 +21,8 @@ public static class VisualizationServiceExtensions
         services.AddSingleton(TimeProvider.System);
         services.AddSingleton<TangleModel>();
         services.AddSingleton<BrowserMetrics>();
+        services.AddSingleton<BrowserSlots>();
+        services.AddSingleton<ObserverIdentity>();
         services.AddSingleton<PeerWatchers>();
 
         // A plain channel rather than the factory client: the resilience handler's 30 s total timeout would end WatchPeers.
@@ -30,6 +36,7 @@ public static class VisualizationServiceExtensions
             });
             return new BootstrapClient(channel);
         });
+        services.AddHostedService<ObserverMembership>();
         services.AddHostedService<MembershipWatcher>();
         return builder;
     }

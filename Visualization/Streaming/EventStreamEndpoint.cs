@@ -7,37 +7,41 @@ namespace MlAspire.Visualization.Streaming;
 /// <summary>
 /// GET /api/events?peer=ID: the live feed of the page, as Server-Sent Events. First a "snapshot" (peers, accuracy
 /// history, the selected peer's newest transactions), then "transactions", "status" and "peers" events as they happen.
-/// The page never polls: it only listens, and EventSource reconnects by itself (to a fresh snapshot).
+/// The page never polls: it only listens, and EventSource reconnects by itself (to a fresh snapshot). Beyond
+/// <see cref="VisualizationOptions.MaxBrowsers"/> open streams, one more is answered 503 with a Retry-After.
 /// </summary>
 public static class EventStreamEndpoint
 {
+    /// <summary>Seconds a refused browser waits before trying again (the page waits as long).</summary>
+    public const int RetryAfterSeconds = 10;
+
     public static IEndpointRouteBuilder MapEventStream(this IEndpointRouteBuilder app)
     {
-        app.MapGet("/api/events", (string? peer, TangleModel model, BrowserMetrics metrics, IHostApplicationLifetime lifetime, CancellationToken aborted) =>
-            TypedResults.ServerSentEvents(StreamAsync(model.Subscribe(peer), metrics, lifetime.ApplicationStopping, aborted)));
+        app.MapGet("/api/events", IResult (string? peer, HttpContext http, TangleModel model, BrowserSlots slots, IHostApplicationLifetime lifetime, CancellationToken aborted) =>
+        {
+            if (slots.TryTake() is not { } slot)
+            {
+                http.Response.Headers.RetryAfter = RetryAfterSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
+                return Results.Problem("Too many browsers are following the live tangle; try again shortly.", statusCode: StatusCodes.Status503ServiceUnavailable);
+            }
+            // Released when the response ends, however it ends: even a stream never started gives its slot back.
+            http.Response.RegisterForDispose(slot);
+            var subscription = model.Subscribe(peer);
+            http.Response.RegisterForDispose(subscription);
+            return TypedResults.ServerSentEvents(StreamAsync(subscription, lifetime.ApplicationStopping, aborted));
+        });
         return app;
     }
 
-    private static async IAsyncEnumerable<SseItem<string>> StreamAsync(BrowserSubscription subscription, BrowserMetrics metrics, CancellationToken stopping,
+    private static async IAsyncEnumerable<SseItem<string>> StreamAsync(BrowserSubscription subscription, CancellationToken stopping,
         [EnumeratorCancellation] CancellationToken aborted)
     {
-        metrics.BrowserConnected();
-        try
-        {
-            // Ended when the browser goes or the app stops: an endless response would otherwise hold up shutdown.
-            using (var ended = CancellationTokenSource.CreateLinkedTokenSource(aborted, stopping))
-            using (subscription)
-            {
-                yield return Item(subscription.Snapshot);
-                while (await MoreAsync(subscription, ended.Token))
-                    while (subscription.Events.TryRead(out var e))
-                        yield return Item(e);
-            }
-        }
-        finally
-        {
-            metrics.BrowserDisconnected();
-        }
+        // Ended when the browser goes or the app stops: an endless response would otherwise hold up shutdown.
+        using var ended = CancellationTokenSource.CreateLinkedTokenSource(aborted, stopping);
+        yield return Item(subscription.Snapshot);
+        while (await MoreAsync(subscription, ended.Token))
+            while (subscription.Events.TryRead(out var e))
+                yield return Item(e);
     }
 
     /// <summary>

@@ -1,16 +1,18 @@
 using Grpc.Core;
 using Grpc.Net.Client;
 using MlAspire.Peer.Grpc;
+using MlAspire.Visualization.Membership;
 using MlAspire.Visualization.Model;
 
 namespace MlAspire.Visualization.Watching;
 
 /// <summary>
 /// Follows one peer until cancelled: its transactions (catch-up with ListTransactions, then WatchTransactions) and its
-/// status, sampled every <see cref="VisualizationOptions.StatusInterval"/>. Failures mark the peer unreachable and
-/// are retried; a restarted peer that renumbered its replica is read again from its newest window (duplicates dropped).
+/// status, sampled every <see cref="VisualizationOptions.StatusInterval"/>. Every call carries the observer's
+/// membership headers. Failures (a refusal too) mark the peer unreachable and are retried; a restarted peer that
+/// renumbered its replica is read again from its newest window (duplicates dropped).
 /// </summary>
-internal sealed class PeerWatcher(string peerId, string grpcAddress, TangleModel model, VisualizationOptions options, ILogger logger)
+internal sealed class PeerWatcher(string peerId, string grpcAddress, MemberCallCredentials membership, TangleModel model, VisualizationOptions options, ILogger logger)
 {
     private const int CatchUpPage = 500;
     private static readonly TimeSpan CallTimeout = TimeSpan.FromSeconds(10);
@@ -26,6 +28,10 @@ internal sealed class PeerWatcher(string peerId, string grpcAddress, TangleModel
             // Not the factory's resilient client: its 30 s total timeout would end the endless watch stream.
             HttpHandler = new SocketsHttpHandler { KeepAlivePingDelay = TimeSpan.FromSeconds(20), KeepAlivePingTimeout = TimeSpan.FromSeconds(10), EnableMultipleHttp2Connections = true },
             MaxReceiveMessageSize = 8 * 1024 * 1024,
+            Credentials = ChannelCredentials.Create(
+                new Uri(grpcAddress).Scheme == Uri.UriSchemeHttps ? ChannelCredentials.SecureSsl : ChannelCredentials.Insecure, membership.ToCallCredentials()),
+            // Peers serve cleartext HTTP/2 inside the cluster; the headers prove membership, they are not secrets.
+            UnsafeUseInsecureChannelCallCredentials = true,
         });
         var client = new TangleSync.TangleSyncClient(channel);
         await Task.WhenAll(FollowTransactionsAsync(client, cancellation), SampleStatusAsync(client, cancellation));

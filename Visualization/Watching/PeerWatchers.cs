@@ -1,9 +1,10 @@
+using MlAspire.Visualization.Membership;
 using MlAspire.Visualization.Model;
 
 namespace MlAspire.Visualization.Watching;
 
 /// <summary>One <see cref="PeerWatcher"/> per member the bootstrap lists; restarted when a member's address changes.</summary>
-internal sealed class PeerWatchers(TangleModel model, VisualizationOptions options, ILogger<PeerWatchers> logger) : IAsyncDisposable
+internal sealed class PeerWatchers(TangleModel model, ObserverIdentity identity, VisualizationOptions options, TimeProvider time, ILogger<PeerWatchers> logger) : IAsyncDisposable
 {
     private readonly Lock _lock = new();
     private readonly Dictionary<string, (PeerWatcher Watcher, CancellationTokenSource Stop, Task Running)> _running = new(StringComparer.Ordinal);
@@ -23,7 +24,7 @@ internal sealed class PeerWatchers(TangleModel model, VisualizationOptions optio
                 if (current.Watcher.GrpcAddress == grpcAddress) return;
                 current.Stop.Cancel();
             }
-            var watcher = new PeerWatcher(peerId, grpcAddress, model, options, logger);
+            var watcher = new PeerWatcher(peerId, grpcAddress, new MemberCallCredentials(identity, peerId, time), model, options, logger);
             var stop = new CancellationTokenSource();
             _running[peerId] = (watcher, stop, Task.Run(() => RunQuietlyAsync(watcher, stop.Token)));
         }

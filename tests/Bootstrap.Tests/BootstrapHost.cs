@@ -1,5 +1,6 @@
 extern alias BootstrapApp;
 
+using Google.Protobuf;
 using Grpc.Core;
 using Grpc.Core.Interceptors;
 using Grpc.Net.Client;
@@ -10,6 +11,8 @@ using Microsoft.AspNetCore.TestHost;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Time.Testing;
 using MlAspire.Bootstrap.Grpc;
+using MlAspire.Storage.Membership;
+using MlAspire.Storage.Transactions;
 using BootstrapClient = MlAspire.Bootstrap.Grpc.Bootstrap.BootstrapClient;
 
 namespace MlAspire.Bootstrap.Tests;
@@ -108,6 +111,7 @@ public static class TestCalls
         return call.ResponseStream.Current;
     }
 
+    /// <summary>An unsigned join with addresses derived from <paramref name="peerId"/>.</summary>
     public static JoinRequest JoinRequest(string peerId, string metricsAddress = "") => new()
     {
         PeerId = peerId,
@@ -116,4 +120,71 @@ public static class TestCalls
         IpfsSwarmAddresses = { $"/dns4/{peerId}.peers.test/tcp/4001" },
         MetricsAddress = metricsAddress,
     };
+
+    // Signing as the contract says (bootstrap.proto, RequestProof): a CallProof for the call's purpose, audience
+    // "bootstrap", over the request serialized with its proof field cleared. Written out here, independently of the
+    // bootstrap's own code, so that a mistake on either side shows.
+
+    public static JoinRequest SignedBy(this JoinRequest request, PeerKey key, long timeMs, string purpose = "join")
+    {
+        request.Proof = null;
+        request.Proof = Proof(key, purpose, timeMs, request.ToByteArray());
+        return request;
+    }
+
+    public static HeartbeatRequest SignedBy(this HeartbeatRequest request, PeerKey key, long timeMs, string purpose = "heartbeat")
+    {
+        request.Proof = null;
+        request.Proof = Proof(key, purpose, timeMs, request.ToByteArray());
+        return request;
+    }
+
+    public static LeaveRequest SignedBy(this LeaveRequest request, PeerKey key, long timeMs, string purpose = "leave")
+    {
+        request.Proof = null;
+        request.Proof = Proof(key, purpose, timeMs, request.ToByteArray());
+        return request;
+    }
+
+    private static RequestProof Proof(PeerKey key, string purpose, long timeMs, byte[] unsignedRequest)
+    {
+        var proof = CallProof.Create(key, purpose, "bootstrap", timeMs, unsignedRequest);
+        return new RequestProof { PublicKey = proof.PublicKey, TimeMs = proof.TimeMs, Signature = proof.Signature };
+    }
+}
+
+/// <summary>
+/// A member for tests: its own key (its id is the key's hash), and requests it signs with times from
+/// <paramref name="clock"/> (the host's), strictly increasing as the bootstrap requires.
+/// </summary>
+public sealed class TestMember(TimeProvider? clock = null) : IDisposable
+{
+    private long _lastTimeMs;
+
+    public PeerKey Key { get; } = PeerKey.Create();
+
+    public string Id => Key.Id;
+
+    public JoinRequest Join(string metricsAddress = "", bool observer = false)
+    {
+        var request = TestCalls.JoinRequest(Id, metricsAddress);
+        request.Observer = observer;
+        return request.SignedBy(Key, NextTimeMs());
+    }
+
+    public HeartbeatRequest Heartbeat(PeerStatus? status = null) => new HeartbeatRequest { PeerId = Id, Status = status }.SignedBy(Key, NextTimeMs());
+
+    public LeaveRequest Leave() => new LeaveRequest { PeerId = Id }.SignedBy(Key, NextTimeMs());
+
+    public long NextTimeMs()
+    {
+        var now = (clock ?? TimeProvider.System).GetUtcNow().ToUnixTimeMilliseconds();
+        return _lastTimeMs = Math.Max(now, _lastTimeMs + 1);
+    }
+
+    /// <summary>Members ordered as the bootstrap lists them: by peer id.</summary>
+    public static TestMember[] Several(int count, TimeProvider? clock = null) =>
+        [.. Enumerable.Range(0, count).Select(_ => new TestMember(clock)).OrderBy(m => m.Id, StringComparer.Ordinal)];
+
+    public void Dispose() => Key.Dispose();
 }

@@ -1,4 +1,9 @@
+extern alias BootstrapApp;
+
 using Microsoft.Extensions.Options;
+using BootstrapApp::MlAspire.Bootstrap;
+using MlAspire.Tangle;
+using MlAspire.Tangle.Learning;
 
 namespace MlAspire.Bootstrap.Tests;
 
@@ -12,6 +17,10 @@ public sealed class ConfigurationTests
     [InlineData("Bootstrap:Training:ActiveQuota", "0", "ActiveQuota")]
     [InlineData("Bootstrap:MaxPeers", "0", "MaxPeers")]
     [InlineData("Bootstrap:Data:Partition", "dirichlet", "Data:Partition")]
+    [InlineData("Bootstrap:Training:Interval", "00:00:00", "TrainingInterval")]
+    [InlineData("Bootstrap:ClockSkew", "00:00:00", "ClockSkew")]
+    [InlineData("Bootstrap:CredentialLifetime", "00:00:10", "CredentialLifetime")]
+    [InlineData("Bootstrap:MaxObservers", "0", "MaxObservers")]
     public async Task Invalid_configuration_stops_the_start_and_names_the_setting(string key, string value, string named)
     {
         using var data = new TempDirectory();
@@ -21,5 +30,26 @@ public sealed class ConfigurationTests
 
         Assert.Contains(named, refused.Message, StringComparison.Ordinal);
         Assert.Empty(Directory.EnumerateFileSystemEntries(data.Path));
+    }
+
+    [Fact]
+    public async Task Missing_demonstration_data_stops_the_start_before_a_genesis_is_made()
+    {
+        using var data = new TempDirectory();
+        using var empty = new TempDirectory();
+        await using var host = new BootstrapHost(data.Path, new Dictionary<string, string?> { ["Bootstrap:Data:Directory"] = empty.Path });
+
+        var refused = Assert.Throws<InvalidOperationException>(() => host.Start());
+
+        Assert.Contains("Bootstrap:Data:Directory", refused.Message, StringComparison.Ordinal);
+        Assert.Empty(Directory.EnumerateFileSystemEntries(data.Path));
+    }
+
+    [Fact]
+    public void The_tangle_s_rules_come_from_the_existing_settings()
+    {
+        var options = new BootstrapOptions { Model = new ModelOptions { Architecture = "logreg" }, MaxParents = 5, Training = new TrainingOptions { Interval = TimeSpan.FromSeconds(3) } };
+
+        Assert.Equal(new TangleRules(ModelShape.LogisticRegression(784, 10), 5, TimeSpan.FromSeconds(3)), options.Rules);
     }
 }

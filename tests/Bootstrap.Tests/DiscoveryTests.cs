@@ -11,9 +11,15 @@ public sealed class DiscoveryTests
         using var data = new TempDirectory();
         await using var host = new BootstrapHost(data.Path, new Dictionary<string, string?> { ["Bootstrap:JoinToken"] = "secret" }).Start();
         var client = host.CreateGrpcClient("secret");
-        await client.JoinAsync(TestCalls.JoinRequest("p1", metricsAddress: "10.0.0.1:8080"));
-        await client.JoinAsync(TestCalls.JoinRequest("p2", metricsAddress: "[fd00::2]:8080"));
-        await client.JoinAsync(TestCalls.JoinRequest("unscraped"));
+        // Ordered by id, as the bootstrap lists them.
+        var peers = TestMember.Several(2);
+        var (p1, p2) = (peers[0], peers[1]);
+        using var unscraped = new TestMember();
+        using var observer = new TestMember();
+        await client.JoinAsync(p1.Join(metricsAddress: "10.0.0.1:8080"));
+        await client.JoinAsync(p2.Join(metricsAddress: "[fd00::2]:8080"));
+        await client.JoinAsync(unscraped.Join());
+        await client.JoinAsync(observer.Join(metricsAddress: "10.0.0.9:8080", observer: true));
         using var http = host.CreateHttpClient();
 
         using var response = await http.GetAsync(new Uri("/sd/peers", UriKind.Relative));
@@ -22,7 +28,7 @@ public sealed class DiscoveryTests
         Assert.Equal("application/json", response.Content.Headers.ContentType?.MediaType);
         using var json = JsonDocument.Parse(await response.Content.ReadAsStringAsync());
         Assert.Equal(
-            """[{"targets":["10.0.0.1:8080"],"labels":{"peer_id":"p1"}},{"targets":["[fd00::2]:8080"],"labels":{"peer_id":"p2"}}]""",
+            $$$"""[{"targets":["10.0.0.1:8080"],"labels":{"peer_id":"{{{p1.Id}}}"}},{"targets":["[fd00::2]:8080"],"labels":{"peer_id":"{{{p2.Id}}}"}}]""",
             JsonSerializer.Serialize(json.RootElement));
     }
 
@@ -42,9 +48,11 @@ public sealed class DiscoveryTests
         using var data = new TempDirectory();
         await using var host = new BootstrapHost(data.Path).Start();
         var client = host.CreateGrpcClient();
-        await client.JoinAsync(TestCalls.JoinRequest("p1"));
-        await client.JoinAsync(TestCalls.JoinRequest("p2"));
-        await client.LeaveAsync(new Grpc.LeaveRequest { PeerId = "p2" });
+        using var p1 = new TestMember();
+        using var p2 = new TestMember();
+        await client.JoinAsync(p1.Join());
+        await client.JoinAsync(p2.Join());
+        await client.LeaveAsync(p2.Leave());
         using var http = host.CreateHttpClient();
 
         var exposition = await http.GetStringAsync(new Uri("/metrics", UriKind.Relative));

@@ -14,7 +14,8 @@ public sealed class GenesisTests
         using var data = new TempDirectory();
         await using var host = new BootstrapHost(data.Path).Start();
 
-        var response = await host.CreateGrpcClient().JoinAsync(TestCalls.JoinRequest("p1"));
+        using var peer = new TestMember();
+        var response = await host.CreateGrpcClient().JoinAsync(peer.Join());
 
         var genesisCid = Cid.Parse(response.GenesisCid);
         var transaction = response.GenesisTransaction.ToByteArray();
@@ -57,7 +58,8 @@ public sealed class GenesisTests
             ["Bootstrap:Data:Seed"] = "11",
         }).Start();
 
-        var response = await host.CreateGrpcClient().JoinAsync(TestCalls.JoinRequest("p1"));
+        using var peer = new TestMember();
+        var response = await host.CreateGrpcClient().JoinAsync(peer.Join());
 
         Assert.Equal(new ModelShape { Architecture = ModelArchitecture.LogisticRegression, Inputs = 784, Hidden = 0, Classes = 10 }, response.Tangle.Model);
         Assert.Equal(Learning.ModelShape.LogisticRegression(784, 10), Learning.WeightCodec.Decode(response.GenesisWeights.Span).Shape);
@@ -84,7 +86,8 @@ public sealed class GenesisTests
         using var data = new TempDirectory();
         await using var host = new BootstrapHost(data.Path).Start();
         var client = host.CreateGrpcClient();
-        var joined = await client.JoinAsync(TestCalls.JoinRequest("p1"));
+        using var peer = new TestMember();
+        var joined = await client.JoinAsync(peer.Join());
         var weightsCid = TransactionCodec.Decode(joined.GenesisTransaction.Span).Weights;
 
         var transaction = await client.GetBlockAsync(new GetBlockRequest { Cid = joined.GenesisCid });
@@ -142,6 +145,7 @@ public sealed class GenesisTests
     private static async Task<string> GenesisCidOf(string dataDirectory)
     {
         await using var host = new BootstrapHost(dataDirectory).Start();
-        return (await host.CreateGrpcClient().JoinAsync(TestCalls.JoinRequest("p1"))).GenesisCid;
+        using var peer = new TestMember();
+        return (await host.CreateGrpcClient().JoinAsync(peer.Join())).GenesisCid;
     }
 }

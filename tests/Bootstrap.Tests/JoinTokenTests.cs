@@ -13,8 +13,9 @@ public sealed class JoinTokenTests
         using var data = new TempDirectory();
         await using var host = new BootstrapHost(data.Path, new Dictionary<string, string?> { ["Bootstrap:JoinToken"] = Token }).Start();
 
-        var missing = await Assert.ThrowsAsync<RpcException>(() => host.CreateGrpcClient().JoinAsync(TestCalls.JoinRequest("p1")).ResponseAsync);
-        var rejected = await Assert.ThrowsAsync<RpcException>(() => host.CreateGrpcClient("wrong").JoinAsync(TestCalls.JoinRequest("p1")).ResponseAsync);
+        using var peer = new TestMember();
+        var missing = await Assert.ThrowsAsync<RpcException>(() => host.CreateGrpcClient().JoinAsync(peer.Join()).ResponseAsync);
+        var rejected = await Assert.ThrowsAsync<RpcException>(() => host.CreateGrpcClient("wrong").JoinAsync(peer.Join()).ResponseAsync);
         var prefix = await Assert.ThrowsAsync<RpcException>(() => host.CreateGrpcClient(Token[..^1]).ListPeersAsync(new ListPeersRequest()).ResponseAsync);
 
         Assert.Equal(StatusCode.Unauthenticated, missing.StatusCode);
@@ -43,12 +44,13 @@ public sealed class JoinTokenTests
         await using var host = new BootstrapHost(data.Path, new Dictionary<string, string?> { ["Bootstrap:JoinToken"] = Token }).Start();
         var client = host.CreateGrpcClient(Token);
 
-        var joined = await client.JoinAsync(TestCalls.JoinRequest("p1"));
+        using var peer = new TestMember();
+        var joined = await client.JoinAsync(peer.Join());
         using var watch = client.WatchPeers(new WatchPeersRequest());
 
         Assert.NotEmpty(joined.GenesisCid);
         Assert.Equal(PeerEvent.Types.Kind.Snapshot, (await watch.NextAsync()).Kind);
-        Assert.True((await client.HeartbeatAsync(new HeartbeatRequest { PeerId = "p1" })).Known);
+        Assert.True((await client.HeartbeatAsync(peer.Heartbeat())).Known);
     }
 
     [Fact]
@@ -57,7 +59,8 @@ public sealed class JoinTokenTests
         using var data = new TempDirectory();
         await using var host = new BootstrapHost(data.Path).Start();
 
-        var joined = await host.CreateGrpcClient("anything").JoinAsync(TestCalls.JoinRequest("p1"));
+        using var peer = new TestMember();
+        var joined = await host.CreateGrpcClient("anything").JoinAsync(peer.Join());
 
         Assert.NotEmpty(joined.GenesisCid);
     }

@@ -102,7 +102,7 @@ public sealed class MembershipRegistryTests : IDisposable
 
         _time.Advance(TimeSpan.FromSeconds(9));
         Assert.Empty(registry.DropSilentPeers());
-        Assert.True(registry.Heartbeat("p1", new LearningStatus(5, 2, 0.5)));
+        Assert.NotNull(registry.Heartbeat("p1", new LearningStatus(5, 2, 0.5)));
         _time.Advance(TimeSpan.FromSeconds(9));
         Assert.Empty(registry.DropSilentPeers());
         _time.Advance(TimeSpan.FromSeconds(1));
@@ -110,7 +110,7 @@ public sealed class MembershipRegistryTests : IDisposable
         var dropped = Assert.Single(registry.DropSilentPeers());
         Assert.Equal(new LearningStatus(5, 2, 0.5), dropped.Status);
         Assert.Empty(registry.Peers);
-        Assert.False(registry.Heartbeat("p1", null));
+        Assert.Null(registry.Heartbeat("p1", null));
     }
 
     [Fact]

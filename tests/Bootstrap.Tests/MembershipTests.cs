@@ -13,23 +13,25 @@ public sealed class MembershipTests
         using var data = new TempDirectory();
         await using var host = new BootstrapHost(data.Path).Start();
         var client = host.CreateGrpcClient();
+        using var p1 = new TestMember();
+        using var p2 = new TestMember();
 
-        var first = await client.JoinAsync(TestCalls.JoinRequest("p1", metricsAddress: "p1.peers.test:8080"));
-        var second = await client.JoinAsync(TestCalls.JoinRequest("p2"));
+        var first = await client.JoinAsync(p1.Join(metricsAddress: "p1.peers.test:8080"));
+        var second = await client.JoinAsync(p2.Join());
 
         Assert.Empty(first.Peers);
         var known = Assert.Single(second.Peers);
-        Assert.Equal("p1", known.PeerId);
-        Assert.Equal("http://p1.peers.test:5001", known.GrpcAddress);
-        Assert.Equal(["/dns4/p1.peers.test/tcp/4001"], known.IpfsSwarmAddresses);
-        Assert.Equal("12D3KooWp1", known.IpfsPeerId);
+        Assert.Equal(p1.Id, known.PeerId);
+        Assert.Equal($"http://{p1.Id}.peers.test:5001", known.GrpcAddress);
+        Assert.Equal([$"/dns4/{p1.Id}.peers.test/tcp/4001"], known.IpfsSwarmAddresses);
+        Assert.Equal("12D3KooW" + p1.Id, known.IpfsPeerId);
         Assert.Equal("p1.peers.test:8080", known.MetricsAddress);
         Assert.True(known.JoinedAtMs > 0 && known.LastSeenMs >= known.JoinedAtMs);
         Assert.Equal(first.GenesisCid, second.GenesisCid);
         Assert.Equal((0, 1), (first.Data.Slot, second.Data.Slot));
 
         var listed = await client.ListPeersAsync(new ListPeersRequest());
-        Assert.Equal(["p1", "p2"], listed.Peers.Select(p => p.PeerId));
+        Assert.Equal(new[] { p1.Id, p2.Id }.Order(StringComparer.Ordinal), listed.Peers.Select(p => p.PeerId));
     }
 
     [Fact]
@@ -40,40 +42,43 @@ public sealed class MembershipTests
         // Heartbeats every 5 s; the default peer timeout is three of them.
         await using var host = new BootstrapHost(data.Path, new Dictionary<string, string?> { ["Bootstrap:HeartbeatInterval"] = "00:00:05" }, time).Start();
         var client = host.CreateGrpcClient();
-        await client.JoinAsync(TestCalls.JoinRequest("early"));
+        using var early = new TestMember(time);
+        using var steady = new TestMember(time);
+        using var silent = new TestMember(time);
+        await client.JoinAsync(early.Join());
         using var watch = client.WatchPeers(new WatchPeersRequest());
 
         var snapshot = await watch.NextAsync();
         Assert.Equal(PeerEvent.Types.Kind.Snapshot, snapshot.Kind);
-        Assert.Equal(["early"], snapshot.Peers.Select(p => p.PeerId));
+        Assert.Equal([early.Id], snapshot.Peers.Select(p => p.PeerId));
 
-        await client.JoinAsync(TestCalls.JoinRequest("steady"));
-        await client.JoinAsync(TestCalls.JoinRequest("silent"));
-        Assert.Equal((PeerEvent.Types.Kind.Joined, "steady"), Describe(await watch.NextAsync()));
-        Assert.Equal((PeerEvent.Types.Kind.Joined, "silent"), Describe(await watch.NextAsync()));
+        await client.JoinAsync(steady.Join());
+        await client.JoinAsync(silent.Join());
+        Assert.Equal((PeerEvent.Types.Kind.Joined, steady.Id), Describe(await watch.NextAsync()));
+        Assert.Equal((PeerEvent.Types.Kind.Joined, silent.Id), Describe(await watch.NextAsync()));
 
         time.Advance(TimeSpan.FromSeconds(10));
-        var heartbeat = await client.HeartbeatAsync(new HeartbeatRequest { PeerId = "steady", Status = new PeerStatus { TangleSize = 12, Tips = 3, ReferenceAccuracy = 0.75 } });
+        var heartbeat = await client.HeartbeatAsync(steady.Heartbeat(new PeerStatus { TangleSize = 12, Tips = 3, ReferenceAccuracy = 0.75 }));
         Assert.True(heartbeat.Known);
         time.Advance(TimeSpan.FromSeconds(10));
 
         // "early" and "silent" have been silent for 20 s, "steady" for 10 s.
         var dropped = new[] { Describe(await watch.NextAsync()), Describe(await watch.NextAsync()) };
-        Assert.Equal([(PeerEvent.Types.Kind.Dropped, "early"), (PeerEvent.Types.Kind.Dropped, "silent")], dropped.Order());
+        Assert.Equal(new[] { (PeerEvent.Types.Kind.Dropped, early.Id), (PeerEvent.Types.Kind.Dropped, silent.Id) }.Order(), dropped.Order());
         var listed = Assert.Single((await client.ListPeersAsync(new ListPeersRequest())).Peers);
-        Assert.Equal("steady", listed.PeerId);
+        Assert.Equal(steady.Id, listed.PeerId);
         Assert.Equal(new PeerStatus { TangleSize = 12, Tips = 3, ReferenceAccuracy = 0.75 }, listed.Status);
         Assert.Equal(time.GetUtcNow().AddSeconds(-10).ToUnixTimeMilliseconds(), listed.LastSeenMs);
 
         // A dropped peer learns it is forgotten from its next heartbeat, and joins again.
-        Assert.False((await client.HeartbeatAsync(new HeartbeatRequest { PeerId = "silent" })).Known);
-        await client.JoinAsync(TestCalls.JoinRequest("silent"));
-        Assert.Equal((PeerEvent.Types.Kind.Joined, "silent"), Describe(await watch.NextAsync()));
+        Assert.False((await client.HeartbeatAsync(silent.Heartbeat())).Known);
+        await client.JoinAsync(silent.Join());
+        Assert.Equal((PeerEvent.Types.Kind.Joined, silent.Id), Describe(await watch.NextAsync()));
 
-        await client.LeaveAsync(new LeaveRequest { PeerId = "steady" });
-        Assert.Equal((PeerEvent.Types.Kind.Left, "steady"), Describe(await watch.NextAsync()));
-        await client.LeaveAsync(new LeaveRequest { PeerId = "steady" });
-        Assert.Equal(["silent"], (await client.ListPeersAsync(new ListPeersRequest())).Peers.Select(p => p.PeerId));
+        await client.LeaveAsync(steady.Leave());
+        Assert.Equal((PeerEvent.Types.Kind.Left, steady.Id), Describe(await watch.NextAsync()));
+        await client.LeaveAsync(steady.Leave());
+        Assert.Equal([silent.Id], (await client.ListPeersAsync(new ListPeersRequest())).Peers.Select(p => p.PeerId));
     }
 
     [Fact]
@@ -82,16 +87,17 @@ public sealed class MembershipTests
         using var data = new TempDirectory();
         await using var host = new BootstrapHost(data.Path).Start();
         var client = host.CreateGrpcClient();
-        var joinedAt = (await client.JoinAsync(TestCalls.JoinRequest("p1"))).Peers;
+        using var p1 = new TestMember();
+        await client.JoinAsync(p1.Join());
         using var watch = client.WatchPeers(new WatchPeersRequest());
         await watch.NextAsync();
 
-        var moved = TestCalls.JoinRequest("p1");
+        var moved = TestCalls.JoinRequest(p1.Id);
         moved.GrpcAddress = "http://elsewhere.peers.test:6001";
-        await client.JoinAsync(moved);
+        await client.JoinAsync(moved.SignedBy(p1.Key, p1.NextTimeMs()));
 
         var updated = await watch.NextAsync();
-        Assert.Equal((PeerEvent.Types.Kind.Updated, "p1"), Describe(updated));
+        Assert.Equal((PeerEvent.Types.Kind.Updated, p1.Id), Describe(updated));
         Assert.Equal("http://elsewhere.peers.test:6001", updated.Peer.GrpcAddress);
         Assert.Equal("http://elsewhere.peers.test:6001", Assert.Single((await client.ListPeersAsync(new ListPeersRequest())).Peers).GrpcAddress);
     }
@@ -102,18 +108,21 @@ public sealed class MembershipTests
         using var data = new TempDirectory();
         await using var host = new BootstrapHost(data.Path, new Dictionary<string, string?> { ["Bootstrap:MaxPeers"] = "2" }).Start();
         var client = host.CreateGrpcClient();
-        await client.JoinAsync(TestCalls.JoinRequest("p1"));
-        await client.JoinAsync(TestCalls.JoinRequest("p2"));
+        using var p1 = new TestMember();
+        using var p2 = new TestMember();
+        using var p3 = new TestMember();
+        await client.JoinAsync(p1.Join());
+        await client.JoinAsync(p2.Join());
 
-        var refused = await Assert.ThrowsAsync<RpcException>(() => client.JoinAsync(TestCalls.JoinRequest("p3")).ResponseAsync);
+        var refused = await Assert.ThrowsAsync<RpcException>(() => client.JoinAsync(p3.Join()).ResponseAsync);
         Assert.Equal(StatusCode.ResourceExhausted, refused.StatusCode);
         Assert.Contains("full", refused.Status.Detail, StringComparison.Ordinal);
         Assert.Contains("Bootstrap:MaxPeers", refused.Status.Detail, StringComparison.Ordinal);
 
-        await client.JoinAsync(TestCalls.JoinRequest("p1"));
-        await client.LeaveAsync(new LeaveRequest { PeerId = "p2" });
-        await client.JoinAsync(TestCalls.JoinRequest("p3"));
-        Assert.Equal(["p1", "p3"], (await client.ListPeersAsync(new ListPeersRequest())).Peers.Select(p => p.PeerId));
+        await client.JoinAsync(p1.Join());
+        await client.LeaveAsync(p2.Leave());
+        await client.JoinAsync(p3.Join());
+        Assert.Equal(new[] { p1.Id, p3.Id }.Order(StringComparer.Ordinal), (await client.ListPeersAsync(new ListPeersRequest())).Peers.Select(p => p.PeerId));
     }
 
     [Fact]
@@ -135,21 +144,20 @@ public sealed class MembershipTests
     }
 
     [Theory]
-    [InlineData("", "http://p.test:5001", "")]
-    [InlineData("has space", "http://p.test:5001", "")]
-    [InlineData("p1", "", "")]
-    [InlineData("p1", "p.test:5001", "")]
-    [InlineData("p1", "ftp://p.test", "")]
-    [InlineData("p1", "http://p.test:5001", "http://p.test:8080")]
-    [InlineData("p1", "http://p.test:5001", "p.test")]
-    [InlineData("p1", "http://p.test:5001", "p.test:99999")]
-    public async Task A_malformed_join_is_an_invalid_argument(string peerId, string grpcAddress, string metricsAddress)
+    [InlineData("", "")]
+    [InlineData("p.test:5001", "")]
+    [InlineData("ftp://p.test", "")]
+    [InlineData("http://p.test:5001", "http://p.test:8080")]
+    [InlineData("http://p.test:5001", "p.test")]
+    [InlineData("http://p.test:5001", "p.test:99999")]
+    public async Task A_malformed_join_is_an_invalid_argument(string grpcAddress, string metricsAddress)
     {
         using var data = new TempDirectory();
         await using var host = new BootstrapHost(data.Path).Start();
         var client = host.CreateGrpcClient();
+        using var peer = new TestMember();
 
-        var request = new JoinRequest { PeerId = peerId, GrpcAddress = grpcAddress, MetricsAddress = metricsAddress };
+        var request = new JoinRequest { PeerId = peer.Id, GrpcAddress = grpcAddress, MetricsAddress = metricsAddress }.SignedBy(peer.Key, peer.NextTimeMs());
         var refused = await Assert.ThrowsAsync<RpcException>(() => client.JoinAsync(request).ResponseAsync);
 
         Assert.Equal(StatusCode.InvalidArgument, refused.StatusCode);

@@ -5,13 +5,17 @@ import { AccuracyChart } from './accuracy-chart.js';
 import { PeerPanel, DetailsPanel } from './panels.js';
 
 // The page only listens: one EventSource on /api/events?peer=ID. The server sends a snapshot, then changes.
-// Choosing another peer opens a new stream for it; EventSource reconnects by itself after a network error.
+// Choosing another peer opens a new stream for it; EventSource reconnects by itself after a network error, but not
+// after a refusal (503 when too many browsers follow the page): then the page tries again after the server's
+// Retry-After (10 s, EventStreamEndpoint.RetryAfterSeconds), which EventSource cannot read.
 const $ = id => document.getElementById(id);
 const colors = new PublisherColors();
 const model = new TangleModel();
 let peers = [];
 let selectedPeer = new URLSearchParams(location.search).get('peer');
 let source = null;
+let retry = null;
+const refusedRetryMs = 10_000;
 
 const details = new DetailsPanel($('details'), colors, cid => { const n = model.get(cid); if (n) view.select(n, { reveal: true }); });
 const view = new TangleView($('tangle'), model, colors, {
@@ -30,6 +34,7 @@ $('select-reference').addEventListener('click', () => view.selectReference());
 $('select-newest').addEventListener('click', () => model.size && view.select(model.newest, { reveal: true }));
 
 function connect(peerId) {
+  clearTimeout(retry);
   source?.close();
   selectedPeer = peerId || null;
   const url = new URL(location.href);
@@ -41,7 +46,15 @@ function connect(peerId) {
   source.addEventListener('transactions', e => applyTransactions(JSON.parse(e.data)));
   source.addEventListener('status', e => applyStatus(JSON.parse(e.data)));
   source.addEventListener('peers', e => applyPeers(JSON.parse(e.data).peers));
-  source.onerror = () => setConnection('Disconnected: reconnecting…', 'down');
+  const stream = source;
+  source.onerror = () => {
+    if (stream.readyState !== EventSource.CLOSED) {
+      setConnection('Disconnected: reconnecting…', 'down');
+      return;
+    }
+    setConnection('Refused (too many viewers?): retrying in 10 s…', 'down');
+    retry = setTimeout(() => connect(selectedPeer), refusedRetryMs);
+  };
 }
 
 function setConnection(text, cls) {

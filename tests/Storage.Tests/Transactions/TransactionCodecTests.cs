@@ -173,6 +173,21 @@ public sealed class TransactionCodecTests : IDisposable
         }
     }
 
+    [Theory]
+    [InlineData(1)]
+    [InlineData(0x1234)]
+    [InlineData(0x0100_0000)]
+    public void A_low_s_with_leading_zero_bytes_is_written_right_aligned(int lowS)
+    {
+        var order = BigInteger.Parse("0FFFFFFFF00000000FFFFFFFFFFFFFFFFBCE6FAADA7179E84F3B9CAC2FC632551", System.Globalization.NumberStyles.HexNumber);
+        var signature = new byte[64];
+        (order - lowS).TryWriteBytes(signature.AsSpan(32), out _, isUnsigned: true, isBigEndian: true);
+
+        PeerKey.ToLowS(signature);
+
+        Assert.Equal(new BigInteger(lowS), new BigInteger(signature.AsSpan(32), isUnsigned: true, isBigEndian: true));
+    }
+
     [Fact]
     public void Keys_survive_export_and_import()
     {

@@ -30,6 +30,17 @@ public class IdxReaderTests
     }
 
     [Fact]
+    public void Reads_the_labels_alone_as_the_full_read_does()
+    {
+        using var images = File.OpenRead(MnistFile("t10k-images-idx3-ubyte.gz"));
+        using var labels = File.OpenRead(MnistFile("t10k-labels-idx1-ubyte.gz"));
+        using var labelsAgain = File.OpenRead(MnistFile("t10k-labels-idx1-ubyte.gz"));
+
+        Assert.Equal(IdxReader.Read(images, labels).Labels, IdxReader.ReadLabels(labelsAgain));
+        Assert.Contains("label 1 is 10", Assert.Throws<InvalidDataException>(() => IdxReader.ReadLabels(new MemoryStream(Labels(2, [1, 10])))).Message);
+    }
+
+    [Fact]
     public void Reads_uncompressed_and_gzipped_files_alike()
     {
         var images = Images(count: 2, rows: 2, columns: 3, [0, 255, 51, 102, 1, 2, 3, 4, 5, 6, 7, 8]);
