@@ -43,14 +43,21 @@ public sealed class TangleSyncService(Replica replica, IContentStore store, Peer
         using var slot = watchSlots.TryTake() ?? throw WatchersFull();
         var cancellation = context.CancellationToken;
         long cursor = replica.Snapshot.Size - 1;
-        while (!cancellation.IsCancellationRequested)
+        try
         {
-            await replica.WaitForRecordsAsync(cursor, cancellation);
-            foreach (var record in replica.Since(cursor, Page))
+            while (!cancellation.IsCancellationRequested)
             {
-                await WriteAsync(responseStream, record, cancellation);
-                cursor = record.Sequence;
+                await replica.WaitForRecordsAsync(cursor, cancellation);
+                foreach (var record in replica.Since(cursor, Page))
+                {
+                    await WriteAsync(responseStream, record, cancellation);
+                    cursor = record.Sequence;
+                }
             }
+        }
+        catch (OperationCanceledException) when (cancellation.IsCancellationRequested)
+        {
+            // The watcher went away: the normal end of a watch.
         }
     }
 

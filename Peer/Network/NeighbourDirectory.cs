@@ -35,7 +35,15 @@ public sealed class NeighbourDirectory(MembershipState membership) : IDisposable
     {
         if (_neighbours.TryGetValue(neighbour.PeerId, out var existing))
         {
-            if (existing.Neighbour == neighbour) return;
+            // Same gRPC address: keep the channel (calls in flight on it live on), take the new IPFS addresses if any.
+            if (existing.Neighbour.GrpcAddress == neighbour.GrpcAddress)
+            {
+                if (existing.Neighbour.IpfsNodeId == neighbour.IpfsNodeId && existing.Neighbour.IpfsAddresses.SequenceEqual(neighbour.IpfsAddresses))
+                    return;
+                _neighbours[neighbour.PeerId] = existing with { Neighbour = neighbour };
+                Added?.Invoke(neighbour);
+                return;
+            }
             Remove(neighbour.PeerId);
         }
         var channel = GrpcChannel.ForAddress(neighbour.GrpcAddress, new GrpcChannelOptions
