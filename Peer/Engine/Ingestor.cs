@@ -130,9 +130,11 @@ public sealed class Ingestor(Replica replica, IContentStore store, TangleGuards 
         new(RejectionReason.RateLimited, $"Creator {item.Parsed.CreatorId} publishes faster than the tangle's rate allows ({item.Cid}).");
 
     /// <summary>
-    /// The weights to insert with: a blob already held is shared; the announced transaction must bring its own unless it
-    /// is history caught up from a neighbour (walks and training never reach it); the nearest ancestors get theirs if
-    /// anyone still has them. Whatever a sender says about having released them is not asked.
+    /// The weights to insert with: a blob already held is shared. A live announcement must bring its own. What catch-up
+    /// brings gets its weights if anyone still has them (members release old weights), and history is not even asked
+    /// for (walks and training never reach it); the nearest ancestors likewise. Whatever a sender says about having
+    /// released them is not asked: a transaction enters without weights only when nobody could supply them, and never
+    /// from a live path.
     /// </summary>
     private async Task<ModelWeights?> WeightsAsync(VerifiedTransaction item, bool isRoot, bool weighted, Announcement announcement, long now, List<(Cid, bool)> pinned, CancellationToken cancellationToken)
     {
@@ -141,17 +143,18 @@ public sealed class Ingestor(Replica replica, IContentStore store, TangleGuards 
             return held;
         if (announcement.Path == AnnouncementPath.Replay)
             return await store.HasAsync(cid, cancellationToken) ? Decode(cid, await store.GetAsync(cid, _budget.FetchTimeout, cancellationToken)) : null;
+        var required = isRoot && announcement.Path == AnnouncementPath.Live;
         var history = item.Parsed.CreatedAt < now - guards.HistoryAgeMs;
-        if (isRoot ? history && announcement.Path == AnnouncementPath.CatchUp : !weighted)
+        if (!required && (history || !isRoot && !weighted))
             return null;
         byte[] bytes;
         try
         {
             bytes = await FetchPinnedAsync(cid, RejectionReason.WeightsUnavailable, announcement.From, cancellationToken);
         }
-        catch (TransactionRejectedException) when (!isRoot)
+        catch (TransactionRejectedException) when (!required)
         {
-            return null; // an ancestor is approved by what was announced, so it is never a tip that needs its model
+            return null;
         }
         pinned.Add((cid, true));
         return Decode(cid, bytes);

@@ -75,7 +75,8 @@ public sealed class EmbeddedContentStore : IContentStore
         }
         if (fetched is null || !cid.Matches(fetched))
             throw new TimeoutException($"No neighbour supplied block {cid} within {timeout.TotalSeconds:F1} s.");
-        _landedAt[cid] = Environment.TickCount64;
+        if (!_pinned.ContainsKey(cid))
+            _landedAt[cid] = Environment.TickCount64; // a block fetched pinned needs no grace: its pin keeps it, its unpin frees it
         await WriteBlockAsync(cid, fetched, cancellationToken);
         return fetched;
     }

@@ -56,7 +56,7 @@ public sealed class FaultTests : IAsyncLifetime
         var published = (await a.TransactionsAsync()).Count(t => t.Publisher == idB);
         await Eventually.TrueAsync(async () => (await a.TransactionsAsync()).Count(t => t.Publisher == idB) > published, Patience, _cluster.Logs);
         // A transaction announced just before the kill may be lost (its blocks died with the peer); nothing may be corrupt.
-        string[] lossAfterCrash = ["UnknownParent", "WeightsUnavailable"];
+        string[] lossAfterCrash = ["unknown_parent", "weights_unavailable"];
         foreach (var peer in new[] { restarted, a })
         {
             var status = await peer.StatusAsync();

@@ -90,7 +90,7 @@ public sealed class IpfsNetworkTests : IAsyncLifetime
         // What B caught up on is in its own IPFS node, and nothing was corrupted: a transaction B was storing at the
         // instant of the crash may be lost, nothing else may be rejected.
         Assert.Contains(publishedDuringOutage[^1], await _nodes[1].Client.PinLsAsync(default, "direct"));
-        string[] lossAfterCrash = ["UnknownParent", "WeightsUnavailable"];
+        string[] lossAfterCrash = ["unknown_parent", "weights_unavailable"];
         foreach (var peer in new[] { a, b })
         {
             var status = await peer.StatusAsync();

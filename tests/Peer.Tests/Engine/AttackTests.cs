@@ -210,7 +210,7 @@ public sealed class AttackTests : IDisposable
     }
 
     [Fact]
-    public async Task History_caught_up_enters_without_weights_and_live_history_is_deferred_whatever_the_sender_claims()
+    public async Task Caught_up_transactions_enter_without_weights_only_when_nobody_has_them_and_live_history_is_deferred()
     {
         var old = _now - 3_600_000;
         var missing = Cid.Compute(ContentCodec.Raw, "released long ago"u8);
@@ -220,8 +220,13 @@ public sealed class AttackTests : IDisposable
         Assert.Equal(IngestStatus.Inserted, (await _victim.IngestAsync(cid, bytes, AnnouncementPath.CatchUp)).Status);
         Assert.True(_victim.Replica.WeightsReleased(_victim.Replica.Get(cid)!));
 
-        // A fresh transaction must come with its weights, on every path.
+        // A fresh transaction must come with its weights on a live path; caught up, it enters without them only when
+        // nobody has them (its creator released them), and walks never choose it.
         var (fresh, freshBytes) = Forge([cid], missing);
-        Assert.Equal(RejectionReason.WeightsUnavailable, (await _victim.IngestAsync(fresh, freshBytes, AnnouncementPath.CatchUp)).Reason);
+        Assert.Equal(RejectionReason.WeightsUnavailable, (await _victim.IngestAsync(fresh, freshBytes, AnnouncementPath.Live)).Reason);
+        Assert.Equal(IngestStatus.Inserted, (await _victim.IngestAsync(fresh, freshBytes, AnnouncementPath.CatchUp)).Status);
+        var (withWeights, withWeightsBytes) = Forge([fresh], Weights(11));
+        Assert.Equal(IngestStatus.Inserted, (await _victim.IngestAsync(withWeights, withWeightsBytes, AnnouncementPath.CatchUp)).Status);
+        Assert.False(_victim.Replica.WeightsReleased(_victim.Replica.Get(withWeights)!)); // fetched, since someone had them
     }
 }
