@@ -22,12 +22,15 @@ public sealed class KuboContentStore(KuboRpcClient ipfs) : IContentStore
     public async Task<Cid> PutAsync(ContentCodec codec, ReadOnlyMemory<byte> content, CancellationToken cancellationToken)
     {
         var expected = Cid.Compute(codec, content.Span);
+        // A raw block is pinned by the put itself, so no garbage collection can fall in between. A transaction cannot
+        // be: dag/put and block/put pin recursively, which would pull in its whole ancestry (see the remarks above).
         var stored = codec == ContentCodec.DagJson
             ? await ipfs.DagPutAsync(content, "dag-json", "dag-json", pin: false, cancellationToken)
-            : await ipfs.BlockPutAsync(content, cancellationToken);
+            : await ipfs.BlockPutAsync(content, pin: true, cancellationToken);
         if (stored != expected.ToString())
             throw new InvalidDataException($"The IPFS node stored the block as {stored}, but its bytes hash to {expected}: it re-encoded them.");
-        await PinAsync(expected, cancellationToken);
+        if (codec == ContentCodec.DagJson)
+            await PinAsync(expected, cancellationToken);
         return expected;
     }
 
