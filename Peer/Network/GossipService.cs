@@ -65,7 +65,7 @@ public sealed class GossipService(PeerEngine engine, NeighbourDirectory neighbou
             {
                 return;
             }
-            catch (Exception e) when (e is IOException or HttpRequestException or IpfsApiException)
+            catch (Exception e) when (e is IOException or HttpRequestException or IpfsApiException or TimeoutException)
             {
                 // This peer's own store failed (its IPFS node may be restarting): start over from a full catch-up.
                 logger.LogWarning("Following {Peer} paused: {Error}", neighbour.PeerId, e.Message);

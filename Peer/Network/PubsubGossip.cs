@@ -32,7 +32,7 @@ public sealed class PubsubGossip(PeerEngine engine, KuboRpcClient ipfs, IConfigu
             {
                 await ipfs.PubsubPublishAsync(topic, record.Document, stoppingToken);
             }
-            catch (Exception e) when (e is IpfsApiException or HttpRequestException)
+            catch (Exception e) when (e is IpfsApiException or HttpRequestException or TimeoutException)
             {
                 engine.Metrics.PublishFailed("announce");
                 logger.LogWarning("Could not announce {Cid}: {Error}; peers will still get it as a parent or on catch-up", record.Cid, e.Message);
@@ -56,14 +56,14 @@ public sealed class PubsubGossip(PeerEngine engine, KuboRpcClient ipfs, IConfigu
                         if (outcome.Status == IngestStatus.Rejected)
                             logger.LogWarning("Rejected an announcement from node {From} ({Reason}): {Error}", message.From, outcome.Reason, outcome.Error);
                     }
-                    catch (Exception e) when (e is IpfsApiException or HttpRequestException or IOException && !ct.IsCancellationRequested)
+                    catch (Exception e) when (e is IpfsApiException or HttpRequestException or IOException or TimeoutException && !ct.IsCancellationRequested)
                     {
                         // The IPFS node failed this one (it may be restarting); the transaction comes back as a parent or on catch-up.
                         logger.LogWarning("Could not ingest an announcement from node {From}: {Error}", message.From, e.Message);
                     }
                 });
             }
-            catch (Exception e) when (e is IpfsApiException or HttpRequestException or IOException && !stoppingToken.IsCancellationRequested)
+            catch (Exception e) when (e is IpfsApiException or HttpRequestException or IOException or TimeoutException && !stoppingToken.IsCancellationRequested)
             {
                 logger.LogWarning("Pubsub subscription ended ({Error}); resubscribing", e.Message);
                 await Task.Delay(TimeSpan.FromSeconds(1), stoppingToken).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
