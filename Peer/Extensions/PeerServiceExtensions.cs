@@ -85,6 +85,7 @@ public static class PeerServiceExtensions
     {
         app.MapGrpcService<TangleSyncService>();
         app.MapGet("/", (PeerStatusReporter status) => Results.Ok(status.Current()));
+        app.MapIpfsMetrics();
         return app;
     }
 
