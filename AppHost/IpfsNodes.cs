@@ -7,13 +7,21 @@ namespace MlAspire.AppHost;
 
 /// <summary>
 /// The peers' storage in the app model: for each peer, its own IPFS node (a Kubo container or a js-ipfs process) whose
-/// Kubo RPC API the peer gets as Peer:IpfsApi, or nothing at all in embedded mode (Peer:Storage=embedded).
+/// Kubo RPC API the peer gets as Peer:IpfsApi, or nothing at all in embedded mode (Peer:Storage=embedded). The nodes
+/// form a private network: each gets <paramref name="swarmKey"/> (64 hex characters) as IPFS_SWARM_KEY_HEX and only
+/// connects to nodes holding the same key.
 /// </summary>
-internal sealed class IpfsNodes(IDistributedApplicationBuilder builder, IpfsChoice choice, TopologySettings settings)
+internal sealed class IpfsNodes(IDistributedApplicationBuilder builder, IpfsChoice choice, TopologySettings settings, IResourceBuilder<ParameterResource> swarmKey)
 {
-    /// <summary>Pinned for reproducible runs. Not pulled on the development machines (no Docker there), so untried here.</summary>
+    /// <summary>
+    /// Pinned for reproducible runs. Not pulled on the development machines (no Docker there), so untried here.
+    /// At least v0.39.0: older images skip symlinked init scripts, and a Kubernetes ConfigMap mounts files as symlinks.
+    /// </summary>
     public const string KuboImage = "ipfs/kubo";
-    public const string KuboTag = "v0.38.1";
+    public const string KuboTag = "v0.39.0";
+
+    /// <summary>What the Kubo API listens on inside its container when run by the AppHost (see <see cref="AddKuboContainer"/>).</summary>
+    private const string PublishedApiAddress = "/ip4/0.0.0.0/tcp/5001";
 
     private JsIpfsTools? _tools;
     private IResourceBuilder<ExecutableResource>? _setup;
@@ -54,32 +62,50 @@ internal sealed class IpfsNodes(IDistributedApplicationBuilder builder, IpfsChoi
     }
 
     /// <summary>
-    /// Kubo with pubsub, the garbage collector, a storage cap and a connection manager of 40/70 connections. The daemon
-    /// flags are the image's defaults plus --enable-gc; the rest is config set by ipfs/container-init.d/001-mlaspire.sh
-    /// from the IPFS_* variables, which the image's entrypoint runs after `ipfs init` and before `ipfs daemon`.
+    /// Kubo on the private network, with pubsub, the garbage collector, a storage cap and a connection manager of 40/70
+    /// connections. The daemon flags are the image's defaults plus --enable-gc; the rest is config set by
+    /// ipfs/container-init.d/001-mlaspire.sh from the IPFS_* variables, which the image's entrypoint runs after
+    /// `ipfs init` and before `ipfs daemon`.
     /// </summary>
-    private IResourceBuilder<ContainerResource> AddKuboContainer(string name) =>
-        builder.AddContainer(name, KuboImage, KuboTag)
+    /// <remarks>
+    /// The RPC API is bound to loopback: the "api" endpoint's target host 127.0.0.1 publishes the container's port on
+    /// the host's loopback only (Aspire's default too, made explicit), and the K3s publisher takes it as "inside the pod
+    /// only", where the script's default API address (127.0.0.1) applies. Run by the AppHost the peer is a host process,
+    /// so inside the container the API listens on every interface, or Docker could not forward the published port.
+    /// </remarks>
+    private IResourceBuilder<ContainerResource> AddKuboContainer(string name)
+    {
+        var kubo = builder.AddContainer(name, KuboImage, KuboTag)
             .WithHttpEndpoint(targetPort: 5001, name: "api")
+            .WithEndpoint("api", endpoint => endpoint.TargetHost = "127.0.0.1")
             .WithEndpoint(targetPort: 4001, name: "swarm", scheme: "tcp")
             .WithVolume($"mlaspire-{name}", "/data/ipfs") // the repo outlives the container, as the peer's data directory does
             .WithContainerFiles("/container-init.d", Path.Combine(builder.AppHostDirectory, "ipfs", "container-init.d"))
+            .WithEnvironment("IPFS_SWARM_KEY_HEX", swarmKey)
+            .WithEnvironment("LIBP2P_FORCE_PNET", "1")
+            .WithEnvironment("IPFS_TELEMETRY", "off") // a private node does not report itself to the public telemetry service
             .WithEnvironment("IPFS_STORAGE_MAX", settings.IpfsStorageMax)
             .WithEnvironment("IPFS_CONNMGR_LOW", "40")
             .WithEnvironment("IPFS_CONNMGR_HIGH", "70")
             .WithArgs("daemon", "--migrate=true", "--enable-gc")
             .WithIpfsApiHealthCheck();
+        if (!builder.ExecutionContext.IsPublishMode)
+            kubo.WithEnvironment("IPFS_API_ADDRESS", PublishedApiAddress);
+        return kubo;
+    }
 
     /// <summary>
-    /// A js-ipfs daemon on loopback (tools/ipfs/start-node.sh REPO API_PORT SWARM_PORT STORAGE_MAX). Its two ports are
-    /// allocated by Aspire, so they show in the dashboard; nodes dial each other on the swarm port they listen on (no
-    /// proxy), peers reach the API through its endpoint. The repo is kept under the state folder, one per peer.
+    /// A js-ipfs daemon on loopback and on the private network (tools/ipfs/start-node.sh REPO API_PORT SWARM_PORT
+    /// STORAGE_MAX, with IPFS_SWARM_KEY_HEX). Its two ports are allocated by Aspire, so they show in the dashboard; nodes
+    /// dial each other on the swarm port they listen on (no proxy), peers reach the API through its endpoint. The repo is
+    /// kept under the state folder, one per peer.
     /// </summary>
     private IResourceBuilder<ExecutableResource> AddJsIpfsNode(string name)
     {
         var node = builder.AddExecutable(name, "bash", Tools.Directory)
             .WithHttpEndpoint(name: "api")
-            .WithEndpoint(name: "swarm", scheme: "tcp");
+            .WithEndpoint(name: "swarm", scheme: "tcp")
+            .WithEnvironment("IPFS_SWARM_KEY_HEX", swarmKey);
         var repo = settings.IpfsRepository(name);
         return node
             .WithArgs(Tools.StartScript, repo,
@@ -115,9 +141,9 @@ internal sealed class IpfsNodes(IDistributedApplicationBuilder builder, IpfsChoi
 internal static class IpfsNodesExtensions
 {
     /// <summary>Chooses the IPFS mode (see <see cref="IpfsChoice.Choose"/>) and logs it, with the reason, when the app starts.</summary>
-    public static IpfsNodes AddIpfs(this IDistributedApplicationBuilder builder, TopologySettings settings)
+    public static IpfsNodes AddIpfs(this IDistributedApplicationBuilder builder, TopologySettings settings, IResourceBuilder<ParameterResource> swarmKey)
     {
-        var nodes = new IpfsNodes(builder, IpfsChoice.Choose(builder), settings);
+        var nodes = new IpfsNodes(builder, IpfsChoice.Choose(builder), settings, swarmKey);
         nodes.LogChoice();
         return nodes;
     }

@@ -8,13 +8,17 @@ using MlAspire.AppHost.Publishing;
 var builder = DistributedApplication.CreateBuilder(args);
 var settings = TopologySettings.From(builder.Configuration);
 
-// Where peers keep weights and transactions: Kubo containers, local js-ipfs nodes, or the embedded store.
-// Chosen now (`--ipfs` forces one) and logged with the reason when the app starts; see IpfsMode.cs.
-var ipfs = builder.AddIpfs(settings);
-
 // The shared secret peers present to the bootstrap: generated on first run and kept in the AppHost's user secrets
 // (set Parameters:join-token to choose it).
 var joinToken = builder.AddParameter("join-token", new GenerateParameterDefault { MinLength = 32, Special = false }, secret: true, persist: true);
+
+// The IPFS nodes' private network key (swarm.key): 64 hex characters, kept like the join token (Parameters:swarm-key).
+// Generated as 64 decimal digits, which are hex digits too: 212 bits of entropy.
+var swarmKey = builder.AddParameter("swarm-key", new GenerateParameterDefault { MinLength = 64, Lower = false, Upper = false, Special = false }, secret: true, persist: true);
+
+// Where peers keep weights and transactions: Kubo containers, local js-ipfs nodes, or the embedded store.
+// Chosen now (`--ipfs` forces one) and logged with the reason when the app starts; see IpfsMode.cs.
+var ipfs = builder.AddIpfs(settings, swarmKey);
 
 // Membership, genesis and Prometheus discovery; gRPC on its "grpc" endpoint (cleartext HTTP/2).
 var bootstrap = builder.AddProject<Projects.Bootstrap>("bootstrap")

@@ -1,3 +1,5 @@
+using System.Net;
+
 namespace MlAspire.AppHost.Publishing;
 
 /// <summary>
@@ -26,6 +28,13 @@ internal sealed record Workload(string Name, IReadOnlyList<ProjectResource> Repl
     /// </summary>
     public static IEnumerable<EndpointAnnotation> Endpoints(IResource resource) =>
         resource.Annotations.OfType<EndpointAnnotation>().Where(endpoint => endpoint.UriScheme != "https");
+
+    /// <summary>
+    /// An endpoint the model binds to a loopback address (<see cref="EndpointAnnotation.TargetHost"/> 127.0.0.1 or ::1):
+    /// in a cluster it listens inside its pod only, for the pod's other containers.
+    /// </summary>
+    public static bool IsPodLocal(EndpointAnnotation endpoint) =>
+        IPAddress.TryParse(endpoint.TargetHost, out var address) && IPAddress.IsLoopback(address);
 
     /// <summary>The port an endpoint listens on in the container: its target port, else ASP.NET's container default 8080.</summary>
     public static int TargetPort(EndpointAnnotation endpoint) => endpoint.TargetPort ?? 8080;

@@ -164,7 +164,8 @@ internal sealed class WorkloadManifests(
         }
 
         var endpoints = Workload.Endpoints(sidecar).ToList();
-        var probePort = endpoints.FirstOrDefault()?.Name;
+        // The kubelet probes the pod's address, which an endpoint bound to loopback (Kubo's RPC API) does not listen on.
+        var probePort = endpoints.FirstOrDefault(endpoint => !Workload.IsPodLocal(endpoint))?.Name;
         return new V1Container
         {
             Name = name,
@@ -174,7 +175,7 @@ internal sealed class WorkloadManifests(
             Ports = endpoints.Select(Port).ToList(),
             Env = env.Count == 0 ? null : env,
             Resources = mounts.Any(mount => mount.Name == "data") ? ContainerSizes.ForStorageSidecar(settings.PodStorage) : ContainerSizes.For(name),
-            // A sidecar's health is its first endpoint accepting connections (Kubo's RPC API refuses GET requests).
+            // A sidecar's health is its first endpoint reachable from outside the pod accepting connections.
             LivenessProbe = probePort is null ? null : KubeObjects.TcpProbe(probePort, failureThreshold: 6),
             ReadinessProbe = probePort is null ? null : KubeObjects.TcpProbe(probePort, failureThreshold: 3),
             VolumeMounts = mounts.Count == 0 ? null : mounts,

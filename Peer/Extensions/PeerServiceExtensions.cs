@@ -96,8 +96,9 @@ public static class PeerServiceExtensions
                 break;
             case "ipfs":
                 var api = options.IpfsApi is { Length: > 0 } url ? new Uri(url) : throw new InvalidOperationException("Peer:Storage is 'ipfs' but Peer:IpfsApi (the Kubo RPC root, e.g. http://127.0.0.1:5001/) is not set.");
-                // Not the resilience-wrapped factory client: pubsub subscriptions are endless streams. Every other call has
-                // its own deadline (KuboRpcClient); every call is timed by operation (mlaspire_peer_ipfs_request_duration_seconds).
+                // Not the resilience-wrapped factory client, and no client-wide timeout: pubsub subscriptions are endless
+                // streams. KuboRpcClient gives every call its own deadline instead (30 s, repo/gc 5 min).
+                // Every call is timed by operation (mlaspire_peer_ipfs_request_duration_seconds).
                 services.AddSingleton(provider => new KuboRpcClient(new HttpClient(new IpfsCallTimer(provider.GetRequiredService<PeerMetrics>()) { InnerHandler = new SocketsHttpHandler() })
                 {
                     BaseAddress = api,
@@ -117,6 +118,7 @@ public static class PeerServiceExtensions
     {
         app.MapGrpcService<TangleSyncService>();
         app.MapGet("/", (PeerStatusReporter status) => Results.Ok(status.Current()));
+        app.MapIpfsMetrics();
         return app;
     }
 

@@ -39,7 +39,7 @@ public sealed class PubsubAnnouncer(Replica replica, Ingestor ingestor, KuboRpcC
                     {
                         rejections.Report(message.From, cid, await ingestor.IngestAsync(new Announcement(cid, message.Data, AnnouncementPath.Live, message.From), ct));
                     }
-                    catch (Exception e) when (e is IpfsApiException or HttpRequestException or IOException && !ct.IsCancellationRequested)
+                    catch (Exception e) when (e is IpfsApiException or HttpRequestException or IOException or TimeoutException && !ct.IsCancellationRequested)
                     {
                         // The IPFS node failed this one (it may be restarting); the transaction comes back as a parent or on catch-up.
                         logger.LogWarning("Could not ingest an announcement from node {From}: {Error}", message.From, e.Message);

@@ -15,6 +15,8 @@ public sealed class KuboContentStore(KuboRpcClient ipfs) : IContentStore
 {
     private static readonly TimeSpan LocalProbe = TimeSpan.FromMilliseconds(500);
 
+    private readonly SemaphoreSlim _putOrCollect = new(1, 1);
+
     public string Kind => "ipfs";
 
     public KuboRpcClient Client => ipfs;
@@ -22,13 +24,28 @@ public sealed class KuboContentStore(KuboRpcClient ipfs) : IContentStore
     public async Task<Cid> PutAsync(ContentCodec codec, ReadOnlyMemory<byte> content, CancellationToken cancellationToken)
     {
         var expected = Cid.Compute(codec, content.Span);
-        var stored = codec == ContentCodec.DagJson
-            ? await ipfs.DagPutAsync(content, "dag-json", "dag-json", pin: false, cancellationToken)
-            : await ipfs.BlockPutAsync(content, cancellationToken);
-        if (stored != expected.ToString())
-            throw new InvalidDataException($"The IPFS node stored the block as {stored}, but its bytes hash to {expected}: it re-encoded them.");
-        await PinAsync(expected, cancellationToken);
-        return expected;
+        string stored;
+        if (codec == ContentCodec.Raw)
+            stored = await ipfs.BlockPutAsync(content, pin: true, cancellationToken); // pinned by the put itself
+        else
+        {
+            // A transaction cannot be pinned by its put (dag/put pins recursively, which would pull in its whole
+            // ancestry), so this peer's own garbage collection waits until the pin is in place.
+            await _putOrCollect.WaitAsync(cancellationToken);
+            try
+            {
+                stored = await ipfs.DagPutAsync(content, "dag-json", "dag-json", pin: false, cancellationToken);
+                if (stored == expected.ToString())
+                    await PinAsync(expected, cancellationToken);
+            }
+            finally
+            {
+                _putOrCollect.Release();
+            }
+        }
+        return stored == expected.ToString()
+            ? expected
+            : throw new InvalidDataException($"The IPFS node stored the block as {stored}, but its bytes hash to {expected}: it re-encoded them.");
     }
 
     public async Task<byte[]> GetAsync(Cid cid, TimeSpan timeout, CancellationToken cancellationToken, string? preferredPeer = null)
@@ -43,19 +60,22 @@ public sealed class KuboContentStore(KuboRpcClient ipfs) : IContentStore
     /// </summary>
     public async Task<byte[]> FetchPinnedAsync(Cid cid, TimeSpan timeout, CancellationToken cancellationToken, string? preferredPeer = null)
     {
-        using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        deadline.CancelAfter(timeout);
         try
         {
-            await ipfs.PinAddAsync(cid.ToString(), recursive: cid.Codec == ContentCodec.Raw, deadline.Token);
+            await ipfs.PinAddAsync(cid.ToString(), recursive: cid.Codec == ContentCodec.Raw, cancellationToken, timeout);
             return await GetAsync(cid, timeout, cancellationToken);
         }
-        catch (Exception e)
+        catch (Exception e) when (e is TimeoutException or IpfsApiException or HttpRequestException or InvalidDataException)
         {
             // A block that was already pinned is local, so pin/add cannot fail on it: nothing pinned before is unpinned here.
-            await ipfs.PinRmAsync(cid.ToString(), CancellationToken.None);
-            if (e is OperationCanceledException && !cancellationToken.IsCancellationRequested)
-                throw new TimeoutException($"No IPFS node supplied block {cid} within {timeout.TotalSeconds:0.###} s.", e);
+            try
+            {
+                await ipfs.PinRmAsync(cid.ToString(), CancellationToken.None);
+            }
+            catch (Exception cleanup) when (cleanup is TimeoutException or IpfsApiException or HttpRequestException)
+            {
+                // The node is failing: the pin, if any, goes with the next retention pass's unpin of what the replica lacks.
+            }
             throw;
         }
     }
@@ -86,7 +106,15 @@ public sealed class KuboContentStore(KuboRpcClient ipfs) : IContentStore
 
     public async Task<StoreUsage> CollectGarbageAsync(CancellationToken cancellationToken)
     {
-        await ipfs.RepoGcAsync(cancellationToken);
+        await _putOrCollect.WaitAsync(cancellationToken);
+        try
+        {
+            await ipfs.RepoGcAsync(cancellationToken);
+        }
+        finally
+        {
+            _putOrCollect.Release();
+        }
         return await UsageAsync(cancellationToken);
     }
 

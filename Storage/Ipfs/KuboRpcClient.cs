@@ -13,13 +13,27 @@ namespace MlAspire.Storage.Ipfs;
 /// CIDs are returned as base32 CIDv1 strings (or unchanged CIDv0s); fetches by CID take a timeout because a node
 /// waits forever for a block nobody has.
 /// </summary>
-public sealed class KuboRpcClient(HttpClient http)
+/// <remarks>
+/// Every call has a deadline, because a node can accept the connection and never answer: <paramref name="callDeadline"/>
+/// (default 30 s) for ordinary calls, <paramref name="gcDeadline"/> (default 5 min) for repo/gc, which walks the whole
+/// repository. A missed deadline is a <see cref="TimeoutException"/> naming the call and the node. A pubsub subscription
+/// has no overall deadline (it is endless by design), only one for the node to start answering.
+/// </remarks>
+public sealed class KuboRpcClient(HttpClient http, TimeSpan? callDeadline = null, TimeSpan? gcDeadline = null)
 {
+    public static readonly TimeSpan DefaultCallDeadline = TimeSpan.FromSeconds(30);
+
+    public static readonly TimeSpan DefaultGcDeadline = TimeSpan.FromMinutes(5);
+
     /// <summary>
-    /// The node ends a timed-out fetch itself; this extra client-side wait only guards against a node that ignores
-    /// the timeout argument.
+    /// The node ends a call given a timeout argument itself; this extra client-side wait only guards against a node that
+    /// ignores the argument.
     /// </summary>
     private static readonly TimeSpan ServerTimeoutGrace = TimeSpan.FromSeconds(5);
+
+    private readonly TimeSpan _callDeadline = callDeadline ?? DefaultCallDeadline;
+
+    private readonly TimeSpan _gcDeadline = gcDeadline ?? DefaultGcDeadline;
 
     public async Task<NodeIdentity> IdAsync(CancellationToken cancellationToken)
     {
@@ -28,10 +42,8 @@ public sealed class KuboRpcClient(HttpClient http)
     }
 
     /// <summary>Dials <paramref name="multiaddr"/>, which must end in /p2p/&lt;peer id&gt;.</summary>
-    public async Task SwarmConnectAsync(string multiaddr, CancellationToken cancellationToken)
-    {
-        using var _ = await SendAsync("swarm/connect", [("arg", multiaddr)], null, HttpCompletionOption.ResponseContentRead, cancellationToken);
-    }
+    public Task SwarmConnectAsync(string multiaddr, CancellationToken cancellationToken) =>
+        PostAsync("swarm/connect", [("arg", multiaddr)], null, cancellationToken);
 
     public async Task<IReadOnlyList<SwarmPeer>> SwarmPeersAsync(CancellationToken cancellationToken)
     {
@@ -43,30 +55,34 @@ public sealed class KuboRpcClient(HttpClient http)
     /// Adds <paramref name="content"/> as a UnixFS file with raw leaves, so content up to one chunk (256 KiB) gets a
     /// raw-codec CID ("bafkrei…"), the same CID as <see cref="BlockPutAsync"/>; larger content gets a dag-pb root.
     /// </summary>
-    public async Task<string> AddAsync(ReadOnlyMemory<byte> content, bool pin, CancellationToken cancellationToken)
-    {
-        // One JSON object per added file, so one here; Kubo may stream more lines (progress) in other modes.
-        using var response = await SendAsync(
-            "add",
-            [("pin", Flag(pin)), ("cid-version", "1"), ("cid-base", "base32"), ("raw-leaves", "true")],
-            FilePart(content),
-            HttpCompletionOption.ResponseContentRead,
-            cancellationToken);
-        string? hash = null;
-        await foreach (var added in ReadNdjsonAsync(response, KuboJson.Default.AddResponse, cancellationToken))
-            hash = added.Hash;
-        return Multibase.CidToBase32(hash ?? throw new JsonException("add answered without a CID"));
-    }
+    public Task<string> AddAsync(ReadOnlyMemory<byte> content, bool pin, CancellationToken cancellationToken) =>
+        WithDeadlineAsync("add", _callDeadline, async token =>
+        {
+            // One JSON object per added file, so one here; Kubo may stream more lines (progress) in other modes.
+            using var response = await SendAsync(
+                "add",
+                [("pin", Flag(pin)), ("cid-version", "1"), ("cid-base", "base32"), ("raw-leaves", "true")],
+                FilePart(content),
+                HttpCompletionOption.ResponseContentRead,
+                token);
+            string? hash = null;
+            await foreach (var added in ReadNdjsonAsync(response, KuboJson.Default.AddResponse, token))
+                hash = added.Hash;
+            return Multibase.CidToBase32(hash ?? throw new JsonException("add answered without a CID"));
+        }, cancellationToken);
 
     /// <exception cref="TimeoutException">No node supplied the content within <paramref name="timeout"/>.</exception>
     public Task<byte[]> CatAsync(string cid, TimeSpan timeout, CancellationToken cancellationToken) =>
         FetchAsync("cat", cid, timeout, [], cancellationToken);
 
-    /// <summary>Stores <paramref name="data"/> as one raw block; returns its raw-codec CIDv1. Not pinned.</summary>
-    public async Task<string> BlockPutAsync(ReadOnlyMemory<byte> data, CancellationToken cancellationToken)
+    /// <summary>
+    /// Stores <paramref name="data"/> as one raw block; returns its raw-codec CIDv1. With <paramref name="pin"/> the node
+    /// pins it in the same call, so a garbage collection can never fall between the put and the pin.
+    /// </summary>
+    public async Task<string> BlockPutAsync(ReadOnlyMemory<byte> data, bool pin, CancellationToken cancellationToken)
     {
         // js-ipfs ignores cid-codec and needs format=raw; Kubo still accepts format=raw (deprecated) as cid-codec=raw.
-        var block = await PostJsonAsync("block/put", [("format", "raw")], FilePart(data), KuboJson.Default.BlockResponse, cancellationToken);
+        var block = await PostJsonAsync("block/put", [("format", "raw"), ("pin", Flag(pin))], FilePart(data), KuboJson.Default.BlockResponse, cancellationToken);
         return Multibase.CidToBase32(block.Key);
     }
 
@@ -102,16 +118,17 @@ public sealed class KuboRpcClient(HttpClient http)
     public Task<byte[]> DagGetAsync(string cid, TimeSpan timeout, CancellationToken cancellationToken) =>
         FetchAsync("dag/get", cid, timeout, [("output-codec", "dag-json")], cancellationToken);
 
-    public async Task PinAddAsync(string cid, bool recursive, CancellationToken cancellationToken)
-    {
-        using var _ = await SendAsync("pin/add", [("arg", cid), ("recursive", Flag(recursive))], null, HttpCompletionOption.ResponseContentRead, cancellationToken);
-    }
+    /// <summary>Pins <paramref name="cid"/>, fetching what the node lacks within the call deadline.</summary>
+    /// <exception cref="TimeoutException">The node could not get the blocks within the call deadline.</exception>
+    /// <summary>Pins <paramref name="cid"/>, fetching it first when the node lacks it; the node gives up after <paramref name="timeout"/> (default: the call deadline).</summary>
+    public Task PinAddAsync(string cid, bool recursive, CancellationToken cancellationToken, TimeSpan? timeout = null) =>
+        FetchAsync("pin/add", cid, timeout ?? _callDeadline, [("recursive", Flag(recursive))], cancellationToken);
 
     public async Task<PinRemoval> PinRmAsync(string cid, CancellationToken cancellationToken)
     {
         try
         {
-            using var _ = await SendAsync("pin/rm", [("arg", cid)], null, HttpCompletionOption.ResponseContentRead, cancellationToken);
+            await PostAsync("pin/rm", [("arg", cid)], null, cancellationToken);
             return PinRemoval.Removed;
         }
         // Kubo: "not pinned or pinned indirectly"; js-ipfs: "… is not pinned" or "… is pinned indirectly under …".
@@ -129,21 +146,22 @@ public sealed class KuboRpcClient(HttpClient http)
         return [.. (pins.Keys ?? []).Keys.Select(Multibase.CidToBase32)];
     }
 
-    /// <summary>Deletes every block that no pin protects; returns the CIDs removed.</summary>
-    public async Task<IReadOnlyList<string>> RepoGcAsync(CancellationToken cancellationToken)
-    {
-        using var response = await SendAsync("repo/gc", [], null, HttpCompletionOption.ResponseHeadersRead, cancellationToken);
-        var removed = new List<string>();
-        await foreach (var line in ReadNdjsonAsync(response, KuboJson.Default.GcLine, cancellationToken))
+    /// <summary>Deletes every block that no pin protects; returns the CIDs removed. Bounded by the garbage collection deadline.</summary>
+    public Task<IReadOnlyList<string>> RepoGcAsync(CancellationToken cancellationToken) =>
+        WithDeadlineAsync<IReadOnlyList<string>>("repo/gc", _gcDeadline, async token =>
         {
-            if (line.Error is { } error)
-                throw new IpfsApiException("repo/gc", response.StatusCode, new IpfsError(error, 0, "error"));
-            if (line.Key is { } key)
-                removed.Add(Multibase.CidToBase32(key.Value));
-        }
-        ThrowOnStreamError("repo/gc", response);
-        return removed;
-    }
+            using var response = await SendAsync("repo/gc", [], null, HttpCompletionOption.ResponseHeadersRead, token);
+            var removed = new List<string>();
+            await foreach (var line in ReadNdjsonAsync(response, KuboJson.Default.GcLine, token))
+            {
+                if (line.Error is { } error)
+                    throw new IpfsApiException("repo/gc", response.StatusCode, new IpfsError(error, 0, "error"));
+                if (line.Key is { } key)
+                    removed.Add(Multibase.CidToBase32(key.Value));
+            }
+            ThrowOnStreamError("repo/gc", response);
+            return removed;
+        }, cancellationToken);
 
     public async Task<RepoStatistics> RepoStatAsync(CancellationToken cancellationToken)
     {
@@ -151,20 +169,20 @@ public sealed class KuboRpcClient(HttpClient http)
         return new RepoStatistics(stat.RepoSize, stat.StorageMax, stat.NumObjects);
     }
 
-    public async Task PubsubPublishAsync(string topic, ReadOnlyMemory<byte> data, CancellationToken cancellationToken)
-    {
-        using var _ = await SendAsync("pubsub/pub", [("arg", TopicArg(topic))], FilePart(data), HttpCompletionOption.ResponseContentRead, cancellationToken);
-    }
+    public Task PubsubPublishAsync(string topic, ReadOnlyMemory<byte> data, CancellationToken cancellationToken) =>
+        PostAsync("pubsub/pub", [("arg", TopicArg(topic))], FilePart(data), cancellationToken);
 
     /// <summary>
     /// Messages on <paramref name="topic"/> until <paramref name="cancellationToken"/> is cancelled (the enumeration then
     /// throws <see cref="OperationCanceledException"/>) or the node ends the stream. The subscription starts when
     /// enumeration starts, and ends when it stops; the mesh needs about a second more before publishers reach it.
-    /// A node also receives its own messages.
+    /// A node also receives its own messages. Kubo and js-ipfs both answer (headers) as soon as they have subscribed, so
+    /// that answer has the call deadline; the messages that follow have none: a topic may stay quiet for any time.
     /// </summary>
     public async IAsyncEnumerable<PubsubMessage> PubsubSubscribeAsync(string topic, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
-        using var response = await SendAsync("pubsub/sub", [("arg", TopicArg(topic))], null, HttpCompletionOption.ResponseHeadersRead, cancellationToken);
+        using var response = await WithDeadlineAsync(
+            "pubsub/sub", _callDeadline, token => SendAsync("pubsub/sub", [("arg", TopicArg(topic))], null, HttpCompletionOption.ResponseHeadersRead, token), cancellationToken);
         await foreach (var line in ReadNdjsonAsync(response, KuboJson.Default.PubsubLine, cancellationToken))
         {
             // The first line, {}, only acknowledges the subscription.
@@ -182,40 +200,68 @@ public sealed class KuboRpcClient(HttpClient http)
     /// <summary>Topics travel in URLs as multibase base64url: topic names may hold any bytes.</summary>
     private static string TopicArg(string topic) => Multibase.EncodeBase64Url(Encoding.UTF8.GetBytes(topic));
 
+    /// <summary>
+    /// A call that may have to fetch <paramref name="cid"/> from the network: the node is told to give up after
+    /// <paramref name="timeout"/> (a Go-style duration, which Kubo and js-ipfs both parse), and this client gives up a
+    /// grace period later. Returns the body.
+    /// </summary>
     private async Task<byte[]> FetchAsync(
         string endpoint, string cid, TimeSpan timeout, (string Name, string Value)[] options, CancellationToken cancellationToken)
     {
-        using var guard = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        guard.CancelAfter(timeout + ServerTimeoutGrace);
+        var timeoutArg = $"{Math.Max(1, (long)Math.Ceiling(timeout.TotalMilliseconds))}ms";
         try
         {
-            // Go-style duration, which Kubo and js-ipfs both parse.
-            var timeoutArg = $"{Math.Max(1, (long)Math.Ceiling(timeout.TotalMilliseconds))}ms";
-            using var response = await SendAsync(
-                endpoint, [("arg", cid), ("timeout", timeoutArg), .. options], null, HttpCompletionOption.ResponseHeadersRead, guard.Token);
-            var bytes = await response.Content.ReadAsByteArrayAsync(guard.Token);
-            ThrowOnStreamError(endpoint, response);
-            return bytes;
+            return await WithDeadlineAsync($"{endpoint} of {cid}", timeout + ServerTimeoutGrace, async token =>
+            {
+                using var response = await SendAsync(
+                    endpoint, [("arg", cid), ("timeout", timeoutArg), .. options], null, HttpCompletionOption.ResponseHeadersRead, token);
+                var bytes = await response.Content.ReadAsByteArrayAsync(token);
+                ThrowOnStreamError(endpoint, response);
+                return bytes;
+            }, cancellationToken);
         }
         // js-ipfs: "request timed out"; Kubo: "context deadline exceeded".
         catch (IpfsApiException e) when (e.Error?.Message is { } message &&
             (message.Contains("timed out", StringComparison.OrdinalIgnoreCase) || message.Contains("deadline exceeded", StringComparison.OrdinalIgnoreCase)))
         {
-            throw new TimeoutException($"IPFS {endpoint} of {cid} timed out after {timeout.TotalSeconds:0.###} s", e);
-        }
-        catch (OperationCanceledException e) when (!cancellationToken.IsCancellationRequested)
-        {
-            throw new TimeoutException($"IPFS {endpoint} of {cid} got no answer within {(timeout + ServerTimeoutGrace).TotalSeconds:0.###} s", e);
+            throw new TimeoutException($"IPFS {endpoint} of {cid} at {http.BaseAddress} timed out after {timeout.TotalSeconds:0.###} s", e);
         }
     }
 
-    private async Task<T> PostJsonAsync<T>(
-        string endpoint, (string Name, string Value)[] args, HttpContent? body, JsonTypeInfo<T> typeInfo, CancellationToken cancellationToken)
+    /// <summary>
+    /// Runs <paramref name="call"/> with a token cancelled after <paramref name="deadline"/>; a call cut short by the
+    /// deadline, not by <paramref name="cancellationToken"/>, becomes a <see cref="TimeoutException"/>.
+    /// </summary>
+    private async Task<T> WithDeadlineAsync<T>(string what, TimeSpan deadline, Func<CancellationToken, Task<T>> call, CancellationToken cancellationToken)
     {
-        using var response = await SendAsync(endpoint, args, body, HttpCompletionOption.ResponseContentRead, cancellationToken);
-        var bytes = await response.Content.ReadAsByteArrayAsync(cancellationToken);
-        return JsonSerializer.Deserialize(bytes, typeInfo) ?? throw new JsonException($"IPFS {endpoint} answered null");
+        using var guard = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        guard.CancelAfter(deadline);
+        try
+        {
+            return await call(guard.Token);
+        }
+        catch (OperationCanceledException e) when (guard.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
+        {
+            throw new TimeoutException($"IPFS {what} at {http.BaseAddress} got no answer within {deadline.TotalSeconds:0.###} s", e);
+        }
     }
+
+    /// <summary>A call whose answer carries nothing to read.</summary>
+    private Task PostAsync(string endpoint, (string Name, string Value)[] args, HttpContent? body, CancellationToken cancellationToken) =>
+        WithDeadlineAsync(endpoint, _callDeadline, async token =>
+        {
+            using var _ = await SendAsync(endpoint, args, body, HttpCompletionOption.ResponseContentRead, token);
+            return true;
+        }, cancellationToken);
+
+    private Task<T> PostJsonAsync<T>(
+        string endpoint, (string Name, string Value)[] args, HttpContent? body, JsonTypeInfo<T> typeInfo, CancellationToken cancellationToken) =>
+        WithDeadlineAsync(endpoint, _callDeadline, async token =>
+        {
+            using var response = await SendAsync(endpoint, args, body, HttpCompletionOption.ResponseContentRead, token);
+            var bytes = await response.Content.ReadAsByteArrayAsync(token);
+            return JsonSerializer.Deserialize(bytes, typeInfo) ?? throw new JsonException($"IPFS {endpoint} answered null");
+        }, cancellationToken);
 
     /// <summary>POSTs the call (the API refuses GET), without an Origin header (the API refuses those with 403).</summary>
     private async Task<HttpResponseMessage> SendAsync(

@@ -24,6 +24,16 @@ public sealed class AppModelTests
             Assert.StartsWith("ipfs/kubo:", image);
             Assert.Contains(container.Annotations.OfType<EndpointAnnotation>(), e => e.Name == "api" && e.TargetPort == 5001);
         });
+        foreach (var kubo in containers)
+        {
+            // The private network: the generated key, and Kubo refusing to start without one.
+            var environment = await EnvironmentAsync(kubo);
+            Assert.Equal("{swarm-key.value}", environment["IPFS_SWARM_KEY_HEX"]);
+            Assert.Equal("1", environment["LIBP2P_FORCE_PNET"]);
+            // The API is published on the host's loopback only; inside the container it must listen where Docker forwards.
+            Assert.Equal("127.0.0.1", kubo.Annotations.OfType<EndpointAnnotation>().Single(e => e.Name == "api").TargetHost);
+            Assert.Equal("/ip4/0.0.0.0/tcp/5001", environment["IPFS_API_ADDRESS"]);
+        }
         foreach (var peer in Peers(builder))
         {
             Assert.DoesNotContain(WaitsFor(peer), name => name.StartsWith("ipfs-", StringComparison.Ordinal));
@@ -43,6 +53,9 @@ public sealed class AppModelTests
         var nodes = builder.Resources.OfType<ExecutableResource>().Where(e => e.Name.StartsWith("ipfs-peer-", StringComparison.Ordinal)).ToList();
         Assert.Equal(2, nodes.Count);
         Assert.All(nodes, node => Assert.Contains("ipfs-setup", WaitsFor(node)));
+        foreach (var node in nodes)
+            Assert.Equal("{swarm-key.value}", (await EnvironmentAsync(node))["IPFS_SWARM_KEY_HEX"]);
+        Assert.Contains(builder.Resources.OfType<ParameterResource>(), p => p.Name == "swarm-key" && p.Secret);
         foreach (var peer in Peers(builder))
         {
             Assert.Contains($"ipfs-{peer.Name}", WaitsFor(peer));

@@ -71,7 +71,7 @@ public sealed class PrometheusConfigTests(FreshPublication fresh) : IClassFixtur
     /// <summary>Each pod job keeps pods by app.kubernetes.io/name and container port name: both must exist in the manifests.</summary>
     [Theory]
     [InlineData("peer", "peer", "http")]
-    [InlineData("ipfs", "peer", "api")]
+    [InlineData("ipfs", "peer", "http")]
     [InlineData("bootstrap", "bootstrap", "http")]
     [InlineData("visualization", "visualization", "http")]
     public void EachPodJobMatchesAContainerPortOfALabelledWorkload(string job, string name, string port)
@@ -81,6 +81,18 @@ public sealed class PrometheusConfigTests(FreshPublication fresh) : IClassFixtur
         var workload = Assert.Single(fresh.Manifests.Workloads, workload =>
             (string?)workload.Tree["spec"]!["template"]!["metadata"]!["labels"]!["app.kubernetes.io/name"] == name);
         Assert.Contains(workload.Containers.SelectMany(Manifests.Ports), candidate => candidate.Name == port);
+    }
+
+    /// <summary>Kubo's RPC API listens on the pod's loopback only: its metrics are scraped through the peer, at the path the peer serves them on.</summary>
+    [Fact]
+    public void TheIpfsJobScrapesThePeersForwardedKuboMetrics()
+    {
+        var yaml = new YamlStream();
+        yaml.Load(new StringReader(ConfigMapConfig));
+        var jobs = ((YamlSequenceNode)((YamlMappingNode)yaml.Documents[0].RootNode)["scrape_configs"]).OfType<YamlMappingNode>();
+        var ipfs = jobs.Single(job => ((YamlScalarNode)job["job_name"]).Value == "ipfs");
+        Assert.Equal(MlAspire.Peer.Telemetry.IpfsMetricsEndpoint.Path, ((YamlScalarNode)ipfs["metrics_path"]).Value);
+        Assert.DoesNotContain(":5001", ConfigMapConfig);
     }
 
     [Fact]

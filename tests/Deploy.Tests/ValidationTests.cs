@@ -50,30 +50,42 @@ public sealed class ValidationTests(FreshPublication fresh) : IClassFixture<Fres
     }
 
     [Fact]
-    public async Task KustomizeBuildsTheFolderWithTheJoinTokenSecretTheUserCreates()
+    public async Task KustomizeBuildsTheFolderWithTheSecretsTheUserCreates()
     {
         using var folder = new TemporaryFolder();
         foreach (var file in Directory.GetFiles(fresh.Folder))
             File.Copy(file, Path.Combine(folder.Path, Path.GetFileName(file)));
+        var secrets = new Dictionary<string, string> { ["join-token"] = "a-test-token", ["swarm-key"] = new string('a', 64) };
 
-        // Without the user's secret file there is nothing to deploy: the token is never a literal in the repository.
-        var missing = await KustomizeAsync(folder.Path);
-        Assert.NotEqual(0, missing.ExitCode);
-        Assert.Contains("join-token.secret", missing.Output);
+        // Without the user's secret files there is nothing to deploy: no secret is ever a literal in the repository.
+        foreach (var missingSecret in secrets.Keys)
+        {
+            foreach (var (name, value) in secrets.Where(secret => secret.Key != missingSecret))
+                File.WriteAllText(Path.Combine(folder.Path, $"{name}.secret"), value);
+            File.Delete(Path.Combine(folder.Path, $"{missingSecret}.secret"));
+            var missing = await KustomizeAsync(folder.Path);
+            Assert.NotEqual(0, missing.ExitCode);
+            Assert.Contains($"{missingSecret}.secret", missing.Output);
+        }
 
-        File.WriteAllText(Path.Combine(folder.Path, "join-token.secret"), "a-test-token");
+        foreach (var (name, value) in secrets)
+            File.WriteAllText(Path.Combine(folder.Path, $"{name}.secret"), value);
         var built = await KustomizeAsync(folder.Path);
         Assert.True(built.ExitCode == 0, built.Output);
         var documents = Manifests.Split(built.Output).Select(Manifests.Parse).ToList();
-        var secret = Assert.Single(documents, document => (string?)document["kind"] == "Secret");
-        var secretName = (string)secret["metadata"]!["name"]!;
-        Assert.StartsWith("join-token-", secretName);
-        Assert.Equal(Convert.ToBase64String("a-test-token"u8.ToArray()), (string?)secret["data"]!["value"]);
-        // Every reference to the secret now names the generated one (with its content hash).
+        var generated = documents.Where(document => (string?)document["kind"] == "Secret").ToList();
+        Assert.Equal(secrets.Keys.Order(), generated.Select(secret => ((string)secret["metadata"]!["name"]!)[..^11]).Order()); // name-<10 hash chars>
+        foreach (var secret in generated)
+        {
+            var name = (string)secret["metadata"]!["name"]!;
+            // Long values come back folded over several lines.
+            Assert.Equal(Convert.ToBase64String(System.Text.Encoding.UTF8.GetBytes(secrets[name[..^11]])), ((string)secret["data"]!["value"]!).Replace("\n", ""));
+        }
+        // Every reference to a secret now names a generated one (with its content hash).
         var references = documents.SelectMany(document => Descendants(document)).OfType<JsonObject>()
             .Where(node => node["secretKeyRef"] is not null).Select(node => (string)node["secretKeyRef"]!["name"]!).ToList();
-        Assert.NotEmpty(references);
-        Assert.All(references, name => Assert.Equal(secretName, name));
+        Assert.Equal(secrets.Keys.Order(), references.Distinct().Select(name => name[..^11]).Order());
+        Assert.All(references, name => Assert.Contains(name, generated.Select(secret => (string)secret["metadata"]!["name"]!)));
         Assert.Contains("*.secret", File.ReadAllText(Path.Combine(Publication.CheckedIn, ".gitignore")));
     }
 
@@ -120,9 +132,28 @@ public sealed class ValidationTests(FreshPublication fresh) : IClassFixture<Fres
         Assert.Equal("70", Manifests.Env(kubo, "IPFS_CONNMGR_HIGH"));
         Assert.Contains("--enable-gc", kubo["args"]!.AsArray().Select(arg => (string)arg!));
         var init = fresh.Manifests.Single("ConfigMap", "peer-ipfs-files").Tree["data"]!["001-mlaspire.sh"]!.GetValue<string>();
-        Assert.Contains("Pubsub.Enabled true", init);
-        Assert.Contains("Datastore.StorageMax", init);
+        Assert.Equal(File.ReadAllText(Path.Combine(Repository.Root, "AppHost", "ipfs", "container-init.d", "001-mlaspire.sh")).Replace("\r\n", "\n"), init);
         Assert.Equal("None", (string?)fresh.Manifests.Single("Service", "peer").Tree["spec"]!["clusterIP"]);
+    }
+
+    /// <summary>
+    /// The Kubo sidecar is on the private network (the swarm key from the Secret the user creates; Kubo refuses to start
+    /// without it) and its RPC API stays inside the pod: the init script's loopback default applies, and the kubelet
+    /// probes the swarm port, since it cannot reach a loopback-only port.
+    /// </summary>
+    [Fact]
+    public void TheKuboSidecarIsPrivateAndItsApiStaysInsideThePod()
+    {
+        var kubo = fresh.Manifests.Single("StatefulSet", "peer").Containers.Single(container => (string?)container["name"] == "ipfs");
+        var key = Manifests.EnvVars(kubo).Single(env => (string?)env["name"] == "IPFS_SWARM_KEY_HEX")["valueFrom"]!["secretKeyRef"]!;
+        Assert.Equal("swarm-key", (string?)key["name"]);
+        Assert.Equal("1", Manifests.Env(kubo, "LIBP2P_FORCE_PNET"));
+        Assert.Equal("off", Manifests.Env(kubo, "IPFS_TELEMETRY"));
+        Assert.Null(Manifests.Env(kubo, "IPFS_API_ADDRESS"));
+        foreach (var probe in new[] { "livenessProbe", "readinessProbe" })
+            Assert.Equal("swarm", (string?)kubo[probe]!["tcpSocket"]!["port"]);
+        Assert.Contains("secretGenerator", File.ReadAllText(Path.Combine(fresh.Folder, "kustomization.yaml")));
+        Assert.Contains("value=swarm-key.secret", File.ReadAllText(Path.Combine(fresh.Folder, "kustomization.yaml")));
     }
 
     private static async Task<Tool.Result> ValidateAsync(IEnumerable<string> files)

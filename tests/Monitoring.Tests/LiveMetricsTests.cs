@@ -70,6 +70,27 @@ public sealed class LiveMetricsTests(MonitoredCluster cluster)
         Assert.Contains("# TYPE mlaspire_peer_store_size_bytes gauge", peer.Text);
     }
 
+    /// <summary>
+    /// In K3s the IPFS node's API listens on loopback only, so Prometheus scrapes the node's metrics through its peer: the
+    /// page at /metrics/ipfs is the js-ipfs node's, started when its node started. (Which series a node exports varies
+    /// between reads, with its connections; its start time does not.)
+    /// </summary>
+    [Fact]
+    public async Task Each_peer_forwards_its_own_ipfs_nodes_metrics()
+    {
+        for (var i = 0; i < cluster.Peers.Count; i++)
+        {
+            var direct = await Exposition.ReadAsync($"ipfs-{i}", MonitoredCluster.IpfsMetrics(cluster.IpfsNodes[i]));
+            var forwarded = await Exposition.ReadAsync(cluster.Peers[i].Name, new Uri($"http://127.0.0.1:{cluster.Peers[i].HttpPort}/metrics/ipfs"));
+
+            Assert.Contains("ipfs_bitswap_wantlist", forwarded.SampleNames);
+            Assert.Contains("nodejs_heap_size_total_bytes", forwarded.SampleNames);
+            Assert.DoesNotContain(forwarded.SampleNames, name => name.StartsWith("mlaspire_", StringComparison.Ordinal));
+            Assert.NotNull(direct.Value("process_start_time_seconds"));
+            Assert.Equal(direct.Value("process_start_time_seconds"), forwarded.Value("process_start_time_seconds"));
+        }
+    }
+
     [Fact]
     public async Task The_shipped_and_the_rendered_prometheus_configurations_pass_promtool_check_config()
     {

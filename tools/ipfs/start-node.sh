@@ -4,6 +4,9 @@
 # The repo is initialised on first use; its network config is rewritten on every start so ports can change.
 # STORAGE_MAX (default 10GB, as Kubo) is what repo/stat reports as StorageMax. Prints "Daemon is ready" when
 # the RPC API is up. Run tools/ipfs/setup.sh first.
+# IPFS_SWARM_KEY_HEX (64 hex characters), when set, makes the node private: it is written to REPO_DIR/swarm.key
+# (mode 600) on every start, and the node then only connects to nodes with the same key (setup.sh's swarm-key
+# patch). Unset, any swarm.key is removed and the node is on the public network.
 set -euo pipefail
 
 if [ $# -lt 3 ] || [ $# -gt 4 ]; then
@@ -16,6 +19,11 @@ for port in "$2" "$3"; do
     exit 2
   fi
 done
+
+if [ -n "${IPFS_SWARM_KEY_HEX:-}" ] && ! [[ "$IPFS_SWARM_KEY_HEX" =~ ^[0-9a-fA-F]{64}$ ]]; then
+  echo "start-node.sh: IPFS_SWARM_KEY_HEX must be 64 hex characters (32 bytes), e.g. from \`openssl rand -hex 32\`" >&2
+  exit 2
+fi
 
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 jsipfs="$here/node_modules/.bin/jsipfs"
@@ -54,6 +62,17 @@ config.Datastore = { ...config.Datastore, StorageMax: storageMax }
 fs.writeFileSync(configPath, JSON.stringify(config, null, 2))
 JS
 
+if [ -n "${IPFS_SWARM_KEY_HEX:-}" ]; then
+  (umask 077 && printf '/key/swarm/psk/1.0.0/\n/base16/\n%s\n' "${IPFS_SWARM_KEY_HEX,,}" > "$IPFS_PATH/swarm.key.tmp")
+  mv "$IPFS_PATH/swarm.key.tmp" "$IPFS_PATH/swarm.key"
+  # As for Kubo: refuse to start on the public network should the key go missing.
+  export LIBP2P_FORCE_PNET=1
+else
+  rm -f "$IPFS_PATH/swarm.key"
+fi
+unset IPFS_SWARM_KEY_HEX # the node reads the file; its children need not see the key
+
 # IPFS_MONITORING serves Prometheus metrics at GET /debug/metrics/prometheus on the API port.
+# No preload: js-ipfs would otherwise announce every CID it stores to the public preload nodes over HTTPS.
 export IPFS_MONITORING=1
-exec "$jsipfs" daemon
+exec "$jsipfs" daemon --enable-preload=false

@@ -15,7 +15,7 @@ public sealed class IpfsNodesCollection : ICollectionFixture<IpfsNodesFixture>
 /// </summary>
 public sealed class IpfsNodesFixture : IAsyncLifetime
 {
-    private static readonly TimeSpan ReadyTimeout = TimeSpan.FromSeconds(90);
+    public static readonly TimeSpan ReadyTimeout = TimeSpan.FromSeconds(90);
     private JsIpfsNode? _a;
     private JsIpfsNode? _b;
 
@@ -27,16 +27,21 @@ public sealed class IpfsNodesFixture : IAsyncLifetime
 
     public string PeerIdB { get; private set; } = "";
 
+    /// <summary>tools/ipfs, installed and patched by its setup.sh.</summary>
+    public string Tools { get; private set; } = "";
+
+    /// <summary>tools/ipfs/start-node.sh, for tests that start nodes of their own.</summary>
+    public string StartScript => Path.Combine(Tools, "start-node.sh");
+
     public async Task InitializeAsync()
     {
-        var tools = Path.Combine(FindRepositoryRoot(), "tools", "ipfs");
-        await RunSetupAsync(Path.Combine(tools, "setup.sh"));
-        var jsipfs = Path.Combine(tools, "node_modules", ".bin", "jsipfs");
+        Tools = Path.Combine(FindRepositoryRoot(), "tools", "ipfs");
+        await RunSetupAsync(Path.Combine(Tools, "setup.sh"));
+        var jsipfs = Path.Combine(Tools, "node_modules", ".bin", "jsipfs");
         if (!File.Exists(jsipfs))
             throw new InvalidOperationException($"{jsipfs} is missing after tools/ipfs/setup.sh: the IPFS tests need js-ipfs");
 
-        var startScript = Path.Combine(tools, "start-node.sh");
-        var nodes = await JsIpfsNode.StartManyAsync(startScript, 2, ReadyTimeout);
+        var nodes = await JsIpfsNode.StartManyAsync(StartScript, 2, ReadyTimeout);
         (_a, _b) = (nodes[0], nodes[1]);
 
         using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
@@ -70,7 +75,7 @@ public sealed class IpfsNodesFixture : IAsyncLifetime
             throw new InvalidOperationException($"{setupScript} failed with exit code {setup.ExitCode} (it needs node and npm):\n{await stdout}{await stderr}");
     }
 
-    private static string FindRepositoryRoot()
+    internal static string FindRepositoryRoot()
     {
         for (var directory = new DirectoryInfo(AppContext.BaseDirectory); directory is not null; directory = directory.Parent)
         {

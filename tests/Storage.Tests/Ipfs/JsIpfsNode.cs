@@ -11,13 +11,15 @@ public sealed class JsIpfsNode : IAsyncDisposable
 {
     private readonly string _startScript;
     private readonly string _repo;
+    private readonly string? _swarmKey;
     private readonly HttpClient _http;
     private Process? _process;
 
-    private JsIpfsNode(string startScript, string repo, int apiPort, int swarmPort)
+    private JsIpfsNode(string startScript, string repo, int apiPort, int swarmPort, string? swarmKey)
     {
         _startScript = startScript;
         _repo = repo;
+        _swarmKey = swarmKey;
         SwarmPort = swarmPort;
         // Infinite: pubsub subscriptions are one long response; each test bounds its calls with a token instead.
         _http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{apiPort}/"), Timeout = Timeout.InfiniteTimeSpan };
@@ -31,10 +33,11 @@ public sealed class JsIpfsNode : IAsyncDisposable
 
     public int SwarmPort { get; }
 
-    public static async Task<JsIpfsNode> StartAsync(string startScript, TimeSpan readyTimeout)
+    /// <param name="swarmKey">64 hex characters: the node joins that private network (start-node.sh's IPFS_SWARM_KEY_HEX); null, the public one.</param>
+    public static async Task<JsIpfsNode> StartAsync(string startScript, TimeSpan readyTimeout, string? swarmKey = null)
     {
         var (apiPort, swarmPort) = FreeLoopbackPorts();
-        var node = new JsIpfsNode(startScript, Directory.CreateTempSubdirectory("mlaspire-jsipfs-").FullName, apiPort, swarmPort);
+        var node = new JsIpfsNode(startScript, Directory.CreateTempSubdirectory("mlaspire-jsipfs-").FullName, apiPort, swarmPort, swarmKey);
         try
         {
             await node.LaunchAsync(readyTimeout);
@@ -51,9 +54,9 @@ public sealed class JsIpfsNode : IAsyncDisposable
     /// Starts <paramref name="count"/> nodes at once. When one fails, those that came up are stopped before the error
     /// propagates, so no node is ever left behind.
     /// </summary>
-    public static async Task<IReadOnlyList<JsIpfsNode>> StartManyAsync(string startScript, int count, TimeSpan readyTimeout)
+    public static async Task<IReadOnlyList<JsIpfsNode>> StartManyAsync(string startScript, int count, TimeSpan readyTimeout, string? swarmKey = null)
     {
-        var starting = Enumerable.Range(0, count).Select(_ => StartAsync(startScript, readyTimeout)).ToList();
+        var starting = Enumerable.Range(0, count).Select(_ => StartAsync(startScript, readyTimeout, swarmKey)).ToList();
         try
         {
             return await Task.WhenAll(starting);
@@ -106,6 +109,9 @@ public sealed class JsIpfsNode : IAsyncDisposable
             RedirectStandardError = true,
             UseShellExecute = false,
         };
+        start.Environment.Remove("IPFS_SWARM_KEY_HEX");
+        if (_swarmKey is not null)
+            start.Environment["IPFS_SWARM_KEY_HEX"] = _swarmKey;
         var process = new Process { StartInfo = start, EnableRaisingEvents = true };
         var output = new StringBuilder();
         var ready = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);

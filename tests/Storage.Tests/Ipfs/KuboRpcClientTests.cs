@@ -51,7 +51,7 @@ public sealed class KuboRpcClientTests(IpfsNodesFixture nodes) : IDisposable
     {
         var data = RandomNumberGenerator.GetBytes(5_000);
 
-        var cid = await A.BlockPutAsync(data, Token);
+        var cid = await A.BlockPutAsync(data, pin: false, Token);
 
         Assert.Equal(Cid.Compute(ContentCodec.Raw, data).ToString(), cid);
         Assert.Equal(cid, await A.AddAsync(data, pin: false, Token));
@@ -63,7 +63,7 @@ public sealed class KuboRpcClientTests(IpfsNodesFixture nodes) : IDisposable
     [Fact]
     public async Task Dag_json_documents_keep_their_links()
     {
-        var weights = await A.BlockPutAsync(RandomNumberGenerator.GetBytes(100), Token);
+        var weights = await A.BlockPutAsync(RandomNumberGenerator.GetBytes(100), pin: false, Token);
         var document = Encoding.UTF8.GetBytes($$$"""{"created":"{{{Guid.NewGuid()}}}","weights":{"/":"{{{weights}}}"}}""");
 
         var cid = await A.DagPutAsync(document, "dag-json", "dag-json", pin: false, Token);
@@ -77,7 +77,7 @@ public sealed class KuboRpcClientTests(IpfsNodesFixture nodes) : IDisposable
     [Fact]
     public async Task Pins_are_added_listed_and_removed_and_removing_a_missing_pin_says_not_pinned()
     {
-        var cid = await A.BlockPutAsync(RandomNumberGenerator.GetBytes(100), Token);
+        var cid = await A.BlockPutAsync(RandomNumberGenerator.GetBytes(100), pin: false, Token);
 
         await A.PinAddAsync(cid, recursive: true, Token);
         Assert.Contains(cid, await A.PinLsAsync(Token));
@@ -92,8 +92,8 @@ public sealed class KuboRpcClientTests(IpfsNodesFixture nodes) : IDisposable
     [Fact]
     public async Task Garbage_collection_removes_unpinned_blocks_and_keeps_pinned_ones()
     {
-        var kept = await A.BlockPutAsync(RandomNumberGenerator.GetBytes(100), Token);
-        var dropped = await A.BlockPutAsync(RandomNumberGenerator.GetBytes(100), Token);
+        var kept = await A.BlockPutAsync(RandomNumberGenerator.GetBytes(100), pin: false, Token);
+        var dropped = await A.BlockPutAsync(RandomNumberGenerator.GetBytes(100), pin: false, Token);
         await A.PinAddAsync(kept, recursive: true, Token);
 
         var removed = await A.RepoGcAsync(Token);
@@ -105,10 +105,44 @@ public sealed class KuboRpcClientTests(IpfsNodesFixture nodes) : IDisposable
     }
 
     [Fact]
+    public async Task A_block_put_with_pin_is_pinned_at_once_and_survives_garbage_collection()
+    {
+        var pinned = await A.BlockPutAsync(RandomNumberGenerator.GetBytes(100), pin: true, Token);
+        var unpinned = await A.BlockPutAsync(RandomNumberGenerator.GetBytes(100), pin: false, Token);
+
+        Assert.Contains(pinned, await A.PinLsAsync(Token));
+        Assert.DoesNotContain(unpinned, await A.PinLsAsync(Token));
+        var removed = await A.RepoGcAsync(Token);
+
+        Assert.Contains(unpinned, removed);
+        Assert.DoesNotContain(pinned, removed);
+        Assert.Equal(100, await A.BlockStatAsync(pinned, Token));
+        Assert.Equal(PinRemoval.Removed, await A.PinRmAsync(pinned, Token));
+    }
+
+    [Fact]
+    public async Task Pinning_a_cid_nobody_has_ends_when_the_node_gives_up_at_the_call_deadline()
+    {
+        var deadline = TimeSpan.FromSeconds(2);
+        using var http = new HttpClient { BaseAddress = nodes.B.ApiAddress, Timeout = Timeout.InfiniteTimeSpan };
+        var client = new KuboRpcClient(http, callDeadline: deadline);
+        var missing = Cid.Compute(ContentCodec.Raw, RandomNumberGenerator.GetBytes(100)).ToString();
+        var clock = Stopwatch.StartNew();
+
+        var error = await Assert.ThrowsAsync<TimeoutException>(() => client.PinAddAsync(missing, recursive: true, Token));
+
+        // The node itself ended the call (the timeout argument), well before this client's own grace period ran out.
+        Assert.IsType<IpfsApiException>(error.InnerException);
+        Assert.Contains(missing, error.Message);
+        Assert.True(clock.Elapsed >= deadline && clock.Elapsed < deadline + TimeSpan.FromSeconds(3), $"took {clock.Elapsed}");
+        Assert.DoesNotContain(missing, await B.PinLsAsync(Token));
+    }
+
+    [Fact]
     public async Task Repo_stat_counts_blocks_and_reports_the_configured_cap()
     {
         var before = await A.RepoStatAsync(Token);
-        await A.BlockPutAsync(RandomNumberGenerator.GetBytes(10_000), Token);
+        await A.BlockPutAsync(RandomNumberGenerator.GetBytes(10_000), pin: false, Token);
 
         var after = await A.RepoStatAsync(Token);
 
