@@ -162,6 +162,8 @@ public sealed class KuboRpcClient(HttpClient http)
     /// enumeration starts, and ends when it stops; the mesh needs about a second more before publishers reach it.
     /// A node also receives its own messages.
     /// </summary>
+    /// <exception cref="JsonException">A line of the stream is not a pubsub message (the subscription ends with it).</exception>
+    /// <exception cref="FormatException">A message's data, seqno or topic is not multibase base64url.</exception>
     public async IAsyncEnumerable<PubsubMessage> PubsubSubscribeAsync(string topic, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
         using var response = await SendAsync("pubsub/sub", [("arg", TopicArg(topic))], null, HttpCompletionOption.ResponseHeadersRead, cancellationToken);
