@@ -1,3 +1,4 @@
+using System.Text.Json;
 using MlAspire.Peer.Engine;
 using MlAspire.Peer.Grpc;
 using MlAspire.Peer.Hosting;
@@ -46,7 +47,8 @@ public sealed class PubsubAnnouncer(Replica replica, Ingestor ingestor, KuboRpcC
                     }
                 });
             }
-            catch (Exception e) when (e is IpfsApiException or HttpRequestException or IOException or TimeoutException && !cancellationToken.IsCancellationRequested)
+            // JsonException, FormatException: a line the node sent was not a message; the subscription cannot go on past it.
+            catch (Exception e) when (e is IpfsApiException or HttpRequestException or IOException or TimeoutException or JsonException or FormatException && !cancellationToken.IsCancellationRequested)
             {
                 logger.LogWarning("Pubsub subscription ended ({Error}); resubscribing", e.Message);
                 await Task.Delay(TimeSpan.FromSeconds(1), cancellationToken).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);

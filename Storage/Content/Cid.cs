@@ -50,6 +50,9 @@ public readonly record struct Cid(ContentCodec Codec, byte[] Digest) : IComparab
         if (!Varint.TryRead(ref span, out var hash) || hash != Sha256Code) { error = "hash is not sha2-256"; return false; }
         if (!Varint.TryRead(ref span, out var length) || length != DigestLength || span.Length != DigestLength) { error = "digest is not 32 bytes"; return false; }
         cid = new Cid((ContentCodec)codec, span.ToArray());
+        // Stray bits in the last base32 character, a character that adds no whole byte, or a varint longer than it
+        // needs all decode to the same CID: accept its one text only, so that equal CIDs are equal strings.
+        if (cid.ToString() != text) { cid = default; error = "not the canonical text of its CID"; return false; }
         error = "";
         return true;
     }

@@ -179,6 +179,8 @@ public sealed class KuboRpcClient(HttpClient http, TimeSpan? callDeadline = null
     /// A node also receives its own messages. Kubo and js-ipfs both answer (headers) as soon as they have subscribed, so
     /// that answer has the call deadline; the messages that follow have none: a topic may stay quiet for any time.
     /// </summary>
+    /// <exception cref="JsonException">A line of the stream is not a pubsub message (the subscription ends with it).</exception>
+    /// <exception cref="FormatException">A message's data, seqno or topic is not multibase base64url.</exception>
     public async IAsyncEnumerable<PubsubMessage> PubsubSubscribeAsync(string topic, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
         using var response = await WithDeadlineAsync(

@@ -11,9 +11,10 @@ internal static class Multibase
 
     public static string EncodeBase64Url(ReadOnlySpan<byte> data) => "u" + Base64Url.EncodeToString(data);
 
-    public static byte[] DecodeBase64Url(string text)
+    /// <exception cref="FormatException">The text is null, lacks the 'u' prefix, or is not base64url.</exception>
+    public static byte[] DecodeBase64Url(string? text)
     {
-        if (!text.StartsWith('u'))
+        if (text is null || !text.StartsWith('u'))
             throw new FormatException($"'{text}' is not multibase base64url (prefix 'u')");
         return Base64Url.DecodeFromChars(text.AsSpan(1));
     }

@@ -26,7 +26,8 @@ public sealed record CallProof(string PublicKey, long TimeMs, string Signature)
     public ProofCheck Check(string purpose, string audience, ReadOnlySpan<byte> body, long nowMs, TimeSpan skew)
     {
         if (PeerId is null) return ProofCheck.BadSignature;
-        if (Math.Abs(nowMs - TimeMs) > (long)skew.TotalMilliseconds) return ProofCheck.Stale;
+        // In 128 bits: the difference of two longs can overflow a long (and Math.Abs(long.MinValue) throws).
+        if (Int128.Abs((Int128)nowMs - TimeMs) > (long)skew.TotalMilliseconds) return ProofCheck.Stale;
         return PeerKey.Verify(PublicKey, Payload(purpose, audience, TimeMs, body), Signature) switch
         {
             PeerKey.Check.Valid => ProofCheck.Valid,

@@ -51,7 +51,8 @@ public sealed record MembershipCredential(MembershipGrant Grant, string Signatur
         if (signature == PeerKey.Check.NonCanonical) return CredentialCheck.NonCanonical;
         if (signature != PeerKey.Check.Valid) return CredentialCheck.NotIssued;
         if (!Grant.Genesis.Equals(genesis) || Grant.Subject != subject) return CredentialCheck.NotIssued;
-        var slack = (long)skew.TotalMilliseconds;
+        // In 128 bits: a validity reaching to either end of a long must not wrap around when widened by the skew.
+        var slack = (Int128)(long)skew.TotalMilliseconds;
         return atMs < Grant.Created - slack || atMs > Grant.Expires + slack ? CredentialCheck.OutsideValidity : CredentialCheck.Valid;
     }
 

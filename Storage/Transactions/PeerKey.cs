@@ -118,8 +118,9 @@ public sealed class PeerKey : IDisposable
                 ? Check.Valid
                 : Check.Invalid;
         }
-        catch (CryptographicException)
+        catch (Exception e) when (e is CryptographicException or PlatformNotSupportedException)
         {
+            // PlatformNotSupportedException: a well-formed key on a curve the platform does not know (any OID will do).
             return Check.Invalid;
         }
     }

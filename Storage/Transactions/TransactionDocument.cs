@@ -38,7 +38,7 @@ public sealed record TransactionDocument(
     /// </summary>
     public Transaction ToTransaction(Cid id)
     {
-        var samples = Math.Clamp(Metrics.SampleCount, 0, Membership?.Grant.Samples ?? 0);
+        var samples = Math.Clamp(Metrics.SampleCount, 0, Math.Max(0, Membership?.Grant.Samples ?? 0)); // a negative grant grants none
         return new(id.ToString(), Parents.Select(p => p.ToString()).ToList(), Weights.ToString(), CreatorId, CreatedAt, Metrics with { SampleCount = samples });
     }
 
