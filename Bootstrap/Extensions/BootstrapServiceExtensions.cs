@@ -30,7 +30,11 @@ public static class BootstrapServiceExtensions
         services.AddSingleton<JoinTokenInterceptor>();
         services.AddSingleton<ProofReplayGuard>();
         services.AddSingleton<RequestProofVerifier>();
-        services.AddGrpc(grpc => grpc.Interceptors.Add<JoinTokenInterceptor>());
+        services.AddGrpc(grpc =>
+        {
+            grpc.Interceptors.Add<JoinTokenInterceptor>();
+            grpc.MaxReceiveMessageSize = 64 * 1024; // a join with 16 addresses of 512 characters is about 9 KiB
+        });
         return builder;
     }
 
