@@ -29,7 +29,8 @@ public sealed class StalledWatcherTests(ITestOutputHelper output) : IAsyncLifeti
     /// </summary>
     private const int BurstLength = 10_000;
 
-    private const int StalledStreams = 8;
+    /// <summary>Few: every open watch slows the insertion's loop over watchers, which gives the journal time to drain.</summary>
+    private const int StalledStreams = 2;
 
     private static readonly Dictionary<string, string> LonePeerPublishes = new() { ["Bootstrap__Learning__PublishRule"] = "Always" };
 
@@ -64,7 +65,7 @@ public sealed class StalledWatcherTests(ITestOutputHelper output) : IAsyncLifeti
             victim.IsDown()
             || (await victim.TryStatusAsync())?.Rejected > 0
             || (await victim.Sync.GetTransactionAsync(new() { Cid = newest }, deadline: DateTime.UtcNow.AddSeconds(5))) is not null,
-            TimeSpan.FromSeconds(45));
+            TimeSpan.FromSeconds(60)); // 10,000 documents fetched one by one take 30-50 s on 2 busy cores
         _report.Note($"{(settled ? "settled" : "still busy")} after {(DateTime.UtcNow - started).TotalSeconds:F0} s: peak {memory.PeakMegabytes} MB; {await victim.DescribeAsync()}");
         var learning = await victim.KeepsLearningAsync(TimeSpan.FromSeconds(15));
         _report.Note($"keeps learning after the burst: {learning}; {await victim.DescribeAsync()}; peak {memory.PeakMegabytes} MB (budget {RssBudgetMegabytes} MB)");
@@ -72,6 +73,7 @@ public sealed class StalledWatcherTests(ITestOutputHelper output) : IAsyncLifeti
         stalled.ForEach(s => s.Dispose());
 
         Assert.False(victim.IsDown(), $"the victim is down\n{_report}");
+        Assert.True(settled, $"the victim neither took nor refused the burst in time: the attack was not tried\n{_report}");
         Assert.True(await victim.TryStatusAsync() is not null, $"the victim does not answer GetStatus\n{_report}");
         Assert.True(learning, $"the victim stopped learning\n{_report}");
         Assert.True(memory.PeakMegabytes < RssBudgetMegabytes, $"the victim's RSS peaked at {memory.PeakMegabytes} MB\n{_report}");
