@@ -41,7 +41,15 @@ ensure_k8s_tools() {
   fi
   bash tools/k8s/setup.sh
 }
+ensure_strace() {
+  # tests/Integration.Tests/Hostile: the journal crash test runs a peer under strace to SIGKILL it at an exact system call.
+  if ! command -v strace >/dev/null 2>&1; then
+    apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends strace
+  fi
+}
 ensure_js_ipfs
+ensure_strace
 ensure_prometheus
 ensure_chromium
 ensure_k8s_tools

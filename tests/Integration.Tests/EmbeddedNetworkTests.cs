@@ -52,21 +52,9 @@ public sealed class EmbeddedNetworkTests : IAsyncLifetime
         var honest = _cluster.StartPeer("honest");
         await Eventually.TrueAsync(async () => (await honest.StatusAsync()).TangleSize >= 3, Patience, _cluster.Logs);
 
-        await using var forger = new ForgingPeer();
-        var bootstrap = _cluster.BootstrapClient();
-        var joined = await bootstrap.JoinAsync(new MlAspire.Bootstrap.Grpc.JoinRequest { PeerId = "forger", GrpcAddress = $"http://127.0.0.1:{forger.Port}" });
-        var genesis = MlAspire.Storage.Content.Cid.Parse(joined.GenesisCid);
-        var model = joined.Tangle.Model;
-        forger.Forge(genesis, genesis, MlAspire.Tangle.Learning.ModelShape.LogisticRegression(model.Inputs, model.Classes));
-        await forger.StartAsync();
-        _ = Task.Run(async () =>
-        {
-            while (true)
-            {
-                await Task.Delay(500);
-                try { await bootstrap.HeartbeatAsync(new MlAspire.Bootstrap.Grpc.HeartbeatRequest { PeerId = "forger" }); } catch (Grpc.Core.RpcException) { return; }
-            }
-        });
+        await using var forger = await Hostile.HostileMember.StartAsync();
+        await forger.JoinAsync(_cluster.BootstrapClient());
+        var forgeries = Hostile.Forgeries.Offer(forger, forger.Membership.Genesis);
 
         string[] reasons = ["BadSignature", "InvalidWeights", "UnknownParent", "WrongTangle", "Malformed", "Oversized", "CidMismatch"];
         await Eventually.TrueAsync(async () =>
@@ -76,7 +64,7 @@ public sealed class EmbeddedNetworkTests : IAsyncLifetime
         }, Patience, () => $"rejections {(honest.StatusAsync().Result.RejectedByReason)}\n{_cluster.Logs()}");
         var sizeAfterAttack = (await honest.StatusAsync()).TangleSize;
         var replica = (await honest.TransactionsAsync()).Select(t => t.Cid).ToHashSet();
-        Assert.All(forger.Forgeries, f => Assert.DoesNotContain(f.Cid, replica));
+        Assert.All(forgeries, f => Assert.DoesNotContain(f.Cid, replica));
         await Eventually.TrueAsync(async () => (await honest.StatusAsync()).TangleSize > sizeAfterAttack + 2, Patience, _cluster.Logs);
         Assert.False(honest.Process.HasExited);
     }

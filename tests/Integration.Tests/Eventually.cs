@@ -7,12 +7,19 @@ public static class Eventually
     /// <summary>Polls <paramref name="condition"/> until it holds or <paramref name="timeout"/> passes; then fails with <paramref name="describe"/>.</summary>
     public static async Task TrueAsync(Func<Task<bool>> condition, TimeSpan timeout, Func<string> describe)
     {
+        if (!await WithinAsync(condition, timeout))
+            Assert.Fail($"Not true after {timeout.TotalSeconds:F0} s: {describe()}");
+    }
+
+    /// <summary>Polls <paramref name="condition"/> until it holds (true) or <paramref name="timeout"/> passes (false).</summary>
+    public static async Task<bool> WithinAsync(Func<Task<bool>> condition, TimeSpan timeout)
+    {
         var stopwatch = Stopwatch.StartNew();
         while (stopwatch.Elapsed < timeout)
         {
             try
             {
-                if (await condition()) return;
+                if (await condition()) return true;
             }
             catch (Exception e) when (e is Grpc.Core.RpcException or HttpRequestException or IOException)
             {
@@ -20,6 +27,6 @@ public static class Eventually
             }
             await Task.Delay(250);
         }
-        Assert.Fail($"Not true after {timeout.TotalSeconds:F0} s: {describe()}");
+        return false;
     }
 }

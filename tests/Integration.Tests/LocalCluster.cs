@@ -64,9 +64,10 @@ public sealed class LocalCluster : IAsyncDisposable
         return new MlAspire.Bootstrap.Grpc.Bootstrap.BootstrapClient(invoker);
     }
 
-    public ServiceProcess StartBootstrap()
+    /// <param name="settings">Overrides of the defaults below, e.g. Bootstrap__Model__Architecture=mlp.</param>
+    public ServiceProcess StartBootstrap(IReadOnlyDictionary<string, string>? settings = null)
     {
-        Bootstrap = ServiceProcess.Start("bootstrap", "Bootstrap", new Dictionary<string, string>
+        var environment = new Dictionary<string, string>
         {
             ["Kestrel__Endpoints__http__Url"] = $"http://127.0.0.1:{BootstrapHttpPort}",
             ["Kestrel__Endpoints__grpc__Url"] = BootstrapAddress,
@@ -76,13 +77,17 @@ public sealed class LocalCluster : IAsyncDisposable
             ["Bootstrap__Training__Interval"] = "00:00:00.300",
             ["Bootstrap__HeartbeatInterval"] = "00:00:01",
             ["Bootstrap__Learning__ReferenceSamples"] = "10",
-        });
+        };
+        foreach (var (key, value) in settings ?? new Dictionary<string, string>())
+            environment[key] = value;
+        Bootstrap = ServiceProcess.Start("bootstrap", "Bootstrap", environment);
         _processes.Add(Bootstrap);
         return Bootstrap;
     }
 
+    /// <param name="wrapper">A command the peer runs under (see <see cref="ServiceProcess.Start"/>).</param>
     public RunningPeer StartPeer(string name, string? dataDirectory = null, int? httpPort = null, int? grpcPort = null, string? ipfsApi = null,
-        IReadOnlyDictionary<string, string>? settings = null)
+        IReadOnlyDictionary<string, string>? settings = null, IReadOnlyList<string>? wrapper = null)
     {
         var http = httpPort ?? ServiceProcess.FreePort();
         var grpc = grpcPort ?? ServiceProcess.FreePort();
@@ -102,7 +107,7 @@ public sealed class LocalCluster : IAsyncDisposable
             environment["Peer__Storage"] = "ipfs";
             environment["Peer__IpfsApi"] = ipfsApi;
         }
-        var process = ServiceProcess.Start(name, "Peer", environment);
+        var process = ServiceProcess.Start(name, "Peer", environment, wrapper);
         _processes.Add(process);
         var channel = GrpcChannel.ForAddress($"http://127.0.0.1:{grpc}");
         _channels.Add(channel);

@@ -23,15 +23,23 @@ public sealed class ServiceProcess : IAsyncDisposable
 
     public int ProcessId => _process.Id;
 
+    /// <summary>The exit code once the process has exited (137 for a SIGKILL seen through a wrapper such as strace).</summary>
+    public int? ExitCode => _process.HasExited ? _process.ExitCode : null;
+
     public string Output => string.Join('\n', _output.TakeLast(200));
 
     /// <summary>Starts <c>dotnet PROJECT.dll</c> from the project's build output with the given configuration.</summary>
-    public static ServiceProcess Start(string name, string project, IReadOnlyDictionary<string, string> environment)
+    /// <param name="wrapper">
+    /// A command the program runs under, e.g. <c>["strace", "-f", …]</c>: then the process (and <see cref="ProcessId"/>)
+    /// is the wrapper's, and killing it kills the whole tree.
+    /// </param>
+    public static ServiceProcess Start(string name, string project, IReadOnlyDictionary<string, string> environment, IReadOnlyList<string>? wrapper = null)
     {
         var dll = Path.Combine(Repository.Root, project, "bin", Repository.Configuration, "net10.0", $"{project}.dll");
         if (!File.Exists(dll))
             throw new FileNotFoundException($"{dll} is missing: build the solution first.");
-        var start = new ProcessStartInfo("dotnet", [dll])
+        string[] command = [.. wrapper ?? [], "dotnet", dll];
+        var start = new ProcessStartInfo(command[0], command[1..])
         {
             WorkingDirectory = Path.GetDirectoryName(dll)!,
             RedirectStandardOutput = true,

@@ -1,0 +1,135 @@
+using MlAspire.Bootstrap.Grpc;
+using MlAspire.Storage.Transactions;
+using Xunit.Abstractions;
+
+namespace MlAspire.Integration.Tests.Hostile;
+
+/// <summary>
+/// Two members register endpoints that accept connections and never answer. Honest peers must not wait on them in
+/// turn: their blocks must still travel between them within the fetch deadline, and their heartbeats must still reach
+/// the Bootstrap within the peer timeout.
+/// </summary>
+public sealed class BlackholedMemberTests(ITestOutputHelper output) : IAsyncLifetime
+{
+    private static readonly TimeSpan Patience = TimeSpan.FromSeconds(30);
+
+    /// <summary>Valid libp2p peer ids (two public IPFS bootstrap nodes'), which nothing here answers for.</summary>
+    private static readonly string[] UnreachableIpfsNodes = ["QmNnooDu7bfjPFoTZYxMNLWUQJyrVwtbZg5gBMjTezGAJN", "QmQCU2EcMqAqQPR2i9bChDtGNJchTbq5TbXJJ16u19uLTa"];
+
+    // A fetch that fails by cancellation ends the gossip stream (logged at Debug) instead of being counted: show it.
+    private static readonly Dictionary<string, string> GossipDebugLog = new() { ["Logging__LogLevel__MlAspire.Peer.Network.GossipService"] = "Debug" };
+
+    private readonly LocalCluster _cluster = new();
+    private readonly AttackReport _report = new(output);
+    private readonly List<IAsyncDisposable> _disposables = [];
+    private readonly List<Blackhole> _blackholes = [];
+    private readonly List<PeerKey> _keys = [];
+
+    public Task InitializeAsync() => Task.CompletedTask;
+
+    public async Task DisposeAsync()
+    {
+        await _cluster.DisposeAsync();
+        foreach (var disposable in Enumerable.Reverse(_disposables))
+            await disposable.DisposeAsync();
+        _blackholes.ForEach(b => b.Dispose());
+        _keys.ForEach(k => k.Dispose());
+    }
+
+    [Fact]
+    public async Task Embedded_peers_still_get_each_others_weights_when_two_members_asked_first_never_answer()
+    {
+        _cluster.StartBootstrap();
+        var a = _cluster.StartPeer("honest-a", settings: GossipDebugLog);
+        var b = _cluster.StartPeer("honest-b", settings: GossipDebugLog);
+        var (idA, idB) = await ExchangingAsync(a, b);
+
+        for (var i = 0; i < 2; i++)
+        {
+            var endpoint = Hole();
+            var key = KeySortingBefore(idA, idB);
+            _disposables.Add((await Membership.JoinAsync(_cluster.BootstrapClient(), new MemberClaim(key, endpoint.GrpcAddress))).KeepAlive());
+            _report.Note($"blackholed member {key.Id} at {endpoint.GrpcAddress} (sorts before {idA} and {idB})");
+        }
+        // Both honest peers have dialled both blackholes: from now on every block they fetch asks those first.
+        await Eventually.TrueAsync(() => Task.FromResult(_blackholes.All(h => h.Connections >= 2)), Patience, _cluster.Logs);
+        var seenByB = (await b.TransactionsAsync()).Count(t => t.Publisher == idA);
+        var seenByA = (await a.TransactionsAsync()).Count(t => t.Publisher == idB);
+
+        var exchanged = await Eventually.WithinAsync(async () =>
+            (await b.TransactionsAsync()).Count(t => t.Publisher == idA) >= seenByB + 3
+            && (await a.TransactionsAsync()).Count(t => t.Publisher == idB) >= seenByA + 3, Patience);
+        _report.Note($"within {Patience.TotalSeconds:F0} s: B got {(await b.TransactionsAsync()).Count(t => t.Publisher == idA) - seenByB} more of A's transactions, A got {(await a.TransactionsAsync()).Count(t => t.Publisher == idB) - seenByA} more of B's");
+        _report.Note(await a.DescribeAsync());
+        _report.Note(await b.DescribeAsync());
+        _report.Note($"honest-a's gossip log: {string.Join(" | ", a.Process.Output.Split('\n').Where(l => l.Contains("ended", StringComparison.Ordinal) || l.Contains("Rejected", StringComparison.Ordinal)).Select(l => l.Trim()).Take(3))}");
+
+        Assert.True(exchanged, $"the honest peers stopped getting each other's transactions\n{_report}");
+        foreach (var peer in new[] { a, b })
+            Assert.True(await peer.RejectedAsync(RejectionLabels.WeightsUnavailable) == 0, $"{peer.Name} could not fetch weights\n{_report}");
+    }
+
+    [Fact]
+    public async Task Ipfs_peers_stay_registered_when_two_members_advertise_sixteen_swarm_addresses_that_never_answer()
+    {
+        var nodes = await JsIpfsNodes.StartAsync(2);
+        _disposables.AddRange(nodes);
+        _cluster.StartBootstrap();
+        var a = _cluster.StartPeer("ipfs-a", ipfsApi: nodes[0].ApiAddress.ToString());
+        var b = _cluster.StartPeer("ipfs-b", ipfsApi: nodes[1].ApiAddress.ToString());
+        var (idA, idB) = await ExchangingAsync(a, b, TimeSpan.FromSeconds(60));
+
+        var bootstrap = _cluster.BootstrapClient();
+        for (var i = 0; i < 2; i++)
+        {
+            var swarm = Enumerable.Range(0, 16).Select(_ => Hole().SwarmAddress).ToList();
+            var key = KeySortingBefore(idA, idB);
+            _disposables.Add((await Membership.JoinAsync(bootstrap, new MemberClaim(key, Hole().GrpcAddress, SwarmAddresses: swarm, IpfsPeerId: UnreachableIpfsNodes[i]))).KeepAlive());
+        }
+        _report.Note("two blackholed members joined, 16 swarm addresses each");
+
+        // Peers heartbeat every second and are dropped after three silent seconds (LocalCluster's Bootstrap settings).
+        var watched = TimeSpan.FromSeconds(25);
+        var started = DateTime.UtcNow;
+        string? dropped = null;
+        while (DateTime.UtcNow - started < watched && dropped is null)
+        {
+            var listed = (await bootstrap.ListPeersAsync(new ListPeersRequest())).Peers.Select(p => p.PeerId).ToHashSet();
+            var missing = new[] { idA, idB }.Where(id => !listed.Contains(id)).ToList();
+            if (missing.Count > 0)
+                dropped = $"{string.Join(", ", missing)} not listed {(DateTime.UtcNow - started).TotalSeconds:F1} s after the blackholed members joined";
+            await Task.Delay(200);
+        }
+        _report.Note(dropped ?? $"both honest peers listed throughout {watched.TotalSeconds:F0} s");
+        _report.Note($"dials the blackholes accepted: {_blackholes.Sum(h => h.Connections)}");
+        _report.Note($"bootstrap log: {string.Join(" | ", _cluster.Bootstrap!.Output.Split('\n').Where(l => l.Contains("Dropped", StringComparison.Ordinal)).Take(4))}");
+
+        Assert.True(dropped is null, $"an honest peer was dropped\n{_report}");
+    }
+
+    /// <summary>Waits until each honest peer holds a transaction of the other; returns their ids.</summary>
+    private async Task<(string A, string B)> ExchangingAsync(RunningPeer a, RunningPeer b, TimeSpan? patience = null)
+    {
+        string idA = "", idB = "";
+        await Eventually.TrueAsync(async () =>
+        {
+            (idA, idB) = ((await a.StatusAsync()).PeerId, (await b.StatusAsync()).PeerId);
+            return (await b.TransactionsAsync()).Any(t => t.Publisher == idA) && (await a.TransactionsAsync()).Any(t => t.Publisher == idB);
+        }, patience ?? Patience, _cluster.Logs);
+        return (idA, idB);
+    }
+
+    private Blackhole Hole()
+    {
+        var hole = new Blackhole();
+        _blackholes.Add(hole);
+        return hole;
+    }
+
+    private PeerKey KeySortingBefore(string idA, string idB)
+    {
+        var key = PeerKeys.SortingBefore([idA, idB]);
+        _keys.Add(key);
+        return key;
+    }
+}

@@ -1,0 +1,26 @@
+namespace MlAspire.Integration.Tests.Hostile;
+
+/// <summary>
+/// The keys of PeerStatus.rejected_by_reason that the hardened peer reports for the attacks of issue 10. Today's peer
+/// reports none of them (its keys are RejectionReason names such as "InvalidWeights"); rename them here only.
+/// </summary>
+public static class RejectionLabels
+{
+    /// <summary>Signed by a key that is not a member of the tangle.</summary>
+    public const string NonMember = "non_member";
+
+    /// <summary>A member publishing faster than the tangle's training rate allows.</summary>
+    public const string RateLimited = "rate_limited";
+
+    /// <summary>An announcement that would pull in more ancestors (or bytes) than one ingestion may hold.</summary>
+    public const string BudgetExceeded = "budget_exceeded";
+
+    /// <summary>Too old (or too far in the future) to be accepted as new.</summary>
+    public const string Stale = "stale";
+
+    /// <summary>Bytes that decode but are not in the one canonical encoding.</summary>
+    public const string NonCanonical = "non_canonical";
+
+    /// <summary>Today's label (a RejectionReason name) for weights no neighbour supplied in time.</summary>
+    public const string WeightsUnavailable = "WeightsUnavailable";
+}
