@@ -24,11 +24,11 @@ public static class Forgeries
         var metrics = new TransactionMetrics(0.1, 0.9, 100);
         var before = member.Announcements.Count;
 
-        Signed(TransactionDocument.CreateSigned(genesis, [validParent], good, 1, metrics, key) with { Metrics = new TransactionMetrics(0.0, 1.0, 100) }); // bad signature
-        Signed(TransactionDocument.CreateSigned(genesis, [validParent], forge.PutWeights(Models.Create(ModelShape.LogisticRegression(4, 2)).Initialize(new Random(2))), 2, metrics, key)); // wrong shape
-        Signed(TransactionDocument.CreateSigned(genesis, [validParent], forge.Blocks.Put(ContentCodec.Raw, MlAspire.Tests.Shared.PoisonedWeights.WithNaN(shape)), 3, metrics, key)); // NaN weights
-        Signed(TransactionDocument.CreateSigned(genesis, [Cid.Compute(ContentCodec.DagJson, "no such parent"u8)], good, 4, metrics, key)); // unknown parent
-        Signed(TransactionDocument.CreateSigned(Cid.Compute(ContentCodec.DagJson, "another tangle"u8), [validParent], good, 5, metrics, key)); // wrong tangle
+        Signed(forge.Document(key, genesis, [validParent], good, metrics) with { Metrics = new TransactionMetrics(0.0, 1.0, 100) }); // bad signature
+        Signed(forge.Document(key, genesis, [validParent], forge.PutWeights(Models.Create(ModelShape.LogisticRegression(4, 2)).Initialize(new Random(2))), metrics)); // wrong shape
+        Signed(forge.Document(key, genesis, [validParent], forge.Blocks.Put(ContentCodec.Raw, MlAspire.Tests.Shared.PoisonedWeights.WithNaN(shape)), metrics)); // NaN weights
+        Signed(forge.Document(key, genesis, [Cid.Compute(ContentCodec.DagJson, "no such parent"u8)], good, metrics)); // unknown parent
+        Signed(forge.Document(key, Cid.Compute(ContentCodec.DagJson, "another tangle"u8), [validParent], good, metrics)); // wrong tangle
         var garbage = "{\"garbage\":\"not a transaction\"}"u8.ToArray();
         Raw(Cid.Compute(ContentCodec.DagJson, garbage), garbage); // garbage payload under its own CID
         Raw(Cid.Compute(ContentCodec.DagJson, "announced"u8), "{\"delivered\":1}"u8.ToArray()); // bytes that are not what the CID names

@@ -3,6 +3,10 @@ using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
+using Grpc.Core.Interceptors;
+using Grpc.Net.Client;
+using MlAspire.Peer.Grpc;
+using MlAspire.Storage.Membership;
 using MlAspire.Storage.Transactions;
 using BootstrapClient = MlAspire.Bootstrap.Grpc.Bootstrap.BootstrapClient;
 
@@ -63,10 +67,21 @@ public sealed class HostileMember : IAsyncDisposable
     /// <summary>Joins as a member at this endpoint and heartbeats from then on.</summary>
     public async Task<Membership> JoinAsync(BootstrapClient bootstrap)
     {
-        _membership = (await Membership.JoinAsync(bootstrap, new MemberClaim(Key, Address))).KeepAlive();
-        _forge = new TransactionForge(_membership.Genesis, _membership.Shape, Blocks);
-        return _membership;
+        var membership = (await Membership.JoinAsync(bootstrap, new MemberClaim(Key, Address))).KeepAlive();
+        _membership = membership;
+        _forge = new TransactionForge(membership.Genesis, membership.Shape, Blocks, key => key == Key ? membership.Credential : null);
+        return membership;
     }
+
+    /// <summary>A TangleSync client to a peer (<paramref name="peerId"/> at <paramref name="channel"/>) that calls as this member, showing its credential.</summary>
+    public TangleSync.TangleSyncClient ClientFor(GrpcChannel channel, string peerId) =>
+        new(channel.Intercept(metadata =>
+        {
+            var (credential, proof) = MemberCallHeaders.Create(Membership.Credential, Key, peerId, DateTimeOffset.UtcNow.ToUnixTimeMilliseconds());
+            metadata.Add(MemberCallHeaders.Credential, credential);
+            metadata.Add(MemberCallHeaders.Proof, proof);
+            return metadata;
+        }));
 
     public async ValueTask DisposeAsync()
     {

@@ -38,10 +38,10 @@ public sealed class NonMemberOverPubsubTests(ITestOutputHelper output) : IAsyncL
         using var timeout = new CancellationTokenSource(Patience);
         await outsiderNode.Client.SwarmConnectAsync(await JsIpfsNodes.DialAddressAsync(victimNode), timeout.Token);
         using var outsider = PeerKey.Create();
-        var forge = new TransactionForge(genesis, MlAspire.Tangle.Learning.ModelShape.LogisticRegression(784, 10), new BlockShelf());
+        var forge = new TransactionForge(genesis, MlAspire.Tangle.Learning.ModelShape.LogisticRegression(784, 10), new BlockShelf(), _ => null); // no credential: it never joined
         var weights = forge.PutRandomWeights(new Random(1));
         forge.Blocks.TryGet(weights, out var weightsBlock);
-        Assert.Equal(weights.ToString(), await outsiderNode.Client.BlockPutAsync(weightsBlock, timeout.Token));
+        Assert.Equal(weights.ToString(), await outsiderNode.Client.BlockPutAsync(weightsBlock, pin: true, timeout.Token));
         var forged = forge.Sign(outsider, [genesis], weights);
         // As a publisher must: the victim pins the transaction block, which only the outsider's node can supply.
         Assert.Equal(forged.Cid.ToString(), await outsiderNode.Client.DagPutAsync(forged.Bytes, "dag-json", "dag-json", pin: false, timeout.Token));

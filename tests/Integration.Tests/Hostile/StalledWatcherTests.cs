@@ -52,7 +52,7 @@ public sealed class StalledWatcherTests(ITestOutputHelper output) : IAsyncLifeti
         await using var attacker = await HostileMember.StartAsync();
         await attacker.JoinAsync(_cluster.BootstrapClient());
         using var channel = GrpcChannel.ForAddress($"http://127.0.0.1:{victim.GrpcPort}");
-        var watcher = new TangleSync.TangleSyncClient(channel);
+        var watcher = attacker.ClientFor(channel, victim.PeerId); // a member: only members may watch
         var stalled = Enumerable.Range(0, StalledStreams).Select(_ => watcher.WatchTransactions(new WatchTransactionsRequest())).ToList(); // opened, never read
         _report.Note($"before the burst: {ProcessMemory.Read(victim.Process.ProcessId)}; {StalledStreams} watch streams open and unread; {await victim.DescribeAsync()}");
 

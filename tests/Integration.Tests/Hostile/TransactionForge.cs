@@ -1,6 +1,7 @@
 using Google.Protobuf;
 using MlAspire.Peer.Grpc;
 using MlAspire.Storage.Content;
+using MlAspire.Storage.Membership;
 using MlAspire.Storage.Transactions;
 using MlAspire.Tangle.Dag;
 using MlAspire.Tangle.Learning;
@@ -28,10 +29,12 @@ public sealed record SignedTransaction(Cid Cid, byte[] Bytes, TransactionDocumen
 }
 
 /// <summary>
-/// Builds well-formed transactions of one tangle, signed by whichever key the attack needs (the member's own, or a
-/// key that never joined), and puts them and their weights on the shelf the member serves blocks from.
+/// Builds well-formed transactions of one tangle, signed by whichever key the attack needs (the member's own, with its
+/// credential, or a key that never joined, with none), and puts them and their weights on the shelf the member serves
+/// blocks from.
 /// </summary>
-public sealed class TransactionForge(Cid genesis, ModelShape shape, BlockShelf blocks)
+/// <param name="credentialOf">The credential a key holds: the member's own for its key, null for any other.</param>
+public sealed class TransactionForge(Cid genesis, ModelShape shape, BlockShelf blocks, Func<PeerKey, MembershipCredential?> credentialOf)
 {
     /// <summary>What an honest peer with one data slot of MNIST claims.</summary>
     public static readonly TransactionMetrics PlausibleMetrics = new(0.35, 0.9, 640);
@@ -50,10 +53,13 @@ public sealed class TransactionForge(Cid genesis, ModelShape shape, BlockShelf b
 
     public SignedTransaction Sign(PeerKey key, IReadOnlyList<Cid> parents, Cid weights, TransactionMetrics? metrics = null)
     {
-        var document = TransactionDocument.CreateSigned(Genesis, parents, weights, DateTimeOffset.UtcNow.ToUnixTimeMilliseconds(), metrics ?? PlausibleMetrics, key);
-        var bytes = TransactionCodec.Encode(document);
-        return new SignedTransaction(Blocks.Put(ContentCodec.DagJson, bytes), bytes, document);
+        var bytes = TransactionCodec.Encode(Document(key, Genesis, parents, weights, metrics ?? PlausibleMetrics));
+        return new SignedTransaction(Blocks.Put(ContentCodec.DagJson, bytes), bytes, TransactionCodec.Decode(bytes));
     }
+
+    /// <summary>A document signed now by <paramref name="key"/>, carrying the credential it holds (if any), for any tangle.</summary>
+    public TransactionDocument Document(PeerKey key, Cid genesis, IReadOnlyList<Cid> parents, Cid weights, TransactionMetrics metrics) =>
+        TransactionDocument.CreateSigned(genesis, parents, weights, DateTimeOffset.UtcNow.ToUnixTimeMilliseconds(), metrics, key, credentialOf(key));
 
     /// <summary>A weights CID nobody serves: what an old transaction whose weights were released links.</summary>
     public static Cid ReleasedWeights { get; } = Cid.Compute(ContentCodec.Raw, "weights nobody holds any more"u8);
