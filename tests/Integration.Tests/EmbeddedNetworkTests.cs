@@ -56,11 +56,11 @@ public sealed class EmbeddedNetworkTests : IAsyncLifetime
         await forger.JoinAsync(_cluster.BootstrapClient());
         var forgeries = Hostile.Forgeries.Offer(forger, forger.Membership.Genesis);
 
-        string[] reasons = ["BadSignature", "InvalidWeights", "UnknownParent", "WrongTangle", "Malformed", "Oversized", "CidMismatch"];
+        string[] reasons = ["bad_signature", "invalid_weights", "unknown_parent", "wrong_tangle", "malformed", "oversized", "cid_mismatch"];
         await Eventually.TrueAsync(async () =>
         {
             var rejected = (await honest.StatusAsync()).RejectedByReason;
-            return reasons.All(rejected.ContainsKey) && rejected["InvalidWeights"] >= 2; // wrong shape and NaN
+            return reasons.All(rejected.ContainsKey) && rejected["invalid_weights"] >= 2; // wrong shape and NaN
         }, Patience, () => $"rejections {(honest.StatusAsync().Result.RejectedByReason)}\n{_cluster.Logs()}");
         var sizeAfterAttack = (await honest.StatusAsync()).TangleSize;
         var replica = (await honest.TransactionsAsync()).Select(t => t.Cid).ToHashSet();

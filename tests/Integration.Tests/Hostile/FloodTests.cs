@@ -10,10 +10,11 @@ namespace MlAspire.Integration.Tests.Hostile;
 /// <remarks>
 /// The baseline is the same two peers just before the flood, not a control cluster: a peer seeds its training from its
 /// process id, so no two runs are alike anyway, and on LocalCluster's logistic regression (a step every 300 ms) each
-/// peer's reference accuracy reaches its plateau within about 5 s and then only moves by one local test sample (0.7-0.9
-/// points) either way (measured over 75 s). So: wait for the plateau, average 30 samples of each peer over 15 s, flood
-/// for 40 s, and average the samples of the last 25 s (the first 15 s let the flood reach the tips). Only a drop is
-/// harm: the check is one-sided.
+/// peer's reference accuracy reaches its plateau within seconds. The MNIST pool is split in two slots, not ten, so each
+/// honest peer judges models on about 800 local test digits: one digit is 0.125 points, well under the 1-point
+/// tolerance (with ten slots one digit is 0.7-0.9 points, and a 1-point check measures noise). So: wait for the
+/// plateau, average 30 samples of each peer over 15 s, flood for 40 s, and average the samples of the last 25 s (the
+/// first 15 s let the flood reach the tips). Only a drop is harm: the check is one-sided.
 /// </remarks>
 public sealed class FloodTests(ITestOutputHelper output) : IAsyncLifetime
 {
@@ -31,7 +32,7 @@ public sealed class FloodTests(ITestOutputHelper output) : IAsyncLifetime
     [Fact]
     public async Task A_member_flooding_at_fifty_times_the_training_rate_is_rate_limited_and_honest_accuracy_holds()
     {
-        _cluster.StartBootstrap();
+        _cluster.StartBootstrap(new Dictionary<string, string> { ["Bootstrap__Data__Slots"] = "2" });
         RunningPeer[] honest = [_cluster.StartPeer("honest-a"), _cluster.StartPeer("honest-b")];
         await Eventually.TrueAsync(async () =>
         {
