@@ -2,20 +2,22 @@ using System.Runtime.InteropServices;
 using MlAspire.Benchmarks;
 
 // Prints the figures docs/experiments.md records. Release build:
-//   dotnet run -c Release --project Benchmarks [-- tangle|learning|network [embedded|ipfs]]
-// "all" (the default) runs tangle and learning. "network" is a separate subcommand, not part of "all": it starts real
+//   dotnet run -c Release --project Benchmarks [-- tangle|learning|ingest|network [embedded|ipfs]]
+// "all" (the default) runs tangle, learning and ingest. "network" is a separate subcommand, not part of "all": it starts real
 // Bootstrap and Peer processes (and js-ipfs nodes, after `bash tools/ipfs/setup.sh`) and takes about 4 minutes on the
 // 2-core machine (1.5 embedded, 2 ipfs; longer when the machine is busy), too long for "all".
 var which = args.FirstOrDefault() ?? "all";
-if (which is not ("all" or "tangle" or "learning" or "network"))
+if (which is not ("all" or "tangle" or "learning" or "ingest" or "network"))
 {
-    Console.Error.WriteLine($"Unknown benchmark '{which}': expected all, tangle, learning or network.");
+    Console.Error.WriteLine($"Unknown benchmark '{which}': expected all, tangle, learning, ingest or network.");
     return 2;
 }
 if (which is "all" or "tangle")
     TangleBenchmarks.Run();
 if (which is "all" or "learning")
     LearningBenchmarks.Run();
+if (which is "all" or "ingest")
+    await IngestBenchmarks.RunAsync();
 if (which is "network")
 {
     var mode = args.ElementAtOrDefault(1);

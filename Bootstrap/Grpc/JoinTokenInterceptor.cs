@@ -1,7 +1,6 @@
 using System.Security.Cryptography;
 using System.Text;
 using Grpc.Core;
-using Grpc.Core.Interceptors;
 using Microsoft.Extensions.Options;
 
 namespace MlAspire.Bootstrap.Grpc;
@@ -10,7 +9,7 @@ namespace MlAspire.Bootstrap.Grpc;
 /// Admits a gRPC call only with the metadata "authorization: Bearer &lt;join token&gt;" when Bootstrap:JoinToken is set;
 /// admits every call when it is not. Every call kind is checked, so a method added later is guarded too.
 /// </summary>
-public sealed partial class JoinTokenInterceptor : Interceptor
+public sealed partial class JoinTokenInterceptor : AdmissionInterceptor
 {
     private const string BearerPrefix = "Bearer ";
 
@@ -24,35 +23,7 @@ public sealed partial class JoinTokenInterceptor : Interceptor
         _tokenHash = options.Value.IsOpen ? null : SHA256.HashData(Encoding.UTF8.GetBytes(options.Value.JoinToken!));
     }
 
-    public override Task<TResponse> UnaryServerHandler<TRequest, TResponse>(
-        TRequest request, ServerCallContext context, UnaryServerMethod<TRequest, TResponse> continuation)
-    {
-        Admit(context);
-        return continuation(request, context);
-    }
-
-    public override Task ServerStreamingServerHandler<TRequest, TResponse>(
-        TRequest request, IServerStreamWriter<TResponse> responseStream, ServerCallContext context, ServerStreamingServerMethod<TRequest, TResponse> continuation)
-    {
-        Admit(context);
-        return continuation(request, responseStream, context);
-    }
-
-    public override Task<TResponse> ClientStreamingServerHandler<TRequest, TResponse>(
-        IAsyncStreamReader<TRequest> requestStream, ServerCallContext context, ClientStreamingServerMethod<TRequest, TResponse> continuation)
-    {
-        Admit(context);
-        return continuation(requestStream, context);
-    }
-
-    public override Task DuplexStreamingServerHandler<TRequest, TResponse>(
-        IAsyncStreamReader<TRequest> requestStream, IServerStreamWriter<TResponse> responseStream, ServerCallContext context, DuplexStreamingServerMethod<TRequest, TResponse> continuation)
-    {
-        Admit(context);
-        return continuation(requestStream, responseStream, context);
-    }
-
-    private void Admit(ServerCallContext context)
+    protected override void Admit(ServerCallContext context)
     {
         if (_tokenHash is null)
             return;

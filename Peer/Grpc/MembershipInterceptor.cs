@@ -1,6 +1,5 @@
 using System.Collections.Concurrent;
 using Grpc.Core;
-using Grpc.Core.Interceptors;
 using MlAspire.Peer.Engine;
 using MlAspire.Peer.Telemetry;
 using MlAspire.Storage.Membership;
@@ -13,40 +12,12 @@ namespace MlAspire.Peer.Grpc;
 /// valid now, and a fresh proof that the caller holds its key, addressed to this peer. A proof is checked once and then
 /// remembered until it goes stale, so a busy caller costs one signature check per proof, not per call.
 /// </summary>
-public sealed partial class MembershipInterceptor(Replica replica, PeerKey key, TimeProvider time, PeerMetrics metrics, ILogger<MembershipInterceptor> logger) : Interceptor
+public sealed partial class MembershipInterceptor(Replica replica, PeerKey key, TimeProvider time, PeerMetrics metrics, ILogger<MembershipInterceptor> logger) : AdmissionInterceptor
 {
     private const int MaxRemembered = 4096;
     private readonly ConcurrentDictionary<string, long> _admitted = new(StringComparer.Ordinal); // proof text → admitted until (ms)
 
-    public override Task<TResponse> UnaryServerHandler<TRequest, TResponse>(
-        TRequest request, ServerCallContext context, UnaryServerMethod<TRequest, TResponse> continuation)
-    {
-        Admit(context);
-        return continuation(request, context);
-    }
-
-    public override Task ServerStreamingServerHandler<TRequest, TResponse>(
-        TRequest request, IServerStreamWriter<TResponse> responseStream, ServerCallContext context, ServerStreamingServerMethod<TRequest, TResponse> continuation)
-    {
-        Admit(context);
-        return continuation(request, responseStream, context);
-    }
-
-    public override Task<TResponse> ClientStreamingServerHandler<TRequest, TResponse>(
-        IAsyncStreamReader<TRequest> requestStream, ServerCallContext context, ClientStreamingServerMethod<TRequest, TResponse> continuation)
-    {
-        Admit(context);
-        return continuation(requestStream, context);
-    }
-
-    public override Task DuplexStreamingServerHandler<TRequest, TResponse>(
-        IAsyncStreamReader<TRequest> requestStream, IServerStreamWriter<TResponse> responseStream, ServerCallContext context, DuplexStreamingServerMethod<TRequest, TResponse> continuation)
-    {
-        Admit(context);
-        return continuation(requestStream, responseStream, context);
-    }
-
-    private void Admit(ServerCallContext context)
+    protected override void Admit(ServerCallContext context)
     {
         if (!replica.IsInitialized)
             throw new RpcException(new Status(StatusCode.Unavailable, "This peer has not joined a tangle yet."));

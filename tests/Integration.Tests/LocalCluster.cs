@@ -48,6 +48,9 @@ public sealed class LocalCluster : IAsyncDisposable
 
     public string BootstrapAddress => $"http://127.0.0.1:{BootstrapGrpcPort}";
 
+    /// <summary>Where the Bootstrap keeps its key and genesis (kept across its restarts).</summary>
+    public string BootstrapDataDirectory => Path.Combine(_root, "bootstrap");
+
     public ServiceProcess? Bootstrap { get; private set; }
 
     public List<RunningPeer> Peers { get; } = [];
@@ -72,7 +75,7 @@ public sealed class LocalCluster : IAsyncDisposable
             ["Kestrel__Endpoints__http__Url"] = $"http://127.0.0.1:{BootstrapHttpPort}",
             ["Kestrel__Endpoints__grpc__Url"] = BootstrapAddress,
             ["Bootstrap__JoinToken"] = JoinToken,
-            ["Bootstrap__DataDirectory"] = Path.Combine(_root, "bootstrap"),
+            ["Bootstrap__DataDirectory"] = BootstrapDataDirectory,
             ["Bootstrap__Model__Architecture"] = "logreg",
             ["Bootstrap__Training__Interval"] = "00:00:00.300",
             ["Bootstrap__HeartbeatInterval"] = "00:00:01",

@@ -100,7 +100,8 @@ public sealed class IpfsMetricsEndpointTests : IAsyncLifetime
         using var response = await _http.GetAsync(new Uri(peer, "metrics/ipfs"));
 
         Assert.Equal(HttpStatusCode.GatewayTimeout, response.StatusCode);
-        Assert.True(clock.Elapsed >= IpfsMetricsEndpoint.Deadline && clock.Elapsed < IpfsMetricsEndpoint.Deadline + TimeSpan.FromSeconds(3), $"took {clock.Elapsed}");
+        // Ended at its deadline, not at once and not hung: timers may fire a few ms early, and a busy machine runs late.
+        Assert.True(clock.Elapsed >= IpfsMetricsEndpoint.Deadline - TimeSpan.FromMilliseconds(100) && clock.Elapsed < IpfsMetricsEndpoint.Deadline + TimeSpan.FromSeconds(5), $"took {clock.Elapsed}");
     }
 
     [Fact]

@@ -134,7 +134,7 @@ public sealed class KuboRpcClientTests(IpfsNodesFixture nodes) : IDisposable
         // The node itself ended the call (the timeout argument), well before this client's own grace period ran out.
         Assert.IsType<IpfsApiException>(error.InnerException);
         Assert.Contains(missing, error.Message);
-        Assert.True(clock.Elapsed >= deadline && clock.Elapsed < deadline + TimeSpan.FromSeconds(3), $"took {clock.Elapsed}");
+        Assert.True(clock.Elapsed >= deadline - TimeSpan.FromMilliseconds(100) && clock.Elapsed < deadline + TimeSpan.FromSeconds(5), $"took {clock.Elapsed}"); // the node ended it: see the inner exception
         Assert.DoesNotContain(missing, await B.PinLsAsync(Token));
     }
 
@@ -200,7 +200,7 @@ public sealed class KuboRpcClientTests(IpfsNodesFixture nodes) : IDisposable
         });
 
         Assert.Contains(missing, error.Message);
-        Assert.True(clock.Elapsed < TimeSpan.FromSeconds(4), $"took {clock.Elapsed}");
+        Assert.True(clock.Elapsed < TimeSpan.FromSeconds(8), $"took {clock.Elapsed}"); // a hang guard, not a speed target
     }
 
     [Fact]
