@@ -108,24 +108,55 @@ public sealed class PeerKey : IDisposable
             return Check.Invalid;
         if (new BigInteger(bytes.AsSpan(32), isUnsigned: true, isBigEndian: true) > HalfOrder)
             return Check.NonCanonical;
-        if (StrictBase64.Decode(publicKey) is not { } spki)
+        if (VerifyingKeys.Get(publicKey) is not { } key)
             return Check.Invalid;
+        lock (key)
+            return key.VerifyData(data, bytes, HashAlgorithmName.SHA256, DSASignatureFormat.IeeeP1363FixedFieldConcatenation) ? Check.Valid : Check.Invalid;
+    }
+
+    public void Dispose() => _key.Dispose();
+}
+
+/// <summary>
+/// Public keys imported for verification, kept: importing costs about three times what verifying does, and a peer
+/// checks the same few keys all the time (every member's, the Bootstrap's in every credential). Bounded: past
+/// <see cref="Capacity"/> keys the cache starts over, so fresh keys from a flood cost the import again, never memory.
+/// </summary>
+internal static class VerifyingKeys
+{
+    public const int Capacity = 4096;
+
+    private static readonly System.Collections.Concurrent.ConcurrentDictionary<string, ECDsa?> Keys = new(StringComparer.Ordinal);
+
+    /// <summary>The P-256 key <paramref name="publicKey"/> (strict base64 SPKI) encodes, or null when it encodes none.</summary>
+    public static ECDsa? Get(string publicKey)
+    {
+        if (Keys.TryGetValue(publicKey, out var known))
+            return known;
+        var key = Import(publicKey);
+        if (Keys.Count >= Capacity)
+            Keys.Clear(); // keys dropped here may still be in use: they are not disposed, the GC finalizes them
+        return Keys.GetOrAdd(publicKey, key);
+    }
+
+    private static ECDsa? Import(string publicKey)
+    {
+        if (StrictBase64.Decode(publicKey) is not { } spki)
+            return null;
+        var key = ECDsa.Create();
         try
         {
-            using var key = ECDsa.Create();
             key.ImportSubjectPublicKeyInfo(spki, out var read);
-            return read == spki.Length && key.KeySize == 256 && key.VerifyData(data, bytes, HashAlgorithmName.SHA256, DSASignatureFormat.IeeeP1363FixedFieldConcatenation)
-                ? Check.Valid
-                : Check.Invalid;
+            if (read == spki.Length && key.KeySize == 256)
+                return key;
         }
         catch (Exception e) when (e is CryptographicException or PlatformNotSupportedException)
         {
             // PlatformNotSupportedException: a well-formed key on a curve the platform does not know (any OID will do).
-            return Check.Invalid;
         }
+        key.Dispose();
+        return null;
     }
-
-    public void Dispose() => _key.Dispose();
 }
 
 /// <summary>Base64 read strictly: only the one text <see cref="Convert.ToBase64String(byte[])"/> writes for the bytes.</summary>
