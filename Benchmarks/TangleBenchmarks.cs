@@ -39,10 +39,10 @@ public static class TangleBenchmarks
         {
             var a = graph[Math.Max(0, graph.Count - 1 - random.Next(20))].Id;
             var b = graph[Math.Max(0, graph.Count - 1 - random.Next(20))].Id;
-            graph.Add(Tx($"t{i}", a == b ? [a] : [a, b]));
+            graph.Add(Tx($"t{i}", a == b ? [a] : [a, b], publisher: $"p{i % 20}"));
         }
         return (graph, stopwatch.Elapsed.TotalMicroseconds / (size - 1));
     }
 
-    private static Transaction Tx(string id, string[] parents) => new(id, parents, id, "bench", 0, TransactionMetrics.None);
+    private static Transaction Tx(string id, string[] parents, string publisher = "genesis") => new(id, parents, id, publisher, 0, TransactionMetrics.None);
 }

@@ -95,21 +95,25 @@ public sealed class TangleGraph
     public bool IsTip(int sequence) => _tipSlot[sequence] >= 0;
 
     /// <summary>
-    /// The newest arrival of each of the <paramref name="publishers"/> publishers that published most recently, newest
-    /// first. However much one publisher floods, it holds one place here. Cached until the next insertion; safe for
-    /// concurrent readers.
+    /// The newest arrival of each of the (at most <paramref name="publishers"/>) publishers that published most
+    /// recently, newest first: those that published among the newest <paramref name="withinArrivals"/> transactions, and
+    /// older ones until there are <paramref name="atLeast"/>. However much one publisher floods, it holds one place, and
+    /// the honest publishers it pushed out of the window come back through the minimum; a publisher gone quiet (or
+    /// genesis' creator) drops out once enough others are recent. Cached until the next insertion; safe for concurrent
+    /// readers.
     /// </summary>
-    public IReadOnlyList<int> NewestPerPublisher(int publishers)
+    public IReadOnlyList<int> NewestPerPublisher(int publishers, int withinArrivals, int atLeast)
     {
         var cached = _recentStarts;
-        if (cached is not null && cached.Count == Count && cached.Sequences.Length >= Math.Min(publishers, _publisherNode.Count))
-            return cached.Sequences.Length <= publishers ? cached.Sequences : cached.Sequences[..publishers];
-        var sequences = _byRecentPublisher.Take(publishers).ToArray();
-        _recentStarts = new RecentStarts(Count, sequences);
+        if (cached is not null && cached.Count == Count && cached.Key == (publishers, withinArrivals, atLeast))
+            return cached.Sequences;
+        var oldest = Count - withinArrivals;
+        var sequences = _byRecentPublisher.Where((sequence, taken) => sequence >= oldest || taken < atLeast).Take(publishers).ToArray();
+        _recentStarts = new RecentStarts(Count, (publishers, withinArrivals, atLeast), sequences);
         return sequences;
     }
 
-    private sealed record RecentStarts(int Count, int[] Sequences);
+    private sealed record RecentStarts(int Count, (int, int, int) Key, int[] Sequences);
 
     /// <summary>Longest path from genesis (genesis is 0).</summary>
     public int HeightOf(int sequence) => _height[sequence];

@@ -12,6 +12,12 @@ public sealed record WalkStart(int? ParticleDepth)
     /// <summary>How many recent publishers a particle may start from: the newest arrival of each.</summary>
     public const int RecentPublishers = 32;
 
+    /// <summary>How far back (in arrivals) a publisher's newest transaction may be and still be a start…</summary>
+    public const int RecentWindow = 1000;
+
+    /// <summary>…unless there would be fewer starts than this: then the next most recent publishers are starts too.</summary>
+    public const int MinimumPublishers = 8;
+
     public static WalkStart Genesis { get; } = new((int?)null);
 
     public static WalkStart Particle(int depth) =>
@@ -27,7 +33,7 @@ public sealed record WalkStart(int? ParticleDepth)
     {
         if (ParticleDepth is not { } depth)
             return 0;
-        var starts = graph.NewestPerPublisher(RecentPublishers);
+        var starts = graph.NewestPerPublisher(RecentPublishers, RecentWindow, MinimumPublishers);
         var current = starts[random.Next(starts.Count)];
         for (var step = 0; step < depth; step++)
         {

@@ -110,10 +110,15 @@ public class TipSelectorTests
 
         var random = new Random(3);
         var fromFlood = Enumerable.Range(0, 2000).Count(_ => graph[WalkStart.Particle(1).Choose(graph, random)].Publisher == "flooder");
-        var starts = graph.NewestPerPublisher(WalkStart.RecentPublishers);
+        var starts = graph.NewestPerPublisher(WalkStart.RecentPublishers, WalkStart.RecentWindow, WalkStart.MinimumPublishers).Select(s => graph[s].Publisher).ToList();
 
-        Assert.Equal(12, starts.Count); // ten honest publishers, the flooder and genesis's publisher
-        Assert.Single(starts, s => graph[s].Publisher == "flooder");
-        Assert.InRange(fromFlood, 2000 / 12 / 2, 2000 * 2 / 12); // about one start in twelve, as for any publisher
+        // The flood pushed every honest publisher out of the window; the minimum brings the most recent seven back.
+        Assert.Equal(WalkStart.MinimumPublishers, starts.Count);
+        Assert.Single(starts, p => p == "flooder");
+        Assert.InRange(fromFlood, 2000 / 8 / 2, 2000 * 2 / 8); // about one start in eight, as for any publisher
+        // Genesis' publisher, quiet since the start, is no start: walks stay near the newest arrivals.
+        Assert.DoesNotContain(graph[0].Publisher, starts);
+        // Within the window, every publisher that published there is a start, however many there are.
+        Assert.Equal(12, graph.NewestPerPublisher(WalkStart.RecentPublishers, graph.Count, WalkStart.MinimumPublishers).Count);
     }
 }
