@@ -48,6 +48,9 @@ public sealed class LocalCluster : IAsyncDisposable
 
     public string BootstrapAddress => $"http://127.0.0.1:{BootstrapGrpcPort}";
 
+    /// <summary>Bootstrap settings under which a peer alone keeps publishing (PublishRule Always), so its replica grows.</summary>
+    public static readonly IReadOnlyDictionary<string, string> LonePeerPublishes = new Dictionary<string, string> { ["Bootstrap__Learning__PublishRule"] = "Always" };
+
     /// <summary>Where the Bootstrap keeps its key and genesis (kept across its restarts).</summary>
     public string BootstrapDataDirectory => Path.Combine(_root, "bootstrap");
 

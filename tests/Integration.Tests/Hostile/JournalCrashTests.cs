@@ -17,9 +17,6 @@ public sealed class JournalCrashTests(ITestOutputHelper output) : IAsyncLifetime
 {
     private static readonly TimeSpan Patience = TimeSpan.FromSeconds(30);
 
-    // PublishRule Always: a lone peer keeps publishing, so its replica has history worth losing.
-    private static readonly Dictionary<string, string> LonePeerPublishes = new() { ["Bootstrap__Learning__PublishRule"] = "Always" };
-
     private readonly LocalCluster _cluster = new();
     private readonly AttackReport _report = new(output);
 
@@ -30,7 +27,7 @@ public sealed class JournalCrashTests(ITestOutputHelper output) : IAsyncLifetime
     [Fact]
     public async Task A_peer_killed_while_rewriting_its_journal_restarts_with_its_whole_replica()
     {
-        _cluster.StartBootstrap(LonePeerPublishes);
+        _cluster.StartBootstrap(LocalCluster.LonePeerPublishes);
         var peer = _cluster.StartPeer("lone");
         await Eventually.TrueAsync(async () => (await peer.StatusAsync()).TangleSize >= 30, Patience, _cluster.Logs);
         var before = await peer.StatusAsync();

@@ -32,8 +32,6 @@ public sealed class StalledWatcherTests(ITestOutputHelper output) : IAsyncLifeti
     /// <summary>Few: every open watch slows the insertion's loop over watchers, which gives the journal time to drain.</summary>
     private const int StalledStreams = 2;
 
-    private static readonly Dictionary<string, string> LonePeerPublishes = new() { ["Bootstrap__Learning__PublishRule"] = "Always" };
-
     private readonly LocalCluster _cluster = new();
     private readonly AttackReport _report = new(output);
 
@@ -44,7 +42,7 @@ public sealed class StalledWatcherTests(ITestOutputHelper output) : IAsyncLifeti
     [Fact]
     public async Task Watch_streams_that_are_never_read_cost_bounded_memory_and_a_burst_of_insertions_does_not_stop_the_host()
     {
-        _cluster.StartBootstrap(LonePeerPublishes);
+        _cluster.StartBootstrap(LocalCluster.LonePeerPublishes);
         var victim = _cluster.StartPeer("victim");
         await Eventually.TrueAsync(async () => (await victim.StatusAsync()).TangleSize >= 5, TimeSpan.FromSeconds(30), _cluster.Logs);
         await using var memory = new MemoryWatch(victim.Process.ProcessId);
