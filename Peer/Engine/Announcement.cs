@@ -48,6 +48,9 @@ public sealed record IngestBudget
     /// </summary>
     public int MaxWeightedAncestors { get; init; } = 32;
 
+    /// <summary>Announcements ingested at once, from all paths together: what every sender together can make a peer hold.</summary>
+    public int MaxConcurrent { get; init; } = 16;
+
     /// <summary>Wall time one announcement may take, all fetches included.</summary>
     public TimeSpan MaxDuration { get; init; } = TimeSpan.FromSeconds(60);
 

@@ -10,11 +10,14 @@ namespace MlAspire.Peer.Engine;
 /// Takes announced transactions into the replica: fetches the document and any unknown ancestors (documents only, within
 /// the <see cref="IngestBudget"/>), verifies each, checks clocks and publishing rates, then inserts them parents first,
 /// fetching, decoding and pinning one weights blob at a time. It owns every per-announcement budget, and never throws
-/// for bad input: a forged, malformed, flooding or unfetchable transaction is rejected and counted by reason.
+/// for bad input: a forged, malformed, flooding or unfetchable transaction is rejected and counted by reason, and what
+/// it pinned is unpinned.
 /// </summary>
 public sealed class Ingestor(Replica replica, IContentStore store, TangleGuards guards, TimeProvider time, PeerMetrics metrics, IngestBudget? budget = null)
 {
     private readonly IngestBudget _budget = budget ?? new IngestBudget();
+    private readonly SemaphoreSlim _working = new(budget?.MaxConcurrent ?? new IngestBudget().MaxConcurrent);
+    private readonly RejectedAnnouncements _rejected = new();
 
     public IngestBudget Budget => _budget;
 
@@ -22,9 +25,14 @@ public sealed class Ingestor(Replica replica, IContentStore store, TangleGuards 
     {
         if (replica.IsKnown(announcement.Cid))
             return new IngestOutcome(IngestStatus.Known, 0);
+        if (_rejected.Find(announcement.Cid) is { } before)
+            return Reject(before, announcement.Cid, null); // announced again: refused again, at no cost
         using var activity = PeerTracing.Source.StartActivity("ingest transaction");
         activity?.SetTag("mlaspire.transaction.cid", announcement.Cid.ToString());
         var pinned = new List<(Cid Cid, bool IsWeights)>();
+        var inserted = 0;
+        IngestOutcome? outcome = null;
+        await _working.WaitAsync(cancellationToken);
         using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         deadline.CancelAfter(_budget.MaxDuration);
         try
@@ -32,33 +40,39 @@ public sealed class Ingestor(Replica replica, IContentStore store, TangleGuards 
             var now = time.GetUtcNow().ToUnixTimeMilliseconds();
             if (announcement is { Path: AnnouncementPath.Live, From: { } sender } && !guards.Rates.AdmitSender(sender, now))
                 throw new TransactionRejectedException(RejectionReason.RateLimited, $"Sender {sender} announces faster than the tangle's publishing rate allows.");
-            var documents = await FetchDocumentsAsync(announcement, pinned, deadline.Token);
-            if (announcement.Path == AnnouncementPath.Live && documents[0].Parsed.CreatedAt < now - guards.HistoryAgeMs)
-            {
-                await UnpinAsync(pinned);
-                return new IngestOutcome(IngestStatus.Deferred, 0);
-            }
+            var documents = await FetchDocumentsAsync(announcement, now, pinned, deadline.Token);
+            if (documents is null)
+                return outcome = new IngestOutcome(IngestStatus.Deferred, 0);
             CheckClocks(documents);
-            var inserted = 0;
-            for (var i = documents.Count - 1; i >= 0; i--) // ancestors first
-                inserted += await InsertAsync(documents[i], isRoot: i == 0, weighted: i <= _budget.MaxWeightedAncestors, announcement, now, pinned, deadline.Token);
+            var weighted = documents.Take(_budget.MaxWeightedAncestors + 1).Select(d => d.Cid).ToHashSet();
+            foreach (var document in InsertionOrder(documents))
+                inserted += await InsertAsync(document, isRoot: document.Cid.Equals(announcement.Cid), weighted.Contains(document.Cid), announcement, now, pinned, deadline.Token);
             metrics.Received(inserted);
             activity?.SetTag("mlaspire.transactions.inserted", inserted);
-            return new IngestOutcome(inserted > 0 ? IngestStatus.Inserted : IngestStatus.Known, inserted);
+            return outcome = new IngestOutcome(inserted > 0 ? IngestStatus.Inserted : IngestStatus.Known, inserted);
         }
         catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
         {
-            return await RejectAsync(new TransactionRejectedException(RejectionReason.BudgetExceeded,
-                $"{announcement.Cid} took longer than {_budget.MaxDuration.TotalSeconds:0} s to fetch."), pinned, activity);
+            return outcome = Reject(RejectionReason.BudgetExceeded, announcement.Cid, activity,
+                $"{announcement.Cid} took longer than {_budget.MaxDuration.TotalSeconds:0} s to fetch.", inserted);
         }
         catch (TransactionRejectedException e)
         {
-            return await RejectAsync(e, pinned, activity);
+            return outcome = Reject(e.Reason, announcement.Cid, activity, e.Message, inserted);
+        }
+        finally
+        {
+            _working.Release();
+            if (outcome?.Status is not (IngestStatus.Inserted or IngestStatus.Known))
+                await UnpinAsync(pinned); // rejected, deferred, or failed on this peer's own store
         }
     }
 
-    /// <summary>The announced document and its unknown ancestors, breadth first (nearest first); documents only, verified.</summary>
-    private async Task<List<VerifiedTransaction>> FetchDocumentsAsync(Announcement announcement, List<(Cid, bool)> pinned, CancellationToken cancellationToken)
+    /// <summary>
+    /// The announced document and its unknown ancestors, breadth first (nearest first); documents only, verified. Null
+    /// when the announced transaction is history arriving on a live path: it is deferred to catch-up before any fetch.
+    /// </summary>
+    private async Task<List<VerifiedTransaction>?> FetchDocumentsAsync(Announcement announcement, long now, List<(Cid, bool)> pinned, CancellationToken cancellationToken)
     {
         var documents = new List<VerifiedTransaction>();
         var queue = new Queue<(Cid Cid, byte[]? Bytes, int Depth)>([(announcement.Cid, announcement.Document, 0)]);
@@ -77,6 +91,14 @@ public sealed class Ingestor(Replica replica, IContentStore store, TangleGuards 
                 pinned.Add((next.Cid, false));
             }
             var parsed = guards.Verifier.Verify(next.Cid, bytes);
+            if (documents.Count == 0 && announcement.Path != AnnouncementPath.Replay)
+            {
+                // Judged on the announced transaction alone, before any ancestor costs a fetch.
+                if (announcement.Path == AnnouncementPath.Live && parsed.CreatedAt < now - guards.HistoryAgeMs)
+                    return null;
+                if (!guards.Rates.CreatorHasRoom(parsed.CreatorId, parsed.CreatedAt))
+                    throw RateLimited(next.Cid, parsed);
+            }
             documents.Add(new VerifiedTransaction(next.Cid, bytes, parsed, null));
             foreach (var parent in parsed.Parents)
                 if (seen.Add(parent) && !replica.IsKnown(parent))
@@ -100,6 +122,34 @@ public sealed class Ingestor(Replica replica, IContentStore store, TangleGuards 
             }
     }
 
+    /// <summary>Parents before children (breadth-first discovery order is not: a parent may also be a grandparent).</summary>
+    private static List<VerifiedTransaction> InsertionOrder(List<VerifiedTransaction> documents)
+    {
+        var byCid = documents.ToDictionary(d => d.Cid);
+        var ordered = new List<VerifiedTransaction>(documents.Count);
+        var placed = new HashSet<Cid>();
+        var stack = new Stack<(VerifiedTransaction Document, bool ParentsDone)>();
+        foreach (var root in documents)
+        {
+            stack.Push((root, false));
+            while (stack.TryPop(out var entry))
+            {
+                if (placed.Contains(entry.Document.Cid)) continue;
+                if (entry.ParentsDone)
+                {
+                    placed.Add(entry.Document.Cid);
+                    ordered.Add(entry.Document);
+                    continue;
+                }
+                stack.Push((entry.Document, true));
+                foreach (var parent in entry.Document.Parsed.Parents)
+                    if (byCid.TryGetValue(parent, out var fetched) && !placed.Contains(parent))
+                        stack.Push((fetched, false));
+            }
+        }
+        return ordered;
+    }
+
     private async Task<int> InsertAsync(VerifiedTransaction item, bool isRoot, bool weighted, Announcement announcement, long now, List<(Cid, bool)> pinned, CancellationToken cancellationToken)
     {
         if (replica.IsKnown(item.Cid)) return 0; // a concurrent ingestion brought it meanwhile
@@ -108,7 +158,7 @@ public sealed class Ingestor(Replica replica, IContentStore store, TangleGuards 
         // Looked at before the weights are fetched (a flood costs no downloads), taken only right before the insertion,
         // with no wait in between, so concurrent ingestions of one transaction do not charge its creator twice.
         if (charged && !guards.Rates.CreatorHasRoom(document.CreatorId, document.CreatedAt))
-            throw RateLimited(item);
+            throw RateLimited(item.Cid, document);
         var weights = await WeightsAsync(item, isRoot, weighted, announcement, now, pinned, cancellationToken);
         if (isRoot && announcement is { Path: not AnnouncementPath.Replay, Document: not null })
         {
@@ -117,24 +167,24 @@ public sealed class Ingestor(Replica replica, IContentStore store, TangleGuards 
         }
         if (replica.IsKnown(item.Cid)) return 0;
         if (charged && !guards.Rates.AdmitCreator(document.CreatorId, document.CreatedAt))
-            throw RateLimited(item);
+            throw RateLimited(item.Cid, document);
         var (added, refused) = replica.Insert(item with { Weights = weights });
         if (refused)
             throw new TransactionRejectedException(RejectionReason.InvalidParents, $"Transaction {item.Cid} breaks the tangle's rules for parents.");
-        if (charged && !added.Any(r => r.Cid.Equals(item.Cid)) && replica.Get(item.Cid) is not null)
+        if (charged && added.Count == 0)
             guards.Rates.RefundCreator(document.CreatorId); // another ingestion inserted it between the check and here
         return added.Count;
     }
 
-    private static TransactionRejectedException RateLimited(VerifiedTransaction item) =>
-        new(RejectionReason.RateLimited, $"Creator {item.Parsed.CreatorId} publishes faster than the tangle's rate allows ({item.Cid}).");
+    private static TransactionRejectedException RateLimited(Cid cid, TransactionDocument document) =>
+        new(RejectionReason.RateLimited, $"Creator {document.CreatorId} publishes faster than the tangle's rate allows ({cid}).");
 
     /// <summary>
     /// The weights to insert with: a blob already held is shared. A live announcement must bring its own. What catch-up
-    /// brings gets its weights if anyone still has them (members release old weights), and history is not even asked
-    /// for (walks and training never reach it); the nearest ancestors likewise. Whatever a sender says about having
-    /// released them is not asked: a transaction enters without weights only when nobody could supply them, and never
-    /// from a live path.
+    /// brings gets its weights if anyone still has them (members release old weights), and history — created, with
+    /// everything it approves, longer ago than the history age — is not even asked for (walks and training never reach
+    /// it); the nearest ancestors likewise. Whatever a sender says about having released them is not asked: a
+    /// transaction enters without weights only when nobody could supply them, and never from a live path.
     /// </summary>
     private async Task<ModelWeights?> WeightsAsync(VerifiedTransaction item, bool isRoot, bool weighted, Announcement announcement, long now, List<(Cid, bool)> pinned, CancellationToken cancellationToken)
     {
@@ -144,8 +194,7 @@ public sealed class Ingestor(Replica replica, IContentStore store, TangleGuards 
         if (announcement.Path == AnnouncementPath.Replay)
             return await store.HasAsync(cid, cancellationToken) ? Decode(cid, await store.GetAsync(cid, _budget.FetchTimeout, cancellationToken)) : null;
         var required = isRoot && announcement.Path == AnnouncementPath.Live;
-        var history = item.Parsed.CreatedAt < now - guards.HistoryAgeMs;
-        if (!required && (history || !isRoot && !weighted))
+        if (!required && (IsHistory(item, now) || !isRoot && !weighted))
             return null;
         byte[] bytes;
         try
@@ -160,13 +209,24 @@ public sealed class Ingestor(Replica replica, IContentStore store, TangleGuards 
         return Decode(cid, bytes);
     }
 
+    /// <summary>
+    /// Created longer ago than the history age, and so is everything it approves: a backdated transaction approving
+    /// today's tips is not history, whatever it claims.
+    /// </summary>
+    private bool IsHistory(VerifiedTransaction item, long now)
+    {
+        var horizon = now - guards.HistoryAgeMs;
+        return item.Parsed.CreatedAt < horizon && item.Parsed.Parents.All(parent => replica.Get(parent)?.Parsed.CreatedAt < horizon);
+    }
+
+    /// <summary>The block, pinned; any failure to get it, from anyone, is the reason given (the store's own errors included).</summary>
     private async Task<byte[]> FetchPinnedAsync(Cid cid, RejectionReason reasonWhenMissing, string? preferredPeer, CancellationToken cancellationToken)
     {
         try
         {
             return await store.FetchPinnedAsync(cid, _budget.FetchTimeout, cancellationToken, preferredPeer);
         }
-        catch (Exception e) when (e is TimeoutException or InvalidDataException)
+        catch (Exception e) when (e is not OperationCanceledException)
         {
             throw new TransactionRejectedException(reasonWhenMissing, $"Could not fetch {cid}: {e.Message}");
         }
@@ -190,15 +250,17 @@ public sealed class Ingestor(Replica replica, IContentStore store, TangleGuards 
             : throw new TransactionRejectedException(RejectionReason.InvalidWeights, $"Weights {cid} have shape {weights.Shape}, the tangle's model is {replica.Rules.Model}.");
     }
 
-    private async Task<IngestOutcome> RejectAsync(TransactionRejectedException e, List<(Cid Cid, bool IsWeights)> pinned, Activity? activity)
+    /// <summary>Counts the rejection; remembers it (unless part of the announcement went in, which can change the verdict).</summary>
+    private IngestOutcome Reject(RejectionReason reason, Cid cid, Activity? activity, string? message = null, int inserted = 0)
     {
-        await UnpinAsync(pinned);
-        metrics.Rejected(e.Reason);
-        activity?.SetStatus(ActivityStatusCode.Error, e.Reason.Label());
-        return new IngestOutcome(IngestStatus.Rejected, 0, e.Reason, e.Message);
+        if (inserted == 0 && reason is not (RejectionReason.RateLimited or RejectionReason.BudgetExceeded or RejectionReason.WeightsUnavailable or RejectionReason.UnknownParent))
+            _rejected.Remember(cid, reason); // what is wrong with the transaction itself stays wrong
+        metrics.Rejected(reason);
+        activity?.SetStatus(ActivityStatusCode.Error, reason.Label());
+        return new IngestOutcome(IngestStatus.Rejected, inserted, reason, message ?? $"{cid} was rejected before ({reason.Label()}).");
     }
 
-    /// <summary>Unpins what this announcement pinned and the replica did not take in; on a store failure the pins just stay.</summary>
+    /// <summary>Unpins what this announcement pinned and the replica did not take in; a store failure stops nothing.</summary>
     private async Task UnpinAsync(List<(Cid Cid, bool IsWeights)> pinned)
     {
         foreach (var (cid, isWeights) in pinned)
@@ -208,9 +270,9 @@ public sealed class Ingestor(Replica replica, IContentStore store, TangleGuards 
             {
                 await store.UnpinAsync(cid, CancellationToken.None);
             }
-            catch (Exception e) when (e is IOException or HttpRequestException or Storage.Ipfs.IpfsApiException or TimeoutException)
+            catch (Exception e) when (e is not OperationCanceledException)
             {
-                return;
+                // The node is failing: this pin stays until the store is cleaned of what the replica does not hold.
             }
         }
     }

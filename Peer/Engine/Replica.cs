@@ -23,7 +23,6 @@ public sealed class Replica
     private readonly Lock _lock = new();
     private readonly List<TransactionRecord> _records = [];
     private readonly Dictionary<Cid, int> _sequenceByCid = [];
-    private readonly Dictionary<string, VerifiedTransaction> _pending = new(StringComparer.Ordinal);
     private readonly ValidatedWeights _weights = new();
     private readonly RetentionLedger _ledger;
     private readonly TaskCompletionSource _initialized = new(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -68,12 +67,12 @@ public sealed class Replica
         _initialized.TrySetResult();
     }
 
-    /// <summary>In the graph, or held there waiting for a parent.</summary>
+    /// <summary>In the graph.</summary>
     public bool IsKnown(Cid cid)
     {
         var id = cid.ToString();
         lock (_lock)
-            return Graph.Contains(id) || Graph.IsPending(id);
+            return Graph.Contains(id);
     }
 
     public bool HoldsWeights(Cid weights)
@@ -89,9 +88,9 @@ public sealed class Replica
     }
 
     /// <summary>
-    /// Inserts <paramref name="items"/> in order (parents before children); a duplicate is skipped, a transaction whose
-    /// parent is missing waits for it. Returns the records added, with any waiting transactions they released, and
-    /// whether the graph refused one (its parents broke the tangle's rules).
+    /// Inserts <paramref name="items"/> in order, parents before children; one already in is skipped. One whose parents
+    /// are not all in the graph is refused, not held: nothing waits in the replica for a parent that may never come.
+    /// Returns the records added, and whether one was refused (a missing parent, or parents that break the rules).
     /// </summary>
     public (IReadOnlyList<TransactionRecord> Added, bool Refused) Insert(params IReadOnlyList<VerifiedTransaction> items)
     {
@@ -102,22 +101,16 @@ public sealed class Replica
             var graph = Graph;
             foreach (var item in items)
             {
-                var id = item.Cid.ToString();
-                // Concurrent ingestions may bring the same ancestor; the copy already in (or held by) the graph stays.
-                if (graph.Contains(id) || graph.IsPending(id))
+                var transaction = item.Parsed.ToTransaction(item.Cid);
+                // Concurrent ingestions may bring the same ancestor; the copy already in stays.
+                if (graph.Contains(transaction.Id))
                     continue;
-                _pending[id] = item;
-                var result = graph.Add(item.Parsed.ToTransaction(item.Cid));
-                if (result.Status == AddStatus.Rejected)
+                if (!transaction.Parents.All(graph.Contains) || graph.Add(transaction).Status != AddStatus.Added)
                 {
-                    _pending.Remove(id);
                     refused = true;
+                    continue;
                 }
-                foreach (var transaction in result.Inserted)
-                {
-                    _pending.Remove(transaction.Id, out var inserted);
-                    added.Add(Append(inserted!, transaction));
-                }
+                added.Add(Append(item, transaction));
             }
             _snapshot = new TangleSnapshot(graph.Count, graph.Tips.Count, graph.PendingCount);
             if (added.Count > 0)

@@ -7,8 +7,13 @@ namespace MlAspire.Peer.Engine;
 /// <summary>
 /// Which weights the replica holds, and what retention may release: weights are counted by holder (transactions that
 /// share one blob share one copy), and two release scans — weights and documents — walk the replica once each, past a
-/// horizon of newest arrivals, never releasing genesis, a tip or the reference.
+/// horizon of newest arrivals, never releasing genesis, the reference, or any publisher's newest transaction.
 /// </summary>
+/// <remarks>
+/// Old tips are released like everything else: a tip nobody approved for longer than the horizon is a model the
+/// network passed over, and keeping every such tip would let a member grow every replica's memory without bound by
+/// publishing models nobody approves. Each publisher's newest stays, so every member's latest model can be approved.
+/// </remarks>
 /// <remarks>Not thread-safe: the <see cref="Replica"/> calls it under its lock.</remarks>
 internal sealed class RetentionLedger
 {
@@ -71,8 +76,8 @@ internal sealed class RetentionLedger
 
     /// <summary>
     /// Hands <paramref name="release"/> each transaction older than the newest <paramref name="keepNewest"/> that is not
-    /// genesis, a tip or protected, once. Those skipped are remembered and looked at again on the next pass, so a pass
-    /// costs the new arrivals plus the few old tips and protected ones, not the whole history.
+    /// genesis, its publisher's newest or protected, once. Those skipped are remembered and looked at again on the next pass, so a pass
+    /// costs the new arrivals plus the few publishers' newest and protected ones, not the whole history.
     /// </summary>
     private static void Scan(TangleGraph graph, ReleaseScan scan, int keepNewest, IReadOnlySet<string> protectedIds, Action<int, Transaction> release)
     {
@@ -84,7 +89,7 @@ internal sealed class RetentionLedger
         foreach (var sequence in candidates)
         {
             var transaction = graph[sequence];
-            if (graph.IsTip(sequence) || protectedIds.Contains(transaction.Id))
+            if (graph.IsNewestOfPublisher(sequence) || protectedIds.Contains(transaction.Id))
             {
                 scan.Skipped.Add(sequence);
                 continue;

@@ -6,7 +6,7 @@ namespace MlAspire.Peer.Hosting;
 
 /// <summary>
 /// Keeps the store bounded however long the peer runs: on a schedule, releases (unpins) the weights of transactions
-/// beyond the retention horizon — never a tip's, never the reference's — and collects garbage. When the store is still
+/// beyond the retention horizon — never a publisher's newest, never the reference's — and collects garbage. When the store is still
 /// over its cap, the horizon halves (down to the region walks start in); when there is room again, it grows back.
 /// Transaction documents beyond a much longer horizon leave the store the same way (the replica keeps them in memory).
 /// </summary>

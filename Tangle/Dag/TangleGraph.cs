@@ -94,6 +94,10 @@ public sealed class TangleGraph
 
     public bool IsTip(int sequence) => _tipSlot[sequence] >= 0;
 
+    /// <summary>Whether no later transaction of the same publisher has arrived.</summary>
+    public bool IsNewestOfPublisher(int sequence) =>
+        _publisherNode.TryGetValue(_transactions[sequence].Publisher, out var newest) && newest.Value == sequence;
+
     /// <summary>
     /// The newest arrival of each of the (at most <paramref name="publishers"/>) publishers that published most
     /// recently, newest first: those that published among the newest <paramref name="withinArrivals"/> transactions, and
@@ -108,7 +112,8 @@ public sealed class TangleGraph
         if (cached is not null && cached.Count == Count && cached.Key == (publishers, withinArrivals, atLeast))
             return cached.Sequences;
         var oldest = Count - withinArrivals;
-        var sequences = _byRecentPublisher.Where((sequence, taken) => sequence >= oldest || taken < atLeast).Take(publishers).ToArray();
+        // The list is newest first, so the scan stops at the first publisher that qualifies neither way.
+        var sequences = _byRecentPublisher.TakeWhile((sequence, index) => sequence >= oldest || index < atLeast).Take(publishers).ToArray();
         _recentStarts = new RecentStarts(Count, (publishers, withinArrivals, atLeast), sequences);
         return sequences;
     }

@@ -2,7 +2,7 @@ using MlAspire.Peer.Grpc;
 
 namespace MlAspire.Integration.Tests;
 
-/// <summary>Retention keeps a peer's store under its cap however long it runs, and never releases what tips and the reference need.</summary>
+/// <summary>Retention keeps a peer's store under its cap however long it runs, and never releases every publisher's newest model or the reference.</summary>
 public sealed class RetentionTests : IAsyncLifetime
 {
     private const long Cap = 1_500_000; // about 45 logistic-regression weights blocks
@@ -22,7 +22,7 @@ public sealed class RetentionTests : IAsyncLifetime
     public async Task DisposeAsync() => await _cluster.DisposeAsync();
 
     [Fact]
-    public async Task The_store_stays_under_its_cap_tips_stay_fetchable_and_a_late_joiner_still_catches_up()
+    public async Task The_store_stays_under_its_cap_the_newest_models_stay_fetchable_and_a_late_joiner_still_catches_up()
     {
         _cluster.StartBootstrap();
         var a = _cluster.StartPeer("peer-a", settings: TightRetention);
@@ -39,15 +39,15 @@ public sealed class RetentionTests : IAsyncLifetime
             var status = await peer.StatusAsync();
             Assert.InRange(status.StoreBytes, 1, Cap);
 
-            // Every tip's weights and the reference's weights are still served.
+            // Each publisher's newest transaction and the reference still have their weights served.
             var transactions = await peer.TransactionsAsync();
-            var approved = transactions.SelectMany(t => t.Parents).ToHashSet();
-            var needed = transactions.Where(t => !approved.Contains(t.Cid)).Select(t => t.Cid).Append(status.ReferenceCid).Distinct().ToList();
+            var newest = transactions.GroupBy(t => t.Publisher).Select(g => g.MaxBy(t => t.Sequence)!.Cid);
+            var needed = newest.Append(status.ReferenceCid).Distinct().ToList();
             Assert.NotEmpty(needed);
             foreach (var cid in needed)
             {
                 var transaction = await peer.Sync.GetTransactionAsync(new GetTransactionRequest { Cid = cid });
-                Assert.False(transaction.WeightsReleased, $"{peer.Name} released the weights of {cid}, a tip or its reference");
+                Assert.False(transaction.WeightsReleased, $"{peer.Name} released the weights of {cid}, a publisher's newest or its reference");
                 var weights = MlAspire.Storage.Transactions.TransactionCodec.Decode(transaction.Document.ToByteArray()).Weights;
                 Assert.NotEmpty((await peer.Sync.GetBlockAsync(new GetBlockRequest { Cid = weights.ToString() })).Data);
             }

@@ -229,4 +229,41 @@ public sealed class AttackTests : IDisposable
         Assert.Equal(IngestStatus.Inserted, (await _victim.IngestAsync(withWeights, withWeightsBytes, AnnouncementPath.CatchUp)).Status);
         Assert.False(_victim.Replica.WeightsReleased(_victim.Replica.Get(withWeights)!)); // fetched, since someone had them
     }
+
+    [Fact]
+    public async Task Models_nobody_approves_leave_memory_with_the_horizon_except_their_publishers_newest()
+    {
+        // The attacker publishes 20 models that nobody approves (each a tip for ever), spaced as the rate allows.
+        var tips = new List<Cid>();
+        for (var i = 0; i < 20; i++)
+        {
+            var (cid, bytes) = Forge([_tangle.Genesis], Weights(100 + i), created: _now - 20_000 + i * 1000);
+            Assert.Equal(IngestStatus.Inserted, (await _victim.IngestAsync(cid, bytes)).Status);
+            tips.Add(cid);
+        }
+
+        var released = _victim.Replica.ReleaseWeights(keepNewest: 5, protectedIds: new HashSet<string>());
+
+        // Beyond the newest five, every tip's weights leave, but the publisher's newest model stays.
+        Assert.Equal(15, released.Count);
+        Assert.All(tips.Take(15), cid => Assert.True(_victim.Replica.WeightsReleased(_victim.Replica.Get(cid)!)));
+        Assert.All(tips.Skip(15), cid => Assert.False(_victim.Replica.WeightsReleased(_victim.Replica.Get(cid)!)));
+    }
+
+    [Fact]
+    public async Task A_bad_ancestor_leaves_nothing_waiting_in_the_replica_whatever_the_order_it_was_found_in()
+    {
+        // A approves Q and P, and P approves Q: breadth first finds Q before P, yet P must go in after Q. Q's weights are
+        // of the wrong shape, so the announcement is refused; P, already verified, must not be left waiting for Q.
+        var wrongShape = await _attacker.Store.PutAsync(ContentCodec.Raw, WeightCodec.Encode(Models.Create(ModelShape.LogisticRegression(4, 2)).Initialize(new Random(3))), default);
+        var q = Forge([_tangle.Genesis], wrongShape, created: _now - 3000).Cid;
+        var p = Forge([q], Weights(12), created: _now - 2000).Cid;
+        var (a, bytes) = Forge([q, p], Weights(13), created: _now - 1000);
+
+        var outcome = await _victim.IngestAsync(a, bytes);
+
+        await AssertRejectedAsync(outcome, RejectionReason.InvalidWeights, a, p, q);
+        Assert.Equal(0, _victim.Replica.Snapshot.Pending);
+        Assert.False(_victim.Replica.IsKnown(p));
+    }
 }
