@@ -27,13 +27,11 @@ public sealed class BootstrapService(
         {
             enrolled = request.Observer ? enrollment.JoinObserver(request.PeerId) : enrollment.JoinPeer(request.ToRegistration());
         }
-        catch (InvalidPeerRegistrationException e)
+        catch (Exception e) when (e is InvalidPeerRegistrationException or MembershipLimitException)
         {
-            throw new RpcException(new Status(StatusCode.InvalidArgument, e.Message));
-        }
-        catch (MembershipLimitException e)
-        {
-            throw new RpcException(new Status(StatusCode.ResourceExhausted, e.Message));
+            // Not enrolled: its proof holds no place in the replay memory, which refused joins must not fill.
+            proofs.Withdraw(request.PeerId, request.Proof.TimeMs);
+            throw new RpcException(new Status(e is MembershipLimitException ? StatusCode.ResourceExhausted : StatusCode.InvalidArgument, e.Message));
         }
 
         var settings = options.Value;
@@ -55,6 +53,9 @@ public sealed class BootstrapService(
 
     public override Task<HeartbeatResponse> Heartbeat(HeartbeatRequest request, ServerCallContext context)
     {
+        // An id that is no member changes nothing: answered before its proof is checked, it costs no replay memory.
+        if (!enrollment.IsMember(request.PeerId))
+            return Task.FromResult(new HeartbeatResponse { Known = false });
         proofs.Verify(request, request.PeerId, request.Proof, RequestProofVerifier.HeartbeatPurpose, context);
         var outcome = enrollment.Heartbeat(request.PeerId, request.Status.ToLearningStatus());
         return Task.FromResult(new HeartbeatResponse
@@ -66,6 +67,8 @@ public sealed class BootstrapService(
 
     public override Task<LeaveResponse> Leave(LeaveRequest request, ServerCallContext context)
     {
+        if (!enrollment.IsMember(request.PeerId))
+            return Task.FromResult(new LeaveResponse()); // leaving twice is not an error, and changes nothing
         proofs.Verify(request, request.PeerId, request.Proof, RequestProofVerifier.LeavePurpose, context);
         enrollment.Leave(request.PeerId);
         return Task.FromResult(new LeaveResponse());

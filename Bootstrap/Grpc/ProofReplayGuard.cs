@@ -8,10 +8,11 @@ namespace MlAspire.Bootstrap.Grpc;
 /// </summary>
 /// <remarks>
 /// A proof is in time only within the clock skew of now, so a remembered time matters only while a proof no newer than
-/// it could still be in time. Times are kept that long, plus the peer timeout so that a member's stays while it is one,
-/// then may be forgotten. At most 2 × (MaxPeers + MaxObservers) ids are remembered: room for every member and as many
-/// recent departures. When that many distinct ids proved themselves within the window, a new id is refused for a while
-/// rather than an old one forgotten, which would reopen its replay window.
+/// it could still be in time: then it may be forgotten. Only members and joins are remembered (the service answers a
+/// non-member's heartbeat or leave before checking its proof, and withdraws a join that enrolled nothing). At most
+/// 2 × (MaxPeers + MaxObservers) ids are remembered: room for every member and as many recent departures. When that
+/// many distinct ids proved themselves within the window, a new id is refused for a while rather than an old one
+/// forgotten, which would reopen its replay window.
 /// </remarks>
 public sealed class ProofReplayGuard
 {
@@ -23,7 +24,7 @@ public sealed class ProofReplayGuard
     public ProofReplayGuard(IOptions<BootstrapOptions> options)
     {
         var settings = options.Value;
-        _retentionMs = (long)(settings.ClockSkew + settings.EffectivePeerTimeout).TotalMilliseconds;
+        _retentionMs = (long)settings.ClockSkew.TotalMilliseconds;
         _capacity = 2 * (settings.MaxPeers + settings.MaxObservers);
     }
 
@@ -46,6 +47,14 @@ public sealed class ProofReplayGuard
             _newest[peerId] = timeMs;
             return ProofAcceptance.Accepted;
         }
+    }
+
+    /// <summary>Forgets <paramref name="timeMs"/> for <paramref name="peerId"/> if it is still the newest remembered.</summary>
+    public void Withdraw(string peerId, long timeMs)
+    {
+        lock (_lock)
+            if (_newest.TryGetValue(peerId, out var newest) && newest == timeMs)
+                _newest.Remove(peerId);
     }
 
     // Called under _lock, only when full: one pass per refused newcomer at most, over a bounded table.

@@ -26,6 +26,9 @@ public sealed partial class RequestProofVerifier(IOptions<BootstrapOptions> opti
         return unsigned.ToByteArray();
     }
 
+    /// <summary>Forgets a proof that <see cref="Verify"/> accepted for a call that then changed nothing.</summary>
+    public void Withdraw(string peerId, long timeMs) => replays.Withdraw(peerId, timeMs);
+
     /// <exception cref="RpcException">PERMISSION_DENIED, or RESOURCE_EXHAUSTED when too many callers proved themselves lately.</exception>
     public void Verify<T>(T request, string peerId, RequestProof? proof, string purpose, ServerCallContext context) where T : IMessage<T>
     {

@@ -9,6 +9,8 @@ public interface IMembershipRegistry
     /// <summary>Every member, ordered by peer id.</summary>
     IReadOnlyList<PeerRecord> Peers { get; }
 
+    bool Contains(string peerId);
+
     /// <summary>
     /// Registers a peer and gives it the data slot fewest members hold, or updates the addresses of one already known
     /// (which keeps its join time and data slot).

@@ -35,12 +35,15 @@ public sealed partial class MemberEnrollment(
     /// <exception cref="MembershipLimitException">The observer is new and the observers are as many as allowed.</exception>
     public Enrolment JoinObserver(string peerId)
     {
-        if (peers.Peers.Any(p => p.PeerId == peerId))
+        if (peers.Contains(peerId))
             throw new InvalidPeerRegistrationException($"{peerId} is a peer; it cannot be an observer too (leave first).");
         var observer = observers.Join(peerId);
         LogObserverJoined(peerId);
         return new Enrolment(IssueTo(observer), DataSlot: null);
     }
+
+    /// <summary>A peer or an observer now.</summary>
+    public bool IsMember(string peerId) => peers.Contains(peerId) || observers.Contains(peerId);
 
     public HeartbeatOutcome Heartbeat(string peerId, LearningStatus? status)
     {

@@ -42,6 +42,8 @@ public sealed class MembershipRegistry : IMembershipRegistry
 
     public IReadOnlyList<PeerRecord> Peers => [.. _peers.Values];
 
+    public bool Contains(string peerId) => _peers.ContainsKey(peerId);
+
     public MembershipChange Join(PeerRegistration registration)
     {
         registration.Validate();

@@ -14,10 +14,11 @@ public sealed record PeerRegistration(
     string IpfsPeerId,
     string MetricsAddress)
 {
-    // Limits keep one registration small, so MaxPeers bounds the bootstrap's memory.
+    // Limits keep one registration small, so MaxPeers bounds the bootstrap's memory and the size of every member list it
+    // sends: at most about 2.5 KB a peer, so 1,000 peers fit in 4 MB, gRPC's default for what a client receives.
     public const int MaxIdLength = 128;
-    public const int MaxAddressLength = 512;
-    public const int MaxSwarmAddresses = 16;
+    public const int MaxAddressLength = 256;
+    public const int MaxSwarmAddresses = 8;
 
     /// <exception cref="InvalidPeerRegistrationException">A field is missing, malformed or too long.</exception>
     public void Validate()

@@ -39,7 +39,7 @@ public static class PeerServiceExtensions
         services.AddSingleton<PeerStatusReporter>();
         services.AddSingleton<PeerSession>();
         services.AddSingleton<RejectionLog>();
-        services.AddSingleton(new WatchSlots(options.MaxWatchers));
+        services.AddSingleton(new StreamSlots(options.MaxWatchers, options.MaxStreamsPerMember));
         services.AddSingleton<MembershipInterceptor>();
         services.AddStorage(options, dataDirectory);
 
@@ -56,7 +56,11 @@ public static class PeerServiceExtensions
                     metadata.Add("authorization", $"Bearer {token}");
                 return Task.CompletedTask;
             })
-            .ConfigureChannel(channel => channel.UnsafeUseInsecureChannelCallCredentials = true);
+            .ConfigureChannel(channel =>
+            {
+                channel.UnsafeUseInsecureChannelCallCredentials = true;
+                channel.MaxReceiveMessageSize = 16 * 1024 * 1024; // the member list of a full Bootstrap, with room to spare
+            });
 
         services.AddHostedService<BootstrapRegistration>();
         services.AddSingleton<GossipService>();

@@ -14,20 +14,29 @@ namespace MlAspire.Peer.Grpc;
 /// </summary>
 public sealed partial class MembershipInterceptor(Replica replica, PeerKey key, TimeProvider time, PeerMetrics metrics, ILogger<MembershipInterceptor> logger) : AdmissionInterceptor
 {
-    private const int MaxRemembered = 4096;
-    private readonly ConcurrentDictionary<string, long> _admitted = new(StringComparer.Ordinal); // proof text → admitted until (ms)
+    /// <summary>Where an admitted call's member id is left for the service (ServerCallContext.UserState).</summary>
+    public const string MemberKey = "mlaspire.member";
+
+    private const int MaxRemembered = 1024;
+
+    // (proof, credential) as sent → (member, admitted until in ms): the same proof with another credential is checked anew.
+    private readonly ConcurrentDictionary<string, (string Member, long Until)> _admitted = new(StringComparer.Ordinal);
 
     protected override void Admit(ServerCallContext context)
     {
         if (!replica.IsInitialized)
             throw new RpcException(new Status(StatusCode.Unavailable, "This peer has not joined a tangle yet."));
         var proof = context.RequestHeaders.GetValue(MemberCallHeaders.Proof);
+        var credential = context.RequestHeaders.GetValue(MemberCallHeaders.Credential);
         var now = time.GetUtcNow().ToUnixTimeMilliseconds();
-        if (proof is not null && _admitted.TryGetValue(proof, out var until) && until > now)
+        var remembered = $"{proof}\n{credential}";
+        if (proof is not null && credential is not null && _admitted.TryGetValue(remembered, out var admitted) && admitted.Until > now)
+        {
+            context.UserState[MemberKey] = admitted.Member;
             return;
+        }
         var skew = TransactionVerifier.DefaultClockSkew;
-        var grant = MemberCallHeaders.Check(context.RequestHeaders.GetValue(MemberCallHeaders.Credential), proof,
-            replica.GenesisDocument.CreatorKey, replica.Genesis, key.Id, now, skew, out var problem);
+        var grant = MemberCallHeaders.Check(credential, proof, replica.GenesisDocument.CreatorKey, replica.Genesis, key.Id, now, skew, out var problem);
         if (grant is null)
         {
             metrics.CallRefused("no_membership");
@@ -37,7 +46,8 @@ public sealed partial class MembershipInterceptor(Replica replica, PeerKey key, 
         if (_admitted.Count >= MaxRemembered)
             _admitted.Clear();
         CallProof.TryParse(proof, out var parsed);
-        _admitted[proof!] = Math.Min(parsed!.TimeMs + (long)skew.TotalMilliseconds, grant.Expires);
+        _admitted[remembered] = (grant.Subject, Math.Min(parsed!.TimeMs + (long)skew.TotalMilliseconds, grant.Expires));
+        context.UserState[MemberKey] = grant.Subject;
     }
 
     [LoggerMessage(Level = LogLevel.Debug, Message = "Refused {Method} from {Caller}: {Problem}")]

@@ -10,7 +10,7 @@ namespace MlAspire.Peer.Grpc;
 /// Serves this peer's replica to other members (catch-up, gossip, blocks) and to the Visualization; every call has
 /// proven membership first (<see cref="MembershipInterceptor"/>).
 /// </summary>
-public sealed class TangleSyncService(Replica replica, IContentStore store, PeerStatusReporter status, WatchSlots watchSlots, PeerMetrics metrics) : TangleSync.TangleSyncBase
+public sealed class TangleSyncService(Replica replica, IContentStore store, PeerStatusReporter status, StreamSlots slots, PeerMetrics metrics) : TangleSync.TangleSyncBase
 {
     private const int Page = 500;
 
@@ -19,6 +19,7 @@ public sealed class TangleSyncService(Replica replica, IContentStore store, Peer
 
     public override async Task ListTransactions(ListTransactionsRequest request, IServerStreamWriter<TransactionMessage> responseStream, ServerCallContext context)
     {
+        using var slot = slots.TryTake(StreamKind.List, Caller(context)) ?? throw Full(StreamKind.List);
         var after = Math.Max(-1, request.AfterSequence);
         var remaining = request.MaxCount > 0 ? request.MaxCount : int.MaxValue;
         while (remaining > 0 && !context.CancellationToken.IsCancellationRequested)
@@ -40,7 +41,7 @@ public sealed class TangleSyncService(Replica replica, IContentStore store, Peer
     /// <summary>Every record inserted from now on, read from the replica by sequence: the stream never overflows, a stalled reader is ended.</summary>
     public override async Task WatchTransactions(WatchTransactionsRequest request, IServerStreamWriter<TransactionMessage> responseStream, ServerCallContext context)
     {
-        using var slot = watchSlots.TryTake() ?? throw WatchersFull();
+        using var slot = slots.TryTake(StreamKind.Watch, Caller(context)) ?? throw Full(StreamKind.Watch);
         var cancellation = context.CancellationToken;
         long cursor = replica.Snapshot.Size - 1;
         try
@@ -72,10 +73,13 @@ public sealed class TangleSyncService(Replica replica, IContentStore store, Peer
         return new BlockMessage { Data = UnsafeByteOperations.UnsafeWrap(data) };
     }
 
-    private RpcException WatchersFull()
+    private static string Caller(ServerCallContext context) => context.UserState[MembershipInterceptor.MemberKey] as string ?? "";
+
+    private RpcException Full(StreamKind kind)
     {
-        metrics.CallRefused("watchers_full");
-        return new RpcException(new Status(StatusCode.ResourceExhausted, $"This peer serves at most {watchSlots.Capacity} watchers."));
+        metrics.CallRefused(kind == StreamKind.Watch ? "watchers_full" : "lists_full");
+        return new RpcException(new Status(StatusCode.ResourceExhausted,
+            $"This peer serves at most {slots.Total} {kind} streams at once, and {slots.PerCaller} to one member."));
     }
 
     /// <summary>A write that the reader does not take within <see cref="StallTimeout"/> ends the call.</summary>
@@ -116,30 +120,53 @@ public sealed class TangleSyncService(Replica replica, IContentStore store, Peer
         Cid.TryParse(text, out var cid, out var error) ? cid : throw new RpcException(new Status(StatusCode.InvalidArgument, $"'{text}' is not a CID: {error}"));
 }
 
-/// <summary>How many watch streams this peer serves at once: each holds a call open for as long as its reader wants.</summary>
-public sealed class WatchSlots(int capacity)
+public enum StreamKind { Watch, List }
+
+/// <summary>
+/// How many streams of each kind this peer serves at once, in all and to one member: each holds a call open for as
+/// long as its reader wants, so no member may take them all.
+/// </summary>
+public sealed class StreamSlots(int total, int perCaller)
 {
-    private int _taken;
+    private readonly Lock _lock = new();
+    private readonly Dictionary<(StreamKind, string), int> _byCaller = [];
+    private readonly Dictionary<StreamKind, int> _byKind = [];
 
-    public int Capacity => capacity;
+    public int Total => total;
 
-    /// <summary>A slot, released when disposed; null when all are taken.</summary>
-    public IDisposable? TryTake()
+    public int PerCaller => perCaller;
+
+    /// <summary>A slot, released when disposed; null when the peer or this caller has none left.</summary>
+    public IDisposable? TryTake(StreamKind kind, string caller)
     {
-        if (Interlocked.Increment(ref _taken) <= capacity)
-            return new Slot(this);
-        Interlocked.Decrement(ref _taken);
-        return null;
+        lock (_lock)
+        {
+            var mine = _byCaller.GetValueOrDefault((kind, caller));
+            var all = _byKind.GetValueOrDefault(kind);
+            if (mine >= perCaller || all >= total) return null;
+            _byCaller[(kind, caller)] = mine + 1;
+            _byKind[kind] = all + 1;
+            return new Slot(this, kind, caller);
+        }
     }
 
-    private sealed class Slot(WatchSlots slots) : IDisposable
+    private void Release(StreamKind kind, string caller)
+    {
+        lock (_lock)
+        {
+            if (--_byCaller[(kind, caller)] == 0) _byCaller.Remove((kind, caller));
+            _byKind[kind]--;
+        }
+    }
+
+    private sealed class Slot(StreamSlots slots, StreamKind kind, string caller) : IDisposable
     {
         private int _released;
 
         public void Dispose()
         {
             if (Interlocked.Exchange(ref _released, 1) == 0)
-                Interlocked.Decrement(ref slots._taken);
+                slots.Release(kind, caller);
         }
     }
 }

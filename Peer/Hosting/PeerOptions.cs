@@ -34,8 +34,11 @@ public sealed class PeerOptions
     /// <summary>What one announcement may cost this peer (ancestors, depth, weights, time); see <see cref="Engine.IngestBudget"/>.</summary>
     public Engine.IngestBudget IngestBudget { get; set; } = new();
 
-    /// <summary>Watch streams this peer serves at once (neighbours and Visualizations); more are refused.</summary>
+    /// <summary>Watch streams (and, separately, catch-up lists) this peer serves at once to all members; more are refused.</summary>
     public int MaxWatchers { get; set; } = 64;
+
+    /// <summary>Streams of each kind one member may hold open on this peer at once.</summary>
+    public int MaxStreamsPerMember { get; set; } = 2;
 
     /// <summary>
     /// Announcements ingested at once (IPFS mode). Each one waits on the IPFS node (fetch and pin), so one at a time

@@ -46,7 +46,8 @@ public sealed class BootstrapRegistration(
                     await Task.Delay(heartbeat, stoppingToken);
                 logger.LogWarning("Bootstrap no longer knows this peer; joining again");
             }
-            catch (Exception e) when (e is RpcException or IOException or InvalidDataException && !stoppingToken.IsCancellationRequested)
+            // Anything but shutting down is retried: a Bootstrap (or a path to it) that answers nonsense must not stop the peer.
+            catch (Exception e) when (!stoppingToken.IsCancellationRequested)
             {
                 if (e is RpcException { StatusCode: StatusCode.Unauthenticated or StatusCode.PermissionDenied } refused)
                     logger.LogError("Bootstrap refused this peer ({Detail}); check the join token and the clock. Retrying in {Delay}", refused.Status.Detail, backoff);
@@ -63,7 +64,8 @@ public sealed class BootstrapRegistration(
     {
         var (nodeId, nodeAddresses) = await storageNetwork.IdentityAsync(stoppingToken);
         var request = new JoinRequest { PeerId = key.Id, GrpcAddress = addresses.Grpc, MetricsAddress = addresses.Metrics, IpfsPeerId = nodeId };
-        request.IpfsSwarmAddresses.AddRange(nodeAddresses.Take(16));
+        // What the Bootstrap accepts (PeerRecord): at most 8 addresses of at most 256 characters.
+        request.IpfsSwarmAddresses.AddRange(nodeAddresses.Where(a => a.Length <= 256).Take(8));
         request.Proof = Prove("join", request);
         var response = await bootstrap.JoinAsync(request, deadline: DateTime.UtcNow.AddSeconds(15), cancellationToken: stoppingToken);
 
@@ -113,8 +115,16 @@ public sealed class BootstrapRegistration(
         if (!reply.Known) return false;
         if (!reply.Credential.IsEmpty)
             Renew(reply.Credential);
-        var peers = await bootstrap.ListPeersAsync(new ListPeersRequest(), deadline: DateTime.UtcNow.AddSeconds(10), cancellationToken: stoppingToken);
-        Refresh(peers.Peers);
+        try
+        {
+            var peers = await bootstrap.ListPeersAsync(new ListPeersRequest(), deadline: DateTime.UtcNow.AddSeconds(10), cancellationToken: stoppingToken);
+            Refresh(peers.Peers);
+        }
+        catch (RpcException e) when (!stoppingToken.IsCancellationRequested)
+        {
+            // Still a member (the heartbeat went through): keep the last neighbours and heartbeat on, rather than re-join.
+            logger.LogWarning("Could not list the members ({Detail}); keeping the last known neighbours", e.Status.Detail);
+        }
         return true;
     }
 

@@ -2,7 +2,6 @@ using Grpc.Core;
 using MlAspire.Peer.Engine;
 using MlAspire.Peer.Grpc;
 using MlAspire.Storage.Content;
-using MlAspire.Storage.Ipfs;
 
 namespace MlAspire.Peer.Network;
 
@@ -38,6 +37,8 @@ public sealed class GossipService(Replica replica, Ingestor ingestor, IAnnouncer
         {
             foreach (var neighbour in neighbours.Current)
                 _ = Follow(neighbour, stoppingToken); // its first pass is only waited for at the start
+            foreach (var (peerId, follower) in _followers.Where(f => f.Value.IsCompleted && !neighbours.Contains(f.Key)).ToList())
+                _followers.Remove(peerId); // a neighbour that left: forget it
             await Task.Delay(TimeSpan.FromSeconds(1), stoppingToken).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
         }
         await Task.WhenAll(_followers.Values).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
@@ -84,9 +85,10 @@ public sealed class GossipService(Replica replica, Ingestor ingestor, IAnnouncer
                 {
                     logger.LogDebug("Following {Peer} paused: {Status}", neighbour.PeerId, e.Status.Detail);
                 }
-                catch (Exception e) when (e is IOException or HttpRequestException or IpfsApiException or TimeoutException && !stoppingToken.IsCancellationRequested)
+                catch (Exception e) when (e is not OperationCanceledException || !stoppingToken.IsCancellationRequested)
                 {
-                    // This peer's own store failed (its IPFS node may be restarting): start over from where catch-up was.
+                    // This peer's own store failed (its IPFS node may be restarting), or the neighbour's channel was
+                    // replaced: start over from where catch-up was.
                     logger.LogWarning("Following {Peer} paused: {Error}", neighbour.PeerId, e.Message);
                 }
                 await Task.Delay(backoff, stoppingToken).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);

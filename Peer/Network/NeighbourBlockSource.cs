@@ -41,7 +41,7 @@ public sealed class NeighbourBlockSource(NeighbourDirectory neighbours, ILogger<
                 if (finished == hedge) continue;
                 var answer = (Task<byte[]?>)finished;
                 asking.Remove(answer);
-                if (answer.Result is { } bytes && cid.Matches(bytes))
+                if (await answer is { } bytes && cid.Matches(bytes))
                     return bytes;
                 hedge = Task.CompletedTask; // a failed ask makes room for the next one at once
             }
@@ -65,6 +65,12 @@ public sealed class NeighbourBlockSource(NeighbourDirectory neighbours, ILogger<
         {
             if (e.StatusCode is not (StatusCode.NotFound or StatusCode.Cancelled))
                 logger.LogDebug("Neighbour {Peer} could not serve block {Cid}: {Status}", peerId, cid, e.Status.Detail);
+            return null;
+        }
+        catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+        {
+            // Its channel was closed under it (it re-joined elsewhere), or the call failed below gRPC: ask the others.
+            logger.LogDebug("Asking {Peer} for block {Cid} failed: {Error}", peerId, cid, e.Message);
             return null;
         }
     }

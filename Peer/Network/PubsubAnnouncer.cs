@@ -40,7 +40,7 @@ public sealed class PubsubAnnouncer(Replica replica, Ingestor ingestor, KuboRpcC
                     {
                         rejections.Report(message.From, cid, await ingestor.IngestAsync(new Announcement(cid, message.Data, AnnouncementPath.Live, message.From), ct));
                     }
-                    catch (Exception e) when (e is IpfsApiException or HttpRequestException or IOException or TimeoutException && !ct.IsCancellationRequested)
+                    catch (Exception e) when (!ct.IsCancellationRequested)
                     {
                         // The IPFS node failed this one (it may be restarting); the transaction comes back as a parent or on catch-up.
                         logger.LogWarning("Could not ingest an announcement from node {From}: {Error}", message.From, e.Message);
@@ -48,7 +48,7 @@ public sealed class PubsubAnnouncer(Replica replica, Ingestor ingestor, KuboRpcC
                 });
             }
             // JsonException, FormatException: a line the node sent was not a message; the subscription cannot go on past it.
-            catch (Exception e) when (e is IpfsApiException or HttpRequestException or IOException or TimeoutException or JsonException or FormatException && !cancellationToken.IsCancellationRequested)
+            catch (Exception e) when (!cancellationToken.IsCancellationRequested)
             {
                 logger.LogWarning("Pubsub subscription ended ({Error}); resubscribing", e.Message);
                 await Task.Delay(TimeSpan.FromSeconds(1), cancellationToken).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);

@@ -64,7 +64,7 @@ public sealed class PeerMetrics
             advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = SecondsBuckets });
         _retentionReleased = meter.CreateCounter<long>("mlaspire.peer.retention.released", "{block}", "Blocks released (unpinned, then garbage collected) by retention, by kind: weights or transaction (history).");
 
-        _callsRefused = meter.CreateCounter<long>("mlaspire.peer.calls.refused", "{call}", "TangleSync calls refused before they ran, by reason: no_membership (no valid credential or proof) or watchers_full.");
+        _callsRefused = meter.CreateCounter<long>("mlaspire.peer.calls.refused", "{call}", "TangleSync calls refused before they ran, by reason: no_membership (no valid credential or proof), watchers_full or lists_full (too many streams, in all or from one member).");
 
         // Counters are exported from the start at zero (every label value included), so that rate() and the dashboards
         // see a series before its first event rather than no data.
@@ -94,7 +94,7 @@ public sealed class PeerMetrics
     }
 
     /// <summary>Why a TangleSync call can be refused: see the calls refused counter.</summary>
-    public static readonly IReadOnlyList<string> CallRefusals = ["no_membership", "watchers_full"];
+    public static readonly IReadOnlyList<string> CallRefusals = ["no_membership", "watchers_full", "lists_full"];
 
     /// <param name="reason">One of <see cref="CallRefusals"/>.</param>
     public void CallRefused(string reason) => _callsRefused.Add(1, new KeyValuePair<string, object?>("reason", reason));

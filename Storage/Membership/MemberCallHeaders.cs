@@ -44,13 +44,25 @@ public static class MemberCallHeaders
             problem = $"credential malformed: {e.Message}";
             return null;
         }
-        if (proof.PeerId is not { } caller || proof.Check(Purpose, calleePeerId, [], nowMs, skew) != ProofCheck.Valid)
+        // The credential first (checked against the Bootstrap's key, which is always at hand), the caller's own key after:
+        // an outsider's fresh keys are refused before any of them is imported.
+        if (proof.PeerId is not { } caller)
+        {
+            problem = "call proof malformed";
+            return null;
+        }
+        var check = credential.Check(issuerKey, genesis, caller, nowMs, skew);
+        if (check != CredentialCheck.Valid)
+        {
+            problem = $"credential {check}";
+            return null;
+        }
+        if (proof.Check(Purpose, calleePeerId, [], nowMs, skew) != ProofCheck.Valid)
         {
             problem = "call proof invalid or stale";
             return null;
         }
-        var check = credential.Check(issuerKey, genesis, caller, nowMs, skew);
-        problem = check == CredentialCheck.Valid ? "" : $"credential {check}";
-        return check == CredentialCheck.Valid ? credential.Grant : null;
+        problem = "";
+        return credential.Grant;
     }
 }

@@ -87,6 +87,9 @@ public sealed class TransactionVerifier(Cid genesisCid, TransactionDocument gene
             throw Reject(RejectionReason.InvalidWeights, $"Transaction {cid} links weights that are not a raw block.");
         if (!PeerKey.TryIdOf(document.CreatorKey, out var creatorId) || creatorId != document.CreatorId)
             throw Reject(RejectionReason.ForgedCreator, $"Transaction {cid} claims creator {document.CreatorId} but carries another peer's key.");
+        // Membership first: it is checked against the one key this peer always has (the Bootstrap's), so a flood from
+        // fresh keys is refused before any of them is imported to check its own signature.
+        CheckMembership(cid, document);
         switch (PeerKey.Verify(document.CreatorKey, TransactionCodec.EncodePayload(document), document.Signature))
         {
             case PeerKey.Check.NonCanonical:
@@ -94,7 +97,6 @@ public sealed class TransactionVerifier(Cid genesisCid, TransactionDocument gene
             case PeerKey.Check.Invalid:
                 throw Reject(RejectionReason.BadSignature, $"Transaction {cid} has an invalid signature.");
         }
-        CheckMembership(cid, document);
         return document;
     }
 

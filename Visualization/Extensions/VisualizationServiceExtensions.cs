@@ -33,6 +33,7 @@ public static class VisualizationServiceExtensions
                 HttpHandler = new SocketsHttpHandler { KeepAlivePingDelay = TimeSpan.FromSeconds(20), KeepAlivePingTimeout = TimeSpan.FromSeconds(10) },
                 Credentials = Grpc.Core.ChannelCredentials.Create(Grpc.Core.ChannelCredentials.Insecure, JoinTokenCredentials(options.JoinToken)),
                 UnsafeUseInsecureChannelCallCredentials = true,
+                MaxReceiveMessageSize = 16 * 1024 * 1024, // the member list of a full Bootstrap, with room to spare
             });
             return new BootstrapClient(channel);
         });
