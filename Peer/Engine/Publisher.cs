@@ -19,7 +19,11 @@ public sealed class Publisher(Replica replica, IContentStore store, PeerKey key,
     {
         TrainingOutcome outcome;
         using (PeerTracing.Source.StartActivity("train"))
-            outcome = replica.Read((graph, weights) => TrainingStep.Run(graph, local, weights, parameters, random));
+        {
+            // Only choosing parents reads the replica; the epochs run outside its lock, so ingestion and serving go on.
+            var plan = replica.Read((graph, weights) => TrainingStep.Plan(graph, local, weights, parameters, random));
+            outcome = TrainingStep.Complete(plan, local, parameters, random);
+        }
         if (!outcome.ShouldPublish)
             return (outcome, null);
 

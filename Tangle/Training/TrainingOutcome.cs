@@ -4,6 +4,14 @@ using MlAspire.Tangle.Learning;
 
 namespace MlAspire.Tangle.Training;
 
+/// <summary>What a training step takes from the tangle: the reference, the parents (and how they did locally), and their average.</summary>
+public sealed record TrainingPlan(
+    ReferenceModel Reference,
+    Evaluation ReferenceEvaluation,
+    IReadOnlyList<Transaction> Parents,
+    IReadOnlyList<Evaluation> ParentEvaluations,
+    ModelWeights Start);
+
 /// <summary>
 /// What one training step produced. When <see cref="SkipReason"/> is null the caller stores <see cref="Weights"/>
 /// and publishes a transaction approving <see cref="Parents"/> with <see cref="Metrics"/>.

@@ -14,25 +14,34 @@ namespace MlAspire.Tangle.Training;
 /// </summary>
 public static class TrainingStep
 {
-    public static TrainingOutcome Run(TangleGraph graph, LocalData local, IModelStore store, LearningParameters parameters, Random random, IAttack? attack = null)
+    public static TrainingOutcome Run(TangleGraph graph, LocalData local, IModelStore store, LearningParameters parameters, Random random, IAttack? attack = null) =>
+        Complete(Plan(graph, local, store, parameters, random), local, parameters, random, attack);
+
+    /// <summary>
+    /// The part that reads the tangle: the reference and its evaluation, the parents chosen and screened, and their
+    /// average, where training starts. A peer runs it while nothing is inserted; <see cref="Complete"/> needs no tangle.
+    /// </summary>
+    public static TrainingPlan Plan(TangleGraph graph, LocalData local, IModelStore store, LearningParameters parameters, Random random)
     {
         parameters.Validated();
         var selector = parameters.CreateTipSelector(LocalAccuracy(graph, local, store));
-        var aggregator = parameters.CreateAggregator();
-
         var reference = ReferenceModel.Select(graph, store, local, selector, parameters, random);
         var referenceEvaluation = local.Evaluate(reference.Key, reference.Weights);
-
         var parents = ChooseParents(graph, local, store, selector, parameters, random);
-        var start = aggregator.Aggregate(parents.Select(p => p.Model).ToList());
+        var start = parameters.CreateAggregator().Aggregate(parents.Select(p => p.Model).ToList());
+        return new TrainingPlan(reference, referenceEvaluation, [.. parents.Select(p => p.Model.Transaction)], [.. parents.Select(p => p.Evaluation)], start);
+    }
 
+    /// <summary>Trains from the plan's start on local data, evaluates, and decides whether to publish.</summary>
+    public static TrainingOutcome Complete(TrainingPlan plan, LocalData local, LearningParameters parameters, Random random, IAttack? attack = null)
+    {
+        var start = plan.Start;
         var model = Models.Create(start.Shape);
         var trainData = attack?.PoisonData(local.Train) ?? local.Train;
         var values = start.ToArray();
         model.Train(values, trainData, parameters.Sgd, random);
-        var parentTransactions = parents.Select(p => p.Model.Transaction).ToList();
         if (!values.All(float.IsFinite))
-            return new TrainingOutcome(reference, referenceEvaluation, parentTransactions, start, new Evaluation(double.NaN, double.NaN),
+            return new TrainingOutcome(plan.Reference, plan.ReferenceEvaluation, plan.Parents, start, new Evaluation(double.NaN, double.NaN),
                 TransactionMetrics.None, "training diverged (non-finite weights); lower the learning rate");
 
         var trained = new ModelWeights(start.Shape, values);
@@ -40,8 +49,8 @@ public static class TrainingStep
         var metrics = new TransactionMetrics(trainedEvaluation.Loss, trainedEvaluation.Accuracy, trainData.Count);
         var (published, skipReason) = attack is not null
             ? (attack.PoisonUpdate(trained, start, random), null) // an attacker publishes whatever its test says
-            : (trained, parameters.CreatePublishRule().Reject(new PublishEvidence(trainedEvaluation, referenceEvaluation, parents.Select(p => p.Evaluation).ToList())));
-        return new TrainingOutcome(reference, referenceEvaluation, parentTransactions, published, trainedEvaluation, metrics, skipReason);
+            : (trained, parameters.CreatePublishRule().Reject(new PublishEvidence(trainedEvaluation, plan.ReferenceEvaluation, plan.ParentEvaluations)));
+        return new TrainingOutcome(plan.Reference, plan.ReferenceEvaluation, plan.Parents, published, trainedEvaluation, metrics, skipReason);
     }
 
     /// <summary>
