@@ -66,7 +66,7 @@ public sealed class LiveMetricsTests(MonitoredCluster cluster)
         // Every rejection reason is a series from the start, at zero until it happens.
         foreach (var reason in Enum.GetValues<MlAspire.Storage.Transactions.RejectionReason>())
             Assert.NotNull(peer.Value("mlaspire_peer_transactions_rejected_total", ("reason", MlAspire.Storage.Transactions.RejectionReasons.Label(reason))));
-        foreach (var refusal in new[] { "no_membership", "watchers_full" })
+        foreach (var refusal in new[] { "no_membership", "watchers_full", "lists_full" })
             Assert.NotNull(peer.Value("mlaspire_peer_calls_refused_total", ("reason", refusal)));
         Assert.Contains("# TYPE mlaspire_peer_training_duration_seconds histogram", peer.Text);
         Assert.Contains("# TYPE mlaspire_peer_store_size_bytes gauge", peer.Text);
