@@ -14,6 +14,9 @@ public sealed class BlackholedMemberTests(ITestOutputHelper output) : IAsyncLife
     private static readonly TimeSpan Patience = TimeSpan.FromSeconds(30);
 
     /// <summary>Valid libp2p peer ids (two public IPFS bootstrap nodes'), which nothing here answers for.</summary>
+    /// <summary>The most a registration may carry (Bootstrap's PeerRecord); db27f22 allowed 16, and failed with either.</summary>
+    private const int SwarmAddressesAllowed = 8;
+
     private static readonly string[] UnreachableIpfsNodes = ["QmNnooDu7bfjPFoTZYxMNLWUQJyrVwtbZg5gBMjTezGAJN", "QmQCU2EcMqAqQPR2i9bChDtGNJchTbq5TbXJJ16u19uLTa"];
 
     // A fetch that fails by cancellation ends the gossip stream (logged at Debug) instead of being counted: show it.
@@ -70,7 +73,7 @@ public sealed class BlackholedMemberTests(ITestOutputHelper output) : IAsyncLife
     }
 
     [Fact]
-    public async Task Ipfs_peers_stay_registered_when_two_members_advertise_sixteen_swarm_addresses_that_never_answer()
+    public async Task Ipfs_peers_stay_registered_when_two_members_advertise_as_many_swarm_addresses_as_allowed_that_never_answer()
     {
         var nodes = await JsIpfsNodes.StartAsync(2);
         _disposables.AddRange(nodes);
@@ -82,11 +85,11 @@ public sealed class BlackholedMemberTests(ITestOutputHelper output) : IAsyncLife
         var bootstrap = _cluster.BootstrapClient();
         for (var i = 0; i < 2; i++)
         {
-            var swarm = Enumerable.Range(0, 16).Select(_ => Hole().SwarmAddress).ToList();
+            var swarm = Enumerable.Range(0, SwarmAddressesAllowed).Select(_ => Hole().SwarmAddress).ToList();
             var key = KeySortingBefore(idA, idB);
             _disposables.Add((await Membership.JoinAsync(bootstrap, new MemberClaim(key, Hole().GrpcAddress, SwarmAddresses: swarm, IpfsPeerId: UnreachableIpfsNodes[i]))).KeepAlive());
         }
-        _report.Note("two blackholed members joined, 16 swarm addresses each");
+        _report.Note($"two blackholed members joined, {SwarmAddressesAllowed} swarm addresses each");
 
         // Peers heartbeat every second and are dropped after three silent seconds (LocalCluster's Bootstrap settings).
         var watched = TimeSpan.FromSeconds(25);

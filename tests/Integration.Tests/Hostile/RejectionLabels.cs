@@ -1,8 +1,8 @@
 namespace MlAspire.Integration.Tests.Hostile;
 
 /// <summary>
-/// The keys of PeerStatus.rejected_by_reason that the hardened peer reports for the attacks of issue 10. Today's peer
-/// reports none of them (its keys are RejectionReason names such as "InvalidWeights"); rename them here only.
+/// The keys of PeerStatus.rejected_by_reason the hostile-peer tests look for: RejectionReason labels, snake_case
+/// (RejectionReasons.Label). The peer before issue 10 reported none of the new ones, and named the others in PascalCase.
 /// </summary>
 public static class RejectionLabels
 {
@@ -21,6 +21,9 @@ public static class RejectionLabels
     /// <summary>Bytes that decode but are not in the one canonical encoding.</summary>
     public const string NonCanonical = "non_canonical";
 
-    /// <summary>Today's label (a RejectionReason name) for weights no neighbour supplied in time.</summary>
-    public const string WeightsUnavailable = "WeightsUnavailable";
+    /// <summary>Weights no neighbour supplied in time.</summary>
+    public const string WeightsUnavailable = "weights_unavailable";
+
+    /// <summary>More parents than the Bootstrap's max_parents, or parents that break the tangle's rules.</summary>
+    public const string InvalidParents = "invalid_parents";
 }

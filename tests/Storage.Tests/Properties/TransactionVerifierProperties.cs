@@ -127,7 +127,10 @@ public sealed class TransactionVerifierProperties : IDisposable
         // PlatformNotSupportedException instead of rejecting it.
         var valid = _valid.Single().Document;
         var key = valid.CreatorKey.Replace("KoZIzj0DAQc", "KoZIzj03AQc", StringComparison.Ordinal);
-        var document = valid with { CreatorKey = key, CreatorId = PeerKey.IdOf(key) };
+        var id = PeerKey.IdOf(key);
+        // A credential for that id, so the check reaches the creator's own key (membership is checked first).
+        var credential = MembershipCredential.Issue(valid.Membership!.Grant with { Subject = id }, _tangle.Bootstrap);
+        var document = valid with { CreatorKey = key, CreatorId = id, Membership = credential };
         Assert.Equal(RejectionReason.BadSignature, Outcome(Encoded(document).Bytes));
     }
 
