@@ -27,6 +27,7 @@ public sealed partial class GenesisStore(IOptions<BootstrapOptions> options, IHo
         var shape = settings.Rules.Model;
         var seededWeights = WeightCodec.Encode(Models.Create(shape).Initialize(new Random(settings.GenesisSeed)));
         Directory.CreateDirectory(DataDirectory);
+        AtomicFile.CleanTemporaries(DataDirectory); // what a crash mid-write left
 
         if (File.Exists(PathOf(TransactionFileName)))
         {
@@ -117,27 +118,8 @@ public sealed partial class GenesisStore(IOptions<BootstrapOptions> options, IHo
         return key;
     }
 
-    private void WriteAtomically(string fileName, byte[] content, bool secret)
-    {
-        var path = PathOf(fileName);
-        var temporary = $"{path}.{Guid.NewGuid():N}.tmp";
-        var streamOptions = new FileStreamOptions { Mode = FileMode.CreateNew, Access = FileAccess.Write };
-        if (secret && !OperatingSystem.IsWindows())
-            streamOptions.UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite;
-        try
-        {
-            using (var stream = new FileStream(temporary, streamOptions))
-            {
-                stream.Write(content);
-                stream.Flush(flushToDisk: true);
-            }
-            File.Move(temporary, path, overwrite: true);
-        }
-        finally
-        {
-            File.Delete(temporary);
-        }
-    }
+    private void WriteAtomically(string fileName, byte[] content, bool secret) =>
+        AtomicFile.WriteAsync(PathOf(fileName), content, CancellationToken.None, secret ? UnixFileMode.UserRead | UnixFileMode.UserWrite : null).GetAwaiter().GetResult();
 
     private static string Describe(ModelShape shape) => shape.Architecture == ModelArchitecture.Mlp
         ? $"mlp {shape.Inputs}-{shape.Hidden}-{shape.Classes}"
