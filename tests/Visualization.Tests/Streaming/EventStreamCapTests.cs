@@ -79,6 +79,8 @@ public sealed class EventStreamCapTests
     private static async Task<WebApplication> StartAsync(int maxBrowsers)
     {
         var builder = WebApplication.CreateSlimBuilder();
+        // The test's output folder holds the services' appsettings.json: their Kestrel endpoints are not this app's.
+        builder.Configuration.Sources.Clear();
         builder.WebHost.UseUrls("http://127.0.0.1:0");
         builder.Services.AddMetrics();
         builder.Services.AddSingleton(new VisualizationOptions { MaxBrowsers = maxBrowsers });
