@@ -5,6 +5,7 @@ using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Http.Features;
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Diagnostics.Metrics.Testing;
 using MlAspire.Visualization.Model;
@@ -81,6 +82,7 @@ public sealed class EventStreamCapTests
         var builder = WebApplication.CreateSlimBuilder();
         // The test's output folder holds the services' appsettings.json: their Kestrel endpoints are not this app's.
         builder.Configuration.Sources.Clear();
+        builder.Configuration.AddInMemoryCollection(); // where UseUrls writes
         builder.WebHost.UseUrls("http://127.0.0.1:0");
         builder.Services.AddMetrics();
         builder.Services.AddSingleton(new VisualizationOptions { MaxBrowsers = maxBrowsers });
