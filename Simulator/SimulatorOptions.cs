@@ -1,4 +1,5 @@
 using System.Globalization;
+using MlAspire.Tangle.Aggregation;
 using MlAspire.Tangle.Attacks;
 using MlAspire.Tangle.Learning;
 using MlAspire.Tangle.Simulation;
@@ -7,7 +8,7 @@ using MlAspire.Tangle.Training;
 namespace MlAspire.Simulator;
 
 /// <summary>Command-line options: every one has a default, so a bare run is the reference experiment.</summary>
-public sealed record SimulatorOptions(SimulationConfig Config, string OutputDirectory, string DataDirectory, int TrainCount, string Name)
+public sealed record SimulatorOptions(SimulationConfig Config, string OutputDirectory, string DataDirectory, DataPool Pool, int TrainCount, string Name)
 {
     private static readonly SimulationConfig Defaults = new();
     private static readonly LearningParameters Learn = Defaults.Learning;
@@ -22,7 +23,8 @@ public sealed record SimulatorOptions(SimulationConfig Config, string OutputDire
           --partition P           iid | dirichlet:ALPHA | shards:N ({Defaults.Partition})
           --model M               mlp | logreg (mlp)
           --hidden N              MLP hidden units ({Defaults.Model.Hidden})
-          --attackers A           KIND:FRACTION[:ARG]: random:0.2, flip:0.2:3-8, scale:0.2:10 (none)
+          --attackers A           KIND:FRACTION[:ARG] (none); KIND[:ARG] is one of
+                                  {AttackSpec.Usage}
           --seed N                seed for everything ({Defaults.Seed})
           --epochs N              local epochs per training step ({Learn.Sgd.Epochs})
           --batch N               minibatch size ({Learn.Sgd.BatchSize})
@@ -32,16 +34,22 @@ public sealed record SimulatorOptions(SimulationConfig Config, string OutputDire
           --particle-depth N      walk start below the newest transactions; 0 starts at genesis ({Learn.ParticleDepth})
           --parents N             tips each transaction averages and approves ({Learn.ParentCount})
           --candidates N          tips sampled before keeping the best --parents by local loss ({Learn.TipCandidates})
-          --averaging A           samples | mean ({Show(Averagings, Learn.Averaging)})
+          --aggregator A          how parents and the reference are combined ({Learn.Aggregator}):
+                                  {Aggregators.Usage}
           --reference-samples N   walks sampled to choose the reference ({Learn.ReferenceSamples})
           --reference-top N       reference = average of the top N transactions ({Learn.ReferenceTopK})
           --reference-candidates N  best-ranked transactions screened by local loss before keeping --reference-top ({Learn.ReferenceCandidates})
           --publish R             reference | parents | always ({Show(PublishRules, Learn.PublishRule)})
           --active X              chance a peer trains in a round ({Defaults.ActiveQuota})
-          --methods M             comma list of tangle, fedavg, centralized (all)
+          --methods M             comma list ({string.Join(",", Defaults.Methods)}) of
+                                  {SimulatedMethods.Usage}
           --eval-every N          held-out evaluation interval in rounds ({Defaults.EvaluateEvery})
-          --train-count N         first N digits are the train pool, the rest held out (8000)
-          --data DIR              folder with the MNIST IDX files (the copy next to the program)
+          --retain N              weights the tangle keeps: the newest N transactions' plus each publisher's newest ({Defaults.RetainedWeights})
+          --data DIR              folder with MNIST-format IDX files: MNIST (the copy next to the program) or
+                                  Fashion-MNIST (/usr/share/datasets/fashion-mnist, apt-get install dataset-fashion-mnist)
+          --pool P                test: the folder's 10,000 test images, the first --train-count the train pool and the
+                                  rest held out; train: its training images (60,000) are the pool, the test images held out (test)
+          --train-count N         images in the train pool (8000 of the test images; every training image)
           --out DIR               where the CSV and chart go (out/simulations)
           --name NAME             file name stem (derived from the options)
         """;
@@ -80,7 +88,7 @@ public sealed record SimulatorOptions(SimulationConfig Config, string OutputDire
             ParticleDepth = particleDepth == 0 ? null : particleDepth,
             ParentCount = parents,
             TipCandidates = Int("candidates", Math.Max(parents, Learn.TipCandidates)),
-            Averaging = Choice("averaging", Learn.Averaging, Averagings),
+            Aggregator = Text("aggregator", Learn.Aggregator),
             ReferenceSamples = Int("reference-samples", Learn.ReferenceSamples),
             ReferenceTopK = referenceTop,
             ReferenceCandidates = Int("reference-candidates", Math.Max(referenceTop, Learn.ReferenceCandidates)),
@@ -99,9 +107,10 @@ public sealed record SimulatorOptions(SimulationConfig Config, string OutputDire
             Learning = learning,
             ActiveQuota = Real("active", Defaults.ActiveQuota),
             EvaluateEvery = Int("eval-every", Defaults.EvaluateEvery),
-            Methods = Text("methods", "tangle,fedavg,centralized").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
-                .Select(m => Enum.TryParse<SimulatedMethodKind>(m, ignoreCase: true, out var kind) ? kind : throw new ArgumentException($"--methods: unknown method '{m}'."))
-                .ToList(),
+            RetainedWeights = Int("retain", Defaults.RetainedWeights),
+            Methods = values.TryGetValue("methods", out var methods)
+                ? methods.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
+                : Defaults.Methods,
         };
         config.Validated();
         _ = MlAspire.Tangle.Data.Partitioning.Partitioners.Parse(config.Partition); // fail on a bad split before loading data
@@ -109,13 +118,13 @@ public sealed record SimulatorOptions(SimulationConfig Config, string OutputDire
         var name = Text("name", string.Join('_',
             $"p{config.Peers}", $"r{config.Rounds}", config.Partition.Replace(':', '-'), values.GetValueOrDefault("model", "mlp"),
             config.Attack is null ? "clean" : config.Attack.ToString().Replace(':', '-'), $"s{config.Seed}"));
-        return new SimulatorOptions(config, Text("out", Path.Combine("out", "simulations")), Text("data", Path.Combine(AppContext.BaseDirectory, "data", "mnist")), Int("train-count", 8000), name);
+        var pool = Choice("pool", DataPool.Test, ("test", DataPool.Test), ("train", DataPool.Train));
+        return new SimulatorOptions(config, Text("out", Path.Combine("out", "simulations")), Text("data", Path.Combine(AppContext.BaseDirectory, "data", "mnist")),
+            pool, Int("train-count", pool == DataPool.Test ? 8000 : int.MaxValue), name);
     }
 
     private static readonly (string Name, TipSelectorKind Value)[] Selectors =
         [("accuracy", TipSelectorKind.Accuracy), ("cumulative", TipSelectorKind.CumulativeWeight), ("uniform", TipSelectorKind.Uniform)];
-
-    private static readonly (string Name, AveragingKind Value)[] Averagings = [("samples", AveragingKind.SampleWeighted), ("mean", AveragingKind.Mean)];
 
     private static readonly (string Name, PublishRuleKind Value)[] PublishRules =
         [("reference", PublishRuleKind.BetterThanReference), ("parents", PublishRuleKind.BetterThanParents), ("always", PublishRuleKind.Always)];
@@ -125,7 +134,10 @@ public sealed record SimulatorOptions(SimulationConfig Config, string OutputDire
     private static readonly HashSet<string> Known =
     [
         "peers", "rounds", "partition", "model", "hidden", "attackers", "seed", "epochs", "batch", "lr", "selector", "alpha",
-        "particle-depth", "parents", "candidates", "averaging", "reference-samples", "reference-top", "reference-candidates", "publish", "active",
-        "methods", "eval-every", "train-count", "data", "out", "name",
+        "particle-depth", "parents", "candidates", "aggregator", "reference-samples", "reference-top", "reference-candidates", "publish", "active",
+        "methods", "eval-every", "retain", "train-count", "data", "pool", "out", "name",
     ];
 }
+
+/// <summary>Which of the data folder's sets is partitioned over the peers.</summary>
+public enum DataPool { Test, Train }

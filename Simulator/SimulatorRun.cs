@@ -10,7 +10,7 @@ public static class SimulatorRun
 {
     public static int Execute(SimulatorOptions options)
     {
-        var (trainPool, heldOut) = LoadMnist(options.DataDirectory, options.TrainCount);
+        var (trainPool, heldOut) = Load(options.DataDirectory, options.Pool, options.TrainCount);
         var config = options.Config;
         AnsiConsole.MarkupLineInterpolated($"[bold]{options.Name}[/]: {config.Peers} peers, {config.Rounds} rounds, {config.Partition}, {config.Model.Architecture}, attack {config.Attack?.ToString() ?? "none"}, seed {config.Seed}; train pool {trainPool.Count}, held out {heldOut.Count}");
 
@@ -46,10 +46,24 @@ public static class SimulatorRun
         return 0;
     }
 
-    public static (Dataset TrainPool, Dataset HeldOut) LoadMnist(string directory, int trainCount)
+    /// <summary>The train pool and the held-out set from a folder of MNIST-format IDX files.</summary>
+    public static (Dataset TrainPool, Dataset HeldOut) Load(string directory, DataPool pool, int trainCount)
     {
-        using var images = File.OpenRead(Path.Combine(directory, "t10k-images-idx3-ubyte.gz"));
-        using var labels = File.OpenRead(Path.Combine(directory, "t10k-labels-idx1-ubyte.gz"));
-        return DataSplits.HoldOut(IdxReader.Read(images, labels), trainCount);
+        var test = Read(directory, "t10k");
+        if (pool == DataPool.Test)
+            return DataSplits.HoldOut(test, trainCount);
+        var train = Read(directory, "train");
+        return (trainCount < train.Count ? train.Slice(0, trainCount) : train, test);
+    }
+
+    private static Dataset Read(string directory, string set)
+    {
+        var images = Path.Combine(directory, $"{set}-images-idx3-ubyte.gz");
+        var labels = Path.Combine(directory, $"{set}-labels-idx1-ubyte.gz");
+        if (!File.Exists(images) || !File.Exists(labels))
+            throw new FileNotFoundException($"No {set} set in {directory}: expected {Path.GetFileName(images)} and {Path.GetFileName(labels)}.", images);
+        using var imageStream = File.OpenRead(images);
+        using var labelStream = File.OpenRead(labels);
+        return IdxReader.Read(imageStream, labelStream);
     }
 }

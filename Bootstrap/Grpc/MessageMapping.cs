@@ -100,12 +100,7 @@ public static class MessageMapping
             Alpha = learning.Alpha,
             ParentCount = learning.ParentCount,
             TipCandidates = learning.TipCandidates,
-            Averaging = learning.Averaging switch
-            {
-                Training.AveragingKind.Mean => Averaging.Mean,
-                Training.AveragingKind.SampleWeighted => Averaging.SampleWeighted,
-                _ => throw new ArgumentOutOfRangeException(nameof(learning), learning.Averaging, null),
-            },
+            Aggregator = learning.Aggregator,
             ReferenceSamples = learning.ReferenceSamples,
             ReferenceTopK = learning.ReferenceTopK,
             ReferenceCandidates = learning.ReferenceCandidates,

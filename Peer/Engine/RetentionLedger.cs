@@ -20,8 +20,8 @@ internal sealed class RetentionLedger
     private readonly ValidatedWeights _weights;
     private readonly Dictionary<string, int> _holders = new(StringComparer.Ordinal);
     private readonly List<bool> _holds = []; // by sequence: whether that transaction counts among its blob's holders
-    private readonly ReleaseScan _weightsScan = new();
-    private readonly ReleaseScan _documentsScan = new();
+    private readonly RetentionScan _weightsScan = new();
+    private readonly RetentionScan _documentsScan = new();
 
     public RetentionLedger(ValidatedWeights weights) => _weights = weights;
 
@@ -47,7 +47,7 @@ internal sealed class RetentionLedger
     public List<Cid> ReleaseWeights(TangleGraph graph, int keepNewest, IReadOnlySet<string> protectedIds)
     {
         var unpin = new List<Cid>();
-        Scan(graph, _weightsScan, keepNewest, protectedIds, (sequence, transaction) =>
+        _weightsScan.Scan(graph, keepNewest, protectedIds, (sequence, transaction) =>
         {
             if (!_holds[sequence]) return;
             _holds[sequence] = false;
@@ -70,40 +70,7 @@ internal sealed class RetentionLedger
     public List<Cid> ReleaseDocuments(TangleGraph graph, int keepNewest, IReadOnlySet<string> protectedIds)
     {
         var unpin = new List<Cid>();
-        Scan(graph, _documentsScan, keepNewest, protectedIds, (_, transaction) => unpin.Add(Cid.Parse(transaction.Id)));
+        _documentsScan.Scan(graph, keepNewest, protectedIds, (_, transaction) => unpin.Add(Cid.Parse(transaction.Id)));
         return unpin;
-    }
-
-    /// <summary>
-    /// Hands <paramref name="release"/> each transaction older than the newest <paramref name="keepNewest"/> that is not
-    /// genesis, its publisher's newest or protected, once. Those skipped are remembered and looked at again on the next pass, so a pass
-    /// costs the new arrivals plus the few publishers' newest and protected ones, not the whole history.
-    /// </summary>
-    private static void Scan(TangleGraph graph, ReleaseScan scan, int keepNewest, IReadOnlySet<string> protectedIds, Action<int, Transaction> release)
-    {
-        var end = graph.Count - keepNewest;
-        var candidates = scan.Skipped.Where(sequence => sequence < end).ToList();
-        for (var sequence = scan.Next; sequence < end; sequence++)
-            candidates.Add(sequence);
-        scan.Next = Math.Max(scan.Next, end);
-        foreach (var sequence in candidates)
-        {
-            var transaction = graph[sequence];
-            if (graph.IsNewestOfPublisher(sequence) || protectedIds.Contains(transaction.Id))
-            {
-                scan.Skipped.Add(sequence);
-                continue;
-            }
-            scan.Skipped.Remove(sequence);
-            release(sequence, transaction);
-        }
-    }
-
-    /// <summary>Where a release scan resumes (genesis, sequence 0, is never released), and what it skipped so far.</summary>
-    private sealed class ReleaseScan
-    {
-        public int Next { get; set; } = 1;
-
-        public HashSet<int> Skipped { get; } = [];
     }
 }

@@ -45,12 +45,7 @@ public static class SessionMapping
         ParticleDepth = p.HasParticleDepth ? p.ParticleDepth : null,
         ParentCount = p.ParentCount,
         TipCandidates = p.TipCandidates,
-        Averaging = p.Averaging switch
-        {
-            Averaging.Mean => AveragingKind.Mean,
-            Averaging.SampleWeighted => AveragingKind.SampleWeighted,
-            _ => throw new InvalidDataException($"Bootstrap sent an unknown averaging {p.Averaging}."),
-        },
+        Aggregator = p.Aggregator,
         ReferenceSamples = p.ReferenceSamples,
         ReferenceTopK = p.ReferenceTopK,
         ReferenceCandidates = p.ReferenceCandidates,

@@ -7,7 +7,10 @@ public sealed class ScaledUpdateAttack(double factor = 10.0) : IAttack
 {
     public string Name => $"scale x{factor}";
 
-    public ModelWeights PoisonUpdate(ModelWeights trained, ModelWeights start, Random random)
+    public ModelWeights PoisonUpdate(ModelWeights trained, ModelWeights start, Random random) => Scale(trained, start, factor);
+
+    /// <summary>start + factor × (trained − start).</summary>
+    internal static ModelWeights Scale(ModelWeights trained, ModelWeights start, double factor)
     {
         var values = trained.ToArray();
         var origin = start.Values;

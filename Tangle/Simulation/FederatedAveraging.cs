@@ -1,3 +1,5 @@
+using MlAspire.Tangle.Aggregation;
+using MlAspire.Tangle.Dag;
 using MlAspire.Tangle.Data;
 using MlAspire.Tangle.Learning;
 
@@ -5,14 +7,15 @@ namespace MlAspire.Tangle.Simulation;
 
 /// <summary>
 /// The FedAvg baseline (McMahan et al. 2017): each round every active peer trains the global model on its data and a
-/// server averages the results weighted by sample counts. No defence: an attacker's update is averaged like any other.
+/// server combines the results with <paramref name="aggregator"/>: weighted by sample counts (plain FedAvg, no defence:
+/// an attacker's update is averaged like any other) or with a robust rule such as the median or Multi-Krum.
 /// </summary>
-public sealed class FederatedAveraging(SimulationConfig config, Federation federation, ModelWeights initial, Dataset heldOut) : ISimulatedMethod
+public sealed class FederatedAveraging(string name, IAggregator aggregator, SimulationConfig config, Federation federation, ModelWeights initial, Dataset heldOut) : ISimulatedMethod
 {
     private readonly IModel _model = Models.Create(initial.Shape);
     private ModelWeights _global = initial;
 
-    public string Name => "fedavg";
+    public string Name => name;
 
     public void Train(int round)
     {
@@ -25,7 +28,8 @@ public sealed class FederatedAveraging(SimulationConfig config, Federation feder
             var random = new Random(Sampling.DeriveSeed(config.Seed, round, 4, peer.Index));
             var data = peer.Attack?.PoisonData(peer.Data.Train) ?? peer.Data.Train;
             var values = _global.ToArray();
-            _model.Train(values, data, config.Learning.Sgd, random);
+            if (peer.Attack?.Trains ?? true)
+                _model.Train(values, data, config.Learning.Sgd, random);
             if (!values.All(float.IsFinite))
                 return; // a diverged update is dropped, as a server would
             var trained = new ModelWeights(_global.Shape, values);
@@ -35,10 +39,10 @@ public sealed class FederatedAveraging(SimulationConfig config, Federation feder
         var received = Enumerable.Range(0, active.Count).Where(i => updates[i] is not null).ToList();
         if (received.Count == 0)
             return;
-        var averaged = ModelAveraging.Average(
-            received.Select(i => updates[i]!).ToList(),
-            received.Select(i => (double)active[i].Data.Train.Count).ToList());
-        _global = averaged;
+        // The server knows how many samples each client holds; a Sybil counts as one client per identity.
+        _global = aggregator.Aggregate(received.Select(i => new PublishedModel(
+            new Transaction($"update-{active[i].Index}", [], "", active[i].Id, round, new TransactionMetrics(double.NaN, double.NaN, active[i].Data.Train.Count)),
+            updates[i]!)).ToList());
     }
 
     public RoundResult Evaluate(int round)

@@ -4,7 +4,10 @@ using MlAspire.Tangle.Training;
 
 namespace MlAspire.Tangle.Simulation;
 
-/// <summary>The simulator's model store: everyone shares one process, so weights are kept by reference.</summary>
+/// <summary>
+/// The simulator's model store: everyone shares one process, so weights are kept by reference, once, and released
+/// as a real peer releases them, so a long run's memory stays flat.
+/// </summary>
 public sealed class InMemoryModelStore : IModelStore
 {
     private readonly ConcurrentDictionary<string, ModelWeights> _weights = new(StringComparer.Ordinal);
@@ -18,6 +21,8 @@ public sealed class InMemoryModelStore : IModelStore
         _weights[id] = weights;
         return id;
     }
+
+    public void Release(string weightsId) => _weights.TryRemove(weightsId, out _);
 
     public bool TryGet(string weightsId, [System.Diagnostics.CodeAnalysis.MaybeNullWhen(false)] out ModelWeights weights) => _weights.TryGetValue(weightsId, out weights);
 

@@ -4,8 +4,6 @@ using MlAspire.Tangle.Training;
 
 namespace MlAspire.Tangle.Simulation;
 
-public enum SimulatedMethodKind { Tangle, FedAvg, Centralized }
-
 /// <summary>One experiment: who learns, on what split, with which model, against which attack, from which seed.</summary>
 public sealed record SimulationConfig
 {
@@ -26,10 +24,14 @@ public sealed record SimulationConfig
     /// <summary>Share of each peer's data kept as its local test set.</summary>
     public double LocalTestFraction { get; init; } = 0.2;
 
+    /// <summary>The tangle keeps the weights of this many newest transactions (plus each publisher's newest), as a real peer does.</summary>
+    public int RetainedWeights { get; init; } = 2000;
+
     /// <summary>Evaluate on the held-out set every this many rounds (and after the last).</summary>
     public int EvaluateEvery { get; init; } = 1;
 
-    public IReadOnlyList<SimulatedMethodKind> Methods { get; init; } = [SimulatedMethodKind.Tangle, SimulatedMethodKind.FedAvg, SimulatedMethodKind.Centralized];
+    /// <summary>Method specs (see <see cref="SimulatedMethods"/>): tangle, tangle-undefended, fedavg[:AGGREGATOR], centralized.</summary>
+    public IReadOnlyList<string> Methods { get; init; } = ["tangle", "fedavg", "centralized"];
 
     public SimulationConfig Validated()
     {
@@ -37,8 +39,21 @@ public sealed record SimulationConfig
         if (Rounds < 1) throw new ArgumentException("At least one round is needed.");
         if (ActiveQuota is <= 0 or > 1) throw new ArgumentException("ActiveQuota must be in (0, 1].");
         if (LocalTestFraction is <= 0 or >= 1) throw new ArgumentException("LocalTestFraction must be in (0, 1).");
+        if (RetainedWeights < 1) throw new ArgumentException("RetainedWeights must be at least 1.");
         if (EvaluateEvery < 1) throw new ArgumentException("EvaluateEvery must be at least 1.");
         if (Methods.Count == 0) throw new ArgumentException("Choose at least one method.");
+        if (Methods.Distinct().Count() != Methods.Count) throw new ArgumentException("Each method may be chosen once.");
+        foreach (var method in Methods)
+        {
+            try
+            {
+                SimulatedMethods.Validate(method);
+            }
+            catch (FormatException e)
+            {
+                throw new ArgumentException(e.Message, e);
+            }
+        }
         Learning.Validated();
         return this;
     }

@@ -30,12 +30,7 @@ public static class SimulationRunner
     {
         var federation = Federation.Create(config, trainPool);
         var initial = Learning.Models.Create(config.Model).Initialize(new Random(Sampling.DeriveSeed(config.Seed, 0, 0)));
-        return config.Methods.Select<SimulatedMethodKind, ISimulatedMethod>(kind => kind switch
-        {
-            SimulatedMethodKind.Tangle => new TangleLearning(config, federation, initial, heldOut),
-            SimulatedMethodKind.FedAvg => new FederatedAveraging(config, federation, initial, heldOut),
-            SimulatedMethodKind.Centralized => new CentralizedTraining(config, federation, initial, heldOut),
-            _ => throw new ArgumentOutOfRangeException(nameof(config), kind, "Unknown method."),
-        }).ToList();
+        var context = new MethodContext(config, federation, initial, heldOut);
+        return config.Methods.Select(spec => SimulatedMethods.Create(spec, context)).ToList();
     }
 }

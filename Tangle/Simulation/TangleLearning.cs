@@ -10,6 +10,8 @@ namespace MlAspire.Tangle.Simulation;
 /// Virtual peers growing one tangle with the same <see cref="TrainingStep"/> a real peer runs. Peers of a round train
 /// in parallel on the tangle as it stood when the round began (as real peers do, who cannot see each other's work in
 /// flight); their transactions are added after the round in peer order, so results do not depend on thread timing.
+/// Flooding attackers publish after everyone else, the newest arrivals of the round. Weights beyond the retention horizon
+/// are released as on a real peer (<see cref="RetentionScan"/>), so memory stays flat however many rounds run.
 /// </summary>
 public sealed class TangleLearning : ISimulatedMethod
 {
@@ -17,17 +19,21 @@ public sealed class TangleLearning : ISimulatedMethod
     private readonly Federation _federation;
     private readonly Dataset _heldOut;
     private readonly InMemoryModelStore _store = new();
+    private readonly RetentionScan _retention = new();
     private readonly Dictionary<string, Evaluation> _heldOutEvaluations = new(StringComparer.Ordinal);
+    private readonly HashSet<string> _flooders;
 
-    public TangleLearning(SimulationConfig config, Federation federation, ModelWeights initial, Dataset heldOut)
+    public TangleLearning(string name, SimulationConfig config, Federation federation, ModelWeights initial, Dataset heldOut)
     {
+        Name = name;
         _config = config;
         _federation = federation;
         _heldOut = heldOut;
+        _flooders = federation.Peers.Where(p => p.Attack?.ApprovesOnlyAllies == true).Select(p => p.Id).ToHashSet(StringComparer.Ordinal);
         Graph = new TangleGraph(new Transaction("genesis", [], _store.Put(initial), "genesis", 0, TransactionMetrics.None));
     }
 
-    public string Name => "tangle";
+    public string Name { get; }
 
     public TangleGraph Graph { get; }
 
@@ -36,19 +42,23 @@ public sealed class TangleLearning : ISimulatedMethod
 
     public int Skipped { get; private set; }
 
+    /// <summary>Weights held now: bounded by the retention horizon plus one per publisher.</summary>
+    public int HeldWeights => _store.Count;
+
     public void Train(int round)
     {
         var roundRandom = new Random(Sampling.DeriveSeed(_config.Seed, round, 1));
         var active = _federation.Peers.Where(_ => roundRandom.NextDouble() < _config.ActiveQuota).ToList();
-        var outcomes = new TrainingOutcome[active.Count];
-        Parallel.For(0, active.Count, i =>
+        var walkers = active.Where(p => !_flooders.Contains(p.Id)).ToList();
+        var outcomes = new TrainingOutcome[walkers.Count];
+        Parallel.For(0, walkers.Count, i =>
         {
-            var peer = active[i];
+            var peer = walkers[i];
             var random = new Random(Sampling.DeriveSeed(_config.Seed, round, 2, peer.Index));
             outcomes[i] = TrainingStep.Run(Graph, peer.Data, _store, _config.Learning, random, peer.Attack);
         });
 
-        for (var i = 0; i < active.Count; i++)
+        for (var i = 0; i < walkers.Count; i++)
         {
             var outcome = outcomes[i];
             if (!outcome.ShouldPublish)
@@ -56,13 +66,38 @@ public sealed class TangleLearning : ISimulatedMethod
                 Skipped++;
                 continue;
             }
-            var transaction = new Transaction(
-                $"tx{Graph.Count}", outcome.Parents.Select(p => p.Id).ToList(), _store.Put(outcome.Weights), active[i].Id, round, outcome.Metrics);
-            var added = Graph.Add(transaction);
-            if (added.Status != AddStatus.Added)
-                throw new InvalidOperationException($"Simulated transaction was not added: {added.Status} {added.Error}");
-            Published++;
+            Publish(outcome.Parents.Select(p => p.Id).ToList(), outcome.Weights, walkers[i].Id, round, outcome.Metrics);
         }
+        foreach (var flooder in active.Where(p => _flooders.Contains(p.Id)))
+            Flood(flooder, round);
+
+        _retention.Scan(Graph, _config.RetainedWeights, new HashSet<string>(), (_, transaction) => _store.Release(transaction.WeightsId));
+    }
+
+    /// <summary>A Sybil's transactions: each approves only allied tips (genesis before there are any) and carries noise.</summary>
+    private void Flood(SimulatedPeer sybil, int round)
+    {
+        var attack = sybil.Attack!;
+        var random = new Random(Sampling.DeriveSeed(_config.Seed, round, 6, sybil.Index));
+        var genesis = _store.Get(Graph.Genesis.WeightsId);
+        for (var k = 0; k < attack.PublishesPerRound; k++)
+        {
+            var allies = Graph.Tips.Where(t => _flooders.Contains(Graph[t].Publisher)).ToList();
+            var parents = allies.Count == 0
+                ? [Graph.Genesis.Id]
+                : allies.OrderBy(_ => random.Next()).Take(_config.Learning.ParentCount).Select(t => Graph[t].Id).ToList();
+            var weights = attack.PoisonUpdate(genesis, genesis, random);
+            Publish(parents, weights, sybil.Id, round, new TransactionMetrics(0, 1, sybil.Data.Train.Count));
+        }
+    }
+
+    private void Publish(List<string> parents, ModelWeights weights, string publisher, int round, TransactionMetrics metrics)
+    {
+        var transaction = new Transaction($"tx{Graph.Count}", parents, _store.Put(weights), publisher, round, metrics);
+        var added = Graph.Add(transaction);
+        if (added.Status != AddStatus.Added)
+            throw new InvalidOperationException($"Simulated transaction was not added: {added.Status} {added.Error}");
+        Published++;
     }
 
     /// <summary>Each honest peer's reference model on the held-out set, averaged over the peers.</summary>
@@ -77,7 +112,8 @@ public sealed class TangleLearning : ISimulatedMethod
             references[i] = ReferenceOf(peer, random);
         });
 
-        var evaluations = references.Select(r => HeldOut(r)).ToList();
+        _heldOutEvaluations.Clear(); // last evaluation's references are mostly gone: keep this one's only
+        var evaluations = references.Select(HeldOut).ToList();
         return new RoundResult(round, Name, evaluations.Average(e => e.Accuracy), evaluations.Average(e => e.Loss), Graph.Count, Graph.Tips.Count);
     }
 

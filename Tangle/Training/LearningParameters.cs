@@ -7,8 +7,6 @@ namespace MlAspire.Tangle.Training;
 
 public enum TipSelectorKind { CumulativeWeight, Accuracy, Uniform }
 
-public enum AveragingKind { Mean, SampleWeighted }
-
 public enum PublishRuleKind { BetterThanReference, BetterThanParents, Always }
 
 /// <summary>
@@ -34,7 +32,8 @@ public sealed record LearningParameters
     /// <summary>Tips sampled before keeping the <see cref="ParentCount"/> with the lowest local loss; more than ParentCount is the poisoning defence.</summary>
     public int TipCandidates { get; init; } = 8;
 
-    public AveragingKind Averaging { get; init; } = AveragingKind.SampleWeighted;
+    /// <summary>How a transaction combines its parents and the reference its top-ranked transactions: an <see cref="Aggregators"/> spec.</summary>
+    public string Aggregator { get; init; } = "samples";
 
     /// <summary>Walks sampled to measure confidence when choosing the reference model.</summary>
     public int ReferenceSamples { get; init; } = 25;
@@ -58,6 +57,14 @@ public sealed record LearningParameters
         Check(ReferenceSamples >= 1, "ReferenceSamples must be at least 1.");
         Check(ReferenceTopK >= 1, "ReferenceTopK must be at least 1.");
         Check(ReferenceCandidates >= ReferenceTopK, "ReferenceCandidates must be at least ReferenceTopK.");
+        try
+        {
+            Aggregators.Create(Aggregator);
+        }
+        catch (FormatException e)
+        {
+            throw new ArgumentException(e.Message, e);
+        }
         Check(Sgd.Epochs >= 1 && Sgd.BatchSize >= 1 && Sgd.LearningRate > 0 && float.IsFinite(Sgd.LearningRate) && Sgd.WeightDecay >= 0,
             "SGD needs epochs ≥ 1, batch size ≥ 1, a positive finite learning rate and a non-negative weight decay.");
         return this;
@@ -79,12 +86,7 @@ public sealed record LearningParameters
         _ => throw new ArgumentOutOfRangeException(nameof(TipSelector), TipSelector, null),
     };
 
-    public IAggregator CreateAggregator() => Averaging switch
-    {
-        AveragingKind.Mean => new MeanAggregator(),
-        AveragingKind.SampleWeighted => new SampleWeightedAggregator(),
-        _ => throw new ArgumentOutOfRangeException(nameof(Averaging), Averaging, null),
-    };
+    public IAggregator CreateAggregator() => Aggregators.Create(Aggregator);
 
     public IPublishRule CreatePublishRule() => PublishRule switch
     {

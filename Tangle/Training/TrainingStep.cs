@@ -39,7 +39,8 @@ public static class TrainingStep
         var model = Models.Create(start.Shape);
         var trainData = attack?.PoisonData(local.Train) ?? local.Train;
         var values = start.ToArray();
-        model.Train(values, trainData, parameters.Sgd, random);
+        if (attack?.Trains ?? true)
+            model.Train(values, trainData, parameters.Sgd, random);
         if (!values.All(float.IsFinite))
             return new TrainingOutcome(plan.Reference, plan.ReferenceEvaluation, plan.Parents, start, new Evaluation(double.NaN, double.NaN),
                 TransactionMetrics.None, "training diverged (non-finite weights); lower the learning rate");

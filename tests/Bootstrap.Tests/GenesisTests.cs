@@ -70,7 +70,7 @@ public sealed class GenesisTests
         Assert.False(learning.HasParticleDepth);
         Assert.Equal(2, learning.ParentCount);
         Assert.Equal(8, learning.TipCandidates);
-        Assert.Equal(Averaging.SampleWeighted, learning.Averaging);
+        Assert.Equal("samples", learning.Aggregator);
         Assert.Equal((25, 4, 8), (learning.ReferenceSamples, learning.ReferenceTopK, learning.ReferenceCandidates));
         Assert.Equal((3, 16, 0.05f, 0f), (learning.Epochs, learning.BatchSize, learning.LearningRate, learning.WeightDecay));
         Assert.Equal(PublishRule.Always, learning.PublishRule);

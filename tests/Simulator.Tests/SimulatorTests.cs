@@ -23,7 +23,7 @@ public sealed class SimulatorTests : IDisposable
         Assert.Equal(TipSelectorKind.Accuracy, config.Learning.TipSelector);
         Assert.Equal((3, 6), (config.Learning.ParentCount, config.Learning.TipCandidates));
         Assert.Null(config.Learning.ParticleDepth);
-        Assert.Equal([SimulatedMethodKind.Tangle, SimulatedMethodKind.FedAvg], config.Methods);
+        Assert.Equal(["tangle", "fedavg"], config.Methods);
         Assert.Equal("p12_r30_shards-2_logreg_random-0.25_s9", options.Name);
     }
 
@@ -33,7 +33,10 @@ public sealed class SimulatorTests : IDisposable
     [InlineData("--partition", "zipf:2", "zipf")]
     [InlineData("--selector", "best", "accuracy, cumulative, uniform")]
     [InlineData("--attackers", "random", "KIND:FRACTION")]
-    [InlineData("--methods", "magic", "unknown method")]
+    [InlineData("--methods", "magic", "Unknown method")]
+    [InlineData("--methods", "fedavg:krum:x", "not a whole number")]
+    [InlineData("--aggregator", "mode", "Unknown aggregator")]
+    [InlineData("--pool", "all", "test, train")]
     public void Bad_options_say_what_is_wrong(string option, string value, string message)
     {
         var error = Assert.ThrowsAny<Exception>(() => SimulatorOptions.Parse([option, value]));
@@ -57,5 +60,25 @@ public sealed class SimulatorTests : IDisposable
         var png = File.ReadAllBytes(Path.Combine(_output, "smoke.png"));
         Assert.Equal([0x89, (byte)'P', (byte)'N', (byte)'G'], png[..4]);
         Assert.True(png.Length > 10_000, "the chart has content");
+    }
+
+    [Fact]
+    public void Robust_methods_attacks_and_the_data_pool_are_options()
+    {
+        var options = SimulatorOptions.Parse(["--methods", "tangle,tangle-undefended,fedavg:trimmed-mean:0.1,fedavg:multi-krum:2", "--aggregator", "median",
+            "--attackers", "sybil:0.2:4", "--retain", "500", "--pool", "train", "--data", "/somewhere"]);
+        Assert.Equal(["tangle", "tangle-undefended", "fedavg:trimmed-mean:0.1", "fedavg:multi-krum:2"], options.Config.Methods);
+        Assert.Equal("median", options.Config.Learning.Aggregator);
+        Assert.Equal("sybil flood x4", options.Config.Attack!.CreateAttack().Name);
+        Assert.Equal(500, options.Config.RetainedWeights);
+        Assert.Equal((DataPool.Train, int.MaxValue), (options.Pool, options.TrainCount));
+    }
+
+    [Fact]
+    public void A_folder_without_the_chosen_set_is_named_in_the_error()
+    {
+        var error = Assert.Throws<FileNotFoundException>(() => SimulatorRun.Load(_output, DataPool.Train, 100));
+        Assert.Contains("t10k-images-idx3-ubyte.gz", error.Message);
+        Assert.Contains(_output, error.Message);
     }
 }

@@ -54,11 +54,65 @@ public class SimulationTests
             Rounds = 8,
             Attack = AttackSpec.Parse("random:0.2:5"),
             Learning = new LearningParameters { TipSelector = TipSelectorKind.Accuracy, Alpha = 10, ParentCount = 2, TipCandidates = 4 },
-            Methods = [SimulatedMethodKind.Tangle, SimulatedMethodKind.FedAvg],
+            Methods = ["tangle", "fedavg"],
         };
         var final = Run(config).Where(r => r.Round == config.Rounds).ToDictionary(r => r.Method);
         Assert.True(final["tangle"].Accuracy > 0.8, $"tangle {final["tangle"].Accuracy:P1}");
         Assert.True(final["fedavg"].Accuracy < final["tangle"].Accuracy - 0.2, $"fedavg {final["fedavg"].Accuracy:P1}");
+    }
+
+    [Fact]
+    public void A_robust_aggregator_stops_what_plain_fedavg_does_not()
+    {
+        var config = Config() with { Peers = 10, Rounds = 8, Attack = AttackSpec.Parse("random:0.2:5"), Methods = ["fedavg", "fedavg:median", "fedavg:multi-krum:2"] };
+        var final = Run(config).Where(r => r.Round == config.Rounds).ToDictionary(r => r.Method);
+        Assert.True(final["fedavg:median"].Accuracy > 0.8, $"median {final["fedavg:median"].Accuracy:P1}");
+        Assert.True(final["fedavg:multi-krum:2"].Accuracy > 0.8, $"multi-krum {final["fedavg:multi-krum:2"].Accuracy:P1}");
+        Assert.True(final["fedavg"].Accuracy < final["fedavg:median"].Accuracy - 0.2, $"fedavg {final["fedavg"].Accuracy:P1}");
+    }
+
+    [Theory]
+    [InlineData("median")]
+    [InlineData("trimmed-mean")]
+    [InlineData("multi-krum")]
+    public void The_tangle_learns_with_a_robust_aggregator(string aggregator)
+    {
+        var config = Config() with { Methods = ["tangle"], Learning = new LearningParameters { Aggregator = aggregator } };
+        Assert.True(Run(config)[^1].Accuracy > 0.8, $"{aggregator}: {Run(config)[^1].Accuracy:P1}");
+    }
+
+    [Fact]
+    public void Sybils_publish_at_their_rate_and_approve_only_each_other()
+    {
+        var config = Config() with { Peers = 10, Rounds = 4, Attack = AttackSpec.Parse("sybil:0.2:3"), Methods = ["tangle"] };
+        var (pool, heldOut) = DataSplits.HoldOut(Data, 1000);
+        var federation = Federation.Create(config, pool);
+        var sybils = federation.Peers.Where(p => !p.IsHonest).Select(p => p.Id).ToHashSet();
+        var tangle = new TangleLearning("tangle", config, federation, Models.Create(config.Model).Initialize(new Random(1)), heldOut);
+        for (var round = 1; round <= config.Rounds; round++)
+            tangle.Train(round);
+
+        var graph = tangle.Graph;
+        var bySybils = Enumerable.Range(1, graph.Count - 1).Where(s => sybils.Contains(graph[s].Publisher)).ToList();
+        Assert.Equal(2 * 3 * config.Rounds, bySybils.Count);
+        foreach (var sequence in bySybils)
+            Assert.All(graph[sequence].Parents, parent => Assert.True(parent == graph.Genesis.Id || sybils.Contains(graph[graph.TryGetSequence(parent, out var s) ? s : -1].Publisher)));
+        Assert.Contains(Enumerable.Range(1, graph.Count - 1), s => !sybils.Contains(graph[s].Publisher));
+    }
+
+    [Fact]
+    public void Weights_beyond_the_horizon_are_released_and_learning_goes_on()
+    {
+        var config = Config() with { Rounds = 12, RetainedWeights = 5, Methods = ["tangle"] };
+        var (pool, heldOut) = DataSplits.HoldOut(Data, 1000);
+        var tangle = new TangleLearning("tangle", config, Federation.Create(config, pool), Models.Create(config.Model).Initialize(new Random(1)), heldOut);
+        for (var round = 1; round <= config.Rounds; round++)
+        {
+            tangle.Train(round);
+            Assert.InRange(tangle.HeldWeights, 1, config.RetainedWeights + config.Peers + 1); // horizon, each publisher's newest, genesis
+        }
+        Assert.True(tangle.Graph.Count > 3 * (config.RetainedWeights + config.Peers + 1), $"{tangle.Graph.Count} transactions");
+        Assert.True(tangle.Evaluate(config.Rounds).Accuracy > 0.8);
     }
 
     [Fact]
@@ -76,5 +130,9 @@ public class SimulationTests
         Assert.Throws<ArgumentException>(() => Run(Config() with { Peers = 0 }));
         Assert.Throws<ArgumentException>(() => Run(Config() with { ActiveQuota = 0 }));
         Assert.Throws<ArgumentException>(() => Run(Config() with { Methods = [] }));
+        Assert.Throws<ArgumentException>(() => Run(Config() with { Methods = ["tangle", "tangle"] }));
+        Assert.Throws<ArgumentException>(() => Run(Config() with { Methods = ["fedavg:mode"] }));
+        Assert.Throws<ArgumentException>(() => Run(Config() with { Methods = ["centralized:median"] }));
+        Assert.Throws<ArgumentException>(() => Run(Config() with { RetainedWeights = 0 }));
     }
 }

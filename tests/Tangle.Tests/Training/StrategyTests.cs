@@ -48,12 +48,27 @@ public class StrategyTests
         var data = new Dataset([0, 0, 0, 0], [3, 8, 3, 1], 1, 10);
         Assert.Equal([8, 8, 8, 1], new LabelFlipAttack(3, 8).PoisonData(data).Labels);
         Assert.Same(data, ((IAttack)new RandomWeightsAttack()).PoisonData(data));
+
+        Assert.Equal([0f, 2f, 1f, -1f], new SignFlipAttack().PoisonUpdate(trained, start, new Random(1)).Values.ToArray());
+        Assert.Equal([-1f, 3f, 1f, -3f], new SignFlipAttack(2).PoisonUpdate(trained, start, new Random(1)).Values.ToArray());
+        IAttack freeRider = new FreeRiderAttack();
+        Assert.False(freeRider.Trains);
+        Assert.Same(start, freeRider.PoisonUpdate(trained, start, new Random(1)));
+        IAttack sybil = new SybilFloodAttack(7);
+        Assert.Equal((7, true, false), (sybil.PublishesPerRound, sybil.ApprovesOnlyAllies, sybil.Trains));
+        IAttack honestLooking = new ScaledUpdateAttack();
+        Assert.Equal((1, false, true), (honestLooking.PublishesPerRound, honestLooking.ApprovesOnlyAllies, honestLooking.Trains));
     }
 
     [Theory]
     [InlineData("random:0.2", "random", 0.2)]
     [InlineData("flip:0.1:2-7", "flip 2->7", 0.1)]
     [InlineData("scale:0.5:3", "scale x3", 0.5)]
+    [InlineData("sign-flip:0.2", "sign flip x1", 0.2)]
+    [InlineData("sign-flip:0.3:4", "sign flip x4", 0.3)]
+    [InlineData("free-rider:0.4", "free rider", 0.4)]
+    [InlineData("sybil:0.2", "sybil flood x5", 0.2)]
+    [InlineData("sybil:0.1:10", "sybil flood x10", 0.1)]
     public void Attack_specs_parse(string text, string name, double fraction)
     {
         var spec = AttackSpec.Parse(text);
@@ -68,5 +83,10 @@ public class StrategyTests
     [InlineData("bogus:0.2")]
     [InlineData("flip:0.2:3")]
     [InlineData("scale:0.2:x")]
+    [InlineData("sign-flip:0.2:-1")]
+    [InlineData("free-rider:0.2:1")]
+    [InlineData("sybil:0.2:0")]
+    [InlineData("sybil:0.2:1.5")]
+    [InlineData("random:0.2:1:2")]
     public void Bad_attack_specs_are_refused(string text) => Assert.Throws<FormatException>(() => AttackSpec.Parse(text));
 }

@@ -1,0 +1,108 @@
+using MlAspire.Tangle.Aggregation;
+using MlAspire.Tangle.Dag;
+using MlAspire.Tangle.Learning;
+using MlAspire.Tangle.Training;
+
+namespace MlAspire.Tangle.Tests.Aggregation;
+
+public class AggregatorTests
+{
+    private static readonly ModelShape Shape = ModelShape.LogisticRegression(1, 2); // 4 parameters
+
+    private static PublishedModel Model(float value, int samples = 10) => Model([value, value, value, value], samples);
+
+    private static PublishedModel Model(float[] values, int samples = 10) =>
+        new(new Transaction($"t{string.Join('/', values)}", ["g"], "w", "p", 0, new TransactionMetrics(0, 0, samples)), new ModelWeights(Shape, values));
+
+    private static float[] Aggregate(string spec, params PublishedModel[] models) => Aggregators.Create(spec).Aggregate(models).ToArray();
+
+    [Fact]
+    public void The_mean_follows_one_extreme_model_and_the_median_does_not()
+    {
+        PublishedModel[] models = [Model(1), Model(2), Model(3), Model(1000)];
+        Assert.True(Aggregate("mean", models)[0] > 200);
+        Assert.Equal(2.5f, Aggregate("median", models)[0]);
+        Assert.Equal(2f, Aggregate("median", Model(1), Model(1000), Model(2))[0]);
+    }
+
+    [Fact]
+    public void The_median_is_taken_per_coordinate()
+    {
+        var median = Aggregate("median", Model([1, 9, -5, 0]), Model([2, 8, -6, 0]), Model([300, -300, 300, 7]));
+        Assert.Equal([2f, 8f, -5f, 0f], median);
+    }
+
+    [Fact]
+    public void The_trimmed_mean_drops_beta_of_each_end()
+    {
+        PublishedModel[] models = [Model(1), Model(2), Model(3), Model(4), Model(-1000)];
+        Assert.Equal(2f, Aggregate("trimmed-mean:0.2", models)[0], 5); // drops −1000 and 4: the mean of 1, 2, 3
+        Assert.Equal(Aggregate("mean", models)[0], Aggregate("trimmed-mean:0", models)[0], 3);
+        Assert.Equal(2.5f, Aggregate("trimmed-mean:0.2", Model(1), Model(4))[0], 5); // too few to trim anything
+    }
+
+    [Fact]
+    public void Krum_picks_a_model_from_the_honest_cluster()
+    {
+        PublishedModel[] models = [Model(1f), Model(1.1f), Model(0.9f), Model(1.05f), Model(50), Model(-50), Model(0.95f)];
+        var chosen = Aggregate("krum:2", models)[0];
+        Assert.InRange(chosen, 0.9f, 1.1f);
+        // Colluding attackers that agree with each other are still outvoted by the larger honest cluster.
+        Assert.InRange(Aggregate("krum:2", [.. models[..4], Model(40), Model(40.1f), Model(0.95f)])[0], 0.9f, 1.1f);
+    }
+
+    [Fact]
+    public void Multi_krum_averages_the_best_ranked_and_leaves_the_outliers_out()
+    {
+        PublishedModel[] models = [Model(1), Model(2), Model(3), Model(1000), Model(2)];
+        Assert.Equal(2f, Aggregate("multi-krum:1", models)[0], 5); // n − f = 4 best: 1, 2, 3, 2
+        Assert.Equal(2f, Aggregate("multi-krum:1:2", models)[0], 5); // the two 2s score best
+        Assert.Equal(Aggregate("krum:1", models), Aggregate("multi-krum:1:1", models));
+    }
+
+    [Fact]
+    public void Sample_weighting_counts_claimed_samples_and_the_robust_rules_ignore_them()
+    {
+        PublishedModel[] models = [Model(1, 10), Model(2, 10), Model(100, 1_000_000)];
+        Assert.True(Aggregate("samples", models)[0] > 99);
+        Assert.Equal(2f, Aggregate("median", models)[0]);
+    }
+
+    [Theory]
+    [InlineData("samples", typeof(SampleWeightedAggregator))]
+    [InlineData("mean", typeof(MeanAggregator))]
+    [InlineData("median", typeof(MedianAggregator))]
+    [InlineData("trimmed-mean", typeof(TrimmedMeanAggregator))]
+    [InlineData("trimmed-mean:0.1", typeof(TrimmedMeanAggregator))]
+    [InlineData("krum", typeof(KrumAggregator))]
+    [InlineData("multi-krum:2:5", typeof(MultiKrumAggregator))]
+    public void Specs_name_their_aggregator(string spec, Type type) => Assert.IsType(type, Aggregators.Create(spec));
+
+    [Theory]
+    [InlineData("mode", "Unknown aggregator")]
+    [InlineData("trimmed-mean:0.5", "[0, 0.5)")]
+    [InlineData("trimmed-mean:x", "not a number")]
+    [InlineData("krum:-1", "must not be negative")]
+    [InlineData("multi-krum:1:-2", "must not be negative")]
+    [InlineData("krum:1.5", "not a whole number")]
+    [InlineData("", "Unknown aggregator")]
+    public void Bad_specs_say_what_is_wrong(string spec, string message)
+    {
+        var error = Assert.Throws<FormatException>(() => Aggregators.Create(spec));
+        Assert.Contains(message, error.Message);
+        Assert.Throws<ArgumentException>(() => new LearningParameters { Aggregator = spec }.Validated());
+    }
+
+    [Theory]
+    [InlineData("median")]
+    [InlineData("trimmed-mean")]
+    [InlineData("krum")]
+    [InlineData("multi-krum")]
+    public void Every_rule_refuses_an_empty_list_and_mixed_shapes(string spec)
+    {
+        var aggregator = Aggregators.Create(spec);
+        Assert.Throws<ArgumentException>(() => aggregator.Aggregate([]));
+        var other = new PublishedModel(Model(1).Transaction, new ModelWeights(ModelShape.LogisticRegression(2, 2), new float[6]));
+        Assert.ThrowsAny<Exception>(() => aggregator.Aggregate([Model(1), other, Model(2)]));
+    }
+}

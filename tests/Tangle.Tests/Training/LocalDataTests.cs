@@ -1,0 +1,22 @@
+using MlAspire.Tangle.Data;
+using MlAspire.Tangle.Learning;
+using MlAspire.Tangle.Training;
+
+namespace MlAspire.Tangle.Tests.Training;
+
+public class LocalDataTests
+{
+    [Fact]
+    public void The_evaluation_memo_stays_bounded_however_many_models_are_scored()
+    {
+        var shape = ModelShape.LogisticRegression(2, 2);
+        var data = SyntheticData.GaussianBlobs(20, 2, 2, 3.0, new Random(1));
+        var local = new LocalData(data.Slice(0, 10), data.Slice(10, 10));
+        var weights = new ModelWeights(shape, new float[shape.ParameterCount]);
+        var first = local.Evaluate("w0", weights);
+        for (var i = 1; i < LocalData.MemoCapacity * 3; i++)
+            local.Evaluate($"w{i}", weights);
+        Assert.InRange(local.Remembered, 1, LocalData.MemoCapacity);
+        Assert.Equal(first, local.Evaluate("w0", weights)); // forgotten scores are computed again, the same
+    }
+}
