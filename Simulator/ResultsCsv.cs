@@ -5,7 +5,7 @@ namespace MlAspire.Simulator;
 
 public static class ResultsCsv
 {
-    public const string Header = "round,method,accuracy,loss,tangle_size,tips";
+    public const string Header = "round,method,accuracy,loss,tangle_size,tips,contributors";
 
     public static void Write(string path, IEnumerable<RoundResult> results) =>
         File.WriteAllLines(path, [Header, .. results.Select(Line)]);
@@ -16,5 +16,6 @@ public static class ResultsCsv
         r.Accuracy.ToString("F4", CultureInfo.InvariantCulture),
         r.Loss.ToString("F4", CultureInfo.InvariantCulture),
         r.TangleSize?.ToString(CultureInfo.InvariantCulture) ?? "",
-        r.Tips?.ToString(CultureInfo.InvariantCulture) ?? "");
+        r.Tips?.ToString(CultureInfo.InvariantCulture) ?? "",
+        r.Contributors?.ToString("F1", CultureInfo.InvariantCulture) ?? "");
 }

@@ -40,7 +40,9 @@ public sealed record SimulatorOptions(SimulationConfig Config, string OutputDire
           --reference-top N       reference = average of the top N transactions ({Learn.ReferenceTopK})
           --reference-candidates N  best-ranked transactions screened by local loss before keeping --reference-top ({Learn.ReferenceCandidates})
           --publish R             reference | parents | always ({Show(PublishRules, Learn.PublishRule)})
-          --active X              chance a peer trains in a round ({Defaults.ActiveQuota})
+          --active X|LO-HI        chance a peer trains in a round; LO-HI spreads peers' speeds evenly ({Defaults.ActiveQuota})
+          --churn X               chance per round that a peer leaves, or, once gone, rejoins ({Defaults.Churn})
+          --delay N               rounds before a transaction reaches the others: peers build on stale tips ({Defaults.Delay})
           --methods M             comma list ({string.Join(",", Defaults.Methods)}) of
                                   {SimulatedMethods.Usage}
           --eval-every N          held-out evaluation interval in rounds ({Defaults.EvaluateEvery})
@@ -71,9 +73,9 @@ public sealed record SimulatorOptions(SimulationConfig Config, string OutputDire
         int Int(string key, int fallback) => values.TryGetValue(key, out var v)
             ? int.TryParse(v, NumberStyles.Integer, CultureInfo.InvariantCulture, out var n) ? n : throw new ArgumentException($"--{key} expects a whole number, got '{v}'.")
             : fallback;
-        double Real(string key, double fallback) => values.TryGetValue(key, out var v)
-            ? double.TryParse(v, NumberStyles.Float, CultureInfo.InvariantCulture, out var x) && double.IsFinite(x) ? x : throw new ArgumentException($"--{key} expects a number, got '{v}'.")
-            : fallback;
+        double Real(string key, double fallback) => values.TryGetValue(key, out var v) ? Number(key, v) : fallback;
+        static double Number(string key, string v) =>
+            double.TryParse(v, NumberStyles.Float, CultureInfo.InvariantCulture, out var x) && double.IsFinite(x) ? x : throw new ArgumentException($"--{key} expects a number, got '{v}'.");
         T Choice<T>(string key, T fallback, params (string Name, T Value)[] choices) => values.TryGetValue(key, out var v)
             ? choices.FirstOrDefault(c => c.Name == v) is { Name: not null } hit ? hit.Value : throw new ArgumentException($"--{key} expects one of {string.Join(", ", choices.Select(c => c.Name))}, got '{v}'.")
             : fallback;
@@ -96,6 +98,9 @@ public sealed record SimulatorOptions(SimulationConfig Config, string OutputDire
             Sgd = new SgdOptions(Int("epochs", Learn.Sgd.Epochs), Int("batch", Learn.Sgd.BatchSize), (float)Real("lr", Learn.Sgd.LearningRate)),
         };
         var hidden = Int("hidden", Defaults.Model.Hidden);
+        var activity = values.TryGetValue("active", out var active)
+            ? active.Split('-') is [var slowest, var fastest] ? (Slowest: Number("active", slowest), Fastest: Number("active", fastest)) : (Slowest: Number("active", active), Fastest: Number("active", active))
+            : (Slowest: Defaults.SlowestQuota, Fastest: Defaults.ActiveQuota);
         var config = new SimulationConfig
         {
             Peers = Int("peers", Defaults.Peers),
@@ -105,7 +110,10 @@ public sealed record SimulatorOptions(SimulationConfig Config, string OutputDire
             Attack = values.TryGetValue("attackers", out var attack) ? AttackSpec.Parse(attack) : null,
             Seed = Int("seed", Defaults.Seed),
             Learning = learning,
-            ActiveQuota = Real("active", Defaults.ActiveQuota),
+            ActiveQuota = activity.Fastest,
+            SlowestQuota = activity.Slowest,
+            Churn = Real("churn", Defaults.Churn),
+            Delay = Int("delay", Defaults.Delay),
             EvaluateEvery = Int("eval-every", Defaults.EvaluateEvery),
             RetainedWeights = Int("retain", Defaults.RetainedWeights),
             Methods = values.TryGetValue("methods", out var methods)
@@ -135,7 +143,7 @@ public sealed record SimulatorOptions(SimulationConfig Config, string OutputDire
     [
         "peers", "rounds", "partition", "model", "hidden", "attackers", "seed", "epochs", "batch", "lr", "selector", "alpha",
         "particle-depth", "parents", "candidates", "aggregator", "reference-samples", "reference-top", "reference-candidates", "publish", "active",
-        "methods", "eval-every", "retain", "train-count", "data", "pool", "out", "name",
+        "churn", "delay", "methods", "eval-every", "retain", "train-count", "data", "pool", "out", "name",
     ];
 }
 

@@ -35,11 +35,11 @@ public static class SimulatorRun
         ResultsCsv.Write(csv, results);
         AccuracyChart.Save(png, results, $"{options.Name}");
 
-        var table = new Table().AddColumns("method", "final accuracy", "best accuracy", "final loss");
+        var table = new Table().AddColumns("method", "final accuracy", "best accuracy", "final loss", $"contributors ({ReferenceReach.Window} rounds)");
         foreach (var method in results.GroupBy(r => r.Method))
         {
             var last = method.Last();
-            table.AddRow(method.Key, $"{last.Accuracy:P2}", $"{method.Max(r => r.Accuracy):P2}", $"{last.Loss:F4}");
+            table.AddRow(method.Key, $"{last.Accuracy:P2}", $"{method.Max(r => r.Accuracy):P2}", $"{last.Loss:F4}", last.Contributors is { } c ? $"{c:F1}" : "");
         }
         AnsiConsole.Write(table);
         AnsiConsole.MarkupLineInterpolated($"{stopwatch.Elapsed.TotalSeconds:F1} s; wrote [link]{csv}[/] and [link]{png}[/]");

@@ -19,8 +19,7 @@ public sealed class FederatedAveraging(string name, IAggregator aggregator, Simu
 
     public void Train(int round)
     {
-        var roundRandom = new Random(Sampling.DeriveSeed(config.Seed, round, 1));
-        var active = federation.Peers.Where(_ => roundRandom.NextDouble() < config.ActiveQuota).ToList();
+        var active = federation.ActiveIn(round);
         var updates = new ModelWeights?[active.Count];
         Parallel.For(0, active.Count, i =>
         {

@@ -16,9 +16,14 @@ public sealed record SimulatedPeer(int Index, LocalData Data, IAttack? Attack)
 /// <summary>The peers of one experiment, built once so that every method learns from exactly the same split.</summary>
 public sealed class Federation
 {
-    private Federation(IReadOnlyList<SimulatedPeer> peers) => Peers = peers;
+    private readonly Participation _participation;
+
+    private Federation(IReadOnlyList<SimulatedPeer> peers, Participation participation) => (Peers, _participation) = (peers, participation);
 
     public IReadOnlyList<SimulatedPeer> Peers { get; }
+
+    /// <summary>The peers that train in <paramref name="round"/>, in peer order.</summary>
+    public IReadOnlyList<SimulatedPeer> ActiveIn(int round) => [.. Peers.Where(p => _participation.IsActive(p.Index, round))];
 
     public IEnumerable<SimulatedPeer> Honest => Peers.Where(p => p.IsHonest);
 
@@ -32,7 +37,7 @@ public sealed class Federation
             var (train, test) = DataSplits.LocalSplit(trainPool.Subset(indices), config.LocalTestFraction, random);
             return new SimulatedPeer(i, new LocalData(train, test), attackers.Contains(i) ? config.Attack!.CreateAttack() : null);
         }).ToList();
-        return new Federation(peers);
+        return new Federation(peers, Participation.Create(config, Sampling.DeriveSeed(config.Seed, 0, 2)));
     }
 
     private static HashSet<int> ChooseAttackers(SimulationConfig config, Random random)

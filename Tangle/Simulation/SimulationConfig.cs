@@ -18,8 +18,17 @@ public sealed record SimulationConfig
     public int Seed { get; init; } = 7;
     public LearningParameters Learning { get; init; } = new();
 
-    /// <summary>Chance that a peer trains in a round (the rest are idle, as real peers often are).</summary>
+    /// <summary>Chance that the fastest peer trains in a round (the rest are idle, as real peers often are).</summary>
     public double ActiveQuota { get; init; } = 1.0;
+
+    /// <summary>Chance that the slowest peer trains in a round; peers' speeds spread evenly up to <see cref="ActiveQuota"/>.</summary>
+    public double SlowestQuota { get; init; } = 1.0;
+
+    /// <summary>Chance per round that a peer leaves, or, once gone, comes back.</summary>
+    public double Churn { get; init; }
+
+    /// <summary>Rounds before a transaction reaches the other peers: with a delay, peers build on stale tips.</summary>
+    public int Delay { get; init; }
 
     /// <summary>Share of each peer's data kept as its local test set.</summary>
     public double LocalTestFraction { get; init; } = 0.2;
@@ -38,6 +47,9 @@ public sealed record SimulationConfig
         if (Peers < 1) throw new ArgumentException("At least one peer is needed.");
         if (Rounds < 1) throw new ArgumentException("At least one round is needed.");
         if (ActiveQuota is <= 0 or > 1) throw new ArgumentException("ActiveQuota must be in (0, 1].");
+        if (SlowestQuota <= 0 || SlowestQuota > ActiveQuota) throw new ArgumentException("SlowestQuota must be in (0, ActiveQuota].");
+        if (Churn is < 0 or >= 1) throw new ArgumentException("Churn must be in [0, 1).");
+        if (Delay is < 0 or > 100) throw new ArgumentException("Delay must be 0 to 100 rounds.");
         if (LocalTestFraction is <= 0 or >= 1) throw new ArgumentException("LocalTestFraction must be in (0, 1).");
         if (RetainedWeights < 1) throw new ArgumentException("RetainedWeights must be at least 1.");
         if (EvaluateEvery < 1) throw new ArgumentException("EvaluateEvery must be at least 1.");

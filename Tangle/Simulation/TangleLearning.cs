@@ -22,6 +22,8 @@ public sealed class TangleLearning : ISimulatedMethod
     private readonly RetentionScan _retention = new();
     private readonly Dictionary<string, Evaluation> _heldOutEvaluations = new(StringComparer.Ordinal);
     private readonly HashSet<string> _flooders;
+    private readonly Queue<(int Round, Transaction Transaction)> _inFlight = new(); // made, not yet seen by the others
+    private int _made;
 
     public TangleLearning(string name, SimulationConfig config, Federation federation, ModelWeights initial, Dataset heldOut)
     {
@@ -47,8 +49,7 @@ public sealed class TangleLearning : ISimulatedMethod
 
     public void Train(int round)
     {
-        var roundRandom = new Random(Sampling.DeriveSeed(_config.Seed, round, 1));
-        var active = _federation.Peers.Where(_ => roundRandom.NextDouble() < _config.ActiveQuota).ToList();
+        var active = _federation.ActiveIn(round);
         var walkers = active.Where(p => !_flooders.Contains(p.Id)).ToList();
         var outcomes = new TrainingOutcome[walkers.Count];
         Parallel.For(0, walkers.Count, i =>
@@ -70,6 +71,8 @@ public sealed class TangleLearning : ISimulatedMethod
         }
         foreach (var flooder in active.Where(p => _flooders.Contains(p.Id)))
             Flood(flooder, round);
+        while (_inFlight.TryPeek(out var next) && next.Round + _config.Delay <= round)
+            Add(_inFlight.Dequeue().Transaction);
 
         _retention.Scan(Graph, _config.RetainedWeights, new HashSet<string>(), (_, transaction) => _store.Release(transaction.WeightsId));
     }
@@ -93,7 +96,15 @@ public sealed class TangleLearning : ISimulatedMethod
 
     private void Publish(List<string> parents, ModelWeights weights, string publisher, int round, TransactionMetrics metrics)
     {
-        var transaction = new Transaction($"tx{Graph.Count}", parents, _store.Put(weights), publisher, round, metrics);
+        var transaction = new Transaction($"tx{_made++}", parents, _store.Put(weights), publisher, round, metrics);
+        if (_config.Delay == 0)
+            Add(transaction); // at once, so a flood's next transaction can approve it
+        else
+            _inFlight.Enqueue((round, transaction));
+    }
+
+    private void Add(Transaction transaction)
+    {
         var added = Graph.Add(transaction);
         if (added.Status != AddStatus.Added)
             throw new InvalidOperationException($"Simulated transaction was not added: {added.Status} {added.Error}");
@@ -114,7 +125,9 @@ public sealed class TangleLearning : ISimulatedMethod
 
         _heldOutEvaluations.Clear(); // last evaluation's references are mostly gone: keep this one's only
         var evaluations = references.Select(HeldOut).ToList();
-        return new RoundResult(round, Name, evaluations.Average(e => e.Accuracy), evaluations.Average(e => e.Loss), Graph.Count, Graph.Tips.Count);
+        var honestIds = honest.Select(p => p.Id).ToHashSet(StringComparer.Ordinal);
+        var contributors = references.Average(r => ReferenceReach.Contributors(Graph, r, round, honestIds));
+        return new RoundResult(round, Name, evaluations.Average(e => e.Accuracy), evaluations.Average(e => e.Loss), Graph.Count, Graph.Tips.Count, contributors);
     }
 
     public ReferenceModel ReferenceOf(SimulatedPeer peer, Random random)

@@ -116,6 +116,44 @@ public class SimulationTests
     }
 
     [Fact]
+    public void Slow_peers_train_less_and_churned_peers_leave_and_come_back()
+    {
+        var config = Config() with { Peers = 40, Rounds = 200, ActiveQuota = 1.0, SlowestQuota = 0.2, Churn = 0.05 };
+        var (pool, _) = DataSplits.HoldOut(Data, 1000);
+        var federation = Federation.Create(config, pool);
+        var rounds = Enumerable.Range(1, config.Rounds).ToList();
+        var trained = federation.Peers.Select(p => rounds.Count(r => federation.ActiveIn(r).Contains(p))).ToList();
+        Assert.InRange(trained.Average() / config.Rounds, 0.15, 0.5); // speeds 0.2–1 (mean 0.6), present about half the time
+        Assert.True(trained.Max() > 2 * trained.Min(), $"slowest {trained.Min()}, fastest {trained.Max()}");
+        Assert.All(federation.Peers, p => Assert.Contains(rounds, r => !federation.ActiveIn(r).Contains(p)));
+        Assert.Equal(federation.ActiveIn(17).Select(p => p.Index), Federation.Create(config, pool).ActiveIn(17).Select(p => p.Index)); // the same seed, the same peers
+
+        var steady = Federation.Create(Config() with { Rounds = 5 }, pool);
+        Assert.All(Enumerable.Range(1, 5), r => Assert.Equal(steady.Peers, steady.ActiveIn(r)));
+    }
+
+    [Fact]
+    public void With_a_delay_peers_build_on_stale_tips_and_still_learn()
+    {
+        var config = Config() with { Rounds = 20, Delay = 3, Methods = ["tangle"] };
+        var (pool, heldOut) = DataSplits.HoldOut(Data, 1000);
+        var tangle = new TangleLearning("tangle", config, Federation.Create(config, pool), Models.Create(config.Model).Initialize(new Random(1)), heldOut);
+        for (var round = 1; round <= 3; round++)
+        {
+            tangle.Train(round);
+            Assert.Equal(1, tangle.Graph.Count); // nothing made so far has reached the others
+        }
+        tangle.Train(4); // round 1's work arrives: all of it built on genesis, as were rounds 2 and 3
+        Assert.Equal(1 + tangle.Published, tangle.Graph.Count);
+        Assert.True(tangle.Graph.Count > 1);
+        Assert.All(Enumerable.Range(1, tangle.Graph.Count - 1), s => Assert.Equal(tangle.Graph.Genesis.Id, Assert.Single(tangle.Graph[s].Parents)));
+        for (var round = 5; round <= config.Rounds; round++)
+            tangle.Train(round);
+        var accuracy = tangle.Evaluate(config.Rounds).Accuracy;
+        Assert.True(accuracy > 0.6, $"{accuracy:P1}"); // four classes: chance is 25 %; stale views slow learning (docs/experiments.md)
+    }
+
+    [Fact]
     public void Attackers_are_the_configured_share_of_peers()
     {
         var (pool, _) = DataSplits.HoldOut(Data, 1000);
@@ -134,5 +172,9 @@ public class SimulationTests
         Assert.Throws<ArgumentException>(() => Run(Config() with { Methods = ["fedavg:mode"] }));
         Assert.Throws<ArgumentException>(() => Run(Config() with { Methods = ["centralized:median"] }));
         Assert.Throws<ArgumentException>(() => Run(Config() with { RetainedWeights = 0 }));
+        Assert.Throws<ArgumentException>(() => Run(Config() with { SlowestQuota = 0 }));
+        Assert.Throws<ArgumentException>(() => Run(Config() with { ActiveQuota = 0.5, SlowestQuota = 0.8 }));
+        Assert.Throws<ArgumentException>(() => Run(Config() with { Churn = 1 }));
+        Assert.Throws<ArgumentException>(() => Run(Config() with { Delay = -1 }));
     }
 }
