@@ -8,7 +8,9 @@ if (args.Contains("--help") || args.Contains("-h"))
 
 try
 {
-    return SimulatorRun.Execute(SimulatorOptions.Parse(args));
+    return args is ["report", var directory]
+        ? MatrixReport.Write(directory)
+        : SimulatorRun.Execute(SimulatorOptions.Parse(args));
 }
 catch (Exception e) when (e is ArgumentException or FormatException or InvalidDataException or FileNotFoundException or DirectoryNotFoundException)
 {

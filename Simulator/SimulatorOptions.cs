@@ -17,6 +17,7 @@ public sealed record SimulatorOptions(SimulationConfig Config, string OutputDire
         Simulates N virtual peers learning on a tangle, beside FedAvg and centralized training on the same split.
 
         Usage: dotnet run -c Release --project Simulator -- [options]
+               dotnet run -c Release --project Simulator -- report DIR   (tables and charts of docs/matrix.sh's runs)
 
           --peers N               virtual peers ({Defaults.Peers})
           --rounds N              rounds; each active peer trains once per round ({Defaults.Rounds})

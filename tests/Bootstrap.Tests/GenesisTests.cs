@@ -3,6 +3,7 @@ using MlAspire.Bootstrap.Grpc;
 using MlAspire.Storage.Content;
 using MlAspire.Storage.Transactions;
 using Learning = MlAspire.Tangle.Learning;
+using Training = MlAspire.Tangle.Training;
 
 namespace MlAspire.Bootstrap.Tests;
 
@@ -48,6 +49,7 @@ public sealed class GenesisTests
             ["Bootstrap:Learning:Alpha"] = "0.1",
             ["Bootstrap:Learning:ParticleDepth"] = "",
             ["Bootstrap:Learning:ParentCount"] = "2",
+            ["Bootstrap:Learning:Aggregator"] = "multi-krum:1:3",
             ["Bootstrap:Learning:Sgd:Epochs"] = "3",
             ["Bootstrap:Learning:PublishRule"] = "Always",
             ["Bootstrap:Training:Interval"] = "00:00:02",
@@ -69,9 +71,10 @@ public sealed class GenesisTests
         Assert.Equal(0.1, learning.Alpha);
         Assert.False(learning.HasParticleDepth);
         Assert.Equal(2, learning.ParentCount);
-        Assert.Equal(8, learning.TipCandidates);
-        Assert.Equal("samples", learning.Aggregator);
-        Assert.Equal((25, 4, 8), (learning.ReferenceSamples, learning.ReferenceTopK, learning.ReferenceCandidates));
+        Assert.Equal(new Training.LearningParameters().TipCandidates, learning.TipCandidates);
+        Assert.Equal("multi-krum:1:3", learning.Aggregator);
+        var defaults = new Training.LearningParameters();
+        Assert.Equal((defaults.ReferenceSamples, defaults.ReferenceTopK, defaults.ReferenceCandidates), (learning.ReferenceSamples, learning.ReferenceTopK, learning.ReferenceCandidates));
         Assert.Equal((3, 16, 0.05f, 0f), (learning.Epochs, learning.BatchSize, learning.LearningRate, learning.WeightDecay));
         Assert.Equal(PublishRule.Always, learning.PublishRule);
         Assert.Equal(2000, response.Training.IntervalMs);

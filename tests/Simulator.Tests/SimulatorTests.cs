@@ -81,4 +81,21 @@ public sealed class SimulatorTests : IDisposable
         Assert.Contains("t10k-images-idx3-ubyte.gz", error.Message);
         Assert.Contains(_output, error.Message);
     }
+
+    [Fact]
+    public void The_matrix_report_tables_every_run_against_its_clean_run_and_charts_each_attack()
+    {
+        File.WriteAllLines(Path.Combine(_output, "mnist_none.csv"), [ResultsCsv.Header, "5,tangle,0.5000,1,,,", "10,tangle,0.9000,1,,,", "10,fedavg,0.9500,1,,,"]);
+        File.WriteAllLines(Path.Combine(_output, "mnist_sign-flip-0.2.csv"), [ResultsCsv.Header, "10,tangle,0.8800,1,,,", "10,fedavg,0.4000,1,,,"]);
+        File.WriteAllLines(Path.Combine(_output, "mnist_sign-flip-0.4.csv"), [ResultsCsv.Header, "10,tangle,0.7000,1,,,"]);
+        File.WriteAllText(Path.Combine(_output, "notes.csv"), "not a run");
+
+        Assert.Equal(0, MatrixReport.Write(_output));
+
+        var table = File.ReadAllLines(Path.Combine(_output, "matrix.md"));
+        Assert.Contains("| none | 0 % | 70.0 % | 95.0 % |", table); // the mean of the last three evaluations
+        Assert.Contains("| sign-flip | 20 % | 88.0 % (+18.0) | 40.0 % (−55.0) |", table);
+        Assert.Contains("| sign-flip | 40 % | 70.0 % (+0.0) |  |", table);
+        Assert.True(new FileInfo(Path.Combine(_output, "mnist_sign-flip.png")).Length > 10_000);
+    }
 }
