@@ -1,4 +1,6 @@
 using System.Diagnostics;
+using MlAspire.Tangle.Aggregation;
+using MlAspire.Tangle.Dag;
 using MlAspire.Tangle.Data;
 using MlAspire.Tangle.Learning;
 
@@ -35,6 +37,17 @@ public static class LearningBenchmarks
                 var models = Enumerable.Range(0, count).Select(i => model.Initialize(new Random(i))).ToList();
                 var coefficients = Enumerable.Range(1, count).Select(i => (double)i).ToList();
                 Console.WriteLine($"{"",18} averaging {count} models: {Measure.Time(() => ModelAveraging.Average(models, coefficients), samples: 51, batch: 10)}");
+            }
+            foreach (var count in new[] { 8, 16 })
+            {
+                var published = Enumerable.Range(0, count)
+                    .Select(i => new PublishedModel(new Transaction($"t{i}", ["g"], $"w{i}", "p", 0, new TransactionMetrics(0, 0, 100)), model.Initialize(new Random(i))))
+                    .ToList();
+                foreach (var spec in new[] { "trimmed-mean:0.25", "median", "multi-krum" })
+                {
+                    var aggregator = Aggregators.Create(spec);
+                    Console.WriteLine($"{"",18} {spec} of {count} models: {Measure.Time(() => aggregator.Aggregate(published), samples: 21, batch: 5)}");
+                }
             }
         }
         Console.WriteLine();

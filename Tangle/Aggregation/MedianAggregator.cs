@@ -8,11 +8,14 @@ namespace MlAspire.Tangle.Aggregation;
 /// </summary>
 public sealed class MedianAggregator : IAggregator
 {
-    public ModelWeights Aggregate(IReadOnlyList<PublishedModel> models) =>
-        Coordinates.Reduce(models, column =>
-        {
-            column.Sort();
-            var middle = column.Length / 2;
-            return column.Length % 2 == 1 ? column[middle] : (column[middle - 1] + column[middle]) / 2;
-        });
+    public ModelWeights Aggregate(IReadOnlyList<PublishedModel> models)
+    {
+        var weights = new float[models.Count];
+        var middle = models.Count / 2;
+        if (models.Count % 2 == 1)
+            weights[middle] = 1;
+        else if (models.Count > 0)
+            weights[middle - 1] = weights[middle] = 0.5f;
+        return Coordinates.CombineRanks(models, weights);
+    }
 }

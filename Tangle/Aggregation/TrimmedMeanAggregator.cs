@@ -23,14 +23,8 @@ public sealed class TrimmedMeanAggregator : IAggregator
     public ModelWeights Aggregate(IReadOnlyList<PublishedModel> models)
     {
         var trim = (int)Math.Floor(_beta * models.Count);
-        return Coordinates.Reduce(models, column =>
-        {
-            column.Sort();
-            var kept = column[trim..^trim];
-            var sum = 0.0;
-            foreach (var value in kept)
-                sum += value;
-            return (float)(sum / kept.Length);
-        });
+        var weights = new float[models.Count];
+        weights.AsSpan(trim, models.Count - 2 * trim).Fill(1f / (models.Count - 2 * trim));
+        return Coordinates.CombineRanks(models, weights);
     }
 }

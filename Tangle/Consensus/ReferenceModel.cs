@@ -21,6 +21,10 @@ public sealed record ReferenceModel(IReadOnlyList<ReferenceCandidate> Candidates
         var ranked = new ReferenceSelector(selector, parameters.ReferenceSamples).Rank(graph, random, parameters.ReferenceCandidates)
             .Where(c => store.TryGet(graph[c.Sequence].WeightsId, out _)) // released weights cannot be served as the model
             .ToList();
+        if (ranked.Count == 0) // the walks ended only where weights were released: fall back on what retention always keeps
+            ranked = [.. graph.NewestPerPublisher(parameters.ReferenceTopK, WalkStart.RecentWindow, atLeast: 1)
+                .Where(sequence => store.TryGet(graph[sequence].WeightsId, out _))
+                .Select(sequence => new ReferenceCandidate(sequence, 0, graph.AncestorCountOf(sequence)))];
         if (ranked.Count == 0)
             throw new KeyNotFoundException("No reference candidate has its weights available here.");
         var chosen = ranked.Count <= parameters.ReferenceTopK

@@ -30,8 +30,13 @@ public sealed record LearningParameters
     /// <summary>How many tips a transaction approves and averages.</summary>
     public int ParentCount { get; init; } = 8;
 
-    /// <summary>Tips sampled before keeping the <see cref="ParentCount"/> with the lowest local loss; more than ParentCount is the poisoning defence.</summary>
-    public int TipCandidates { get; init; } = 16;
+    /// <summary>
+    /// Tips sampled before keeping the <see cref="ParentCount"/> with the lowest local loss. Equal to ParentCount by
+    /// default: on label-skewed data the lowest local loss favours models that merely suit this peer's classes, and
+    /// attacks that push other classes down (sign flips) or copy averages (free riders) win that contest.
+    /// </summary>
+    public int TipCandidates { get; init; } = 8;
+
 
     /// <summary>How a transaction combines its parents and the reference its top-ranked transactions: an <see cref="Aggregators"/> spec.</summary>
     /// <remarks>

@@ -60,10 +60,18 @@ public static class TrainingStep
     /// </summary>
     private static List<Parent> ChooseParents(TangleGraph graph, LocalData local, IModelStore store, TipSelection.ITipSelector selector, LearningParameters parameters, Random random)
     {
-        var sampled = new HashSet<int>();
-        for (var i = 0; i < parameters.TipCandidates; i++)
-            sampled.Add(selector.SelectTip(graph, random));
-        var parents = sampled
+        // Tips whose weights were released cannot be averaged: draw again, a bounded number of times, for enough that can.
+        var sampled = new List<int>();
+        var held = 0;
+        for (var draw = 0; draw < 4 * parameters.TipCandidates && held < parameters.TipCandidates; draw++)
+        {
+            var tip = selector.SelectTip(graph, random);
+            if (!sampled.Contains(tip))
+                sampled.Add(tip);
+            if (store.TryGet(graph[tip].WeightsId, out _))
+                held++; // counted per draw, so with every tip's weights held this draws TipCandidates times, as it always did
+        }
+        var candidates = sampled
             .Where(sequence => store.TryGet(graph[sequence].WeightsId, out _))
             .Select(sequence =>
             {
@@ -71,6 +79,8 @@ public static class TrainingStep
                 var weights = store.Get(transaction.WeightsId);
                 return new Parent(sequence, new PublishedModel(transaction, weights), local.Evaluate(transaction.WeightsId, weights));
             })
+            .ToList();
+        var parents = candidates
             .OrderBy(p => p.Evaluation.Loss)
             .ThenByDescending(p => p.Sequence)
             .Take(parameters.ParentCount)

@@ -32,9 +32,9 @@ public sealed class BlackholedMemberTests(ITestOutputHelper output) : IAsyncLife
 
     public async Task DisposeAsync()
     {
-        await _cluster.DisposeAsync();
         foreach (var disposable in Enumerable.Reverse(_disposables))
             await disposable.DisposeAsync();
+        await _cluster.DisposeAsync();
         _blackholes.ForEach(b => b.Dispose());
         _keys.ForEach(k => k.Dispose());
     }

@@ -20,7 +20,6 @@ public sealed class FloodTests(ITestOutputHelper output) : IAsyncLifetime
 {
     private const double FloodFactor = 50;
     private const double ToleranceInPoints = 1.0;
-    private static readonly TimeSpan SampleEvery = TimeSpan.FromMilliseconds(500);
 
     private readonly LocalCluster _cluster = new();
     private readonly AttackReport _report = new(output);
@@ -43,9 +42,9 @@ public sealed class FloodTests(ITestOutputHelper output) : IAsyncLifetime
         await Task.Delay(TimeSpan.FromSeconds(5)); // the plateau
 
         var publishedBeforeBaseline = await PublishedAsync(honest);
-        var baseline = await SampleAccuracyAsync(honest, TimeSpan.FromSeconds(15));
+        var baseline = await ReferenceAccuracy.SampleAsync(honest, TimeSpan.FromSeconds(15));
         var publishedInBaseline = (await PublishedAsync(honest)).Zip(publishedBeforeBaseline, (after, before) => after - before);
-        _report.Note($"baseline (no flood, 15 s): {Describe(honest, baseline)}; published {string.Join(" and ", publishedInBaseline)}");
+        _report.Note($"baseline (no flood, 15 s): {ReferenceAccuracy.Describe(honest, baseline)}; published {string.Join(" and ", publishedInBaseline)}");
 
         await using var attacker = await HostileMember.StartAsync();
         var membership = await attacker.JoinAsync(_cluster.BootstrapClient());
@@ -58,12 +57,12 @@ public sealed class FloodTests(ITestOutputHelper output) : IAsyncLifetime
         await using (var flood = new Flood(attacker, frontier, rate, membership.Joined.Tangle.MaxParents))
         {
             await Task.Delay(TimeSpan.FromSeconds(15));
-            flooded = await SampleAccuracyAsync(honest, TimeSpan.FromSeconds(25));
+            flooded = await ReferenceAccuracy.SampleAsync(honest, TimeSpan.FromSeconds(25));
             offered = flood.Offered;
         }
         var seconds = (DateTime.UtcNow - floodStarted).TotalSeconds;
         _report.Note($"flood: {offered} transactions offered in {seconds:F0} s ({offered / seconds:F0}/s; target {rate:F0}/s = {FloodFactor}x one per {membership.TrainingInterval.TotalMilliseconds:F0} ms)");
-        _report.Note($"during the flood (last 25 s): {Describe(honest, flooded)}");
+        _report.Note($"during the flood (last 25 s): {ReferenceAccuracy.Describe(honest, flooded)}");
         for (var i = 0; i < honest.Length; i++)
         {
             var replica = await honest[i].TransactionsAsync();
@@ -78,23 +77,5 @@ public sealed class FloodTests(ITestOutputHelper output) : IAsyncLifetime
                 $"{honest[i].Name}'s reference accuracy fell from {baseline[i]:P2} to {flooded[i]:P2}\n{_report}");
     }
 
-    /// <summary>Each peer's mean reference accuracy over <paramref name="duration"/>.</summary>
-    private static async Task<double[]> SampleAccuracyAsync(RunningPeer[] peers, TimeSpan duration)
-    {
-        var samples = peers.Select(_ => new List<double>()).ToArray();
-        var end = DateTime.UtcNow + duration;
-        while (DateTime.UtcNow < end)
-        {
-            for (var i = 0; i < peers.Length; i++)
-                if (await peers[i].TryStatusAsync() is { } status && !double.IsNaN(status.ReferenceAccuracy))
-                    samples[i].Add(status.ReferenceAccuracy);
-            await Task.Delay(SampleEvery);
-        }
-        return samples.Select(s => s.Count == 0 ? double.NaN : s.Average()).ToArray();
-    }
-
     private static async Task<long[]> PublishedAsync(RunningPeer[] peers) => await Task.WhenAll(peers.Select(async p => (await p.StatusAsync()).Published));
-
-    private static string Describe(RunningPeer[] peers, double[] accuracy) =>
-        string.Join(", ", peers.Select((p, i) => $"{p.Name} {accuracy[i]:P2}"));
 }

@@ -99,6 +99,10 @@ public sealed class Membership : IAsyncDisposable
                 {
                     // Bootstrap briefly unavailable: the next beat may get through.
                 }
+                catch (ObjectDisposedException)
+                {
+                    return; // the test tore the cluster (and its channel) down first
+                }
                 await Task.Delay(HeartbeatInterval, _stop.Token).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
             }
         });

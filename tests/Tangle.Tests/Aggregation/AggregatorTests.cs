@@ -105,4 +105,31 @@ public class AggregatorTests
         var other = new PublishedModel(Model(1).Transaction, new ModelWeights(ModelShape.LogisticRegression(2, 2), new float[6]));
         Assert.ThrowsAny<Exception>(() => aggregator.Aggregate([Model(1), other, Model(2)]));
     }
+
+    [Theory]
+    [InlineData(1)]
+    [InlineData(2)]
+    [InlineData(5)]
+    [InlineData(8)]
+    [InlineData(16)]
+    [InlineData(17)]
+    [InlineData(60)] // past the sorting network: sorted per parameter
+    public void Order_statistics_match_sorting_each_parameter(int count)
+    {
+        var shape = ModelShape.Mlp(7, 11, 3); // 124 parameters: vectors and a remainder
+        var random = new Random(count);
+        var models = Enumerable.Range(0, count).Select(_ => new PublishedModel(
+            Model(1).Transaction,
+            new ModelWeights(shape, [.. Enumerable.Range(0, shape.ParameterCount).Select(_ => (float)Sampling.NextGaussian(random) * 10)]))).ToList();
+        var median = new MedianAggregator().Aggregate(models).Values.ToArray();
+        var trimmed = new TrimmedMeanAggregator(0.2).Aggregate(models).Values.ToArray();
+        var trim = (int)Math.Floor(0.2 * count);
+        for (var p = 0; p < shape.ParameterCount; p++)
+        {
+            var column = models.Select(m => m.Weights.Values[p]).Order().ToArray();
+            var expectedMedian = count % 2 == 1 ? column[count / 2] : (column[count / 2 - 1] + column[count / 2]) / 2;
+            Assert.Equal(expectedMedian, median[p], 4);
+            Assert.Equal(column[trim..(count - trim)].Average(), trimmed[p], 3);
+        }
+    }
 }

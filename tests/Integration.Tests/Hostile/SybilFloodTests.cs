@@ -1,0 +1,79 @@
+using Xunit.Abstractions;
+
+namespace MlAspire.Integration.Tests.Hostile;
+
+/// <summary>
+/// Three Sybil identities, more than the two honest peers, publish random weights at five times the training rate
+/// each and approve only each other: a sub-tangle of junk beside the honest one, owning three of every five walk
+/// starts. Honest peers' reference accuracy must not move by more than 2 points (issue 11's target).
+/// </summary>
+/// <remarks>
+/// Measured as <see cref="FloodTests"/> measures: the same two peers before and during the attack, two data slots so
+/// one local test digit is about 0.1 points, the plateau first, then 15 s of baseline, the attack, 15 s for it to reach
+/// the tips, and 25 s of samples. Only a drop is harm.
+/// </remarks>
+public sealed class SybilFloodTests(ITestOutputHelper output) : IAsyncLifetime
+{
+    private const int Sybils = 3;
+    private const double RateFactor = 5;
+    private const double ToleranceInPoints = 2.0;
+
+    private readonly LocalCluster _cluster = new();
+    private readonly AttackReport _report = new(output);
+    private readonly List<HostileMember> _sybils = [];
+
+    public Task InitializeAsync() => Task.CompletedTask;
+
+    public async Task DisposeAsync()
+    {
+        foreach (var sybil in _sybils)
+            await sybil.DisposeAsync();
+        await _cluster.DisposeAsync();
+    }
+
+    [Fact]
+    public async Task Sybils_outnumbering_the_honest_peers_and_approving_only_each_other_do_not_move_honest_accuracy()
+    {
+        _cluster.StartBootstrap(new Dictionary<string, string> { ["Bootstrap__Data__Slots"] = "2" });
+        RunningPeer[] honest = [_cluster.StartPeer("honest-a"), _cluster.StartPeer("honest-b")];
+        await Eventually.TrueAsync(async () =>
+        {
+            foreach (var peer in honest)
+                if (await peer.StatusAsync() is not { TangleSize: >= 30 } status || double.IsNaN(status.ReferenceAccuracy)) return false;
+            return true;
+        }, TimeSpan.FromSeconds(45), _cluster.Logs);
+        await Task.Delay(TimeSpan.FromSeconds(5)); // the plateau
+
+        var baseline = await ReferenceAccuracy.SampleAsync(honest, TimeSpan.FromSeconds(15));
+        _report.Note($"baseline (no Sybils, 15 s): {ReferenceAccuracy.Describe(honest, baseline)}");
+
+        Membership? membership = null;
+        for (var i = 0; i < Sybils; i++)
+        {
+            var sybil = await HostileMember.StartAsync();
+            _sybils.Add(sybil);
+            membership = await sybil.JoinAsync(_cluster.BootstrapClient());
+        }
+        var perSecond = RateFactor / membership!.TrainingInterval.TotalSeconds;
+        double[] attacked;
+        int offered;
+        await using (var flood = new SybilFlood(_sybils, perSecond, membership.Joined.Tangle.MaxParents))
+        {
+            await Task.Delay(TimeSpan.FromSeconds(15));
+            attacked = await ReferenceAccuracy.SampleAsync(honest, TimeSpan.FromSeconds(25));
+            offered = flood.Offered;
+        }
+        _report.Note($"{Sybils} Sybils offered {offered} transactions ({perSecond:F1}/s each)");
+        _report.Note($"under the Sybil flood (last 25 s): {ReferenceAccuracy.Describe(honest, attacked)}");
+        var sybilIds = _sybils.Select(s => s.PeerId).ToHashSet();
+        foreach (var peer in honest)
+        {
+            var replica = await peer.TransactionsAsync();
+            _report.Note($"{await peer.DescribeAsync()}; {replica.Count(t => sybilIds.Contains(t.Publisher))} Sybil transactions in its replica");
+        }
+
+        for (var i = 0; i < honest.Length; i++)
+            Assert.True(attacked[i] >= baseline[i] - ToleranceInPoints / 100,
+                $"{honest[i].Name}'s reference accuracy fell from {baseline[i]:P2} to {attacked[i]:P2}\n{_report}");
+    }
+}
