@@ -10,17 +10,7 @@ public static class AccuracyChart
     {
         var plot = new Plot();
         foreach (var method in results.GroupBy(r => r.Method))
-        {
-            var line = plot.Add.Scatter(method.Select(r => (double)r.Round).ToArray(), method.Select(r => r.Accuracy * 100).ToArray());
-            line.LegendText = method.Key;
-            line.MarkerSize = 0;
-            line.LineWidth = 2;
-        }
-        plot.Title(title);
-        plot.XLabel("round (local epochs per peer)");
-        plot.YLabel("held-out accuracy (%)");
-        plot.Axes.SetLimitsY(0, 100);
-        plot.ShowLegend(Alignment.LowerRight);
-        plot.SavePng(path, 900, 540);
+            ChartStyle.AddLine(plot, [.. method.Select(r => (double)r.Round)], [.. method.Select(r => r.Accuracy * 100)], method.Key);
+        ChartStyle.Save(plot, path, title, "round (local epochs per peer)", "held-out accuracy (%)", Alignment.LowerRight);
     }
 }

@@ -47,19 +47,8 @@ public static class MatrixReport
         var plot = new Plot();
         var points = clean is null ? runs : [clean, .. runs];
         foreach (var method in methods)
-        {
-            var line = plot.Add.Scatter(
-                points.Select(r => r.Fraction * 100).ToArray(),
-                points.Select(r => r.Accuracy.GetValueOrDefault(method, double.NaN) * 100).ToArray());
-            line.LegendText = method;
-            line.LineWidth = 2;
-        }
-        plot.Title(title);
-        plot.XLabel("attackers (% of peers)");
-        plot.YLabel("held-out accuracy (%), mean of the last 3 evaluations");
-        plot.Axes.SetLimitsY(0, 100);
-        plot.ShowLegend(Alignment.LowerLeft);
-        plot.SavePng(path, 900, 540);
+            ChartStyle.AddLine(plot, [.. points.Select(r => r.Fraction * 100)], [.. points.Select(r => r.Accuracy.GetValueOrDefault(method, double.NaN) * 100)], method, markerSize: 5);
+        ChartStyle.Save(plot, path, title, "attackers (% of peers)", "held-out accuracy (%), mean of the last 3 evaluations", Alignment.LowerLeft);
     }
 
     /// <summary>One run: DATASET_none or DATASET_ATTACK-FRACTION; null for a file named otherwise.</summary>

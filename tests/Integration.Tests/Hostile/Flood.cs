@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using MlAspire.Storage.Content;
 
 namespace MlAspire.Integration.Tests.Hostile;
@@ -10,42 +9,25 @@ namespace MlAspire.Integration.Tests.Hostile;
 /// </summary>
 public sealed class Flood : IAsyncDisposable
 {
-    private readonly CancellationTokenSource _stop = new();
-    private readonly Task _flooding;
-    private int _offered;
+    private readonly PacedLoop _loop;
 
     public Flood(HostileMember member, HonestFrontier honest, double perSecond, int maxParents, int seed = 1)
     {
         PerSecond = perSecond;
-        _flooding = Task.Run(async () =>
+        var random = new Random(seed);
+        var newest = member.Membership.Genesis;
+        _loop = new PacedLoop(perSecond, _ =>
         {
-            var random = new Random(seed);
-            var clock = Stopwatch.StartNew();
-            var newest = member.Membership.Genesis;
-            while (!_stop.IsCancellationRequested)
-            {
-                // Catch up with the schedule, then sleep a little: a steady rate whatever a Delay's granularity.
-                while (_offered < clock.Elapsed.TotalSeconds * perSecond)
-                {
-                    IReadOnlyList<Cid> parents = [newest, .. honest.Tips.Where(t => !t.Equals(newest)).Take(maxParents - 1)];
-                    var transaction = member.Forge.Sign(member.Key, parents, member.Forge.PutRandomWeights(random));
-                    member.Announcements.Offer(transaction);
-                    newest = transaction.Cid;
-                    Interlocked.Increment(ref _offered);
-                }
-                await Task.Delay(5, _stop.Token).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
-            }
+            IReadOnlyList<Cid> parents = [newest, .. honest.Tips.Where(t => !t.Equals(newest)).Take(maxParents - 1)];
+            var transaction = member.Forge.Sign(member.Key, parents, member.Forge.PutRandomWeights(random));
+            member.Announcements.Offer(transaction);
+            newest = transaction.Cid;
         });
     }
 
     public double PerSecond { get; }
 
-    public int Offered => Volatile.Read(ref _offered);
+    public int Offered => _loop.Count;
 
-    public async ValueTask DisposeAsync()
-    {
-        await _stop.CancelAsync();
-        await _flooding;
-        _stop.Dispose();
-    }
+    public ValueTask DisposeAsync() => _loop.DisposeAsync();
 }

@@ -31,15 +31,7 @@ public sealed class FloodTests(ITestOutputHelper output) : IAsyncLifetime
     [Fact]
     public async Task A_member_flooding_at_fifty_times_the_training_rate_is_rate_limited_and_honest_accuracy_holds()
     {
-        _cluster.StartBootstrap(new Dictionary<string, string> { ["Bootstrap__Data__Slots"] = "2" });
-        RunningPeer[] honest = [_cluster.StartPeer("honest-a"), _cluster.StartPeer("honest-b")];
-        await Eventually.TrueAsync(async () =>
-        {
-            foreach (var peer in honest)
-                if (await peer.StatusAsync() is not { TangleSize: >= 30 } status || double.IsNaN(status.ReferenceAccuracy)) return false;
-            return true;
-        }, TimeSpan.FromSeconds(45), _cluster.Logs);
-        await Task.Delay(TimeSpan.FromSeconds(5)); // the plateau
+        var honest = await ReferenceAccuracy.StartTwoHonestPeersAtPlateauAsync(_cluster);
 
         var publishedBeforeBaseline = await PublishedAsync(honest);
         var baseline = await ReferenceAccuracy.SampleAsync(honest, TimeSpan.FromSeconds(15));

@@ -5,6 +5,25 @@ public static class ReferenceAccuracy
 {
     private static readonly TimeSpan SampleEvery = TimeSpan.FromMilliseconds(500);
 
+    /// <summary>
+    /// Starts a Bootstrap with two data slots (so one local test digit is about 0.1 points, well under a 1-point
+    /// tolerance) and two honest peers, and waits until both report a reference on 30 transactions and 5 s more: the
+    /// plateau an attack is measured against.
+    /// </summary>
+    public static async Task<RunningPeer[]> StartTwoHonestPeersAtPlateauAsync(LocalCluster cluster)
+    {
+        cluster.StartBootstrap(new Dictionary<string, string> { ["Bootstrap__Data__Slots"] = "2" });
+        RunningPeer[] honest = [cluster.StartPeer("honest-a"), cluster.StartPeer("honest-b")];
+        await Eventually.TrueAsync(async () =>
+        {
+            foreach (var peer in honest)
+                if (await peer.StatusAsync() is not { TangleSize: >= 30 } status || double.IsNaN(status.ReferenceAccuracy)) return false;
+            return true;
+        }, TimeSpan.FromSeconds(45), cluster.Logs);
+        await Task.Delay(TimeSpan.FromSeconds(5));
+        return honest;
+    }
+
     /// <summary>Each peer's mean reference accuracy over <paramref name="duration"/>.</summary>
     public static async Task<double[]> SampleAsync(RunningPeer[] peers, TimeSpan duration)
     {

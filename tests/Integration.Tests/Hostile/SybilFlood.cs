@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using MlAspire.Storage.Content;
 
 namespace MlAspire.Integration.Tests.Hostile;
@@ -11,45 +10,30 @@ namespace MlAspire.Integration.Tests.Hostile;
 /// </summary>
 public sealed class SybilFlood : IAsyncDisposable
 {
-    private readonly CancellationTokenSource _stop = new();
-    private readonly Task _flooding;
-    private int _offered;
+    private readonly PacedLoop _loop;
 
     public SybilFlood(IReadOnlyList<HostileMember> sybils, double perSecondEach, int maxParents, int seed = 1)
     {
-        _flooding = Task.Run(async () =>
+        var random = new Random(seed);
+        var genesis = sybils[0].Membership.Genesis;
+        var newest = new List<Cid> { genesis };
+        _loop = new PacedLoop(perSecondEach * sybils.Count, count =>
         {
-            var random = new Random(seed);
-            var clock = Stopwatch.StartNew();
-            var newest = new List<Cid> { sybils[0].Membership.Genesis };
-            while (!_stop.IsCancellationRequested)
+            var sybil = sybils[count % sybils.Count];
+            var weights = sybil.Forge.PutRandomWeights(random);
+            var transaction = sybil.Forge.Sign(sybil.Key, [.. newest], weights);
+            sybil.Blocks.TryGet(weights, out var weightBytes);
+            foreach (var other in sybils.Where(s => s != sybil))
             {
-                while (_offered < clock.Elapsed.TotalSeconds * perSecondEach * sybils.Count)
-                {
-                    var sybil = sybils[_offered % sybils.Count];
-                    var weights = sybil.Forge.PutRandomWeights(random);
-                    var transaction = sybil.Forge.Sign(sybil.Key, [.. newest], weights);
-                    sybil.Blocks.TryGet(weights, out var weightBytes);
-                    foreach (var other in sybils.Where(s => s != sybil))
-                    {
-                        other.Blocks.PutUnder(weights, weightBytes);
-                        other.Blocks.PutUnder(transaction.Cid, transaction.Bytes);
-                    }
-                    sybil.Announcements.Offer(transaction);
-                    newest = [transaction.Cid, .. newest.Where(c => !c.Equals(sybil.Membership.Genesis)).Take(maxParents - 1)];
-                    Interlocked.Increment(ref _offered);
-                }
-                await Task.Delay(5, _stop.Token).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+                other.Blocks.PutUnder(weights, weightBytes);
+                other.Blocks.PutUnder(transaction.Cid, transaction.Bytes);
             }
+            sybil.Announcements.Offer(transaction);
+            newest = [transaction.Cid, .. newest.Where(c => !c.Equals(genesis)).Take(maxParents - 1)];
         });
     }
 
-    public int Offered => Volatile.Read(ref _offered);
+    public int Offered => _loop.Count;
 
-    public async ValueTask DisposeAsync()
-    {
-        await _stop.CancelAsync();
-        await _flooding;
-        _stop.Dispose();
-    }
+    public ValueTask DisposeAsync() => _loop.DisposeAsync();
 }

@@ -34,15 +34,7 @@ public sealed class SybilFloodTests(ITestOutputHelper output) : IAsyncLifetime
     [Fact]
     public async Task Sybils_outnumbering_the_honest_peers_and_approving_only_each_other_do_not_move_honest_accuracy()
     {
-        _cluster.StartBootstrap(new Dictionary<string, string> { ["Bootstrap__Data__Slots"] = "2" });
-        RunningPeer[] honest = [_cluster.StartPeer("honest-a"), _cluster.StartPeer("honest-b")];
-        await Eventually.TrueAsync(async () =>
-        {
-            foreach (var peer in honest)
-                if (await peer.StatusAsync() is not { TangleSize: >= 30 } status || double.IsNaN(status.ReferenceAccuracy)) return false;
-            return true;
-        }, TimeSpan.FromSeconds(45), _cluster.Logs);
-        await Task.Delay(TimeSpan.FromSeconds(5)); // the plateau
+        var honest = await ReferenceAccuracy.StartTwoHonestPeersAtPlateauAsync(_cluster);
 
         var baseline = await ReferenceAccuracy.SampleAsync(honest, TimeSpan.FromSeconds(15));
         _report.Note($"baseline (no Sybils, 15 s): {ReferenceAccuracy.Describe(honest, baseline)}");

@@ -17,6 +17,15 @@ public class AggregatorTests
     private static float[] Aggregate(string spec, params PublishedModel[] models) => Aggregators.Create(spec).Aggregate(models).ToArray();
 
     [Fact]
+    public void Mean_and_sample_weighted_aggregation()
+    {
+        PublishedModel[] models = [Model(1, 100), Model(4, 300)];
+        Assert.Equal(2.5f, new MeanAggregator().Aggregate(models).Values[0], 5);
+        Assert.Equal(3.25f, new SampleWeightedAggregator().Aggregate(models).Values[0], 5);
+        Assert.Equal(2.5f, new SampleWeightedAggregator().Aggregate([Model(1, 0), Model(4, 0)]).Values[0], 5);
+    }
+
+    [Fact]
     public void The_mean_follows_one_extreme_model_and_the_median_does_not()
     {
         PublishedModel[] models = [Model(1), Model(2), Model(3), Model(1000)];

@@ -11,18 +11,6 @@ public class StrategyTests
 {
     private static readonly ModelShape Shape = ModelShape.LogisticRegression(1, 2); // 4 parameters
 
-    private static PublishedModel Model(float value, int samples) =>
-        new(new Transaction($"t{value}", ["g"], "w", "p", 0, new TransactionMetrics(0, 0, samples)), new ModelWeights(Shape, [value, value, value, value]));
-
-    [Fact]
-    public void Mean_and_sample_weighted_aggregation()
-    {
-        PublishedModel[] models = [Model(1, 100), Model(4, 300)];
-        Assert.Equal(2.5f, new MeanAggregator().Aggregate(models).Values[0], 5);
-        Assert.Equal(3.25f, new SampleWeightedAggregator().Aggregate(models).Values[0], 5);
-        Assert.Equal(2.5f, new SampleWeightedAggregator().Aggregate([Model(1, 0), Model(4, 0)]).Values[0], 5);
-    }
-
     [Fact]
     public void Publish_rules()
     {
