@@ -38,7 +38,7 @@ public static class MatrixReport
     private static string Cell(Run run, Run? clean, string method)
     {
         if (!run.Accuracy.TryGetValue(method, out var accuracy)) return "";
-        var change = run != clean && clean?.Accuracy.TryGetValue(method, out var baseline) == true ? $" ({(accuracy - baseline) * 100:+0.0;−0.0})" : "";
+        var change = run != clean && clean?.Accuracy.TryGetValue(method, out var baseline) == true ? $" ({(accuracy - baseline) * 100:+0.0;−0.0;0.0})" : "";
         return $"{accuracy:P1}{change}";
     }
 
