@@ -103,9 +103,11 @@ public sealed class CallProofProperties : IDisposable
 
     // A credential header over 2 KiB or a proof over 512 characters is refused before it is decoded: what checking
     // headers of any length allocates is bounded by a constant (the decoded credential, the proof parts, the signed
-    // payload, the key object), measured at 4 to 11 KiB (the first use of the array pool on a thread included).
+    // payload, the key object), measured at 4 to 19 KiB. The 19 KiB is a proof padded to just under the limit, which is
+    // decoded before it fails (CsCheck_Seed=3AQn3WBBPtm2: 19,464 bytes); such inputs are rare among the samples, so a
+    // 16 KiB bound failed now and then. The bound is a constant all the same.
     [Fact]
-    public void Checking_headers_of_any_length_allocates_at_most_16_KiB()
+    public void Checking_headers_of_any_length_allocates_at_most_32_KiB()
     {
         var valid = ValidHeaders();
         MemberCallHeaders.Check(valid.Credential, valid.Proof, _tangle.Bootstrap.PublicKey, _tangle.Genesis, Callee, Now, Skew, out _);
@@ -114,7 +116,7 @@ public sealed class CallProofProperties : IDisposable
             var credential = padCredential ? valid.Credential + new string('A', credentialLength) : valid.Credential;
             var proof = padCredential ? valid.Proof : valid.Proof + new string('A', proofLength);
             var allocated = HostileInput.BytesAllocatedBy(() => MemberCallHeaders.Check(credential, proof, _tangle.Bootstrap.PublicKey, _tangle.Genesis, Callee, Now, Skew, out _));
-            HostileInput.AssertAllocationWithin(allocated, credential.Length + proof.Length, 0, 16 * 1024, "MemberCallHeaders.Check");
+            HostileInput.AssertAllocationWithin(allocated, credential.Length + proof.Length, 0, 32 * 1024, "MemberCallHeaders.Check");
         }, iter: 200, threads: 1);
     }
 }
