@@ -1,5 +1,3 @@
-using System.Globalization;
-
 namespace MlAspire.Tangle.Aggregation;
 
 /// <summary>
@@ -34,7 +32,7 @@ public static class Aggregators
         {
             return entry.Create(new Arguments(parts[1..]));
         }
-        catch (ArgumentException e)
+        catch (Exception e) when (e is ArgumentException or FormatException)
         {
             throw new FormatException($"Aggregator '{spec}': {e.Message} (usage: {entry.Usage}).", e);
         }
@@ -43,14 +41,8 @@ public static class Aggregators
     /// <summary>An aggregator's arguments, read by position; a missing one takes its default.</summary>
     private sealed class Arguments(string[] values)
     {
-        public double Real(int index, double fallback) =>
-            index >= values.Length ? fallback
-            : double.TryParse(values[index], NumberStyles.Float, CultureInfo.InvariantCulture, out var value) && double.IsFinite(value) ? value
-            : throw new ArgumentException($"'{values[index]}' is not a number");
+        public double Real(int index, double fallback) => index < values.Length ? SpecNumbers.Real(values[index]) : fallback;
 
-        public int Whole(int index, int fallback) =>
-            index >= values.Length ? fallback
-            : int.TryParse(values[index], NumberStyles.Integer, CultureInfo.InvariantCulture, out var value) ? value
-            : throw new ArgumentException($"'{values[index]}' is not a whole number");
+        public int Whole(int index, int fallback) => index < values.Length ? SpecNumbers.Whole(values[index]) : fallback;
     }
 }

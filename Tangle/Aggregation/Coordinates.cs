@@ -9,8 +9,9 @@ namespace MlAspire.Tangle.Aggregation;
 /// </summary>
 /// <remarks>
 /// Sorting is done for a whole vector of parameters at once with an odd-even transposition network of min/max
-/// operations, about 40 times faster than sorting each parameter's column: a trimmed mean of 16 MLP models costs about
-/// a third of a millisecond instead of 8. Past <see cref="NetworkLimit"/> models the network's n² steps lose to sorting.
+/// operations rather than sorting each parameter's column: a trimmed mean of 16 MLP models (50,890 parameters) takes
+/// 1.1 ms (Benchmarks, <c>learning</c>). The network costs n² steps, so past <see cref="NetworkLimit"/> models each
+/// column is sorted instead.
 /// </remarks>
 internal static class Coordinates
 {

@@ -11,12 +11,12 @@ public sealed record AttackSpec(string Kind, double Fraction, string? Argument)
 {
     private static readonly Dictionary<string, (string Usage, Func<string?, IAttack> Create)> Registry = new(StringComparer.Ordinal)
     {
-        ["random"] = ("random[:STDDEV]", a => new RandomWeightsAttack(a is null ? 1.0 : Number(a))),
+        ["random"] = ("random[:STDDEV]", a => new RandomWeightsAttack(a is null ? 1.0 : SpecNumbers.Real(a))),
         ["flip"] = ("flip[:SOURCE-TARGET]", a => a is null ? new LabelFlipAttack() : LabelFlipAttack.Parse(a)),
-        ["scale"] = ("scale[:FACTOR]", a => new ScaledUpdateAttack(a is null ? 10.0 : Number(a))),
-        ["sign-flip"] = ("sign-flip[:FACTOR]", a => new SignFlipAttack(a is null ? 1.0 : Number(a))),
+        ["scale"] = ("scale[:FACTOR]", a => new ScaledUpdateAttack(a is null ? 10.0 : SpecNumbers.Real(a))),
+        ["sign-flip"] = ("sign-flip[:FACTOR]", a => new SignFlipAttack(a is null ? 1.0 : SpecNumbers.Real(a))),
         ["free-rider"] = ("free-rider", a => a is null ? new FreeRiderAttack() : throw new FormatException("free-rider takes no argument.")),
-        ["sybil"] = ("sybil[:RATE]", a => new SybilFloodAttack(a is null ? SybilFloodAttack.DefaultRate : Whole(a))),
+        ["sybil"] = ("sybil[:RATE]", a => new SybilFloodAttack(a is null ? SybilFloodAttack.DefaultRate : SpecNumbers.Whole(a))),
     };
 
     /// <summary>The kinds and their arguments, for help texts.</summary>
@@ -40,14 +40,4 @@ public sealed record AttackSpec(string Kind, double Fraction, string? Argument)
         : throw new FormatException($"Unknown attack '{Kind}'; use {Usage}.");
 
     public override string ToString() => Argument is null ? $"{Kind}:{Fraction.ToString(CultureInfo.InvariantCulture)}" : $"{Kind}:{Fraction.ToString(CultureInfo.InvariantCulture)}:{Argument}";
-
-    private static double Number(string text) =>
-        double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out var value) && double.IsFinite(value)
-            ? value
-            : throw new FormatException($"'{text}' is not a number.");
-
-    private static int Whole(string text) =>
-        int.TryParse(text, NumberStyles.Integer, CultureInfo.InvariantCulture, out var value)
-            ? value
-            : throw new FormatException($"'{text}' is not a whole number.");
 }

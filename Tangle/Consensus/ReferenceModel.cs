@@ -22,8 +22,10 @@ public sealed record ReferenceModel(IReadOnlyList<ReferenceCandidate> Candidates
             .Where(c => store.TryGet(graph[c.Sequence].WeightsId, out _)) // released weights cannot be served as the model
             .ToList();
         if (ranked.Count == 0) // the walks ended only where weights were released: fall back on what retention always keeps
-            ranked = [.. graph.NewestPerPublisher(parameters.ReferenceTopK, WalkStart.RecentWindow, atLeast: 1)
+            // The walk starts' own query, so the graph's one-entry cache of it stays warm.
+            ranked = [.. graph.NewestPerPublisher(WalkStart.RecentPublishers, WalkStart.RecentWindow, WalkStart.MinimumPublishers)
                 .Where(sequence => store.TryGet(graph[sequence].WeightsId, out _))
+                .Take(parameters.ReferenceCandidates)
                 .Select(sequence => new ReferenceCandidate(sequence, 0, graph.AncestorCountOf(sequence)))];
         if (ranked.Count == 0)
             throw new KeyNotFoundException("No reference candidate has its weights available here.");

@@ -15,30 +15,28 @@ public sealed record MethodContext(SimulationConfig Config, Federation Federatio
 /// </summary>
 public static class SimulatedMethods
 {
-    private static readonly Dictionary<string, (string Usage, Func<string, string?, MethodContext, ISimulatedMethod> Create)> Registry = new(StringComparer.Ordinal)
+    // Each entry reads its argument first (so a bad spec fails before anything is built) and returns how to build the method.
+    private static readonly Dictionary<string, (string Usage, Func<string, string?, Func<MethodContext, ISimulatedMethod>> Bind)> Registry = new(StringComparer.Ordinal)
     {
-        ["tangle"] = ("tangle", (name, _, c) => new TangleLearning(name, c.Config, c.Federation, c.Initial, c.HeldOut)),
-        ["tangle-undefended"] = ("tangle-undefended", (name, _, c) => new TangleLearning(name, c.Config with { Learning = Undefended(c.Config.Learning) }, c.Federation, c.Initial, c.HeldOut)),
-        ["fedavg"] = ("fedavg[:AGGREGATOR]", (name, aggregator, c) => new FederatedAveraging(name, Aggregators.Create(aggregator ?? "samples"), c.Config, c.Federation, c.Initial, c.HeldOut)),
-        ["centralized"] = ("centralized", (_, _, c) => new CentralizedTraining(c.Config, c.Federation, c.Initial, c.HeldOut)),
+        ["tangle"] = ("tangle", (name, argument) => NoArgument(name, argument, c => new TangleLearning(name, c.Config, c.Federation, c.Initial, c.HeldOut))),
+        ["tangle-undefended"] = ("tangle-undefended", (name, argument) => NoArgument(name, argument,
+            c => new TangleLearning(name, c.Config with { Learning = Undefended(c.Config.Learning) }, c.Federation, c.Initial, c.HeldOut))),
+        ["fedavg"] = ("fedavg[:AGGREGATOR]", (name, argument) =>
+        {
+            var aggregator = Aggregators.Create(argument ?? "samples");
+            return c => new FederatedAveraging(name, aggregator, c.Config, c.Federation, c.Initial, c.HeldOut);
+        }),
+        ["centralized"] = ("centralized", (name, argument) => NoArgument(name, argument, c => new CentralizedTraining(c.Config, c.Federation, c.Initial, c.HeldOut))),
     };
 
     /// <summary>What <see cref="Create"/> accepts, for help texts.</summary>
     public static string Usage => string.Join(" | ", Registry.Values.Select(r => r.Usage));
 
     /// <exception cref="FormatException">Unknown method, or an argument it does not take.</exception>
-    public static ISimulatedMethod Create(string spec, MethodContext context) => Entry(spec).Create(spec, Argument(spec), context);
+    public static ISimulatedMethod Create(string spec, MethodContext context) => Bind(spec)(context);
 
     /// <summary>Throws the <see cref="FormatException"/> <see cref="Create"/> would, without building anything.</summary>
-    public static void Validate(string spec)
-    {
-        var (name, argument) = (spec.Split(':', 2)[0], Argument(spec));
-        _ = Entry(spec);
-        if (name == "fedavg" && argument is not null)
-            _ = Aggregators.Create(argument);
-        else if (argument is not null)
-            throw new FormatException($"Method '{name}' takes no argument.");
-    }
+    public static void Validate(string spec) => _ = Bind(spec);
 
     /// <summary>
     /// The tangle without its poisoning defences: the cumulative-weight walk (alpha 0.1) and no oversampling, so every
@@ -53,12 +51,15 @@ public static class SimulatedMethods
         Aggregator = "samples",
     };
 
-    private static (string Usage, Func<string, string?, MethodContext, ISimulatedMethod> Create) Entry(string spec)
+    private static Func<MethodContext, ISimulatedMethod> Bind(string spec)
     {
         ArgumentNullException.ThrowIfNull(spec);
-        var name = spec.Split(':', 2)[0];
-        return Registry.TryGetValue(name, out var entry) ? entry : throw new FormatException($"Unknown method '{name}'; use {Usage}.");
+        var parts = spec.Split(':', 2);
+        return Registry.TryGetValue(parts[0], out var entry)
+            ? entry.Bind(spec, parts.Length == 2 ? parts[1] : null)
+            : throw new FormatException($"Unknown method '{parts[0]}'; use {Usage}.");
     }
 
-    private static string? Argument(string spec) => spec.Split(':', 2) is [_, var argument] ? argument : null;
+    private static Func<MethodContext, ISimulatedMethod> NoArgument(string name, string? argument, Func<MethodContext, ISimulatedMethod> build) =>
+        argument is null ? build : throw new FormatException($"Method '{name}' takes no argument.");
 }

@@ -22,6 +22,7 @@ public sealed class TangleLearning : ISimulatedMethod
     private readonly RetentionScan _retention = new();
     private readonly Dictionary<string, Evaluation> _heldOutEvaluations = new(StringComparer.Ordinal);
     private readonly HashSet<string> _flooders;
+    private static readonly IReadOnlySet<string> NothingProtected = new HashSet<string>(); // references are recomputed, never served
     private readonly Queue<(int Round, Transaction Transaction)> _inFlight = new(); // made, not yet seen by the others
     private int _made;
 
@@ -74,7 +75,7 @@ public sealed class TangleLearning : ISimulatedMethod
         while (_inFlight.TryPeek(out var next) && next.Round + _config.Delay <= round)
             Add(_inFlight.Dequeue().Transaction);
 
-        _retention.Scan(Graph, _config.RetainedWeights, new HashSet<string>(), (_, transaction) => _store.Release(transaction.WeightsId));
+        _retention.Scan(Graph, _config.RetainedWeights, NothingProtected, (_, transaction) => _store.Release(transaction.WeightsId));
     }
 
     /// <summary>A Sybil's transactions: each approves only allied tips (genesis before there are any) and carries noise.</summary>

@@ -12,7 +12,7 @@ public enum PublishRuleKind { BetterThanReference, BetterThanParents, Always }
 /// <summary>
 /// Everything a peer's training step is tuned by; the same record drives the simulator and a real peer. The defaults
 /// are the measured best on label-skewed MNIST and Fashion-MNIST, two seeds and two partitions, with the poisoning
-/// defences on (docs/experiments.md, "Learning at scale and under attack").
+/// defences on (docs/experiments.md, "Learning under attack and at scale").
 /// </summary>
 public sealed record LearningParameters
 {
