@@ -75,12 +75,30 @@ public sealed class ServiceProcess : IAsyncDisposable
         return ValueTask.CompletedTask;
     }
 
+    /// <summary>
+    /// A loopback port nobody listens on, below Linux's ephemeral range (32768 and up). A port the OS hands out for
+    /// port 0 can be handed out again, for the local end of any outbound connection, before the child process binds it:
+    /// that race once stopped a peer with "address already in use". Ports here are given out once per test run.
+    /// </summary>
     public static int FreePort()
     {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
+        while (true)
+        {
+            var port = 20_000 + (int)((uint)Interlocked.Increment(ref _nextPort) % 12_000);
+            try
+            {
+                using var listener = new TcpListener(IPAddress.Loopback, port);
+                listener.Start();
+                return port;
+            }
+            catch (SocketException)
+            {
+                // taken (another test run on this machine, or a service): the next one
+            }
+        }
     }
+
+    private static int _nextPort = Random.Shared.Next(12_000);
 }
 
 public static class Repository
