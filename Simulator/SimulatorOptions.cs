@@ -47,6 +47,7 @@ public sealed record SimulatorOptions(SimulationConfig Config, string OutputDire
           --methods M             comma list ({string.Join(",", Defaults.Methods)}) of
                                   {SimulatedMethods.Usage}
           --eval-every N          held-out evaluation interval in rounds ({Defaults.EvaluateEvery})
+          --eval-peers N          tangle accuracy: the mean over a fixed sample of N honest peers' references ({Defaults.EvaluatedPeers})
           --retain N              weights the tangle keeps: the newest N transactions' plus each publisher's newest ({Defaults.RetainedWeights})
           --data DIR              folder with MNIST-format IDX files: MNIST (the copy next to the program) or
                                   Fashion-MNIST (/usr/share/datasets/fashion-mnist, apt-get install dataset-fashion-mnist)
@@ -116,6 +117,7 @@ public sealed record SimulatorOptions(SimulationConfig Config, string OutputDire
             Churn = Real("churn", Defaults.Churn),
             Delay = Int("delay", Defaults.Delay),
             EvaluateEvery = Int("eval-every", Defaults.EvaluateEvery),
+            EvaluatedPeers = Int("eval-peers", Defaults.EvaluatedPeers),
             RetainedWeights = Int("retain", Defaults.RetainedWeights),
             Methods = values.TryGetValue("methods", out var methods)
                 ? methods.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
@@ -144,7 +146,7 @@ public sealed record SimulatorOptions(SimulationConfig Config, string OutputDire
     [
         "peers", "rounds", "partition", "model", "hidden", "attackers", "seed", "epochs", "batch", "lr", "selector", "alpha",
         "particle-depth", "parents", "candidates", "aggregator", "reference-samples", "reference-top", "reference-candidates", "publish", "active",
-        "churn", "delay", "methods", "eval-every", "retain", "train-count", "data", "pool", "out", "name",
+        "churn", "delay", "methods", "eval-every", "eval-peers", "retain", "train-count", "data", "pool", "out", "name",
     ];
 }
 

@@ -20,7 +20,7 @@ public sealed class TangleLearning : ISimulatedMethod
     private readonly Dataset _heldOut;
     private readonly InMemoryModelStore _store = new();
     private readonly RetentionScan _retention = new();
-    private readonly Dictionary<string, Evaluation> _heldOutEvaluations = new(StringComparer.Ordinal);
+    private readonly IReadOnlyList<SimulatedPeer> _evaluated;
     private readonly HashSet<string> _flooders;
     private static readonly IReadOnlySet<string> NothingProtected = new HashSet<string>(); // references are recomputed, never served
     private readonly Queue<(int Round, Transaction Transaction)> _inFlight = new(); // made, not yet seen by the others
@@ -32,6 +32,7 @@ public sealed class TangleLearning : ISimulatedMethod
         _config = config;
         _federation = federation;
         _heldOut = heldOut;
+        _evaluated = SampleEvaluated();
         _flooders = federation.Peers.Where(p => p.Attack?.ApprovesOnlyAllies == true).Select(p => p.Id).ToHashSet(StringComparer.Ordinal);
         Graph = new TangleGraph(new Transaction("genesis", [], _store.Put(initial), "genesis", 0, TransactionMetrics.None));
     }
@@ -112,23 +113,37 @@ public sealed class TangleLearning : ISimulatedMethod
         Published++;
     }
 
-    /// <summary>Each honest peer's reference model on the held-out set, averaged over the peers.</summary>
+    /// <summary>Each evaluated peer's reference model on the held-out set, averaged over those peers.</summary>
     public RoundResult Evaluate(int round)
     {
-        var honest = _federation.Honest.ToList();
-        var references = new ReferenceModel[honest.Count];
-        Parallel.For(0, honest.Count, i =>
+        var evaluated = _evaluated;
+        var references = new ReferenceModel[evaluated.Count];
+        Parallel.For(0, evaluated.Count, i =>
         {
-            var peer = honest[i];
+            var peer = evaluated[i];
             var random = new Random(Sampling.DeriveSeed(_config.Seed, round, 3, peer.Index));
             references[i] = ReferenceOf(peer, random);
         });
 
-        _heldOutEvaluations.Clear(); // last evaluation's references are mostly gone: keep this one's only
-        var evaluations = references.Select(HeldOut).ToList();
-        var honestIds = honest.Select(p => p.Id).ToHashSet(StringComparer.Ordinal);
+        // Peers often agree on the reference: score each distinct model once.
+        var distinct = references.DistinctBy(r => r.Key).ToList();
+        var scores = new Evaluation[distinct.Count];
+        Parallel.For(0, distinct.Count, i => scores[i] = Models.Create(distinct[i].Weights.Shape).Evaluate(distinct[i].Weights.Values, _heldOut));
+        var byKey = distinct.Select((r, i) => (r.Key, Score: scores[i])).ToDictionary(e => e.Key, e => e.Score, StringComparer.Ordinal);
+        var evaluations = references.Select(r => byKey[r.Key]).ToList();
+        var honestIds = _federation.Honest.Select(p => p.Id).ToHashSet(StringComparer.Ordinal);
         var contributors = references.Average(r => ReferenceReach.Contributors(Graph, r, round, honestIds));
         return new RoundResult(round, Name, evaluations.Average(e => e.Accuracy), evaluations.Average(e => e.Loss), Graph.Count, Graph.Tips.Count, contributors);
+    }
+
+    /// <summary>The honest peers whose references are scored: all of them, or a sample fixed for the run.</summary>
+    private IReadOnlyList<SimulatedPeer> SampleEvaluated()
+    {
+        var honest = _federation.Honest.ToList();
+        if (honest.Count <= _config.EvaluatedPeers)
+            return honest;
+        var random = new Random(Sampling.DeriveSeed(_config.Seed, 0, 7, 0));
+        return [.. honest.OrderBy(_ => random.Next()).Take(_config.EvaluatedPeers).OrderBy(p => p.Index)];
     }
 
     public ReferenceModel ReferenceOf(SimulatedPeer peer, Random random)
@@ -138,11 +153,4 @@ public sealed class TangleLearning : ISimulatedMethod
         return ReferenceModel.Select(Graph, _store, peer.Data, selector, learning, random);
     }
 
-    // Peers often agree on the reference: evaluate each distinct model once.
-    private Evaluation HeldOut(ReferenceModel reference)
-    {
-        if (!_heldOutEvaluations.TryGetValue(reference.Key, out var evaluation))
-            _heldOutEvaluations[reference.Key] = evaluation = Models.Create(reference.Weights.Shape).Evaluate(reference.Weights.Values, _heldOut);
-        return evaluation;
-    }
 }

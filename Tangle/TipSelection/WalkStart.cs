@@ -27,14 +27,20 @@ public sealed record WalkStart(int? ParticleDepth)
     /// Particles start from recent arrivals rather than from a random tip: old lazy tips that nobody approved stay tips
     /// forever, and a walk dropped below one of them would have to climb the whole tangle again. They start from the
     /// newest arrival of each recent publisher, not from the newest arrivals: a publisher flooding the tangle would
-    /// otherwise own every start, and every walk would begin in its branch.
+    /// otherwise own every start, and every walk would begin in its branch. Identities are cheap, though: a Sybil
+    /// operator with three members beside two honest peers still owns three starts in five, and a walk begun in a
+    /// sub-tangle that approves only itself never leaves it. So a walk that rates transactions rates the starts too,
+    /// by the rule of its steps: a start whose model fails on this peer's data is rarely drawn.
     /// </remarks>
-    public int Choose(TangleGraph graph, Random random)
+    public int Choose(TangleGraph graph, Random random) => Choose(graph, random, 0, static _ => 0);
+
+    /// <summary>Draws among the recent publishers' newest arrivals with probability ∝ exp(alpha · (rating − best)), then steps back.</summary>
+    public int Choose(TangleGraph graph, Random random, double alpha, Func<int, double> rating)
     {
         if (ParticleDepth is not { } depth)
             return 0;
         var starts = graph.NewestPerPublisher(RecentPublishers, RecentWindow, MinimumPublishers);
-        var current = starts[random.Next(starts.Count)];
+        var current = starts.Count == 1 ? starts[0] : WeightedRandomWalk.Draw(starts, alpha, rating, random);
         for (var step = 0; step < depth; step++)
         {
             var parents = graph.ParentsOf(current);

@@ -12,42 +12,34 @@ internal static class WeightedRandomWalk
     {
         var current = start;
         var candidates = new List<int>(4);
-        var ratings = new List<double>(4);
         while (true)
         {
             candidates.Clear();
-            ratings.Clear();
-            var best = double.NegativeInfinity;
             foreach (var approver in graph.ApproversOf(current))
-            {
-                var r = rating(approver);
                 candidates.Add(approver);
-                ratings.Add(r);
-                best = Math.Max(best, r);
-            }
             if (candidates.Count == 0)
                 return current;
-            if (candidates.Count == 1)
-            {
-                current = candidates[0];
-                continue;
-            }
-
-            var total = 0.0;
-            for (var i = 0; i < ratings.Count; i++)
-                total += ratings[i] = Math.Exp(alpha * (ratings[i] - best));
-            var draw = random.NextDouble() * total;
-            var chosen = candidates.Count - 1;
-            for (var i = 0; i < ratings.Count; i++)
-            {
-                draw -= ratings[i];
-                if (draw < 0)
-                {
-                    chosen = i;
-                    break;
-                }
-            }
-            current = candidates[chosen];
+            current = candidates.Count == 1 ? candidates[0] : Draw(candidates, alpha, rating, random);
         }
+    }
+
+    /// <summary>One of <paramref name="candidates"/>, drawn with probability proportional to <c>exp(alpha * (rating - max rating))</c>.</summary>
+    public static int Draw(IReadOnlyList<int> candidates, double alpha, Func<int, double> rating, Random random)
+    {
+        Span<double> weights = candidates.Count <= 64 ? stackalloc double[candidates.Count] : new double[candidates.Count];
+        var best = double.NegativeInfinity;
+        for (var i = 0; i < candidates.Count; i++)
+            best = Math.Max(best, weights[i] = rating(candidates[i]));
+        var total = 0.0;
+        for (var i = 0; i < weights.Length; i++)
+            total += weights[i] = Math.Exp(alpha * (weights[i] - best));
+        var draw = random.NextDouble() * total;
+        for (var i = 0; i < weights.Length; i++)
+        {
+            draw -= weights[i];
+            if (draw < 0)
+                return candidates[i];
+        }
+        return candidates[^1];
     }
 }

@@ -33,16 +33,16 @@ public sealed class FloodTests(ITestOutputHelper output) : IAsyncLifetime
     {
         var honest = await ReferenceAccuracy.StartTwoHonestPeersAtPlateauAsync(_cluster);
 
-        var publishedBeforeBaseline = await PublishedAsync(honest);
+        var publishedBeforeBaseline = await ReferenceAccuracy.PublishedAsync(honest);
         var baseline = await ReferenceAccuracy.SampleAsync(honest, TimeSpan.FromSeconds(15));
-        var publishedInBaseline = (await PublishedAsync(honest)).Zip(publishedBeforeBaseline, (after, before) => after - before);
+        var publishedInBaseline = (await ReferenceAccuracy.PublishedAsync(honest)).Zip(publishedBeforeBaseline, (after, before) => after - before);
         _report.Note($"baseline (no flood, 15 s): {ReferenceAccuracy.Describe(honest, baseline)}; published {string.Join(" and ", publishedInBaseline)}");
 
         await using var attacker = await HostileMember.StartAsync();
         var membership = await attacker.JoinAsync(_cluster.BootstrapClient());
         var rate = FloodFactor / membership.TrainingInterval.TotalSeconds;
         await using var frontier = new HonestFrontier(honest[0].Sync, attacker.PeerId);
-        var publishedBefore = await PublishedAsync(honest);
+        var publishedBefore = await ReferenceAccuracy.PublishedAsync(honest);
         var floodStarted = DateTime.UtcNow;
         double[] flooded;
         int offered;
@@ -68,6 +68,4 @@ public sealed class FloodTests(ITestOutputHelper output) : IAsyncLifetime
             Assert.True(flooded[i] >= baseline[i] - ToleranceInPoints / 100,
                 $"{honest[i].Name}'s reference accuracy fell from {baseline[i]:P2} to {flooded[i]:P2}\n{_report}");
     }
-
-    private static async Task<long[]> PublishedAsync(RunningPeer[] peers) => await Task.WhenAll(peers.Select(async p => (await p.StatusAsync()).Published));
 }

@@ -39,6 +39,9 @@ public static class ReferenceAccuracy
         return samples.Select(s => s.Count == 0 ? double.NaN : s.Average()).ToArray();
     }
 
+    /// <summary>How many transactions each peer has published so far.</summary>
+    public static async Task<long[]> PublishedAsync(RunningPeer[] peers) => await Task.WhenAll(peers.Select(async p => (await p.StatusAsync()).Published));
+
     public static string Describe(RunningPeer[] peers, double[] accuracy) =>
         string.Join(", ", peers.Select((p, i) => $"{p.Name} {accuracy[i]:P2}"));
 }

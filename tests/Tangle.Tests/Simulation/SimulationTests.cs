@@ -163,6 +163,19 @@ public class SimulationTests
     }
 
     [Fact]
+    public void The_tangle_is_scored_on_a_fixed_sample_of_peers_and_on_every_peer_when_the_sample_covers_them()
+    {
+        var tangleOnly = Config() with { Peers = 12, Methods = ["tangle"] };
+        var every = Run(tangleOnly);
+        Assert.Equal(every, Run(tangleOnly with { EvaluatedPeers = 12 }));
+        var sampled = Run(tangleOnly with { EvaluatedPeers = 3 });
+        // The tangle grows the same; only the mean differs, over three peers' references instead of twelve.
+        Assert.Equal(every.Select(r => r.TangleSize), sampled.Select(r => r.TangleSize));
+        Assert.NotEqual(every.Select(r => r.Accuracy), sampled.Select(r => r.Accuracy));
+        Assert.Equal(sampled, Run(tangleOnly with { EvaluatedPeers = 3 }));
+    }
+
+    [Fact]
     public void Bad_configuration_is_refused()
     {
         Assert.Throws<ArgumentException>(() => Run(Config() with { Peers = 0 }));
@@ -176,5 +189,6 @@ public class SimulationTests
         Assert.Throws<ArgumentException>(() => Run(Config() with { ActiveQuota = 0.5, SlowestQuota = 0.8 }));
         Assert.Throws<ArgumentException>(() => Run(Config() with { Churn = 1 }));
         Assert.Throws<ArgumentException>(() => Run(Config() with { Delay = -1 }));
+        Assert.Throws<ArgumentException>(() => Run(Config() with { EvaluatedPeers = 0 }));
     }
 }

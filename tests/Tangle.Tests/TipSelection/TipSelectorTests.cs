@@ -121,4 +121,30 @@ public class TipSelectorTests
         // Within the window, every publisher that published there is a start, however many there are.
         Assert.Equal(12, graph.NewestPerPublisher(WalkStart.RecentPublishers, graph.Count, WalkStart.MinimumPublishers).Count);
     }
+
+    [Fact]
+    public void Sybils_owning_most_walk_starts_with_a_sub_tangle_of_their_own_rarely_draw_an_accuracy_weighted_walk_into_it()
+    {
+        // Two honest publishers take turns on one branch; three Sybil identities grow another from genesis, each
+        // approving only the Sybil newest. Three of the five walk starts are Sybil, and no walk leaves their branch.
+        var graph = Genesis();
+        for (var i = 1; i <= 60; i++)
+            graph.Add(new Transaction($"h{i}", [i == 1 ? "g" : $"h{i - 1}"], $"w{i}", $"honest-{i % 2}", 0, new TransactionMetrics(0.3, 0.9, 10)));
+        for (var i = 1; i <= 60; i++)
+            graph.Add(new Transaction($"s{i}", [i == 1 ? "g" : $"s{i - 1}"], $"ws{i}", $"sybil-{i % 3}", 0, new TransactionMetrics(0.3, 0.9, 10)));
+        var sybil = graph.NewestPerPublisher(WalkStart.RecentPublishers, WalkStart.RecentWindow, WalkStart.MinimumPublishers)
+            .Count(s => graph[s].Publisher.StartsWith("sybil"));
+        Assert.Equal(3, sybil);
+
+        // Random weights score about 10 % on the peer's data, honest models about 90 %.
+        var walk = new AccuracyWeightedWalk(5, WalkStart.Particle(20), s => graph[s].Publisher.StartsWith("sybil") ? 0.1 : 0.9);
+        var random = new Random(5);
+        var intoSybils = Enumerable.Range(0, 2000).Count(_ => graph[walk.SelectTip(graph, random)].Publisher.StartsWith("sybil"));
+
+        // Uniform starts would send 3 walks in 5 there (1,200); rated starts about 3·e⁻⁴ / (2 + 3·e⁻⁴) ≈ 2.7 % (55).
+        Assert.InRange(intoSybils, 0, 2000 / 20);
+        // A walk that rates nothing still draws its starts uniformly.
+        var unrated = new CumulativeWeightWalk(0.5, WalkStart.Particle(20));
+        Assert.InRange(Enumerable.Range(0, 2000).Count(_ => graph[unrated.SelectTip(graph, random)].Publisher.StartsWith("sybil")), 1000, 1400);
+    }
 }
