@@ -16,9 +16,13 @@ public sealed record ReferenceModel(IReadOnlyList<ReferenceCandidate> Candidates
     /// peer's own test data first and the ones with the lowest loss are kept: a poisoned tip can rank high (it approves
     /// everything honest) but cannot pass for a good model on honest data.
     /// </summary>
-    public static ReferenceModel Select(TangleGraph graph, IModelStore store, LocalData local, ITipSelector selector, LearningParameters parameters, Random random)
+    public static ReferenceModel Select(TangleGraph graph, IModelStore store, LocalData local, ITipSelector selector, LearningParameters parameters, Random random) =>
+        Select(graph, store, local, new ReferenceSelector(selector, parameters.ReferenceSamples).SampleTips(graph, random), parameters);
+
+    /// <summary>As the other overload, ranking by tips already sampled (<see cref="LearningParameters.ReferenceSamples"/> of them, or any number).</summary>
+    public static ReferenceModel Select(TangleGraph graph, IModelStore store, LocalData local, IReadOnlyList<int> sampledTips, LearningParameters parameters)
     {
-        var ranked = new ReferenceSelector(selector, parameters.ReferenceSamples).Rank(graph, random, parameters.ReferenceCandidates)
+        var ranked = ReferenceSelector.Rank(graph, sampledTips, parameters.ReferenceCandidates)
             .Where(c => store.TryGet(graph[c.Sequence].WeightsId, out _)) // released weights cannot be served as the model
             .ToList();
         if (ranked.Count == 0) // the walks ended only where weights were released: fall back on what retention always keeps

@@ -26,18 +26,32 @@ public sealed class ReferenceSelector(ITipSelector tipSelector, int samples = 25
 
     public ReferenceCandidate Select(TangleGraph graph, Random random) => Rank(graph, random, 1)[0];
 
+    /// <summary><see cref="Samples"/> tips drawn by the selector: what <see cref="Rank(TangleGraph, IReadOnlyList{int}, int)"/> measures confidence by.</summary>
+    public IReadOnlyList<int> SampleTips(TangleGraph graph, Random random)
+    {
+        var tips = new int[Samples];
+        for (var sample = 0; sample < Samples; sample++)
+            tips[sample] = tipSelector.SelectTip(graph, random);
+        return tips;
+    }
+
     /// <summary>The best <paramref name="count"/> candidates, best first (ties go to the later transaction).</summary>
-    public IReadOnlyList<ReferenceCandidate> Rank(TangleGraph graph, Random random, int count)
+    public IReadOnlyList<ReferenceCandidate> Rank(TangleGraph graph, Random random, int count) => Rank(graph, SampleTips(graph, random), count);
+
+    /// <summary>As the other overload, on tips already sampled (one per sample).</summary>
+    public static IReadOnlyList<ReferenceCandidate> Rank(TangleGraph graph, IReadOnlyList<int> sampledTips, int count)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(count, 1);
-        var words = (Samples + 63) / 64;
+        ArgumentOutOfRangeException.ThrowIfLessThan(sampledTips.Count, 1);
+        var samples = sampledTips.Count;
+        var words = (samples + 63) / 64;
         var marks = new Dictionary<int, ulong[]?>(); // null mark = dominated
         var queue = new PriorityQueue<int, int>();
         var live = 0;
 
-        for (var sample = 0; sample < Samples; sample++)
+        for (var sample = 0; sample < samples; sample++)
         {
-            var tip = tipSelector.SelectTip(graph, random);
+            var tip = sampledTips[sample];
             if (!marks.TryGetValue(tip, out var mask))
             {
                 marks[tip] = mask = new ulong[words];
@@ -59,8 +73,8 @@ public sealed class ReferenceSelector(ITipSelector tipSelector, int samples = 25
             }
             live--;
             var hits = mask.Sum(w => BitOperations.PopCount(w));
-            candidates.Add(new ReferenceCandidate(current, (double)hits / Samples, graph.AncestorCountOf(current)));
-            var confirmed = hits == Samples;
+            candidates.Add(new ReferenceCandidate(current, (double)hits / samples, graph.AncestorCountOf(current)));
+            var confirmed = hits == samples;
             foreach (var parent in graph.ParentsOf(current))
             {
                 if (confirmed)

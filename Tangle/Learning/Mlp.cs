@@ -83,19 +83,30 @@ public sealed class Mlp : IModel
         var b1 = parameters.Slice(HiddenBiasOffset, Hidden);
         var w2 = parameters.Slice(OutputWeightOffset, Classes * Hidden);
         var b2 = parameters.Slice(OutputBiasOffset, Classes);
-        var h = new float[Hidden];
-        var logits = new float[Classes];
+        const int MaxBlock = 64; // samples per pass: their hidden activations stay in cache
+        var block = Math.Min(MaxBlock, data.Count); // a peer's test set may be a dozen samples: scratch to match
+        var hidden = new float[block * Hidden];
+        var allLogits = new float[block * Classes];
         var totalLoss = 0.0;
         var correct = 0;
-        for (var i = 0; i < data.Count; i++)
+        for (var first = 0; first < data.Count; first += block)
         {
-            Forward(w1, b1, w2, b2, data.Sample(i), h, logits);
-            var label = data.Labels[i];
-            // Ties go to the lowest class index, so all-equal logits predict class 0.
-            if (TensorPrimitives.IndexOfMax<float>(logits) == label) correct++;
-            totalLoss += SoftmaxCrossEntropy.ToProbabilities(logits, label);
+            var count = Math.Min(block, data.Count - first);
+            var h = hidden.AsSpan(0, count * Hidden);
+            DenseLayer.ForwardRows(w1, b1, data.Features.AsSpan(first * Shape.Inputs, count * Shape.Inputs), count, h);
+            TensorPrimitives.Max(h, 0f, h);
+            DenseLayer.ForwardRows(w2, b2, h, count, allLogits.AsSpan(0, count * Classes));
+            for (var s = 0; s < count; s++)
+                (correct, totalLoss) = Score(allLogits.AsSpan(s * Classes, Classes), data.Labels[first + s], correct, totalLoss);
         }
         return new Evaluation(totalLoss / data.Count, (double)correct / data.Count);
+    }
+
+    private static (int Correct, double Loss) Score(Span<float> logits, int label, int correct, double loss)
+    {
+        // Ties go to the lowest class index, so all-equal logits predict class 0.
+        if (TensorPrimitives.IndexOfMax<float>(logits) == label) correct++;
+        return (correct, loss + SoftmaxCrossEntropy.ToProbabilities(logits, label));
     }
 
     private static void Forward(

@@ -8,6 +8,13 @@ namespace MlAspire.Tangle.TipSelection;
 /// </summary>
 internal static class WeightedRandomWalk
 {
+    /// <summary>
+    /// A step rates at most this many approvers, drawn uniformly when there are more. A transaction usually has a few
+    /// approvers (about as many as a transaction has parents), but genesis has one per peer of the first round, and
+    /// anyone may approve one transaction many times over: rating each (a model evaluation) must not cost without bound.
+    /// </summary>
+    public const int MaxRatedApprovers = 16;
+
     public static int Walk(TangleGraph graph, int start, double alpha, Func<int, double> rating, Random random)
     {
         var current = start;
@@ -19,8 +26,21 @@ internal static class WeightedRandomWalk
                 candidates.Add(approver);
             if (candidates.Count == 0)
                 return current;
+            if (candidates.Count > MaxRatedApprovers)
+                KeepRandom(candidates, MaxRatedApprovers, random);
             current = candidates.Count == 1 ? candidates[0] : Draw(candidates, alpha, rating, random);
         }
+    }
+
+    /// <summary>Keeps <paramref name="count"/> of the items, each set of that size equally likely (a partial Fisher–Yates shuffle).</summary>
+    private static void KeepRandom(List<int> items, int count, Random random)
+    {
+        for (var i = 0; i < count; i++)
+        {
+            var j = random.Next(i, items.Count);
+            (items[i], items[j]) = (items[j], items[i]);
+        }
+        items.RemoveRange(count, items.Count - count);
     }
 
     /// <summary>One of <paramref name="candidates"/>, drawn with probability proportional to <c>exp(alpha * (rating - max rating))</c>.</summary>

@@ -4,6 +4,7 @@ using MlAspire.Tangle.Consensus;
 using MlAspire.Tangle.Dag;
 using MlAspire.Tangle.Learning;
 using MlAspire.Tangle.Publishing;
+using MlAspire.Tangle.TipSelection;
 
 namespace MlAspire.Tangle.Training;
 
@@ -25,9 +26,12 @@ public static class TrainingStep
     {
         parameters.Validated();
         var selector = parameters.CreateTipSelector(LocalAccuracy(graph, local, store));
-        var reference = ReferenceModel.Select(graph, store, local, selector, parameters, random);
+        // One set of walks serves both: the reference's confidence is measured on them, and the parents are the first
+        // of them. Walks are most of a step's cost (each rates the approvers it passes on local data).
+        var tips = new ReferenceSelector(selector, parameters.ReferenceSamples).SampleTips(graph, random);
+        var reference = ReferenceModel.Select(graph, store, local, tips, parameters);
         var referenceEvaluation = local.Evaluate(reference.Key, reference.Weights);
-        var parents = ChooseParents(graph, local, store, selector, parameters, random);
+        var parents = ChooseParents(graph, local, store, selector, parameters, random, tips);
         var start = parameters.CreateAggregator().Aggregate(parents.Select(p => p.Model).ToList());
         return new TrainingPlan(reference, referenceEvaluation, [.. parents.Select(p => p.Model.Transaction)], [.. parents.Select(p => p.Evaluation)], start);
     }
@@ -58,14 +62,16 @@ public static class TrainingStep
     /// Samples <see cref="LearningParameters.TipCandidates"/> tips and keeps the <see cref="LearningParameters.ParentCount"/>
     /// with the lowest local loss: with oversampling, a poisoned tip has to beat honest ones on this peer's data to be approved.
     /// </summary>
-    private static List<Parent> ChooseParents(TangleGraph graph, LocalData local, IModelStore store, TipSelection.ITipSelector selector, LearningParameters parameters, Random random)
+    /// <param name="drawn">Tips already drawn by the selector, taken first.</param>
+    private static List<Parent> ChooseParents(TangleGraph graph, LocalData local, IModelStore store, ITipSelector selector, LearningParameters parameters, Random random,
+        IReadOnlyList<int> drawn)
     {
         // Tips whose weights were released cannot be averaged: draw again, a bounded number of times, for enough that can.
         var sampled = new List<int>();
         var held = 0;
         for (var draw = 0; draw < 4 * parameters.TipCandidates && held < parameters.TipCandidates; draw++)
         {
-            var tip = selector.SelectTip(graph, random);
+            var tip = draw < drawn.Count ? drawn[draw] : selector.SelectTip(graph, random);
             if (!sampled.Contains(tip))
                 sampled.Add(tip);
             if (store.TryGet(graph[tip].WeightsId, out _))

@@ -147,4 +147,21 @@ public class TipSelectorTests
         var unrated = new CumulativeWeightWalk(0.5, WalkStart.Particle(20));
         Assert.InRange(Enumerable.Range(0, 2000).Count(_ => graph[unrated.SelectTip(graph, random)].Publisher.StartsWith("sybil")), 1000, 1400);
     }
+
+    [Fact]
+    public void A_step_rates_a_bounded_number_of_approvers_however_many_a_transaction_has()
+    {
+        // Genesis approved by 2,000 transactions: one per peer of a large network's first round, or one flooder's work.
+        var graph = Genesis();
+        for (var i = 0; i < 2000; i++)
+            graph.Add(Tx($"t{i}", "g"));
+        var rated = 0;
+        var walk = new AccuracyWeightedWalk(5, WalkStart.Genesis, s => { rated++; return s % 10 / 10.0; });
+        var random = new Random(6);
+        var tips = Enumerable.Range(0, 200).Select(_ => walk.SelectTip(graph, random)).ToList();
+
+        Assert.Equal(200 * WeightedRandomWalk.MaxRatedApprovers, rated); // each walk: one step, at most 16 ratings, not 2,000
+        Assert.All(tips, t => Assert.True(graph.IsTip(t)));
+        Assert.True(tips.Distinct().Count() > 100, "the approvers rated are drawn afresh at each step");
+    }
 }

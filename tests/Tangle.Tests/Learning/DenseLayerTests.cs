@@ -1,0 +1,30 @@
+using MlAspire.Tangle.Learning;
+
+namespace MlAspire.Tangle.Tests.Learning;
+
+public class DenseLayerTests
+{
+    [Theory]
+    [InlineData(1, 3, 5)]     // fewer rows than a block of four, inputs shorter than a vector
+    [InlineData(4, 784, 64)]  // one block, inputs a whole number of vectors
+    [InlineData(11, 67, 10)]  // blocks and a remainder of rows, and a remainder of each row
+    public void Rows_in_blocks_equal_one_dot_product_per_row(int rows, int inputs, int outputs)
+    {
+        var random = new Random(rows * 1000 + inputs);
+        float[] Fill(int n) => [.. Enumerable.Range(0, n).Select(_ => (float)(random.NextDouble() * 2 - 1))];
+        var weights = Fill(outputs * inputs);
+        var biases = Fill(outputs);
+        var x = Fill(rows * inputs);
+
+        var blocked = new float[rows * outputs];
+        DenseLayer.ForwardRows(weights, biases, x, rows, blocked);
+
+        var one = new float[outputs];
+        for (var r = 0; r < rows; r++)
+        {
+            DenseLayer.Forward(weights, biases, x.AsSpan(r * inputs, inputs), one);
+            for (var o = 0; o < outputs; o++)
+                Assert.Equal(one[o], blocked[r * outputs + o], 1e-4f); // same sums, added in another order
+        }
+    }
+}
