@@ -40,6 +40,7 @@ public sealed record SimulatorOptions(SimulationConfig Config, string OutputDire
           --reference-samples N   walks sampled to choose the reference ({Learn.ReferenceSamples})
           --reference-top N       reference = average of the top N transactions ({Learn.ReferenceTopK})
           --reference-candidates N  best-ranked transactions screened by local loss before keeping --reference-top ({Learn.ReferenceCandidates})
+          --screen X              leave out parents and reference candidates X standard errors below the best locally; 0 keeps all ({Learn.ScreeningStandardErrors})
           --publish R             reference | parents | always ({Show(PublishRules, Learn.PublishRule)})
           --active X|LO-HI        chance a peer trains in a round; LO-HI spreads peers' speeds evenly ({Defaults.ActiveQuota})
           --churn X               chance per round that a peer leaves, or, once gone, rejoins ({Defaults.Churn})
@@ -96,6 +97,7 @@ public sealed record SimulatorOptions(SimulationConfig Config, string OutputDire
             ReferenceSamples = Int("reference-samples", Learn.ReferenceSamples),
             ReferenceTopK = referenceTop,
             ReferenceCandidates = Int("reference-candidates", Math.Max(referenceTop, Learn.ReferenceCandidates)),
+            ScreeningStandardErrors = Real("screen", Learn.ScreeningStandardErrors),
             PublishRule = Choice("publish", Learn.PublishRule, PublishRules),
             Sgd = new SgdOptions(Int("epochs", Learn.Sgd.Epochs), Int("batch", Learn.Sgd.BatchSize), (float)Real("lr", Learn.Sgd.LearningRate)),
         };
@@ -145,7 +147,7 @@ public sealed record SimulatorOptions(SimulationConfig Config, string OutputDire
     private static readonly HashSet<string> Known =
     [
         "peers", "rounds", "partition", "model", "hidden", "attackers", "seed", "epochs", "batch", "lr", "selector", "alpha",
-        "particle-depth", "parents", "candidates", "aggregator", "reference-samples", "reference-top", "reference-candidates", "publish", "active",
+        "particle-depth", "parents", "candidates", "aggregator", "reference-samples", "reference-top", "reference-candidates", "screen", "publish", "active",
         "churn", "delay", "methods", "eval-every", "eval-peers", "retain", "train-count", "data", "pool", "out", "name",
     ];
 }

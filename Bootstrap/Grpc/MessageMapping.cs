@@ -104,6 +104,7 @@ public static class MessageMapping
             ReferenceSamples = learning.ReferenceSamples,
             ReferenceTopK = learning.ReferenceTopK,
             ReferenceCandidates = learning.ReferenceCandidates,
+            ScreeningStandardErrors = learning.ScreeningStandardErrors,
             Epochs = learning.Sgd.Epochs,
             BatchSize = learning.Sgd.BatchSize,
             LearningRate = learning.Sgd.LearningRate,

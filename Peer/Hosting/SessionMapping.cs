@@ -49,6 +49,7 @@ public static class SessionMapping
         ReferenceSamples = p.ReferenceSamples,
         ReferenceTopK = p.ReferenceTopK,
         ReferenceCandidates = p.ReferenceCandidates,
+        ScreeningStandardErrors = p.ScreeningStandardErrors,
         Sgd = new Learning.SgdOptions(p.Epochs, p.BatchSize, p.LearningRate, p.WeightDecay),
         PublishRule = p.PublishRule switch
         {

@@ -41,6 +41,8 @@ public sealed record ReferenceModel(IReadOnlyList<ReferenceCandidate> Candidates
                 .OrderByDescending(c => c.Score)
                 .ThenByDescending(c => c.Sequence)
                 .ToList();
+        chosen = LocalScreen.KeepComparable(chosen, c => local.Evaluate(graph[c.Sequence].WeightsId, store.Get(graph[c.Sequence].WeightsId)),
+            local.Test.Count, parameters.ScreeningStandardErrors);
         var transactions = chosen.Select(c => graph[c.Sequence]).ToList();
         if (transactions.Count == 1)
             return new ReferenceModel(chosen, transactions, store.Get(transactions[0].WeightsId), transactions[0].WeightsId);

@@ -28,6 +28,8 @@ internal static class DenseLayer
     {
         var outputCount = biases.Length;
         var n = weights.Length / outputCount;
+        if (weights.Length != n * outputCount || inputs.Length < rows * n || outputs.Length < rows * outputCount)
+            throw new ArgumentException($"Shapes disagree: {weights.Length} weights for {outputCount} outputs, {inputs.Length} inputs and {outputs.Length} outputs for {rows} rows.");
         var r = 0;
         for (; r + 4 <= rows; r += 4)
         {

@@ -48,6 +48,7 @@ public static class SimulatedMethods
         Alpha = 0.1,
         TipCandidates = learning.ParentCount,
         ReferenceCandidates = learning.ReferenceTopK,
+        ScreeningStandardErrors = 0,
         Aggregator = "samples",
     };
 

@@ -30,17 +30,42 @@ public sealed record WalkStart(int? ParticleDepth)
     /// otherwise own every start, and every walk would begin in its branch. Identities are cheap, though: a Sybil
     /// operator with three members beside two honest peers still owns three starts in five, and a walk begun in a
     /// sub-tangle that approves only itself never leaves it. So a walk that rates transactions rates the starts too,
-    /// by the rule of its steps: a start whose model fails on this peer's data is rarely drawn.
+    /// by the rule of its steps: a start whose model fails on this peer's data is rarely drawn. And since the walk
+    /// begins at the particle, not at the start, a good model published on top of junk (so that the particle lands in
+    /// the junk) counts by the lower of the two ratings.
     /// </remarks>
     public int Choose(TangleGraph graph, Random random) => Choose(graph, random, 0, static _ => 0);
 
-    /// <summary>Draws among the recent publishers' newest arrivals with probability ∝ exp(alpha · (rating − best)), then steps back.</summary>
+    /// <summary>How many starts a rated choice draws at most before it keeps the last particle.</summary>
+    public const int MaxDraws = 8;
+
+    /// <summary>
+    /// Draws a start among the recent publishers' newest arrivals and steps back to its particle, with probability
+    /// ∝ exp(alpha · (min(rating of start, rating of particle) − best)): starts are drawn by their own rating, and a
+    /// particle rated below its start is kept with probability exp(−alpha · drop), else drawn again. Genesis, where a
+    /// young tangle's particles land, is always kept.
+    /// </summary>
     public int Choose(TangleGraph graph, Random random, double alpha, Func<int, double> rating)
     {
         if (ParticleDepth is not { } depth)
             return 0;
         var starts = graph.NewestPerPublisher(RecentPublishers, RecentWindow, MinimumPublishers);
-        var current = starts.Count == 1 ? starts[0] : WeightedRandomWalk.Draw(starts, alpha, rating, random);
+        var particle = 0;
+        for (var draw = 0; draw < MaxDraws; draw++)
+        {
+            var start = starts.Count == 1 ? starts[0] : WeightedRandomWalk.Draw(starts, alpha, rating, random);
+            particle = StepBack(graph, start, depth, random);
+            if (particle == 0 || alpha == 0)
+                return particle;
+            var drop = rating(start) - rating(particle);
+            if (drop <= 0 || random.NextDouble() < Math.Exp(-alpha * drop))
+                return particle;
+        }
+        return particle;
+    }
+
+    private static int StepBack(TangleGraph graph, int current, int depth, Random random)
+    {
         for (var step = 0; step < depth; step++)
         {
             var parents = graph.ParentsOf(current);

@@ -9,9 +9,11 @@ namespace MlAspire.Tangle.TipSelection;
 internal static class WeightedRandomWalk
 {
     /// <summary>
-    /// A step rates at most this many approvers, drawn uniformly when there are more. A transaction usually has a few
-    /// approvers (about as many as a transaction has parents), but genesis has one per peer of the first round, and
-    /// anyone may approve one transaction many times over: rating each (a model evaluation) must not cost without bound.
+    /// A step rates at most this many approvers when there are more: one each of as many publishers, drawn at random.
+    /// A transaction usually has a few approvers (about as many as a transaction has parents), but genesis has one per
+    /// peer of the first round, and anyone may approve one transaction many times over: rating each (a model evaluation
+    /// unless remembered) must not cost without bound, and a flooder's approvers must not crowd out the honest ones
+    /// (one per publisher, as walk starts are).
     /// </summary>
     public const int MaxRatedApprovers = 16;
 
@@ -27,20 +29,24 @@ internal static class WeightedRandomWalk
             if (candidates.Count == 0)
                 return current;
             if (candidates.Count > MaxRatedApprovers)
-                KeepRandom(candidates, MaxRatedApprovers, random);
+                KeepOnePerPublisher(graph, candidates, MaxRatedApprovers, random);
             current = candidates.Count == 1 ? candidates[0] : Draw(candidates, alpha, rating, random);
         }
     }
 
-    /// <summary>Keeps <paramref name="count"/> of the items, each set of that size equally likely (a partial Fisher–Yates shuffle).</summary>
-    private static void KeepRandom(List<int> items, int count, Random random)
+    /// <summary>Keeps one approver each of at most <paramref name="count"/> publishers, in random order (a partial Fisher–Yates shuffle).</summary>
+    private static void KeepOnePerPublisher(TangleGraph graph, List<int> approvers, int count, Random random)
     {
-        for (var i = 0; i < count; i++)
+        var publishers = new HashSet<string>(StringComparer.Ordinal);
+        var kept = 0;
+        for (var i = 0; i < approvers.Count && kept < count; i++)
         {
-            var j = random.Next(i, items.Count);
-            (items[i], items[j]) = (items[j], items[i]);
+            var j = random.Next(i, approvers.Count);
+            (approvers[i], approvers[j]) = (approvers[j], approvers[i]);
+            if (publishers.Add(graph[approvers[i]].Publisher))
+                approvers[kept++] = approvers[i];
         }
-        items.RemoveRange(count, items.Count - count);
+        approvers.RemoveRange(kept, approvers.Count - kept);
     }
 
     /// <summary>One of <paramref name="candidates"/>, drawn with probability proportional to <c>exp(alpha * (rating - max rating))</c>.</summary>

@@ -86,7 +86,7 @@ public static class TrainingStep
                 return new Parent(sequence, new PublishedModel(transaction, weights), local.Evaluate(transaction.WeightsId, weights));
             })
             .ToList();
-        var parents = candidates
+        var parents = LocalScreen.KeepComparable(candidates, p => p.Evaluation, local.Test.Count, parameters.ScreeningStandardErrors)
             .OrderBy(p => p.Evaluation.Loss)
             .ThenByDescending(p => p.Sequence)
             .Take(parameters.ParentCount)

@@ -50,6 +50,7 @@ public sealed class GenesisTests
             ["Bootstrap:Learning:ParticleDepth"] = "",
             ["Bootstrap:Learning:ParentCount"] = "2",
             ["Bootstrap:Learning:Aggregator"] = "multi-krum:1:3",
+            ["Bootstrap:Learning:ScreeningStandardErrors"] = "1.5",
             ["Bootstrap:Learning:Sgd:Epochs"] = "3",
             ["Bootstrap:Learning:PublishRule"] = "Always",
             ["Bootstrap:Training:Interval"] = "00:00:02",
@@ -73,6 +74,7 @@ public sealed class GenesisTests
         Assert.Equal(2, learning.ParentCount);
         Assert.Equal(new Training.LearningParameters().TipCandidates, learning.TipCandidates);
         Assert.Equal("multi-krum:1:3", learning.Aggregator);
+        Assert.Equal(1.5, learning.ScreeningStandardErrors);
         var defaults = new Training.LearningParameters();
         Assert.Equal((defaults.ReferenceSamples, defaults.ReferenceTopK, defaults.ReferenceCandidates), (learning.ReferenceSamples, learning.ReferenceTopK, learning.ReferenceCandidates));
         Assert.Equal((3, 16, 0.05f, 0f), (learning.Epochs, learning.BatchSize, learning.LearningRate, learning.WeightDecay));

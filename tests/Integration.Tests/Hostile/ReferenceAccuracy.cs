@@ -10,9 +10,13 @@ public static class ReferenceAccuracy
     /// tolerance) and two honest peers, and waits until both report a reference on 30 transactions and 5 s more: the
     /// plateau an attack is measured against.
     /// </summary>
-    public static async Task<RunningPeer[]> StartTwoHonestPeersAtPlateauAsync(LocalCluster cluster)
+    /// <param name="settings">More Bootstrap settings, e.g. learning parameters.</param>
+    public static async Task<RunningPeer[]> StartTwoHonestPeersAtPlateauAsync(LocalCluster cluster, IReadOnlyDictionary<string, string>? settings = null)
     {
-        cluster.StartBootstrap(new Dictionary<string, string> { ["Bootstrap__Data__Slots"] = "2" });
+        var bootstrap = new Dictionary<string, string> { ["Bootstrap__Data__Slots"] = "2" };
+        foreach (var (key, value) in settings ?? new Dictionary<string, string>())
+            bootstrap[key] = value;
+        cluster.StartBootstrap(bootstrap);
         RunningPeer[] honest = [cluster.StartPeer("honest-a"), cluster.StartPeer("honest-b")];
         await Eventually.TrueAsync(async () =>
         {

@@ -154,7 +154,7 @@ public class TipSelectorTests
         // Genesis approved by 2,000 transactions: one per peer of a large network's first round, or one flooder's work.
         var graph = Genesis();
         for (var i = 0; i < 2000; i++)
-            graph.Add(Tx($"t{i}", "g"));
+            graph.Add(new Transaction($"t{i}", ["g"], $"w{i}", $"peer-{i}", 0, new TransactionMetrics(0.5, 0.5, 10)));
         var rated = 0;
         var walk = new AccuracyWeightedWalk(5, WalkStart.Genesis, s => { rated++; return s % 10 / 10.0; });
         var random = new Random(6);
@@ -163,5 +163,50 @@ public class TipSelectorTests
         Assert.Equal(200 * WeightedRandomWalk.MaxRatedApprovers, rated); // each walk: one step, at most 16 ratings, not 2,000
         Assert.All(tips, t => Assert.True(graph.IsTip(t)));
         Assert.True(tips.Distinct().Count() > 100, "the approvers rated are drawn afresh at each step");
+    }
+
+    [Fact]
+    public void A_flooder_piling_approvers_on_an_honest_transaction_gets_one_of_the_approvers_a_step_rates()
+    {
+        // Genesis has two honest approvers and 200 junk ones from one publisher.
+        var graph = Genesis();
+        graph.Add(new Transaction("h1", ["g"], "wh1", "honest-1", 0, new TransactionMetrics(0.5, 0.5, 10)));
+        graph.Add(new Transaction("h2", ["g"], "wh2", "honest-2", 0, new TransactionMetrics(0.5, 0.5, 10)));
+        for (var i = 0; i < 200; i++)
+            graph.Add(new Transaction($"j{i}", ["g"], $"wj{i}", "flooder", 0, new TransactionMetrics(0.5, 0.5, 10)));
+        var walk = new AccuracyWeightedWalk(5, WalkStart.Genesis, s => graph[s].Publisher == "flooder" ? 0.1 : 0.9);
+        var random = new Random(8);
+        var intoJunk = Enumerable.Range(0, 2000).Count(_ => graph[walk.SelectTip(graph, random)].Publisher == "flooder");
+
+        // Rating all 202: 200·e⁻⁴ / (2 + 200·e⁻⁴) ≈ 65 %; 16 drawn uniformly, mostly junk: ≈ 88 %;
+        // one per publisher: e⁻⁴ / (2 + e⁻⁴) ≈ 0.9 %.
+        Assert.InRange(intoJunk, 0, 2000 / 20);
+    }
+
+    [Fact]
+    public void Sybils_publishing_a_good_model_on_top_of_junk_do_not_draw_walks_into_the_junk()
+    {
+        // Two honest publishers take turns on one branch. Three Sybils grow a junk chain from genesis, each link with a
+        // junk side tip, and each then publishes a copy of an honest model on top: their walk starts rate as well as
+        // the honest ones, but a particle 20 steps below them lands in the junk, where every step is junk.
+        var graph = Genesis();
+        for (var i = 1; i <= 60; i++)
+            graph.Add(new Transaction($"h{i}", [i == 1 ? "g" : $"h{i - 1}"], $"good{i}", $"honest-{i % 2}", 0, new TransactionMetrics(0.3, 0.9, 10)));
+        for (var i = 1; i <= 60; i++)
+        {
+            graph.Add(new Transaction($"j{i}", [i == 1 ? "g" : $"j{i - 1}"], $"junk{i}", $"sybil-{i % 3}", 0, new TransactionMetrics(0.3, 0.9, 10)));
+            graph.Add(new Transaction($"side{i}", [$"j{i}"], $"junk-side{i}", $"sybil-{i % 3}", 0, new TransactionMetrics(0.3, 0.9, 10)));
+        }
+        for (var k = 0; k < 3; k++)
+            graph.Add(new Transaction($"copy{k}", ["j60"], "good60", $"sybil-{k}", 0, new TransactionMetrics(0.3, 0.9, 10)));
+        Assert.Equal(3, graph.NewestPerPublisher(WalkStart.RecentPublishers, WalkStart.RecentWindow, WalkStart.MinimumPublishers)
+            .Count(s => graph[s].Publisher.StartsWith("sybil")));
+
+        var walk = new AccuracyWeightedWalk(5, WalkStart.Particle(20), s => graph[s].WeightsId.StartsWith("junk") ? 0.1 : 0.9);
+        var random = new Random(9);
+        var intoJunk = Enumerable.Range(0, 2000).Count(_ => graph[walk.SelectTip(graph, random)].WeightsId.StartsWith("junk"));
+
+        // Rating the start alone let about 3 walks in 5 in (the starts look honest); by the lower of start and particle, few.
+        Assert.InRange(intoJunk, 0, 2000 / 10);
     }
 }

@@ -107,7 +107,7 @@ public class TrainingStepTests
         f.Publish(f.Trained(4), "g");
         var poisoned = f.Publish(new RandomWeightsAttack(10).PoisonUpdate(f.Trained(1), f.Trained(1), new Random(9)), "g");
         var screened = new LearningParameters { TipSelector = TipSelectorKind.Uniform, ReferenceTopK = 2, ReferenceCandidates = 3 };
-        var unscreened = screened with { ReferenceCandidates = 2 };
+        var unscreened = screened with { ReferenceCandidates = 2, ScreeningStandardErrors = 0 };
         var selector = new UniformRandomTips();
 
         var withScreening = Enumerable.Range(0, 20).Select(s => ReferenceModel.Select(f.Graph, f.Store, f.Local, selector, screened, new Random(s))).ToList();
