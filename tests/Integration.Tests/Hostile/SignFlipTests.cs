@@ -41,7 +41,7 @@ public sealed class SignFlipTests(ITestOutputHelper output) : IAsyncLifetime
         double[] attacked;
         int published;
         var aggregator = Aggregators.Create(membership.Joined.Tangle.Learning.Aggregator);
-        await using (var flipper = new SignFlipper(attacker, frontier, honest[0].Sync, aggregator, Factor, 1 / membership.TrainingInterval.TotalSeconds,
+        await using (var flipper = SignFlipper.Start(attacker, frontier, honest[0].Sync, aggregator, Factor, 1 / membership.TrainingInterval.TotalSeconds,
             membership.Joined.Tangle.MaxParents))
         {
             await Task.Delay(TimeSpan.FromSeconds(15));
