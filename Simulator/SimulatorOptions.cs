@@ -33,6 +33,7 @@ public sealed record SimulatorOptions(SimulationConfig Config, string OutputDire
           --selector S            accuracy | cumulative | uniform ({Show(Selectors, Learn.TipSelector)})
           --alpha X               walk bias ({Learn.Alpha}; use about 0.1 with cumulative)
           --particle-depth N      walk start below the newest transactions; 0 starts at genesis ({Learn.ParticleDepth})
+          --rated-approvers N     approvers an accuracy-weighted walk step rates first, up to 16 when none is close ({Learn.RatedApprovers})
           --parents N             tips each transaction averages and approves ({Learn.ParentCount})
           --candidates N          tips sampled before keeping the best --parents by local loss ({Learn.TipCandidates})
           --aggregator A          how parents and the reference are combined ({Learn.Aggregator}):
@@ -98,6 +99,7 @@ public sealed record SimulatorOptions(SimulationConfig Config, string OutputDire
             ReferenceTopK = referenceTop,
             ReferenceCandidates = Int("reference-candidates", Math.Max(referenceTop, Learn.ReferenceCandidates)),
             ScreeningStandardErrors = Real("screen", Learn.ScreeningStandardErrors),
+            RatedApprovers = Int("rated-approvers", Learn.RatedApprovers),
             PublishRule = Choice("publish", Learn.PublishRule, PublishRules),
             Sgd = new SgdOptions(Int("epochs", Learn.Sgd.Epochs), Int("batch", Learn.Sgd.BatchSize), (float)Real("lr", Learn.Sgd.LearningRate)),
         };
@@ -147,7 +149,7 @@ public sealed record SimulatorOptions(SimulationConfig Config, string OutputDire
     private static readonly HashSet<string> Known =
     [
         "peers", "rounds", "partition", "model", "hidden", "attackers", "seed", "epochs", "batch", "lr", "selector", "alpha",
-        "particle-depth", "parents", "candidates", "aggregator", "reference-samples", "reference-top", "reference-candidates", "screen", "publish", "active",
+        "particle-depth", "parents", "candidates", "aggregator", "reference-samples", "reference-top", "reference-candidates", "screen", "rated-approvers", "publish", "active",
         "churn", "delay", "methods", "eval-every", "eval-peers", "retain", "train-count", "data", "pool", "out", "name",
     ];
 }

@@ -105,6 +105,7 @@ public static class MessageMapping
             ReferenceTopK = learning.ReferenceTopK,
             ReferenceCandidates = learning.ReferenceCandidates,
             ScreeningStandardErrors = learning.ScreeningStandardErrors,
+            RatedApprovers = learning.RatedApprovers,
             Epochs = learning.Sgd.Epochs,
             BatchSize = learning.Sgd.BatchSize,
             LearningRate = learning.Sgd.LearningRate,

@@ -50,6 +50,7 @@ public static class SessionMapping
         ReferenceTopK = p.ReferenceTopK,
         ReferenceCandidates = p.ReferenceCandidates,
         ScreeningStandardErrors = p.ScreeningStandardErrors,
+        RatedApprovers = p.HasRatedApprovers ? p.RatedApprovers : new Domain.LearningParameters().RatedApprovers,
         Sgd = new Learning.SgdOptions(p.Epochs, p.BatchSize, p.LearningRate, p.WeightDecay),
         PublishRule = p.PublishRule switch
         {

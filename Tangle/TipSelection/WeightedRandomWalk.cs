@@ -17,7 +17,13 @@ internal static class WeightedRandomWalk
     /// </summary>
     public const int MaxRatedApprovers = 16;
 
-    public static int Walk(TangleGraph graph, int start, double alpha, Func<int, double> rating, Random random)
+    /// <param name="sampled">
+    /// Approvers rated first, of the up to <see cref="MaxRatedApprovers"/> kept: when the best of them rates more than
+    /// 1/alpha below the transaction the walk stands on (the gap the walk itself weighs as a factor e), the step rates
+    /// the rest as well, so identities crowding a transaction's approvers with junk cannot hide its honest approvers
+    /// from a walk that samples few. <see cref="MaxRatedApprovers"/> rates all kept at once.
+    /// </param>
+    public static int Walk(TangleGraph graph, int start, double alpha, Func<int, double> rating, Random random, int sampled = MaxRatedApprovers)
     {
         var current = start;
         var candidates = new List<int>(4);
@@ -28,10 +34,21 @@ internal static class WeightedRandomWalk
                 candidates.Add(approver);
             if (candidates.Count == 0)
                 return current;
-            if (candidates.Count > MaxRatedApprovers)
+            if (candidates.Count > sampled)
                 KeepOnePerPublisher(graph, candidates, MaxRatedApprovers, random);
+            if (candidates.Count > sampled && AnyWithin(candidates, sampled, rating(current) - 1 / alpha, rating))
+                candidates.RemoveRange(sampled, candidates.Count - sampled);
             current = candidates.Count == 1 ? candidates[0] : Draw(candidates, alpha, rating, random);
         }
+    }
+
+    /// <summary>Whether one of the first <paramref name="count"/> candidates rates at least <paramref name="floor"/>.</summary>
+    private static bool AnyWithin(List<int> candidates, int count, double floor, Func<int, double> rating)
+    {
+        for (var i = 0; i < count; i++)
+            if (rating(candidates[i]) >= floor)
+                return true;
+        return false;
     }
 
     /// <summary>Keeps one approver each of at most <paramref name="count"/> publishers, in random order (a partial Fisher–Yates shuffle).</summary>

@@ -7,15 +7,16 @@ namespace MlAspire.Tangle.Training;
 /// <summary>
 /// A peer's private data, split into what it trains on and what it judges models by, with a memo of evaluations:
 /// weights ids are content ids, so a model's local score never changes and is computed once while remembered. The memo
-/// holds at most <see cref="MemoCapacity"/> scores and starts over past that, so a long run's memory stays flat.
+/// holds at most <see cref="MemoCapacity"/> scores in two generations: when the newer fills, the older is dropped, and
+/// a score found in the older is carried into the newer. So a long run's memory stays flat, and the scores walks keep
+/// meeting survive (dropping everything at once cost a peer of a thousand a whole round of evaluations again).
 /// </summary>
 public sealed class LocalData(Dataset train, Dataset test)
 {
-    /// <summary>Scores remembered; far more than the transactions one training step looks at.</summary>
+    /// <summary>Scores remembered at most; far more than the transactions one training step looks at.</summary>
     public const int MemoCapacity = 4096;
 
-    private readonly ConcurrentDictionary<string, Evaluation> _evaluations = new(StringComparer.Ordinal);
-    private int _added;
+    private Generation _newer = new(), _older = new();
 
     public Dataset Train { get; } = train.Count > 0 ? train : throw new ArgumentException("A peer needs training data.", nameof(train));
 
@@ -23,19 +24,32 @@ public sealed class LocalData(Dataset train, Dataset test)
 
     public Evaluation Evaluate(string key, ModelWeights weights)
     {
-        if (_evaluations.TryGetValue(key, out var known))
+        var newer = Volatile.Read(ref _newer);
+        if (newer.Scores.TryGetValue(key, out var known))
             return known;
-        var evaluation = Models.Create(weights.Shape).Evaluate(weights.Values, Test);
-        // Counted apart: ConcurrentDictionary.Count takes every lock. Racing threads may overshoot by a few; bounded all the same.
-        if (Interlocked.Increment(ref _added) > MemoCapacity)
+        if (!Volatile.Read(ref _older).Scores.TryGetValue(key, out known))
+            known = Models.Create(weights.Shape).Evaluate(weights.Values, Test);
+        Remember(newer, key, known);
+        return known;
+    }
+
+    private void Remember(Generation newer, string key, Evaluation evaluation)
+    {
+        // Counted apart: ConcurrentDictionary.Count takes every lock. Only the thread that fills the generation turns
+        // it over; one racing past it adds to what just became the older, a few more at most.
+        if (newer.Scores.TryAdd(key, evaluation) && Interlocked.Increment(ref newer.Count) == MemoCapacity / 2)
         {
-            _evaluations.Clear();
-            Interlocked.Exchange(ref _added, 1);
+            Volatile.Write(ref _older, newer);
+            Volatile.Write(ref _newer, new Generation());
         }
-        _evaluations.TryAdd(key, evaluation);
-        return evaluation;
+    }
+
+    private sealed class Generation
+    {
+        public readonly ConcurrentDictionary<string, Evaluation> Scores = new(StringComparer.Ordinal);
+        public int Count;
     }
 
     /// <summary>Scores remembered now (for tests).</summary>
-    internal int Remembered => _evaluations.Count;
+    internal int Remembered => _newer.Scores.Count + _older.Scores.Count;
 }

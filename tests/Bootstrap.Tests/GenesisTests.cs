@@ -51,6 +51,7 @@ public sealed class GenesisTests
             ["Bootstrap:Learning:ParentCount"] = "2",
             ["Bootstrap:Learning:Aggregator"] = "multi-krum:1:3",
             ["Bootstrap:Learning:ScreeningStandardErrors"] = "1.5",
+            ["Bootstrap:Learning:RatedApprovers"] = "7",
             ["Bootstrap:Learning:Sgd:Epochs"] = "3",
             ["Bootstrap:Learning:PublishRule"] = "Always",
             ["Bootstrap:Training:Interval"] = "00:00:02",
@@ -75,6 +76,7 @@ public sealed class GenesisTests
         Assert.Equal(new Training.LearningParameters().TipCandidates, learning.TipCandidates);
         Assert.Equal("multi-krum:1:3", learning.Aggregator);
         Assert.Equal(1.5, learning.ScreeningStandardErrors);
+        Assert.Equal(7, learning.RatedApprovers);
         var defaults = new Training.LearningParameters();
         Assert.Equal((defaults.ReferenceSamples, defaults.ReferenceTopK, defaults.ReferenceCandidates), (learning.ReferenceSamples, learning.ReferenceTopK, learning.ReferenceCandidates));
         Assert.Equal((3, 16, 0.05f, 0f), (learning.Epochs, learning.BatchSize, learning.LearningRate, learning.WeightDecay));

@@ -209,4 +209,40 @@ public class TipSelectorTests
         // Rating the start alone let about 3 walks in 5 in (the starts look honest); by the lower of start and particle, few.
         Assert.InRange(intoJunk, 0, 2000 / 10);
     }
+
+    [Fact]
+    public void A_step_that_samples_few_approvers_rates_them_alone_where_one_is_as_good_as_where_it_stands()
+    {
+        var graph = Genesis();
+        for (var i = 0; i < 16; i++)
+            graph.Add(new Transaction($"t{i}", ["g"], $"w{i}", $"peer-{i}", 0, new TransactionMetrics(0.5, 0.5, 10)));
+        var rated = new HashSet<int>();
+        var walk = new AccuracyWeightedWalk(5, WalkStart.Genesis, s => { rated.Add(s); return 0.9; }, ratedApprovers: 4);
+        var random = new Random(10);
+        for (var k = 0; k < 100; k++)
+        {
+            rated.Clear();
+            walk.SelectTip(graph, random);
+            Assert.InRange(rated.Count, 4, 4 + 1); // four approvers (and genesis, where the walk stood), not all sixteen
+        }
+    }
+
+    [Fact]
+    public void Junk_identities_crowding_an_honest_transactions_approvers_do_not_hide_the_honest_ones_from_a_sampling_step()
+    {
+        // Genesis has two honest approvers and fourteen junk ones, each from its own identity. Four drawn at random
+        // are all junk more often than not (C(14,4) / C(16,4) = 55 %): a step that then rated only those would walk
+        // into the junk every time it happened.
+        var graph = Genesis();
+        graph.Add(new Transaction("h1", ["g"], "good1", "honest-1", 0, new TransactionMetrics(0.5, 0.5, 10)));
+        graph.Add(new Transaction("h2", ["g"], "good2", "honest-2", 0, new TransactionMetrics(0.5, 0.5, 10)));
+        for (var i = 0; i < 14; i++)
+            graph.Add(new Transaction($"j{i}", ["g"], $"junk{i}", $"sybil-{i}", 0, new TransactionMetrics(0.5, 0.5, 10)));
+        var walk = new AccuracyWeightedWalk(5, WalkStart.Genesis, s => graph[s].WeightsId.StartsWith("junk") ? 0.1 : 0.9, ratedApprovers: 4);
+        var random = new Random(11);
+        var intoJunk = Enumerable.Range(0, 2000).Count(_ => graph[walk.SelectTip(graph, random)].WeightsId.StartsWith("junk"));
+
+        // Rating all sixteen: 14·e⁻⁴ / (2 + 14·e⁻⁴) ≈ 11 %.
+        Assert.InRange(intoJunk, 0, 2000 * 15 / 100);
+    }
 }

@@ -19,4 +19,20 @@ public class LocalDataTests
         Assert.InRange(local.Remembered, 1, LocalData.MemoCapacity);
         Assert.Equal(first, local.Evaluate("w0", weights)); // forgotten scores are computed again, the same
     }
+
+    [Fact]
+    public void A_score_met_again_before_it_is_dropped_is_kept_when_the_memo_turns_over()
+    {
+        var shape = ModelShape.LogisticRegression(2, 2);
+        var data = SyntheticData.GaussianBlobs(20, 2, 2, 3.0, new Random(1));
+        var local = new LocalData(data.Slice(0, 10), data.Slice(10, 10));
+        var good = new ModelWeights(shape, [1, 0, 0, 1, 0, 0]);
+        var score = local.Evaluate("kept", good);
+        for (var i = 0; i < LocalData.MemoCapacity * 3; i++)
+        {
+            local.Evaluate($"w{i}", new ModelWeights(shape, new float[shape.ParameterCount]));
+            if (i % 1000 == 0) // met again now and then, as a walk meets a transaction it crosses often
+                Assert.Equal(score, local.Evaluate("kept", new ModelWeights(shape, new float[shape.ParameterCount])));
+        }
+    }
 }
