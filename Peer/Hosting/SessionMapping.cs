@@ -50,7 +50,7 @@ public static class SessionMapping
         ReferenceTopK = p.ReferenceTopK,
         ReferenceCandidates = p.ReferenceCandidates,
         ScreeningStandardErrors = p.ScreeningStandardErrors,
-        RatedApprovers = p.HasRatedApprovers ? p.RatedApprovers : new Domain.LearningParameters().RatedApprovers,
+        RatedApprovers = p.HasRatedApprovers ? p.RatedApprovers : MlAspire.Tangle.TipSelection.AccuracyWeightedWalk.AllKeptApprovers, // an older Bootstrap: as it did
         Sgd = new Learning.SgdOptions(p.Epochs, p.BatchSize, p.LearningRate, p.WeightDecay),
         PublishRule = p.PublishRule switch
         {

@@ -52,7 +52,7 @@ public sealed class BootstrapRegistration(
                 if (e is RpcException { StatusCode: StatusCode.Unauthenticated or StatusCode.PermissionDenied } refused)
                     logger.LogError("Bootstrap refused this peer ({Detail}); check the join token and the clock. Retrying in {Delay}", refused.Status.Detail, backoff);
                 else
-                    logger.LogWarning("Could not register with Bootstrap ({Error}); learning goes on, retrying in {Delay}", e.Message, backoff);
+                    logger.LogWarning("Could not register with Bootstrap ({Error}); retrying in {Delay}", e.Message, backoff);
                 await Task.Delay(backoff, stoppingToken).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
                 backoff = TimeSpan.FromTicks(Math.Min(backoff.Ticks * 2, TimeSpan.FromSeconds(15).Ticks));
             }

@@ -34,7 +34,7 @@ public sealed record WalkStart(int? ParticleDepth)
     /// begins at the particle, not at the start, a good model published on top of junk (so that the particle lands in
     /// the junk) counts by the lower of the two ratings.
     /// </remarks>
-    public int Choose(TangleGraph graph, Random random) => Choose(graph, random, 0, static _ => 0);
+    public int Choose(TangleGraph graph, Random random) => Choose(graph, random, 0, static _ => 0).Particle;
 
     /// <summary>How many starts a rated choice draws at most before it keeps the last particle.</summary>
     public const int MaxDraws = 8;
@@ -45,23 +45,24 @@ public sealed record WalkStart(int? ParticleDepth)
     /// particle rated below its start is kept with probability exp(−alpha · drop), else drawn again. Genesis, where a
     /// young tangle's particles land, is always kept.
     /// </summary>
-    public int Choose(TangleGraph graph, Random random, double alpha, Func<int, double> rating)
+    /// <returns>The start drawn (the recent transaction the walk aims at) and its particle, where the walk begins; genesis for both without a particle depth.</returns>
+    public (int Start, int Particle) Choose(TangleGraph graph, Random random, double alpha, Func<int, double> rating)
     {
         if (ParticleDepth is not { } depth)
-            return 0;
+            return (0, 0);
         var starts = graph.NewestPerPublisher(RecentPublishers, RecentWindow, MinimumPublishers);
-        var particle = 0;
+        var (start, particle) = (0, 0);
         for (var draw = 0; draw < MaxDraws; draw++)
         {
-            var start = starts.Count == 1 ? starts[0] : WeightedRandomWalk.Draw(starts, alpha, rating, random);
+            start = starts.Count == 1 ? starts[0] : WeightedRandomWalk.Draw(starts, alpha, rating, random);
             particle = StepBack(graph, start, depth, random);
             if (particle == 0 || alpha == 0)
-                return particle;
+                return (start, particle);
             var drop = rating(start) - rating(particle);
             if (drop <= 0 || random.NextDouble() < Math.Exp(-alpha * drop))
-                return particle;
+                return (start, particle);
         }
-        return particle;
+        return (start, particle);
     }
 
     private static int StepBack(TangleGraph graph, int current, int depth, Random random)

@@ -18,12 +18,15 @@ internal static class WeightedRandomWalk
     public const int MaxRatedApprovers = 16;
 
     /// <param name="sampled">
-    /// Approvers rated first, of the up to <see cref="MaxRatedApprovers"/> kept: when the best of them rates more than
-    /// 1/alpha below the transaction the walk stands on (the gap the walk itself weighs as a factor e), the step rates
-    /// the rest as well, so identities crowding a transaction's approvers with junk cannot hide its honest approvers
-    /// from a walk that samples few. <see cref="MaxRatedApprovers"/> rates all kept at once.
+    /// Approvers rated first, of the up to <see cref="MaxRatedApprovers"/> kept. When none of them comes within 1/alpha
+    /// (the rating gap the walk's weights turn into a factor of e) of <paramref name="aim"/> or of the transaction the
+    /// walk stands on, whichever rates higher, the step rates all kept: identities crowding a transaction's approvers
+    /// with junk cannot hide its honest approvers from a walk that samples few. The aim is what an attacker cannot
+    /// lower: where the walk stands may be genesis or junk itself, and then junk passes for as good.
     /// </param>
-    public static int Walk(TangleGraph graph, int start, double alpha, Func<int, double> rating, Random random, int sampled = MaxRatedApprovers)
+    /// <param name="aim">A rating the walk expects to reach; +∞ (no aim) rates all kept approvers at every step.</param>
+    public static int Walk(TangleGraph graph, int start, double alpha, Func<int, double> rating, Random random,
+        int sampled = MaxRatedApprovers, double aim = double.PositiveInfinity)
     {
         var current = start;
         var candidates = new List<int>(4);
@@ -35,15 +38,19 @@ internal static class WeightedRandomWalk
             if (candidates.Count == 0)
                 return current;
             if (candidates.Count > sampled)
+            {
                 KeepOnePerPublisher(graph, candidates, MaxRatedApprovers, random);
-            if (candidates.Count > sampled && AnyWithin(candidates, sampled, rating(current) - 1 / alpha, rating))
-                candidates.RemoveRange(sampled, candidates.Count - sampled);
+                // A uniform walk (alpha 0) does not look at ratings: its sample is as good as all.
+                if (candidates.Count > sampled && (alpha == 0 || (!double.IsPositiveInfinity(aim)
+                        && AnyAtLeast(candidates, sampled, Math.Max(aim, rating(current)) - 1 / alpha, rating))))
+                    candidates.RemoveRange(sampled, candidates.Count - sampled);
+            }
             current = candidates.Count == 1 ? candidates[0] : Draw(candidates, alpha, rating, random);
         }
     }
 
     /// <summary>Whether one of the first <paramref name="count"/> candidates rates at least <paramref name="floor"/>.</summary>
-    private static bool AnyWithin(List<int> candidates, int count, double floor, Func<int, double> rating)
+    private static bool AnyAtLeast(List<int> candidates, int count, double floor, Func<int, double> rating)
     {
         for (var i = 0; i < count; i++)
             if (rating(candidates[i]) >= floor)

@@ -29,10 +29,10 @@ public sealed record LearningParameters
 
     /// <summary>
     /// Approvers an accuracy-weighted walk step rates on local data, drawn at random from distinct publishers; it rates
-    /// up to 16 when none of them comes within 1/alpha of where the walk stands. Rating is a model evaluation the first
-    /// time a peer meets a transaction, and at a thousand peers a transaction has about as many approvers as parents:
-    /// 4 instead of all (up to 16) cut a training step's evaluations from about 390 to 230, and learned as well or
-    /// better (docs/experiments.md, "At scale").
+    /// all it keeps (up to <see cref="AccuracyWeightedWalk.AllKeptApprovers"/>) when none of them comes within 1/alpha of
+    /// the recent transaction the walk aims at. Rating is a model evaluation the first time a peer meets a transaction,
+    /// and at a thousand peers a transaction has about as many approvers as parents, so this is most of a step's cost
+    /// (docs/experiments.md, "At scale"); learning at 20 and 200 peers did not change with 4.
     /// </summary>
     public int RatedApprovers { get; init; } = 4;
 
@@ -82,7 +82,7 @@ public sealed record LearningParameters
     {
         Check(Alpha >= 0 && double.IsFinite(Alpha), "Alpha must be a finite number ≥ 0.");
         Check(ParticleDepth is null or > 0, "ParticleDepth must be positive (or unset for genesis).");
-        Check(RatedApprovers is >= 1 and <= WeightedRandomWalk.MaxRatedApprovers, $"RatedApprovers must be between 1 and {WeightedRandomWalk.MaxRatedApprovers}.");
+        Check(RatedApprovers is >= 1 and <= AccuracyWeightedWalk.AllKeptApprovers, $"RatedApprovers must be between 1 and {AccuracyWeightedWalk.AllKeptApprovers}.");
         Check(ParentCount >= 1, "ParentCount must be at least 1.");
         Check(TipCandidates >= ParentCount, "TipCandidates must be at least ParentCount.");
         Check(ReferenceSamples >= 1, "ReferenceSamples must be at least 1.");
