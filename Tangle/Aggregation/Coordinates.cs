@@ -18,35 +18,44 @@ internal static class Coordinates
     private const int NetworkLimit = 48;
 
     /// <param name="rankWeights">The weight of each rank, lowest value first; as many as there are models.</param>
-    public static ModelWeights CombineRanks(IReadOnlyList<PublishedModel> models, float[] rankWeights)
+    public static ModelWeights CombineRanks(IReadOnlyList<PublishedModel> models, float[] rankWeights) =>
+        CombineRanks(models, [rankWeights])[0];
+
+    /// <summary>Several combinations of the same sorted values, for the price of one sort.</summary>
+    /// <param name="rankWeights">Per result, the weight of each rank, lowest value first; as many as there are models.</param>
+    public static ModelWeights[] CombineRanks(IReadOnlyList<PublishedModel> models, float[][] rankWeights)
     {
         var shape = CommonShape(models);
-        if (rankWeights.Length != models.Count)
-            throw new ArgumentException($"Got {rankWeights.Length} rank weights for {models.Count} models.", nameof(rankWeights));
-        var result = new float[shape.ParameterCount];
-        var start = models.Count <= NetworkLimit && Vector.IsHardwareAccelerated ? CombineVectors(models, rankWeights, result) : 0;
+        foreach (var weights in rankWeights)
+            if (weights.Length != models.Count)
+                throw new ArgumentException($"Got {weights.Length} rank weights for {models.Count} models.", nameof(rankWeights));
+        var results = rankWeights.Select(_ => new float[shape.ParameterCount]).ToArray();
+        var start = models.Count <= NetworkLimit && Vector.IsHardwareAccelerated ? CombineVectors(models, rankWeights, results) : 0;
         var column = new float[models.Count];
-        for (var p = start; p < result.Length; p++)
+        for (var p = start; p < shape.ParameterCount; p++)
         {
             for (var m = 0; m < models.Count; m++)
                 column[m] = models[m].Weights.Values[p];
             column.AsSpan().Sort();
-            var sum = 0f;
-            for (var r = 0; r < column.Length; r++)
-                sum += rankWeights[r] * column[r];
-            result[p] = sum;
+            for (var k = 0; k < results.Length; k++)
+            {
+                var sum = 0f;
+                for (var r = 0; r < column.Length; r++)
+                    sum += rankWeights[k][r] * column[r];
+                results[k][p] = sum;
+            }
         }
-        return new ModelWeights(shape, result);
+        return [.. results.Select(values => new ModelWeights(shape, values))];
     }
 
-    /// <summary>Fills whole vectors of <paramref name="result"/>; returns where the scalar remainder starts.</summary>
-    private static int CombineVectors(IReadOnlyList<PublishedModel> models, float[] rankWeights, float[] result)
+    /// <summary>Fills whole vectors of the results; returns where the scalar remainder starts.</summary>
+    private static int CombineVectors(IReadOnlyList<PublishedModel> models, float[][] rankWeights, float[][] results)
     {
         var lanes = Vector<float>.Count;
         var n = models.Count;
         var column = new Vector<float>[n];
         var p = 0;
-        for (; p + lanes <= result.Length; p += lanes)
+        for (; p + lanes <= results[0].Length; p += lanes)
         {
             for (var m = 0; m < n; m++)
                 column[m] = new Vector<float>(models[m].Weights.Values.Slice(p, lanes));
@@ -57,11 +66,14 @@ internal static class Coordinates
                     column[i + 1] = Vector.Max(column[i], column[i + 1]);
                     column[i] = low;
                 }
-            var sum = Vector<float>.Zero;
-            for (var r = 0; r < n; r++)
-                if (rankWeights[r] != 0)
-                    sum += column[r] * rankWeights[r];
-            sum.CopyTo(result, p);
+            for (var k = 0; k < results.Length; k++)
+            {
+                var sum = Vector<float>.Zero;
+                for (var r = 0; r < n; r++)
+                    if (rankWeights[k][r] != 0)
+                        sum += column[r] * rankWeights[k][r];
+                sum.CopyTo(results[k], p);
+            }
         }
         return p;
     }

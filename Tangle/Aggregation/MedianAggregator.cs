@@ -8,14 +8,17 @@ namespace MlAspire.Tangle.Aggregation;
 /// </summary>
 public sealed class MedianAggregator : IAggregator
 {
-    public ModelWeights Aggregate(IReadOnlyList<PublishedModel> models)
+    public ModelWeights Aggregate(IReadOnlyList<PublishedModel> models) => Coordinates.CombineRanks(models, RankWeights(models.Count));
+
+    /// <summary>The middle rank, or the two middle ranks halved.</summary>
+    internal static float[] RankWeights(int count)
     {
-        var weights = new float[models.Count];
-        var middle = models.Count / 2;
-        if (models.Count % 2 == 1)
+        var weights = new float[count];
+        var middle = count / 2;
+        if (count % 2 == 1)
             weights[middle] = 1;
-        else if (models.Count > 0)
+        else if (count > 0)
             weights[middle - 1] = weights[middle] = 0.5f;
-        return Coordinates.CombineRanks(models, weights);
+        return weights;
     }
 }

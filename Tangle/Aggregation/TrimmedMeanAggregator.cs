@@ -20,11 +20,14 @@ public sealed class TrimmedMeanAggregator : IAggregator
         _beta = beta;
     }
 
-    public ModelWeights Aggregate(IReadOnlyList<PublishedModel> models)
+    public ModelWeights Aggregate(IReadOnlyList<PublishedModel> models) => Coordinates.CombineRanks(models, RankWeights(models.Count));
+
+    /// <summary>The middle ranks evenly, ⌊β·n⌋ left out at each end.</summary>
+    internal float[] RankWeights(int count)
     {
-        var trim = (int)Math.Floor(_beta * models.Count);
-        var weights = new float[models.Count];
-        weights.AsSpan(trim, models.Count - 2 * trim).Fill(1f / (models.Count - 2 * trim));
-        return Coordinates.CombineRanks(models, weights);
+        var trim = (int)Math.Floor(_beta * count);
+        var weights = new float[count];
+        weights.AsSpan(trim, count - 2 * trim).Fill(1f / (count - 2 * trim));
+        return weights;
     }
 }

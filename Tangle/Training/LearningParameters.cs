@@ -50,9 +50,11 @@ public sealed record LearningParameters
     /// <summary>How a transaction combines its parents and the reference its top-ranked transactions: an <see cref="Aggregators"/> spec.</summary>
     /// <remarks>
     /// The trimmed mean drops the most extreme quarter of values per coordinate at each end, so a poisoned model among
-    /// the parents cannot drag the average, and it ignores claimed sample counts.
+    /// the parents cannot drag the average, and it ignores claimed sample counts. Models far from the median are left
+    /// out before it, so that random or scaled weights do no harm while they are fewer than half, as they can be
+    /// among one peer's tips under churn.
     /// </remarks>
-    public string Aggregator { get; init; } = "trimmed-mean:0.25";
+    public string Aggregator { get; init; } = "filtered-trimmed-mean:0.25:3";
 
     /// <summary>Walks sampled to measure confidence when choosing the reference model.</summary>
     public int ReferenceSamples { get; init; } = 25;

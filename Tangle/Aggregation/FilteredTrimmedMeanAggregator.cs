@@ -1,0 +1,45 @@
+using System.Numerics.Tensors;
+using MlAspire.Tangle.Learning;
+
+namespace MlAspire.Tangle.Aggregation;
+
+/// <summary>
+/// The trimmed mean of the models that lie near the others: a model farther from the coordinate-wise median than
+/// <c>cutoff</c> times the median of all the models' distances to it is left out first.
+/// </summary>
+/// <remarks>
+/// A trimmed mean alone holds only while the extreme models are at most β of them per coordinate: 3 random models
+/// among 8 with a quarter trimmed at each end leave one random value in the mean wherever all 3 fall on one side.
+/// Under churn or uneven speeds one peer's recent tips hold more attackers than the network's share, so that happens.
+/// The distance test holds while the far models are fewer than half, because the median distance is then an ordinary
+/// model's. Models honestly trained on other classes lie a few times the typical distance away at most, so on clean
+/// data nothing is left out and the result is the trimmed mean's. The median comes from the same sort as the trimmed
+/// mean; only when a model is left out is a second trimmed mean taken.
+/// </remarks>
+public sealed class FilteredTrimmedMeanAggregator : IAggregator
+{
+    public const double DefaultCutoff = 3;
+
+    private readonly TrimmedMeanAggregator _trimmedMean;
+    private readonly double _cutoff;
+
+    /// <param name="beta">Share trimmed from each end, in [0, 0.5).</param>
+    /// <param name="cutoff">How many median distances from the median a model may lie; above 1.</param>
+    public FilteredTrimmedMeanAggregator(double beta = TrimmedMeanAggregator.DefaultBeta, double cutoff = DefaultCutoff)
+    {
+        _trimmedMean = new TrimmedMeanAggregator(beta);
+        _cutoff = cutoff > 1 && double.IsFinite(cutoff) ? cutoff : throw new ArgumentException($"the cut-off is {cutoff}; it must be above 1");
+    }
+
+    public ModelWeights Aggregate(IReadOnlyList<PublishedModel> models)
+    {
+        if (models.Count < 3)
+            return _trimmedMean.Aggregate(models); // no majority to measure against
+        var combined = Coordinates.CombineRanks(models, [_trimmedMean.RankWeights(models.Count), MedianAggregator.RankWeights(models.Count)]);
+        var median = combined[1].Values.ToArray();
+        var distances = models.Select(m => TensorPrimitives.Distance(m.Weights.Values, median)).ToArray();
+        var limit = _cutoff * distances.Order().ElementAt(distances.Length / 2);
+        var near = models.Where((_, i) => distances[i] <= limit).ToList();
+        return near.Count == models.Count ? combined[0] : _trimmedMean.Aggregate(near);
+    }
+}
