@@ -22,10 +22,16 @@ public sealed class TrimmedMeanAggregator : IAggregator
 
     public ModelWeights Aggregate(IReadOnlyList<PublishedModel> models) => Coordinates.CombineRanks(models, RankWeights(models.Count));
 
+    /// <summary>How many values are left out at each end of <paramref name="count"/>.</summary>
+    internal int Trim(int count) => (int)Math.Floor(_beta * count);
+
     /// <summary>The middle ranks evenly, ⌊β·n⌋ left out at each end.</summary>
-    internal float[] RankWeights(int count)
+    internal float[] RankWeights(int count) => RankWeights(count, Trim(count));
+
+    /// <summary>The middle ranks evenly, <paramref name="trim"/> left out at each end but at least one rank kept.</summary>
+    internal static float[] RankWeights(int count, int trim)
     {
-        var trim = (int)Math.Floor(_beta * count);
+        trim = Math.Min(trim, (count - 1) / 2);
         var weights = new float[count];
         weights.AsSpan(trim, count - 2 * trim).Fill(1f / (count - 2 * trim));
         return weights;

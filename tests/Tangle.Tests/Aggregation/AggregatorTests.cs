@@ -117,6 +117,66 @@ public class AggregatorTests
         Assert.Equal(Aggregate("trimmed-mean", half), Aggregate("filtered-trimmed-mean", half));
     }
 
+    private static readonly ModelShape Mlp = ModelShape.Mlp(20, 16, 4); // 404 parameters
+
+    /// <summary>Models around one center, each parameter spread by 0.02 (so each lies about 0.4 from the center).</summary>
+    private sealed class Cluster(int seed)
+    {
+        private readonly Random _random = new(seed);
+        public readonly float[] Center = Gaussians(new Random(-seed), Mlp.ParameterCount, 0.1f);
+
+        private static float[] Gaussians(Random random, int count, float spread) =>
+            [.. Enumerable.Range(0, count).Select(_ => (float)Sampling.NextGaussian(random) * spread)];
+
+        public PublishedModel Near(float spread = 0.02f, Func<int, float>? shift = null) =>
+            Model(Mlp, [.. Center.Select((c, p) => c + (float)Sampling.NextGaussian(_random) * spread + (shift?.Invoke(p) ?? 0))]);
+    }
+
+    [Fact]
+    public void With_nothing_far_the_default_aggregation_is_the_trimmed_mean_of_a_quarter()
+    {
+        var cluster = new Cluster(1);
+        var models = Enumerable.Range(0, 8).Select(_ => cluster.Near()).ToList();
+        Assert.Equal(Aggregators.Create("trimmed-mean:0.25").Aggregate(models).ToArray(), Aggregators.Create(new LearningParameters().Aggregator).Aggregate(models).ToArray());
+    }
+
+    [Fact]
+    public void Leaving_a_far_honest_model_out_trims_no_fewer_values()
+    {
+        // One honest peer trained far from the rest is left out; two attackers just inside the limit move one parameter
+        // by 1.0, 50 times the honest spread. Trimming ⌊0.25 · 7⌋ = 1 of the 7 left kept one of them (a shift of 0.2).
+        var cluster = new Cluster(2);
+        var models = Enumerable.Range(0, 5).Select(_ => cluster.Near()).Append(cluster.Near(0.1f))
+            .Concat(Enumerable.Range(0, 2).Select(_ => cluster.Near(shift: p => p == 0 ? 1f : 0))).ToList();
+
+        var aggregate = Aggregators.Create("filtered-trimmed-mean:0.25:3").Aggregate(models).Values;
+        Assert.InRange(aggregate[0] - cluster.Center[0], -0.06f, 0.06f);
+    }
+
+    [Fact]
+    public void The_limit_is_scaled_by_an_honest_distance_while_the_far_models_are_fewer_than_half()
+    {
+        // 3 attackers of 8, shifted by 0.15 on every parameter, lie about 4 times as far from the median as most honest
+        // models (2.6 against 0.67); one honest model lies 1.1 away. The upper median of the distances was that honest
+        // model's, which let the attackers in and moved the result by 0.03 a parameter.
+        var cluster = new Cluster(3);
+        var models = Enumerable.Range(0, 4).Select(_ => cluster.Near()).Append(cluster.Near(0.06f))
+            .Concat(Enumerable.Range(0, 3).Select(_ => cluster.Near(shift: _ => 0.15f))).ToList();
+
+        var aggregate = Aggregators.Create("filtered-trimmed-mean:0.25:3").Aggregate(models).ToArray();
+        Assert.InRange(aggregate.Zip(cluster.Center, (a, c) => a - c).Average(), -0.01f, 0.01f);
+    }
+
+    [Fact]
+    public void A_majority_of_copies_leaves_nothing_out()
+    {
+        // With 5 of 8 the same model the median distance is 0; a limit of 0 dropped every model that differs.
+        var cluster = new Cluster(4);
+        var copy = cluster.Near();
+        PublishedModel[] models = [copy, copy, copy, copy, copy, cluster.Near(), cluster.Near(), cluster.Near()];
+        Assert.Equal(Aggregators.Create("trimmed-mean:0.25").Aggregate(models).ToArray(), Aggregators.Create("filtered-trimmed-mean:0.25:3").Aggregate(models).ToArray());
+    }
+
     [Theory]
     [InlineData("samples", typeof(SampleWeightedAggregator))]
     [InlineData("mean", typeof(MeanAggregator))]
@@ -185,5 +245,9 @@ public class AggregatorTests
             Assert.Equal(expectedMedian, median[p], 4);
             Assert.Equal(column[trim..(count - trim)].Average(), trimmed[p], 3);
         }
+        // Both from one sort, as the filtered trimmed mean takes them.
+        var both = Coordinates.CombineRanks(models, [new TrimmedMeanAggregator(0.2).RankWeights(count), MedianAggregator.RankWeights(count)]);
+        Assert.Equal(trimmed, both[0].ToArray());
+        Assert.Equal(median, both[1].ToArray());
     }
 }
