@@ -5,19 +5,19 @@ namespace MlAspire.Tangle.Aggregation;
 
 /// <summary>
 /// The trimmed mean of the models that lie near the others: a model farther from the coordinate-wise median than
-/// <c>cutoff</c> times the median of all the models' distances to it is left out first, and as many values as the
-/// trimmed mean of all the models would drop are still dropped from each end of the rest.
+/// <c>cutoff</c> times the median distance (the upper median of the models' distances to it) is left out first, and
+/// as many values as the trimmed mean of all the models would drop are still dropped from each end of the rest.
 /// </summary>
 /// <remarks>
 /// A trimmed mean alone holds only while the extreme models are at most β of them per coordinate: 3 random models
 /// among 8 with a quarter trimmed at each end leave one random value in the mean wherever all 3 fall on one side.
 /// Under churn or uneven speeds one peer's recent tips hold more attackers than the network's share, so that happens.
-/// The distance test holds while the far models are fewer than half: the lower median of the distances is then an
-/// honest model's. Models honestly trained on other classes lie a few times the typical distance away at most, so on
-/// clean data nothing is left out and the result is the trimmed mean's. Leaving models out never trims less: the
-/// models left in lie within the limit, and with ⌊β·n⌋ still dropped at each end, up to that many of them can push no
-/// parameter past the honest values. The median comes from the same sort as the trimmed mean; only when a model is
-/// left out is a second trimmed mean taken.
+/// The distance test leaves those out while they are fewer than half. It never weakens the trimmed mean: the upper
+/// median keeps more than half the models, more than the ⌊β·n⌋ dropped at each end, so up to that many attackers
+/// among them are still trimmed from every parameter. (A lower median let attackers near the median shrink the kept
+/// set to half, where trimming ⌊β·n⌋ at each end leaves nothing.) Models honestly trained on other classes lie a few
+/// median distances away at most, so on clean data nothing is usually left out and the result is the trimmed mean's.
+/// The median comes from the same sort as the trimmed mean; only when a model is left out is a second one taken.
 /// </remarks>
 public sealed class FilteredTrimmedMeanAggregator : IAggregator
 {
@@ -45,13 +45,13 @@ public sealed class FilteredTrimmedMeanAggregator : IAggregator
             : Coordinates.CombineRanks(near, TrimmedMeanAggregator.RankWeights(near.Count, _trimmedMean.Trim(models.Count)));
     }
 
-    /// <summary>The models within the limit of <paramref name="median"/>; all of them when at least half coincide with it.</summary>
+    /// <summary>The models within the limit of <paramref name="median"/>, always more than half; all of them when more than half coincide with it.</summary>
     internal List<PublishedModel> Near(IReadOnlyList<PublishedModel> models, ReadOnlySpan<float> median)
     {
         var distances = new float[models.Count];
         for (var i = 0; i < models.Count; i++)
             distances[i] = TensorPrimitives.Distance(models[i].Weights.Values, median);
-        var limit = _cutoff * distances.Order().ElementAt((distances.Length - 1) / 2);
+        var limit = _cutoff * distances.Order().ElementAt(distances.Length / 2);
         return limit > 0 ? [.. models.Where((_, i) => distances[i] <= limit)] : [.. models]; // no spread to scale the limit by
     }
 }

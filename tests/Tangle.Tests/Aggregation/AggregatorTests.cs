@@ -153,19 +153,39 @@ public class AggregatorTests
         Assert.InRange(aggregate[0] - cluster.Center[0], -0.06f, 0.06f);
     }
 
-    [Fact]
-    public void The_limit_is_scaled_by_an_honest_distance_while_the_far_models_are_fewer_than_half()
+    [Theory]
+    [InlineData(8, 2, 4, 2)]
+    [InlineData(16, 4, 8, 4)]
+    [InlineData(4, 1, 2, 1)]
+    public void A_quarter_of_attackers_beside_the_median_is_still_trimmed(int count, int tight, int wide, int attackers)
     {
-        // 3 attackers of 8, shifted by 0.15 on every parameter, lie about 4 times as far from the median as most honest
-        // models (2.6 against 0.67); one honest model lies 1.1 away. The upper median of the distances was that honest
-        // model's, which let the attackers in and moved the result by 0.03 a parameter.
-        var cluster = new Cluster(3);
-        var models = Enumerable.Range(0, 4).Select(_ => cluster.Near()).Append(cluster.Near(0.06f))
-            .Concat(Enumerable.Range(0, 3).Select(_ => cluster.Near(shift: _ => 0.15f))).ToList();
+        // The attackers copy the closest honest model but for one parameter, moved by 1 (50 spreads of the closest
+        // honest models). Near the median themselves, they made a lower median of the distances theirs: the wide honest
+        // models (10 times the spread) were left out, half the models kept, and with at most all but two trimmed from
+        // so few, an attacker's value was one of the two averaged (review).
+        var cluster = new Cluster(count);
+        var honest = Enumerable.Range(0, tight).Select(_ => cluster.Near()).Concat(Enumerable.Range(0, wide).Select(_ => cluster.Near(0.2f))).ToList();
+        var copy = honest[0].Weights.ToArray();
+        var models = honest.Concat(Enumerable.Range(0, attackers).Select(_ => Model(Mlp, [.. copy.Select((v, p) => p == 0 ? v + 1f : v)]))).ToList();
+        Assert.Equal(count, models.Count);
 
-        var aggregate = Aggregators.Create("filtered-trimmed-mean:0.25:3").Aggregate(models).ToArray();
-        Assert.InRange(aggregate.Zip(cluster.Center, (a, c) => a - c).Average(), -0.01f, 0.01f);
+        var aggregate = Aggregators.Create("filtered-trimmed-mean:0.25:3").Aggregate(models).Values;
+        Assert.InRange(aggregate[0], honest.Min(m => m.Weights.Values[0]), honest.Max(m => m.Weights.Values[0]));
     }
+
+    [Fact]
+    public void Half_the_models_the_same_leave_the_others_in()
+    {
+        // With 4 copies of 8 the median is the copy nearly everywhere; a lower median of the distances made the limit
+        // tiny and the result exactly the copy (review).
+        var cluster = new Cluster(5);
+        var copy = cluster.Near();
+        PublishedModel[] models = [copy, copy, copy, copy, cluster.Near(), cluster.Near(), cluster.Near(), cluster.Near()];
+        Assert.Equal(Aggregators.Create("trimmed-mean:0.25").Aggregate(models).ToArray(), Aggregators.Create("filtered-trimmed-mean:0.25:3").Aggregate(models).ToArray());
+    }
+
+    [Fact]
+    public void Trimming_keeps_at_least_one_rank() => Assert.Equal([0f, 0.5f, 0.5f, 0f], TrimmedMeanAggregator.RankWeights(4, 2));
 
     [Fact]
     public void A_majority_of_copies_leaves_nothing_out()
