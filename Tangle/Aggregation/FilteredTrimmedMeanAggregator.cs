@@ -12,11 +12,12 @@ namespace MlAspire.Tangle.Aggregation;
 /// A trimmed mean alone holds only while the extreme models are at most β of them per coordinate: 3 random models
 /// among 8 with a quarter trimmed at each end leave one random value in the mean wherever all 3 fall on one side.
 /// Under churn or uneven speeds one peer's recent tips hold more attackers than the network's share, so that happens.
-/// The distance test leaves those out while they are fewer than half. It never weakens the trimmed mean: the upper
-/// median keeps more than half the models, more than the ⌊β·n⌋ dropped at each end, so up to that many attackers
-/// among them are still trimmed from every parameter. (A lower median let attackers near the median shrink the kept
-/// set to half, where trimming ⌊β·n⌋ at each end leaves nothing.) Models honestly trained on other classes lie a few
-/// median distances away at most, so on clean data nothing is usually left out and the result is the trimmed mean's.
+/// The distance test leaves those out while they are fewer than half. It keeps the trimmed mean's bound: the limit is
+/// scaled by the upper median of the distances (or a farther one when β is above a quarter), so more models are kept
+/// than are trimmed from both ends, and with at most ⌊β·n⌋ attackers every parameter stays within the honest values.
+/// (A lower median let attackers beside the median shrink the kept set to half, where trimming ⌊β·n⌋ at each end
+/// left only their values.) Models honestly trained on other classes lie a few median distances away at most, so on
+/// clean data nothing is usually left out and the result is the trimmed mean's.
 /// The median comes from the same sort as the trimmed mean; only when a model is left out is a second one taken.
 /// </remarks>
 public sealed class FilteredTrimmedMeanAggregator : IAggregator
@@ -45,13 +46,14 @@ public sealed class FilteredTrimmedMeanAggregator : IAggregator
             : Coordinates.CombineRanks(near, TrimmedMeanAggregator.RankWeights(near.Count, _trimmedMean.Trim(models.Count)));
     }
 
-    /// <summary>The models within the limit of <paramref name="median"/>, always more than half; all of them when more than half coincide with it.</summary>
+    /// <summary>The models within the limit of <paramref name="median"/>, always more than half; all of them when that many coincide with it.</summary>
     internal List<PublishedModel> Near(IReadOnlyList<PublishedModel> models, ReadOnlySpan<float> median)
     {
         var distances = new float[models.Count];
         for (var i = 0; i < models.Count; i++)
             distances[i] = TensorPrimitives.Distance(models[i].Weights.Values, median);
-        var limit = _cutoff * distances.Order().ElementAt(distances.Length / 2);
+        // The upper median, or farther when more is trimmed, keeps more models than are trimmed from both ends.
+        var limit = _cutoff * distances.Order().ElementAt(Math.Max(distances.Length / 2, 2 * _trimmedMean.Trim(distances.Length)));
         return limit > 0 ? [.. models.Where((_, i) => distances[i] <= limit)] : [.. models]; // no spread to scale the limit by
     }
 }

@@ -154,23 +154,36 @@ public class AggregatorTests
     }
 
     [Theory]
-    [InlineData(8, 2, 4, 2)]
-    [InlineData(16, 4, 8, 4)]
-    [InlineData(4, 1, 2, 1)]
-    public void A_quarter_of_attackers_beside_the_median_is_still_trimmed(int count, int tight, int wide, int attackers)
+    [InlineData(8, 2, 4, 2, 0.25)]
+    [InlineData(16, 4, 8, 4, 0.25)]
+    [InlineData(4, 1, 2, 1, 0.25)]
+    [InlineData(8, 2, 3, 3, 0.375)]
+    public void A_quarter_of_attackers_beside_the_median_is_still_trimmed(int count, int tight, int wide, int attackers, double beta)
     {
-        // The attackers copy the closest honest model but for one parameter, moved by 1 (50 spreads of the closest
-        // honest models). Near the median themselves, they made a lower median of the distances theirs: the wide honest
-        // models (10 times the spread) were left out, half the models kept, and with at most all but two trimmed from
-        // so few, an attacker's value was one of the two averaged (review).
+        // The attackers copy the closest honest model but for one parameter, moved by 0.3 (15 spreads of the closest
+        // honest models), which the others (10 times the spread elsewhere) agree on. Near the median themselves, the
+        // attackers made a lower median of the distances theirs, or at β 3/8 the upper median: the wide honest models
+        // were left out, no more models kept than trimmed from both ends, and an attacker's value was one of those
+        // averaged (reviews).
         var cluster = new Cluster(count);
-        var honest = Enumerable.Range(0, tight).Select(_ => cluster.Near()).Concat(Enumerable.Range(0, wide).Select(_ => cluster.Near(0.2f))).ToList();
+        var honest = Enumerable.Range(0, tight).Select(_ => cluster.Near())
+            .Concat(Enumerable.Range(0, wide).Select(_ => Model(Mlp, [.. cluster.Near(0.2f).Weights.ToArray().Select((v, p) => p == 0 ? cluster.Center[0] : v)])))
+            .ToList();
         var copy = honest[0].Weights.ToArray();
-        var models = honest.Concat(Enumerable.Range(0, attackers).Select(_ => Model(Mlp, [.. copy.Select((v, p) => p == 0 ? v + 1f : v)]))).ToList();
+        var models = honest.Concat(Enumerable.Range(0, attackers).Select(_ => Model(Mlp, [.. copy.Select((v, p) => p == 0 ? v + 0.3f : v)]))).ToList();
         Assert.Equal(count, models.Count);
 
-        var aggregate = Aggregators.Create("filtered-trimmed-mean:0.25:3").Aggregate(models).Values;
+        var aggregate = Aggregators.Create(FormattableString.Invariant($"filtered-trimmed-mean:{beta}:3")).Aggregate(models).Values;
         Assert.InRange(aggregate[0], honest.Min(m => m.Weights.Values[0]), honest.Max(m => m.Weights.Values[0]));
+    }
+
+    [Fact]
+    public void The_models_kept_are_trimmed_as_many_as_all_of_them_would_be()
+    {
+        // The median is 5 and the upper median of the distances 6: 200 is left out, 11 kept; 2 trimmed from each end of
+        // the 7 kept leave 3, 4 and 6. Trimming one more, or the median of the kept, gives 4; the plain trimmed mean 5.
+        var aggregate = Aggregate("filtered-trimmed-mean:0.25:3", Model(1), Model(2), Model(3), Model(4), Model(6), Model(7), Model(11), Model(200));
+        Assert.All(aggregate, value => Assert.Equal(13f / 3, value, 5));
     }
 
     [Fact]
@@ -185,7 +198,11 @@ public class AggregatorTests
     }
 
     [Fact]
-    public void Trimming_keeps_at_least_one_rank() => Assert.Equal([0f, 0.5f, 0.5f, 0f], TrimmedMeanAggregator.RankWeights(4, 2));
+    public void Trimming_keeps_at_least_one_rank()
+    {
+        Assert.Equal([0f, 0.5f, 0.5f, 0f], TrimmedMeanAggregator.RankWeights(4, 2));
+        Assert.Equal([0f, 0f, 1f, 0f, 0f], TrimmedMeanAggregator.RankWeights(5, 3));
+    }
 
     [Fact]
     public void A_majority_of_copies_leaves_nothing_out()
