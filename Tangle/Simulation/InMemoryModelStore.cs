@@ -10,14 +10,18 @@ namespace MlAspire.Tangle.Simulation;
 /// </summary>
 public sealed class InMemoryModelStore : IModelStore
 {
+    private static int _stores;
+
     private readonly ConcurrentDictionary<string, ModelWeights> _weights = new(StringComparer.Ordinal);
+    // Peers remember scores by weights id across the methods of a run, so ids must not repeat from store to store.
+    private readonly string _prefix = $"s{Interlocked.Increment(ref _stores)}w";
     private int _nextId;
 
     public int Count => _weights.Count;
 
     public string Put(ModelWeights weights)
     {
-        var id = $"w{Interlocked.Increment(ref _nextId) - 1}";
+        var id = $"{_prefix}{Interlocked.Increment(ref _nextId) - 1}";
         _weights[id] = weights;
         return id;
     }

@@ -101,6 +101,17 @@ public class SimulationTests
     }
 
     [Fact]
+    public void Methods_run_side_by_side_learn_as_they_do_alone()
+    {
+        // Each peer remembers its scores by weights id, across the methods of a run; two tangles' stores both numbered
+        // their weights w0, w1, … so the defended tangle's walks were scored with the undefended tangle's models.
+        var config = Config() with { Peers = 10, Rounds = 8, Attack = AttackSpec.Parse("random:0.3"), Methods = ["tangle"] };
+        var alone = Run(config);
+        var besideAnother = Run(config with { Methods = ["tangle-undefended", "tangle"] }).Where(r => r.Method == "tangle").ToList();
+        Assert.Equal(alone, besideAnother);
+    }
+
+    [Fact]
     public void Weights_beyond_the_horizon_are_released_and_learning_goes_on()
     {
         var config = Config() with { Rounds = 12, RetainedWeights = 5, Methods = ["tangle"] };
