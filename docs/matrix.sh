@@ -2,7 +2,7 @@
 # The attack matrix of docs/experiments.md: every attack at 10-40 % of 20 peers, on MNIST and Fashion-MNIST, against
 # the tangle (undefended and defended), FedAvg and FedAvg with robust aggregators; then the tables and charts.
 # Usage: bash docs/matrix.sh [FRACTIONS] [ROUNDS]   e.g. bash docs/matrix.sh "0.2" 30   (defaults: "0.1 0.2 0.3 0.4", 100)
-# Needs Fashion-MNIST: apt-get install -y dataset-fashion-mnist. About 35 s per run on 2 cores; 50 runs, 30 minutes.
+# Needs Fashion-MNIST: apt-get install -y dataset-fashion-mnist. About a minute per run on 2 cores; 50 runs, 50 minutes.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 fractions=${1:-"0.1 0.2 0.3 0.4"}
