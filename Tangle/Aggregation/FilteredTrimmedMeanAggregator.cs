@@ -47,7 +47,7 @@ public sealed class FilteredTrimmedMeanAggregator : IAggregator
     }
 
     /// <summary>The models within the limit of <paramref name="median"/>, always more than half; all of them when that many coincide with it.</summary>
-    internal List<PublishedModel> Near(IReadOnlyList<PublishedModel> models, ReadOnlySpan<float> median)
+    private List<PublishedModel> Near(IReadOnlyList<PublishedModel> models, ReadOnlySpan<float> median)
     {
         var distances = new float[models.Count];
         for (var i = 0; i < models.Count; i++)
