@@ -147,7 +147,9 @@ internal static class VerifyingKeys
         try
         {
             key.ImportSubjectPublicKeyInfo(spki, out var read);
-            if (read == spki.Length && key.KeySize == 256)
+            // Only the encoding the key exports: a bit string claiming some zero bits unused imports too, and would
+            // give one signer a second identity.
+            if (read == spki.Length && key.KeySize == 256 && key.ExportSubjectPublicKeyInfo().AsSpan().SequenceEqual(spki))
                 return key;
         }
         catch (Exception e) when (e is CryptographicException or PlatformNotSupportedException)
