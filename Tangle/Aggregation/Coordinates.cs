@@ -9,8 +9,8 @@ namespace MlAspire.Tangle.Aggregation;
 /// </summary>
 /// <remarks>
 /// Sorting is done for a whole vector of parameters at once with a sorting network of min/max operations rather than
-/// sorting each parameter's column. Batcher's network costs about n·log²(n)/4 comparators; past
-/// <see cref="NetworkLimit"/> models each column is sorted instead.
+/// sorting each parameter's column. Batcher's network costs about n·log²(n)/4 comparators for a power of two (a
+/// pruned one somewhat more); past <see cref="NetworkLimit"/> models each column is sorted instead.
 /// </remarks>
 internal static class Coordinates
 {

@@ -264,6 +264,8 @@ public class AggregatorTests
     [InlineData(8)]
     [InlineData(16)]
     [InlineData(17)]
+    [InlineData(33)] // networks pruned from 64
+    [InlineData(48)]
     [InlineData(60)] // past the sorting network: sorted per parameter
     public void Order_statistics_match_sorting_each_parameter(int count)
     {

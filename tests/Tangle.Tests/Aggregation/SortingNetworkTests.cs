@@ -32,6 +32,6 @@ public class SortingNetworkTests
     [Theory]
     [InlineData(8, 19)]
     [InlineData(16, 63)]
-    public void The_network_for_a_step_s_parents_and_a_reference_is_Batcher_s(int count, int comparators) =>
+    public void Batcher_s_network_for_a_step_s_parents_and_a_reference_has_its_known_size(int count, int comparators) =>
         Assert.Equal(comparators, Coordinates.OddEvenMergeSort(count).Length);
 }

@@ -35,6 +35,14 @@ public sealed class LiveSystem : IAsyncLifetime
         (_playwright, Browser) = await Chromium.LaunchAsync();
         using var http = new HttpClient();
         await Eventually.TrueAsync(async () => (await http.GetAsync($"{Url}/health")).IsSuccessStatusCode, TimeSpan.FromSeconds(60), Logs);
+        // Tests ask the peers for their status first thing; a peer answers only once it has joined (CI once ran a test
+        // before then and got "This peer has not joined a tangle yet").
+        await Eventually.TrueAsync(async () =>
+        {
+            foreach (var peer in Cluster.Peers)
+                await peer.StatusAsync();
+            return true;
+        }, TimeSpan.FromSeconds(60), Logs);
     }
 
     public string Logs() => Cluster.Logs() + $"\n\n--- visualization ---\n{Visualization?.Output}";
