@@ -3,7 +3,7 @@
 # matrix (docs/matrix.sh) and the field conditions (docs/conditions.sh), where defaults have moved before. 20 peers,
 # Dirichlet 0.5, MLP, seed 7, 100 rounds; two runs at a time. Prints the mean of the last three evaluations per setting.
 # Usage: bash docs/spot.sh OUT [SIMULATOR OPTIONS...]   e.g. bash docs/spot.sh out/spot-ref8 --reference-samples 8
-# About 5 minutes on 2 cores. Compare two OUT folders with: paste OUT1/summary.txt OUT2/summary.txt
+# 5 to 10 minutes on 2 cores (the Sybil and churn runs are the slow ones). Compare two OUT folders with: paste OUT1/summary.txt OUT2/summary.txt
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 out=${1:?usage: bash docs/spot.sh OUT [SIMULATOR OPTIONS...]}
