@@ -47,7 +47,7 @@ public static class LearningBenchmarks
                 var published = Enumerable.Range(0, count)
                     .Select(i => new PublishedModel(new Transaction($"t{i}", ["g"], $"w{i}", "p", 0, new TransactionMetrics(0, 0, 100)), model.Initialize(new Random(i))))
                     .ToList();
-                foreach (var spec in new[] { "trimmed-mean:0.25", "filtered-trimmed-mean:0.25:3", "median", "multi-krum" })
+                foreach (var spec in new[] { "trimmed-mean:0.25", "filtered-trimmed-mean:0.25:3", "centered-clipping", "median", "multi-krum" })
                 {
                     var aggregator = Aggregators.Create(spec);
                     Console.WriteLine($"{"",18} {spec} of {count} models: {Measure.Time(() => aggregator.Aggregate(published), samples: 21, batch: 5)}");

@@ -2,7 +2,7 @@ namespace MlAspire.Tangle.Aggregation;
 
 /// <summary>
 /// Every aggregator by name, with its arguments after colons: <c>samples</c>, <c>mean</c>, <c>median</c>,
-/// <c>trimmed-mean:0.2</c>, <c>filtered-trimmed-mean:0.25:3</c>, <c>krum:2</c>, <c>multi-krum:2:8</c>. The tangle's parents, its reference and FedAvg's server
+/// <c>trimmed-mean:0.2</c>, <c>filtered-trimmed-mean:0.25:3</c>, <c>centered-clipping:1:3</c>, <c>krum:2</c>, <c>multi-krum:2:8</c>. The tangle's parents, its reference and FedAvg's server
 /// all take one of these specs. Adding an aggregator is its own file and one line in <see cref="Registry"/>.
 /// </summary>
 public static class Aggregators
@@ -15,6 +15,9 @@ public static class Aggregators
         ["trimmed-mean"] = ("trimmed-mean[:BETA]", a => new TrimmedMeanAggregator(a.Real(0, TrimmedMeanAggregator.DefaultBeta))),
         ["filtered-trimmed-mean"] = ("filtered-trimmed-mean[:BETA[:CUTOFF]]",
             a => new FilteredTrimmedMeanAggregator(a.Real(0, TrimmedMeanAggregator.DefaultBeta), a.Real(1, FilteredTrimmedMeanAggregator.DefaultCutoff))),
+        ["centered-clipping"] = ("centered-clipping[:RADIUS[:SPREADS[:BETA[:CUTOFF]]]]",
+            a => new CenteredClippingAggregator(a.Real(0, CenteredClippingAggregator.DefaultRadius), a.Real(1, CenteredClippingAggregator.DefaultSpreads),
+                a.Real(2, TrimmedMeanAggregator.DefaultBeta), a.Real(3, FilteredTrimmedMeanAggregator.DefaultCutoff))),
         ["krum"] = ("krum[:F]", a => new KrumAggregator(a.Whole(0, KrumAggregator.DefaultByzantine))),
         ["multi-krum"] = ("multi-krum[:F[:M]]", a => new MultiKrumAggregator(a.Whole(0, KrumAggregator.DefaultByzantine), a.Whole(1, 0))),
     };

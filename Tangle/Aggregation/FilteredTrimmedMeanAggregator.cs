@@ -35,15 +35,46 @@ public sealed class FilteredTrimmedMeanAggregator : IAggregator
         _cutoff = cutoff > 1 && double.IsFinite(cutoff) ? cutoff : throw new ArgumentException($"the cut-off is {cutoff}; it must be above 1");
     }
 
-    public ModelWeights Aggregate(IReadOnlyList<PublishedModel> models)
+    public ModelWeights Aggregate(IReadOnlyList<PublishedModel> models) => Combine(models, withKeptRange: false)[0];
+
+    /// <summary>
+    /// The aggregate, and per parameter the lowest and highest values it keeps (of the models near the others): with
+    /// at most ⌊β·n⌋ attackers both lie within the honest values.
+    /// </summary>
+    internal (ModelWeights Aggregate, ModelWeights Low, ModelWeights High) AggregateWithKeptRange(IReadOnlyList<PublishedModel> models)
     {
-        if (models.Count < 3)
-            return _trimmedMean.Aggregate(models); // no majority to measure against
-        var combined = Coordinates.CombineRanks(models, [_trimmedMean.RankWeights(models.Count), MedianAggregator.RankWeights(models.Count)]);
+        var combined = Combine(models, withKeptRange: true);
+        return (combined[0], combined[1], combined[2]);
+    }
+
+    /// <summary>The aggregate, then the kept range's ends when asked, from one sort of the models (two when some are far).</summary>
+    private ModelWeights[] Combine(IReadOnlyList<PublishedModel> models, bool withKeptRange)
+    {
+        Coordinates.CommonShape(models); // refuses no models before ranks are chosen for them
+        var n = models.Count;
+        var trim = Math.Min(_trimmedMean.Trim(n), (n - 1) / 2);
+        float[][] ranks = withKeptRange
+            ? [_trimmedMean.RankWeights(n), MedianAggregator.RankWeights(n), OneRank(n, trim), OneRank(n, n - 1 - trim)]
+            : [_trimmedMean.RankWeights(n), MedianAggregator.RankWeights(n)];
+        var combined = Coordinates.CombineRanks(models, ranks);
+        if (n < 3)
+            return [combined[0], .. combined[2..]]; // no majority to measure against
         var near = Near(models, combined[1].Values);
-        return near.Count == models.Count
-            ? combined[0]
-            : Coordinates.CombineRanks(near, TrimmedMeanAggregator.RankWeights(near.Count, _trimmedMean.Trim(models.Count)));
+        if (near.Count == n)
+            return [combined[0], .. combined[2..]];
+        // The models left out leave the kept range too: trimmed as many as all of them would be, they might hold its ends.
+        var m = near.Count;
+        var nearTrim = Math.Min(trim, (m - 1) / 2);
+        return Coordinates.CombineRanks(near, withKeptRange
+            ? [TrimmedMeanAggregator.RankWeights(m, trim), OneRank(m, nearTrim), OneRank(m, m - 1 - nearTrim)]
+            : [TrimmedMeanAggregator.RankWeights(m, trim)]);
+    }
+
+    private static float[] OneRank(int count, int rank)
+    {
+        var weights = new float[count];
+        weights[rank] = 1;
+        return weights;
     }
 
     /// <summary>The models within the limit of <paramref name="median"/>, always more than half; all of them when that many coincide with it.</summary>

@@ -178,6 +178,89 @@ public class AggregatorTests
     }
 
     [Fact]
+    public void Centered_clipping_keeps_part_of_what_one_model_alone_learned()
+    {
+        // One of 8 honest models moved the first 10 parameters by 0.1 (a class only it has seen). The trimmed mean drops
+        // that move wherever it is the extreme value; clipping keeps part of it.
+        var cluster = new Cluster(6);
+        var models = Enumerable.Range(0, 7).Select(_ => cluster.Near()).Append(cluster.Near(shift: p => p < 10 ? 0.1f : 0)).ToList();
+        var honestMove = new MeanAggregator().Aggregate(models).Values[..10].ToArray().Select((v, p) => v - cluster.Center[p]).Average();
+        float Move(string spec) => Aggregators.Create(spec).Aggregate(models).Values[..10].ToArray().Select((v, p) => v - cluster.Center[p]).Average();
+
+        Assert.InRange(Move("filtered-trimmed-mean:0.2:3"), -0.005f, 0.005f);
+        Assert.InRange(Move("centered-clipping"), 0.2f * honestMove, honestMove);
+    }
+
+    [Theory]
+    [InlineData(1)]
+    [InlineData(2)]
+    [InlineData(3)]
+    public void Each_far_model_moves_the_centered_clipping_by_at_most_an_honest_length_over_n(int junk)
+    {
+        var cluster = new Cluster(7 + junk);
+        var honest = Enumerable.Range(0, 8 - junk).Select(_ => cluster.Near()).ToList();
+        var random = new Random(junk);
+        var models = honest.Concat(Enumerable.Range(0, junk).Select(_ => Model(Mlp, [.. cluster.Center.Select(_ => (float)Sampling.NextGaussian(random) * 100)]))).ToList();
+
+        var centre = Aggregators.Create("filtered-trimmed-mean:0.2:3").Aggregate(models).Values.ToArray();
+        var clipped = Aggregators.Create("centered-clipping").Aggregate(models).Values;
+        var honestLength = honest.Max(m => TensorPrimitives.Distance(m.Weights.Values, centre));
+        Assert.True(TensorPrimitives.Distance(clipped, centre) <= honestLength + 1e-4f); // 8 shares of at most an honest length each, over 8
+        var honestMean = new MeanAggregator().Aggregate(honest).Values.ToArray();
+        var spread = honest.Average(m => TensorPrimitives.Distance(m.Weights.Values, honestMean));
+        Assert.True(TensorPrimitives.Distance(clipped, honestMean) < spread, $"{TensorPrimitives.Distance(clipped, honestMean):F3} from the honest mean; honest models {spread:F3}");
+    }
+
+    [Theory]
+    [InlineData(6, 1e30f)] // the lengths overflow: the limit was ∞ and ∞/∞ made the result NaN (review)
+    [InlineData(3, float.MaxValue)]
+    [InlineData(8, -float.MaxValue)]
+    public void Huge_values_leave_centered_clipping_finite(int attackers, float value)
+    {
+        var cluster = new Cluster(10);
+        var models = Enumerable.Range(0, 8 - attackers).Select(_ => cluster.Near())
+            .Concat(Enumerable.Range(0, attackers).Select(i => Model(Mlp, [.. cluster.Center.Select((_, p) => (p + i) % 2 == 0 ? value : -value)]))).ToList();
+        var aggregate = Aggregators.Create("centered-clipping").Aggregate(models);
+        Assert.All(aggregate.Values.ToArray(), value => Assert.True(float.IsFinite(value)));
+    }
+
+    [Fact]
+    public void Attackers_the_filter_leaves_out_do_not_widen_the_bounds_of_the_others()
+    {
+        // Two of 8 copy an honest model but for parameter 0, moved by 50: far, so left out of the centre. Their values
+        // were still the kept range's top (β 0.2 keeps the second highest), so the per-parameter bound was no bound
+        // and the length bound alone let them move the parameter past the honest values (review).
+        var cluster = new Cluster(11);
+        var honest = Enumerable.Range(0, 6).Select(_ => cluster.Near()).ToList();
+        var copy = honest[0].Weights.ToArray();
+        var models = honest.Concat(Enumerable.Range(0, 2).Select(_ => Model(Mlp, [.. copy.Select((v, p) => p == 0 ? v + 50f : v)]))).ToList();
+        var values = honest.Select(m => m.Weights.Values[0]).ToList();
+
+        var aggregate = Aggregators.Create("centered-clipping").Aggregate(models).Values[0];
+        Assert.InRange(aggregate, values.Min(), values.Max());
+    }
+
+    [Theory]
+    [InlineData(0.5, true)]
+    [InlineData(1, true)]
+    [InlineData(1e6, false)] // the length bound alone
+    public void Attackers_that_put_their_length_into_one_parameter_move_it_by_at_most_a_spread(double spreads, bool bounded)
+    {
+        // Two of 8 attackers copy an honest model but for parameter 0, moved by 2.0 (100 honest spreads, five times the
+        // honest models' distance from each other). The length bound alone lets each move that one parameter by an
+        // eighth of the median length (0.4 here, and the more parameters a model has the longer), past the honest values.
+        var cluster = new Cluster(9);
+        var honest = Enumerable.Range(0, 6).Select(_ => cluster.Near()).ToList();
+        var copy = honest[0].Weights.ToArray();
+        var models = honest.Concat(Enumerable.Range(0, 2).Select(_ => Model(Mlp, [.. copy.Select((v, p) => p == 0 ? v + 2f : v)]))).ToList();
+        var values = honest.Select(m => m.Weights.Values[0]).ToList();
+        var range = values.Max() - values.Min();
+
+        var aggregate = Aggregators.Create(FormattableString.Invariant($"centered-clipping:1:{spreads}:0.25:3")).Aggregate(models).Values[0];
+        Assert.True(bounded == aggregate <= values.Max() + range, $"{aggregate - values.Max():F3} past the honest values, which span {range:F3}");
+    }
+
+    [Fact]
     public void The_models_kept_are_trimmed_as_many_as_all_of_them_would_be()
     {
         // The median is 5 and the upper median of the distances 6: 200 is left out, 11 kept; 2 trimmed from each end of
@@ -222,6 +305,8 @@ public class AggregatorTests
     [InlineData("trimmed-mean:0.1", typeof(TrimmedMeanAggregator))]
     [InlineData("filtered-trimmed-mean", typeof(FilteredTrimmedMeanAggregator))]
     [InlineData("filtered-trimmed-mean:0.2:2.5", typeof(FilteredTrimmedMeanAggregator))]
+    [InlineData("centered-clipping", typeof(CenteredClippingAggregator))]
+    [InlineData("centered-clipping:1:1:0.25:3", typeof(CenteredClippingAggregator))]
     [InlineData("krum", typeof(KrumAggregator))]
     [InlineData("multi-krum:2:5", typeof(MultiKrumAggregator))]
     public void Specs_name_their_aggregator(string spec, Type type) => Assert.IsType(type, Aggregators.Create(spec));
@@ -232,6 +317,8 @@ public class AggregatorTests
     [InlineData("trimmed-mean:x", "not a number")]
     [InlineData("filtered-trimmed-mean:0.25:1", "must be above 1")]
     [InlineData("filtered-trimmed-mean:0.5", "[0, 0.5)")]
+    [InlineData("centered-clipping:0", "must be above 0")]
+    [InlineData("centered-clipping:1:0", "must be above 0")]
     [InlineData("krum:-1", "must not be negative")]
     [InlineData("multi-krum:1:-2", "must not be negative")]
     [InlineData("krum:1.5", "not a whole number")]
@@ -247,6 +334,7 @@ public class AggregatorTests
     [InlineData("median")]
     [InlineData("trimmed-mean")]
     [InlineData("filtered-trimmed-mean")]
+    [InlineData("centered-clipping")]
     [InlineData("krum")]
     [InlineData("multi-krum")]
     public void Every_rule_refuses_an_empty_list_and_mixed_shapes(string spec)
