@@ -18,7 +18,7 @@ namespace MlAspire.Tangle.Aggregation;
 /// <item>in length, to <c>radius</c> times the lower quartile of the lengths, so one model moves the result by at most
 /// that over n, an honest length while more than a quarter of the models are honest and the others longer. With
 /// the median length instead, simulations under random weights (churn, uneven speeds: a peer's tips can hold half
-/// or more attackers) fell to 39–60 % at times, where with the lower quartile they stayed above 73 %
+/// or more attackers) fell to 39–60 % at times, where with the lower quartile they stayed above 72 %
 /// (docs/experiments.md).</item>
 /// </list>
 /// A length past float's range adds nothing, and a result that is not finite falls back to the centre.
@@ -56,6 +56,7 @@ public sealed class CenteredClippingAggregator : IAggregator
         TensorPrimitives.Add(lower, c, lower);
         TensorPrimitives.MultiplyAdd(upper, _spreads, c, upper);
 
+        // Two passes over the models, each bounding a difference again, rather than n differences held at once.
         var difference = new float[c.Length];
         var lengths = new float[models.Count];
         for (var i = 0; i < models.Count; i++)
@@ -67,7 +68,8 @@ public sealed class CenteredClippingAggregator : IAggregator
         for (var i = 0; i < models.Count; i++)
             if (float.IsFinite(lengths[i])) // a model too long to measure adds nothing
                 TensorPrimitives.MultiplyAdd(Bounded(models[i], lower, upper, c, difference), Math.Min(1f, limit / lengths[i]) / models.Count, result, result);
-        return TensorPrimitives.IndexOfMaxMagnitude(result) is var top && float.IsFinite(result[top]) ? new ModelWeights(centre.Shape, result) : centre;
+        var largest = TensorPrimitives.IndexOfMaxMagnitude(result); // the first NaN, if there is one
+        return float.IsFinite(result[largest]) ? new ModelWeights(centre.Shape, result) : centre;
     }
 
     /// <summary>The model's difference from the centre, each parameter within its bounds, in <paramref name="difference"/>.</summary>
