@@ -35,6 +35,10 @@ public static class LearningBenchmarks
             // transactions at this size, hundreds of times per training step.
             var small = data.Slice(0, 12);
             Console.WriteLine($"{"",18} evaluating 12 samples {Measure.Time(() => model.Evaluate(values, small), samples: 51, batch: 200)}");
+            // As a walk meets them: each model new to the caches (1,000 MLPs are 200 MB).
+            var many = Enumerable.Range(0, 1000).Select(i => model.Initialize(new Random(i)).ToArray()).ToArray();
+            var next = 0;
+            Console.WriteLine($"{"",18} evaluating 12 samples, a different model each time {Measure.Time(() => model.Evaluate(many[next++ % many.Length], small), samples: 51, batch: 200)}");
 
             foreach (var count in new[] { 2, 8 })
             {

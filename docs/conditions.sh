@@ -2,14 +2,16 @@
 # Peers as they are in the field, clean and with random weights at 20 %: churn (peers leave and come back), uneven
 # speeds, and transactions that reach the others late (stale tips; the tangle only: FedAvg's server waits by design).
 # 20 peers, Dirichlet 0.5, MLP, seed 7, 100 rounds, on MNIST and Fashion-MNIST, as the attack matrix (docs/matrix.sh).
-# Usage: bash docs/conditions.sh   (about 15 minutes on 2 cores; prints the mean of the last three evaluations)
+# Usage: bash docs/conditions.sh [SIMULATOR OPTIONS...]   (about 15 minutes on 2 cores; prints the mean of the last three
+# evaluations). OUT=DIR writes somewhere other than docs/results/conditions.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
-out=docs/results/conditions
+out=${OUT:-docs/results/conditions}
+options=("$@")
 mkdir -p "$out"
 dotnet build Simulator -c Release -v quiet -nologo
 sim() { dotnet run -c Release --no-build --project Simulator -- --peers 20 --partition dirichlet:0.5 --model mlp --seed 7 \
-  --rounds 100 --eval-every 5 --out "$out" "$@" > /dev/null; }
+  --rounds 100 --eval-every 5 --out "$out" "${options[@]}" "$@" > /dev/null; }
 for dataset in mnist fashion; do
   data=(); [ "$dataset" = fashion ] && data=(--data /usr/share/datasets/fashion-mnist)
   for attack in none random:0.2; do
