@@ -35,20 +35,20 @@ public sealed class FilteredTrimmedMeanAggregator : IAggregator
         _cutoff = cutoff > 1 && double.IsFinite(cutoff) ? cutoff : throw new ArgumentException($"the cut-off is {cutoff}; it must be above 1");
     }
 
-    public ModelWeights Aggregate(IReadOnlyList<PublishedModel> models) => Combine(models, withKeptRange: false)[0];
+    public ModelWeights Aggregate(IReadOnlyList<PublishedModel> models) => Combine(models, withKeptRange: false).Combined[0];
 
     /// <summary>
-    /// The aggregate, and per parameter the lowest and highest values it keeps (of the models near the others): with
-    /// at most ⌊β·n⌋ attackers both lie within the honest values.
+    /// The aggregate, per parameter the lowest and highest values it keeps, and the models near the others it keeps
+    /// them of: with at most ⌊β·n⌋ attackers both ends lie within the honest values.
     /// </summary>
-    internal (ModelWeights Aggregate, ModelWeights Low, ModelWeights High) AggregateWithKeptRange(IReadOnlyList<PublishedModel> models)
+    internal (ModelWeights Aggregate, ModelWeights Low, ModelWeights High, IReadOnlyList<PublishedModel> Near) AggregateWithKeptRange(IReadOnlyList<PublishedModel> models)
     {
-        var combined = Combine(models, withKeptRange: true);
-        return (combined[0], combined[1], combined[2]);
+        var (combined, near) = Combine(models, withKeptRange: true);
+        return (combined[0], combined[1], combined[2], near);
     }
 
     /// <summary>The aggregate, then the kept range's ends when asked, from one sort of the models (two when some are far).</summary>
-    private ModelWeights[] Combine(IReadOnlyList<PublishedModel> models, bool withKeptRange)
+    private (ModelWeights[] Combined, IReadOnlyList<PublishedModel> Near) Combine(IReadOnlyList<PublishedModel> models, bool withKeptRange)
     {
         Coordinates.CommonShape(models); // refuses no models before ranks are chosen for them
         var n = models.Count;
@@ -58,16 +58,16 @@ public sealed class FilteredTrimmedMeanAggregator : IAggregator
             : [_trimmedMean.RankWeights(n), MedianAggregator.RankWeights(n)];
         var combined = Coordinates.CombineRanks(models, ranks);
         if (n < 3)
-            return [combined[0], .. combined[2..]]; // no majority to measure against
+            return ([combined[0], .. combined[2..]], models); // no majority to measure against
         var near = Near(models, combined[1].Values);
         if (near.Count == n)
-            return [combined[0], .. combined[2..]];
+            return ([combined[0], .. combined[2..]], models);
         // The models left out leave the kept range too: trimmed as many as all of them would be, they might hold its ends.
         var m = near.Count;
         var nearTrim = Math.Min(trim, (m - 1) / 2);
-        return Coordinates.CombineRanks(near, withKeptRange
+        return (Coordinates.CombineRanks(near, withKeptRange
             ? [TrimmedMeanAggregator.RankWeights(m, trim), OneRank(m, nearTrim), OneRank(m, m - 1 - nearTrim)]
-            : [TrimmedMeanAggregator.RankWeights(m, trim)]);
+            : [TrimmedMeanAggregator.RankWeights(m, trim)]), near);
     }
 
     private static float[] OneRank(int count, int rank)
