@@ -195,7 +195,7 @@ public class AggregatorTests
     [InlineData(1)]
     [InlineData(2)]
     [InlineData(3)]
-    public void Each_far_model_moves_the_centered_clipping_by_at_most_an_honest_length_over_n(int junk)
+    public void Far_models_leave_the_centered_clipping_within_an_honest_length_of_its_centre(int junk)
     {
         var cluster = new Cluster(7 + junk);
         var honest = Enumerable.Range(0, 8 - junk).Select(_ => cluster.Near()).ToList();
