@@ -133,11 +133,11 @@ public class AggregatorTests
     }
 
     [Fact]
-    public void With_nothing_far_the_default_aggregation_is_the_trimmed_mean_of_a_quarter()
+    public void With_nothing_far_the_filtered_trimmed_mean_is_the_trimmed_mean_of_a_quarter()
     {
         var cluster = new Cluster(1);
         var models = Enumerable.Range(0, 8).Select(_ => cluster.Near()).ToList();
-        Assert.Equal(Aggregators.Create("trimmed-mean:0.25").Aggregate(models).ToArray(), Aggregators.Create(new LearningParameters().Aggregator).Aggregate(models).ToArray());
+        Assert.Equal(Aggregators.Create("trimmed-mean:0.25").Aggregate(models).ToArray(), Aggregators.Create("filtered-trimmed-mean:0.25:3").Aggregate(models).ToArray());
     }
 
     [Fact]
