@@ -12,7 +12,7 @@ shift $(( $# < 2 ? $# : 2 ))
 out=${OUT:-docs/results/matrix}
 mkdir -p "$out"
 dotnet build Simulator -c Release -v quiet -nologo
-# Robust FedAvg is told to expect up to 20 % attackers (4 of 20), as the trimmed mean (0.2) and the tangle's centered clipping (0.2) are.
+# Robust FedAvg is told to expect up to 20 % attackers (4 of 20); the tangle's centered clipping trims β 0.2 too (1 of a peer's 8 parents).
 methods=tangle-undefended,tangle,fedavg,fedavg:median,fedavg:trimmed-mean,fedavg:multi-krum:4
 sim() { dotnet run -c Release --no-build --project Simulator -- --peers 20 --partition dirichlet:0.5 --model mlp --seed 7 \
   --rounds "$rounds" --eval-every 5 --methods "$methods" --out "$out" "${options[@]}" "$@"; }

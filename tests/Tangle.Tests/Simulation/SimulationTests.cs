@@ -127,8 +127,9 @@ public class SimulationTests
             Assert.InRange(tangle.HeldWeights, 1, config.RetainedWeights + config.Peers + 1); // horizon, each publisher's newest, genesis
         }
         Assert.True(tangle.Graph.Count > 3 * (config.RetainedWeights + config.Peers + 1), $"{tangle.Graph.Count} transactions");
-        // Compared with the same run keeping every weight: this split (seed 3) is a hard one, 0.755 and 0.75 with the
-        // default aggregation (0.83 to 0.99 with others; over 40 seeds the mean is 0.99 with each).
+        // Compared with the same run keeping every weight: this split (seed 3) is a hard one: 0.755 released, 0.75
+        // keeping every weight, with centered clipping (0.75 both with the filtered trimmed mean; 0.83 to 0.99 with other
+        // aggregators; over 40 seeds, measured before centered clipping, the mean is 0.99 with each).
         var accuracy = tangle.Evaluate(config.Rounds).Accuracy;
         Assert.True(accuracy > 0.6 && accuracy >= keepingAll.Evaluate(config.Rounds).Accuracy - 0.05, $"{accuracy:P1}");
     }
