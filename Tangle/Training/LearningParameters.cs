@@ -72,8 +72,8 @@ public sealed record LearningParameters
     /// set) below the best of them on local data are left out (<see cref="LocalScreen"/>); 0, the default, keeps all.
     /// A sign-flipped update sits close enough to honest models for the trimmed mean to keep it, but scores visibly
     /// worse: with 2, two honest peers facing a ×5 sign flipper held their accuracy (−0.15 to −1.0 points in three runs,
-    /// −5.2 without, one run at the default aggregator). It is off by default because on label-skewed data it costs more than it saves: on Fashion-MNIST (20 peers,
-    /// Dirichlet 0.5) it took the clean run from 81.8 to 76.2 % and random weights at 20 % to 56 % (docs/experiments.md).
+    /// −5.2 without, one run at the default aggregator). It is off by default because on label-skewed data it costs
+    /// more than it saves: on Fashion-MNIST (20 peers, Dirichlet 0.5) it took the clean run from 81.8 to 76.2 % and random weights at 20 % to 56 % (docs/experiments.md).
     /// </summary>
     public double ScreeningStandardErrors { get; init; }
 
