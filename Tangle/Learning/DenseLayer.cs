@@ -1,5 +1,6 @@
 using System.Numerics;
 using System.Numerics.Tensors;
+using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using MlAspire.Tangle.Data;
 
@@ -21,8 +22,9 @@ internal static class DenseLayer
 
     /// <summary>
     /// Row r of <paramref name="outputs"/> = W·(row r of <paramref name="inputs"/>) + b, for <paramref name="rows"/>
-    /// contiguous rows. Four rows share each load of a weight row: a dot product alone loads two floats per
-    /// multiply-add and is bound by loads; four at once load five per four.
+    /// contiguous rows. Four input rows meet two weight rows at a time: eight independent sums keep both FMA pipes
+    /// busy through the FMA's four-cycle latency (four sums left one pipe idle), and six loads feed eight
+    /// multiply-adds (a dot product alone loads two per one).
     /// </summary>
     public static void ForwardRows(ReadOnlySpan<float> weights, ReadOnlySpan<float> biases, ReadOnlySpan<float> inputs, int rows, Span<float> outputs)
     {
@@ -30,51 +32,72 @@ internal static class DenseLayer
         var n = weights.Length / outputCount;
         if (weights.Length != n * outputCount || inputs.Length < rows * n || outputs.Length < rows * outputCount)
             throw new ArgumentException($"Shapes disagree: {weights.Length} weights for {outputCount} outputs, {inputs.Length} inputs and {outputs.Length} outputs for {rows} rows.");
+        Span<float> sums = stackalloc float[8];
         var r = 0;
         for (; r + 4 <= rows; r += 4)
         {
             var x = inputs.Slice(r * n, 4 * n);
-            for (var o = 0; o < outputCount; o++)
+            var o = 0;
+            for (; o + 2 <= outputCount; o += 2)
             {
-                var (d0, d1, d2, d3) = Dot4(weights.Slice(o * n, n), x, n);
-                outputs[r * outputCount + o] = d0 + biases[o];
-                outputs[(r + 1) * outputCount + o] = d1 + biases[o];
-                outputs[(r + 2) * outputCount + o] = d2 + biases[o];
-                outputs[(r + 3) * outputCount + o] = d3 + biases[o];
+                Dot4x2(weights.Slice(o * n, 2 * n), x, n, sums);
+                for (var k = 0; k < 4; k++)
+                {
+                    outputs[(r + k) * outputCount + o] = sums[k] + biases[o];
+                    outputs[(r + k) * outputCount + o + 1] = sums[4 + k] + biases[o + 1];
+                }
             }
+            if (o < outputCount)
+                for (var k = 0; k < 4; k++)
+                    outputs[(r + k) * outputCount + o] = TensorPrimitives.Dot(weights.Slice(o * n, n), x.Slice(k * n, n)) + biases[o];
         }
         for (; r < rows; r++)
             Forward(weights, biases, inputs.Slice(r * n, n), outputs.Slice(r * outputCount, outputCount));
     }
 
-    /// <summary>w · x_k for the four consecutive rows x_0..x_3 of length n in <paramref name="x"/>.</summary>
-    private static (float, float, float, float) Dot4(ReadOnlySpan<float> w, ReadOnlySpan<float> x, int n)
+    /// <summary>
+    /// sums[k] = w_0 · x_k and sums[4 + k] = w_1 · x_k, for the two consecutive weight rows w_0, w_1 in
+    /// <paramref name="w"/> and the four consecutive input rows x_0..x_3 in <paramref name="x"/>, each of length n.
+    /// </summary>
+    private static void Dot4x2(ReadOnlySpan<float> w, ReadOnlySpan<float> x, int n, Span<float> sums)
     {
         var width = Vector<float>.Count;
         var whole = n - n % width;
-        var wv = MemoryMarshal.Cast<float, Vector<float>>(w[..whole]);
-        var x0 = MemoryMarshal.Cast<float, Vector<float>>(x.Slice(0, whole));
-        var x1 = MemoryMarshal.Cast<float, Vector<float>>(x.Slice(n, whole));
-        var x2 = MemoryMarshal.Cast<float, Vector<float>>(x.Slice(2 * n, whole));
-        var x3 = MemoryMarshal.Cast<float, Vector<float>>(x.Slice(3 * n, whole));
-        Vector<float> s0 = default, s1 = default, s2 = default, s3 = default;
-        for (var i = 0; i < wv.Length; i++)
+        // The caller's shape check bounds every offset below (w holds 2n floats, x holds 4n).
+        ref var w0 = ref MemoryMarshal.GetReference(w);
+        ref var w1 = ref Unsafe.Add(ref w0, n);
+        ref var x0 = ref MemoryMarshal.GetReference(x);
+        ref var x1 = ref Unsafe.Add(ref x0, n);
+        ref var x2 = ref Unsafe.Add(ref x0, 2 * n);
+        ref var x3 = ref Unsafe.Add(ref x0, 3 * n);
+        Vector<float> a0 = default, a1 = default, a2 = default, a3 = default;
+        Vector<float> b0 = default, b1 = default, b2 = default, b3 = default;
+        for (var i = 0; i < whole; i += width)
         {
-            var wi = wv[i];
-            s0 = Vector.FusedMultiplyAdd(wi, x0[i], s0);
-            s1 = Vector.FusedMultiplyAdd(wi, x1[i], s1);
-            s2 = Vector.FusedMultiplyAdd(wi, x2[i], s2);
-            s3 = Vector.FusedMultiplyAdd(wi, x3[i], s3);
+            var offset = (nuint)i;
+            var u = Vector.LoadUnsafe(ref w0, offset);
+            var v = Vector.LoadUnsafe(ref w1, offset);
+            var p = Vector.LoadUnsafe(ref x0, offset);
+            a0 = Vector.FusedMultiplyAdd(u, p, a0);
+            b0 = Vector.FusedMultiplyAdd(v, p, b0);
+            p = Vector.LoadUnsafe(ref x1, offset);
+            a1 = Vector.FusedMultiplyAdd(u, p, a1);
+            b1 = Vector.FusedMultiplyAdd(v, p, b1);
+            p = Vector.LoadUnsafe(ref x2, offset);
+            a2 = Vector.FusedMultiplyAdd(u, p, a2);
+            b2 = Vector.FusedMultiplyAdd(v, p, b2);
+            p = Vector.LoadUnsafe(ref x3, offset);
+            a3 = Vector.FusedMultiplyAdd(u, p, a3);
+            b3 = Vector.FusedMultiplyAdd(v, p, b3);
         }
-        float d0 = Vector.Sum(s0), d1 = Vector.Sum(s1), d2 = Vector.Sum(s2), d3 = Vector.Sum(s3);
+        sums[0] = Vector.Sum(a0); sums[1] = Vector.Sum(a1); sums[2] = Vector.Sum(a2); sums[3] = Vector.Sum(a3);
+        sums[4] = Vector.Sum(b0); sums[5] = Vector.Sum(b1); sums[6] = Vector.Sum(b2); sums[7] = Vector.Sum(b3);
         for (var i = whole; i < n; i++)
-        {
-            d0 += w[i] * x[i];
-            d1 += w[i] * x[n + i];
-            d2 += w[i] * x[2 * n + i];
-            d3 += w[i] * x[3 * n + i];
-        }
-        return (d0, d1, d2, d3);
+            for (var k = 0; k < 4; k++)
+            {
+                sums[k] += w[i] * x[k * n + i];
+                sums[4 + k] += w[n + i] * x[k * n + i];
+            }
     }
 
     /// <summary>

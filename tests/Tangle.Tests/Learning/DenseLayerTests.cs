@@ -8,6 +8,7 @@ public class DenseLayerTests
     [InlineData(1, 3, 5)]     // fewer rows than a block of four, inputs shorter than a vector
     [InlineData(4, 784, 64)]  // one block, inputs a whole number of vectors
     [InlineData(11, 67, 10)]  // blocks and a remainder of rows, and a remainder of each row
+    [InlineData(9, 20, 7)]    // an odd number of outputs: the last weight row pairs with none
     public void Rows_in_blocks_equal_one_dot_product_per_row(int rows, int inputs, int outputs)
     {
         var random = new Random(rows * 1000 + inputs);
