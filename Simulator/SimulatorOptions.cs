@@ -1,6 +1,7 @@
 using System.Globalization;
 using MlAspire.Tangle.Aggregation;
 using MlAspire.Tangle.Attacks;
+using MlAspire.Tangle.Data.Formats;
 using MlAspire.Tangle.Learning;
 using MlAspire.Tangle.Simulation;
 using MlAspire.Tangle.Training;
@@ -8,7 +9,7 @@ using MlAspire.Tangle.Training;
 namespace MlAspire.Simulator;
 
 /// <summary>Command-line options: every one has a default, so a bare run is the reference experiment.</summary>
-public sealed record SimulatorOptions(SimulationConfig Config, string OutputDirectory, string DataDirectory, DataPool Pool, int TrainCount, string Name)
+public sealed record SimulatorOptions(SimulationConfig Config, string OutputDirectory, string Data, DataPool Pool, int? TrainCount, string Name)
 {
     private static readonly SimulationConfig Defaults = new();
     private static readonly LearningParameters Learn = Defaults.Learning;
@@ -51,11 +52,11 @@ public sealed record SimulatorOptions(SimulationConfig Config, string OutputDire
           --eval-every N          held-out evaluation interval in rounds ({Defaults.EvaluateEvery})
           --eval-peers N          tangle accuracy: the mean over a fixed sample of N honest peers' references ({Defaults.EvaluatedPeers})
           --retain N              weights the tangle keeps: the newest N transactions' plus each publisher's newest ({Defaults.RetainedWeights})
-          --data DIR              folder with MNIST-format IDX files: MNIST (the copy next to the program) or
-                                  Fashion-MNIST (/usr/share/datasets/fashion-mnist, apt-get install dataset-fashion-mnist)
-          --pool P                test: the folder's 10,000 test images, the first --train-count the train pool and the
-                                  rest held out; train: its training images (60,000) are the pool, the test images held out (test)
-          --train-count N         images in the train pool (8000 of the test images; every training image)
+          --data D                mnist (the copy next to the program), fashion-mnist ({DatasetFormats.FashionMnistDirectory},
+                                  apt-get install dataset-fashion-mnist), or a path to {DatasetFormats.Usage} (mnist)
+          --pool P                test: the dataset's test set (or its only set), the first --train-count the train pool
+                                  and the rest held out; train: its separate training set is the pool, the test set held out (test)
+          --train-count N         samples in the train pool (80 % of the test set: 8,000 of MNIST's 10,000; the whole training set)
           --out DIR               where the CSV and chart go (out/simulations)
           --name NAME             file name stem (derived from the options)
         """;
@@ -134,9 +135,12 @@ public sealed record SimulatorOptions(SimulationConfig Config, string OutputDire
             $"p{config.Peers}", $"r{config.Rounds}", config.Partition.Replace(':', '-'), values.GetValueOrDefault("model", "mlp"),
             config.Attack is null ? "clean" : config.Attack.ToString().Replace(':', '-'), $"s{config.Seed}"));
         var pool = Choice("pool", DataPool.Test, ("test", DataPool.Test), ("train", DataPool.Train));
-        return new SimulatorOptions(config, Text("out", Path.Combine("out", "simulations")), Text("data", Path.Combine(AppContext.BaseDirectory, "data", "mnist")),
-            pool, Int("train-count", pool == DataPool.Test ? 8000 : int.MaxValue), name);
+        return new SimulatorOptions(config, Text("out", Path.Combine("out", "simulations")), Text("data", "mnist"),
+            pool, values.ContainsKey("train-count") ? Int("train-count", 0) : null, name);
     }
+
+    /// <summary>Where the <c>mnist</c> dataset is: the copy the build puts next to the program.</summary>
+    public static string MnistDirectory => Path.Combine(AppContext.BaseDirectory, "data", "mnist");
 
     private static readonly (string Name, TipSelectorKind Value)[] Selectors =
         [("accuracy", TipSelectorKind.Accuracy), ("cumulative", TipSelectorKind.CumulativeWeight), ("uniform", TipSelectorKind.Uniform)];

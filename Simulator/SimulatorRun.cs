@@ -1,17 +1,19 @@
 using System.Diagnostics;
 using MlAspire.Tangle.Data;
+using MlAspire.Tangle.Data.Formats;
 using MlAspire.Tangle.Simulation;
 using Spectre.Console;
 
 namespace MlAspire.Simulator;
 
-/// <summary>Loads MNIST, runs the experiment with a progress bar, and writes the CSV, the chart and a summary.</summary>
+/// <summary>Loads the dataset, runs the experiment with a progress bar, and writes the CSV, the chart and a summary.</summary>
 public static class SimulatorRun
 {
     public static int Execute(SimulatorOptions options)
     {
-        var (trainPool, heldOut) = Load(options.DataDirectory, options.Pool, options.TrainCount);
-        var config = options.Config;
+        var (trainPool, heldOut) = Load(options.Data, options.Pool, options.TrainCount);
+        // The model takes the dataset's inputs and classes; its kind and hidden units come from the options.
+        var config = options.Config with { Model = options.Config.Model with { Inputs = trainPool.FeatureCount, Classes = trainPool.ClassCount } };
         AnsiConsole.MarkupLineInterpolated($"[bold]{options.Name}[/]: {config.Peers} peers, {config.Rounds} rounds, {config.Partition}, {config.Model.Architecture}, attack {config.Attack?.ToString() ?? "none"}, seed {config.Seed}; train pool {trainPool.Count}, held out {heldOut.Count}");
 
         var stopwatch = Stopwatch.StartNew();
@@ -46,24 +48,23 @@ public static class SimulatorRun
         return 0;
     }
 
-    /// <summary>The train pool and the held-out set from a folder of MNIST-format IDX files.</summary>
-    public static (Dataset TrainPool, Dataset HeldOut) Load(string directory, DataPool pool, int trainCount)
+    /// <summary>
+    /// The train pool and the held-out set of a dataset (a name or a path, see <see cref="DatasetFormats"/>): the first
+    /// <paramref name="trainCount"/> samples of its test set (by default 80 %) and the rest, or, for the
+    /// <see cref="DataPool.Train"/> pool, its separate training set (the first <paramref name="trainCount"/>, by default all)
+    /// and its test set.
+    /// </summary>
+    public static (Dataset TrainPool, Dataset HeldOut) Load(string data, DataPool pool, int? trainCount)
     {
-        var test = Read(directory, "t10k");
+        var loaded = DatasetFormats.Load(data, SimulatorOptions.MnistDirectory);
         if (pool == DataPool.Test)
-            return DataSplits.HoldOut(test, trainCount);
-        var train = Read(directory, "train");
-        return (trainCount < train.Count ? train.Slice(0, trainCount) : train, test);
-    }
-
-    private static Dataset Read(string directory, string set)
-    {
-        var images = Path.Combine(directory, $"{set}-images-idx3-ubyte.gz");
-        var labels = Path.Combine(directory, $"{set}-labels-idx1-ubyte.gz");
-        if (!File.Exists(images) || !File.Exists(labels))
-            throw new FileNotFoundException($"No {set} set in {directory}: expected {Path.GetFileName(images)} and {Path.GetFileName(labels)}.", images);
-        using var imageStream = File.OpenRead(images);
-        using var labelStream = File.OpenRead(labels);
-        return IdxReader.Read(imageStream, labelStream);
+        {
+            var count = trainCount ?? (int)Math.Round(0.8 * loaded.Samples.Count);
+            if (count < 1 || count >= loaded.Samples.Count)
+                throw new ArgumentException($"--train-count {count} leaves no train pool or nothing held out of {data}'s {loaded.Samples.Count} samples.");
+            return DataSplits.HoldOut(loaded.Samples, count);
+        }
+        var train = loaded.Training ?? throw new InvalidDataException($"{data} has no separate training set for --pool train: use --pool test.");
+        return (trainCount < train.Count ? train.Slice(0, trainCount.Value) : train, loaded.Samples);
     }
 }

@@ -14,27 +14,27 @@ public static class IdxReader
     public const int LabelsMagic = 0x00000801;
     public const int DigitClasses = 10;
 
-    /// <summary>A dataset of the images (pixels scaled to [0, 1]) and their labels.</summary>
-    public static Dataset Read(Stream images, Stream labels)
+    /// <summary>A dataset of the images (pixels scaled to [0, 1]) and their labels, each below <paramref name="classCount"/>.</summary>
+    public static Dataset Read(Stream images, Stream labels, int classCount = DigitClasses)
     {
         ArgumentNullException.ThrowIfNull(images);
         ArgumentNullException.ThrowIfNull(labels);
         var (pixels, pixelsPerImage, imageCount) = ReadImages(ReadAll(images));
-        var labelBytes = ParseLabels(ReadAll(labels));
+        var labelBytes = ParseLabels(ReadAll(labels), classCount);
         if (labelBytes.Length != imageCount)
             throw new InvalidDataException($"IDX count mismatch: the images file has {imageCount} images but the labels file has {labelBytes.Length} labels.");
 
         var features = new float[pixels.Length];
         TensorPrimitives.ConvertChecked<byte, float>(pixels.Span, features);
         TensorPrimitives.Divide(features, 255f, features);
-        return new Dataset(features, labelBytes, pixelsPerImage, DigitClasses);
+        return new Dataset(features, labelBytes, pixelsPerImage, classCount);
     }
 
     /// <summary>The labels alone, for callers that need to know who holds what but not the images (the Bootstrap).</summary>
-    public static byte[] ReadLabels(Stream labels)
+    public static byte[] ReadLabels(Stream labels, int classCount = DigitClasses)
     {
         ArgumentNullException.ThrowIfNull(labels);
-        return ParseLabels(ReadAll(labels));
+        return ParseLabels(ReadAll(labels), classCount);
     }
 
     private static (ReadOnlyMemory<byte> Pixels, int PixelsPerImage, int Count) ReadImages(byte[] file)
@@ -51,8 +51,9 @@ public static class IdxReader
         return (file.AsMemory(headerSize), rows * columns, count);
     }
 
-    private static byte[] ParseLabels(byte[] file)
+    private static byte[] ParseLabels(byte[] file, int classCount)
     {
+        ArgumentOutOfRangeException.ThrowIfLessThan(classCount, 2);
         const int headerSize = 8;
         RequireMagic(file, LabelsMagic, "labels");
         RequireHeader(file, headerSize, "labels");
@@ -62,8 +63,10 @@ public static class IdxReader
         RequireSize(file, headerSize, count, $"{count} labels", "labels");
         var labels = file.AsSpan(headerSize).ToArray();
         for (var i = 0; i < labels.Length; i++)
-            if (labels[i] >= DigitClasses)
-                throw new InvalidDataException($"IDX label {i} is {labels[i]}; digit labels must be 0..{DigitClasses - 1}.");
+            if (labels[i] >= classCount)
+                throw new InvalidDataException(classCount == DigitClasses
+                    ? $"IDX label {i} is {labels[i]}; digit labels must be 0..{DigitClasses - 1}."
+                    : $"IDX label {i} is {labels[i]}; labels must be 0..{classCount - 1}.");
         return labels;
     }
 

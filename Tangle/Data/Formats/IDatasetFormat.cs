@@ -1,0 +1,20 @@
+namespace MlAspire.Tangle.Data.Formats;
+
+/// <summary>
+/// What a dataset on disk holds: <paramref name="Samples"/>, its test set or its only set, and a separate training set
+/// when it has one (MNIST-style <c>train-*</c> files beside <c>t10k-*</c>).
+/// </summary>
+public sealed record LoadedDataset(Dataset Samples, Dataset? Training);
+
+/// <summary>One way of keeping labelled samples on disk. Each is one file plus one line in <see cref="DatasetFormats"/>.</summary>
+public interface IDatasetFormat
+{
+    /// <summary>What a user writes, for the usage text: e.g. "a CSV file with a label column".</summary>
+    string Description { get; }
+
+    /// <summary>Whether <paramref name="path"/> looks like this format, from names alone (nothing is read).</summary>
+    bool Recognizes(string path);
+
+    /// <exception cref="InvalidDataException">The files are malformed or disagree; the message says which and how.</exception>
+    LoadedDataset Load(string path);
+}

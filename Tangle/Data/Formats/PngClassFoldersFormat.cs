@@ -1,0 +1,52 @@
+namespace MlAspire.Tangle.Data.Formats;
+
+/// <summary>
+/// A folder with one subfolder of PNG images per class: the classes are the subfolders, in ordinal order of their
+/// names. Every image must have the same size and colour (greyscale or RGB, see <see cref="PngDecoder"/>); a sample
+/// is its pixels scaled to [0, 1], channels first. Samples are shuffled into one fixed order
+/// (<see cref="DatasetFormats.InFixedRandomOrder"/>).
+/// </summary>
+public sealed class PngClassFoldersFormat : IDatasetFormat
+{
+    public string Description => "a folder with one subfolder of PNG images per class";
+
+    public bool Recognizes(string path) =>
+        Directory.Exists(path) && Directory.EnumerateDirectories(path).Any(d => Images(d).Any());
+
+    public LoadedDataset Load(string path)
+    {
+        var classes = Directory.EnumerateDirectories(path).Where(d => Images(d).Any()).Order(StringComparer.Ordinal).ToList();
+        if (classes.Count > DatasetFormats.MaxClasses)
+            throw new InvalidDataException($"{path} has {classes.Count} class folders; at most {DatasetFormats.MaxClasses} are supported.");
+        var features = new List<float>();
+        var labels = new List<byte>();
+        (int Width, int Height, int Channels, string File)? first = null;
+        for (var label = 0; label < classes.Count; label++)
+            foreach (var file in Images(classes[label]).Order(StringComparer.Ordinal))
+            {
+                PngImage image;
+                try
+                {
+                    image = PngDecoder.Decode(File.ReadAllBytes(file));
+                }
+                catch (InvalidDataException e)
+                {
+                    throw new InvalidDataException($"{file}: {e.Message}", e);
+                }
+                first ??= (image.Width, image.Height, image.Channels, file);
+                if ((image.Width, image.Height, image.Channels) != (first.Value.Width, first.Value.Height, first.Value.Channels))
+                    throw new InvalidDataException(
+                        $"{file} is {Describe(image.Width, image.Height, image.Channels)} but {first.Value.File} is {Describe(first.Value.Width, first.Value.Height, first.Value.Channels)}: every image must have the same size and colour.");
+                foreach (var value in image.Planes) features.Add(value / 255f);
+                labels.Add((byte)label);
+            }
+        var featureCount = first!.Value.Width * first.Value.Height * first.Value.Channels;
+        var data = new Dataset([.. features], [.. labels], featureCount, Math.Max(2, classes.Count));
+        return new LoadedDataset(DatasetFormats.InFixedRandomOrder(data), null);
+    }
+
+    private static IEnumerable<string> Images(string directory) =>
+        Directory.EnumerateFiles(directory).Where(f => f.EndsWith(".png", StringComparison.OrdinalIgnoreCase));
+
+    private static string Describe(int width, int height, int channels) => $"{width} × {height} {(channels == 1 ? "greyscale" : "RGB")}";
+}
