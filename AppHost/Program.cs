@@ -2,7 +2,7 @@ using MlAspire.AppHost;
 using MlAspire.AppHost.Publishing;
 
 // The MlAspire system: one bootstrap, N learning peers (each with its own IPFS node, or the embedded store), and a
-// visualization that watches them. Settings (`--peers 6`, `--ipfs embedded`, `--model logreg`, ...): TopologySettings.cs.
+// visualization that watches them. Settings (`--peers 6`, `--ipfs embedded`, `--model logreg`, `--peer-data DIR`, ...): TopologySettings.cs.
 // Prometheus and Grafana watch it all (Monitoring.cs).
 
 var builder = DistributedApplication.CreateBuilder(args);
@@ -38,6 +38,7 @@ for (var i = 1; i <= settings.Peers; i++)
         .WaitFor(bootstrap)
         .WithEnvironment("Peer__JoinToken", joinToken)
         .WithLocalDataDirectory("Peer__DataDirectory", settings.PeerDataDirectory(name))
+        .WithOwnData(settings)
         .WithIpfsNode(ipfs)
         .WithAdvertisedAddress("Peer__AdvertisedGrpcAddress", "grpc")
         .WithAdvertisedAddress("Peer__AdvertisedMetricsAddress", "http", hostAndPortOnly: true)

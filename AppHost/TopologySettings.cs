@@ -13,10 +13,11 @@ namespace MlAspire.AppHost;
 /// <item><c>training-interval</c>: a TimeSpan such as <c>00:00:00.500</c> (Bootstrap:Training:Interval).</item>
 /// <item><c>state</c>: folder for the bootstrap's genesis, the peers' data and the js-ipfs repos (default: mlaspire under the temp folder).</item>
 /// <item><c>ipfs-storage-max</c>: Datastore.StorageMax of every IPFS node (default 2GB; units as Kubo: kB, MB, GB, TB, KiB, MiB, GiB, TiB).</item>
+/// <item><c>peer-data</c>: a folder with one dataset folder per peer that brings its own (<c>peer-1</c>, <c>peer-2</c>, …; Peer:LocalData); the others train on their Bootstrap data slot.</item>
 /// </list>
 /// </summary>
 internal sealed record TopologySettings(
-    int Peers, string? Model, TimeSpan? TrainingInterval, string StateDirectory, string IpfsStorageMax)
+    int Peers, string? Model, TimeSpan? TrainingInterval, string StateDirectory, string IpfsStorageMax, string? PeerDataRoot = null)
 {
     public static TopologySettings From(IConfiguration configuration)
     {
@@ -43,7 +44,10 @@ internal sealed record TopologySettings(
         var storageMax = configuration["ipfs-storage-max"] ?? "2GB";
         if (StorageSize.Parse(storageMax) is not > 0)
             throw new InvalidOperationException($"'ipfs-storage-max' is '{storageMax}'; expected a size such as 2GB or 512MiB.");
-        return new TopologySettings(peers, model, interval, state, storageMax);
+        var peerData = configuration["peer-data"] is { Length: > 0 } root ? Path.GetFullPath(root) : null;
+        if (peerData is not null && !Directory.Exists(peerData))
+            throw new InvalidOperationException($"'peer-data' is '{peerData}', which is not a folder; expected one holding a dataset folder per peer (peer-1, peer-2, ...).");
+        return new TopologySettings(peers, model, interval, state, storageMax, peerData);
     }
 
     /// <summary>
@@ -57,6 +61,10 @@ internal sealed record TopologySettings(
     /// across runs with the bootstrap's genesis, and removed with the state folder (the tests use a temporary one).
     /// </summary>
     public string PeerDataDirectory(string peerName) => Path.Combine(StateDirectory, peerName);
+
+    /// <summary>The peer's own dataset under <see cref="PeerDataRoot"/>, when it has one there.</summary>
+    public string? OwnData(string peerName) =>
+        PeerDataRoot is { } root && Directory.Exists(Path.Combine(root, peerName)) ? Path.Combine(root, peerName) : null;
 
     /// <summary>A js-ipfs node's repo.</summary>
     public string IpfsRepository(string nodeName) => Path.Combine(StateDirectory, "ipfs", nodeName);
@@ -100,6 +108,17 @@ internal static class TopologySettingsExtensions
         if (settings.TrainingInterval is { } interval)
             bootstrap.WithEnvironment("Bootstrap__Training__Interval", interval.ToString("c", CultureInfo.InvariantCulture));
         return bootstrap;
+    }
+
+    /// <summary>
+    /// Lets a peer train on a dataset of its own (Peer:LocalData). Running here, the folder of its name under
+    /// <c>peer-data</c>, if there is one; published, the cluster mounts each pod's own folder (Publishing/, K3s:PeerDataClaim).
+    /// </summary>
+    public static IResourceBuilder<ProjectResource> WithOwnData(this IResourceBuilder<ProjectResource> peer, TopologySettings settings)
+    {
+        if (!peer.ApplicationBuilder.ExecutionContext.IsRunMode)
+            return peer.WithAnnotation(new Publishing.OwnDataAnnotation("Peer__LocalData"));
+        return settings.OwnData(peer.Resource.Name) is { } folder ? peer.WithEnvironment("Peer__LocalData", folder) : peer;
     }
 
     /// <summary>

@@ -61,9 +61,13 @@ public static class SimulatorRun
         {
             var count = trainCount ?? (int)Math.Round(0.8 * loaded.Samples.Count);
             if (count < 1 || count >= loaded.Samples.Count)
-                throw new ArgumentException($"--train-count {count} leaves no train pool or nothing held out of {data}'s {loaded.Samples.Count} samples.");
+                throw new ArgumentException(trainCount is null
+                    ? $"{data} has {loaded.Samples.Count} samples: too few to keep 80 % as the train pool and hold the rest out."
+                    : $"--train-count {count} leaves no train pool or nothing held out of {data}'s {loaded.Samples.Count} samples.");
             return DataSplits.HoldOut(loaded.Samples, count);
         }
+        if (trainCount < 1)
+            throw new ArgumentException($"--train-count {trainCount} leaves no train pool.");
         var train = loaded.Training ?? throw new InvalidDataException($"{data} has no separate training set for --pool train: use --pool test.");
         return (trainCount < train.Count ? train.Slice(0, trainCount.Value) : train, loaded.Samples);
     }

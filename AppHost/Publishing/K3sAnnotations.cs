@@ -7,6 +7,12 @@ namespace MlAspire.AppHost.Publishing;
 internal sealed record DataDirectoryAnnotation(string Variable) : IResourceAnnotation;
 
 /// <summary>
+/// The resource may train on a dataset of its own, whose folder <paramref name="Variable"/> names. Published with
+/// K3s:PeerDataClaim, each pod mounts its own folder of that claim read-only; without it, peers use their data slots.
+/// </summary>
+internal sealed record OwnDataAnnotation(string Variable) : IResourceAnnotation;
+
+/// <summary>
 /// The resource tells others how to reach its <paramref name="EndpointName"/> endpoint through <paramref name="Variable"/>
 /// (a URL, or host:port when <paramref name="HostAndPortOnly"/>). Locally the default (its own Kestrel URL) is right;
 /// in a cluster each replica advertises its own stable DNS name.

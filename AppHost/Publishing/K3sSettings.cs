@@ -13,8 +13,13 @@ namespace MlAspire.AppHost.Publishing;
 /// <param name="GrafanaDirectory">deploy/grafana: provisioning and dashboards turned into ConfigMaps.</param>
 /// <param name="PrometheusConfig">deploy/prometheus/prometheus-k3s.yml: the in-cluster scrape configuration.</param>
 /// <param name="DefaultOutput">deploy/k3s: where the manifests go when no --output-path is given.</param>
+/// <param name="PeerDataClaim">
+/// A PersistentVolumeClaim holding one dataset folder per peer pod (peer-0, peer-1, …): each pod mounts only its own,
+/// read-only, and trains on it (Peer:LocalData). Unset, peers train on their Bootstrap data slots.
+/// </param>
 internal sealed record K3sSettings(
-    string Registry, string Tag, string Namespace, string PodStorage, string GrafanaDirectory, string PrometheusConfig, string DefaultOutput)
+    string Registry, string Tag, string Namespace, string PodStorage, string GrafanaDirectory, string PrometheusConfig, string DefaultOutput,
+    string? PeerDataClaim = null)
 {
     public const string Section = "K3s";
 
@@ -35,7 +40,8 @@ internal sealed record K3sSettings(
             section["PodStorage"] ?? "4Gi",
             section["GrafanaDirectory"] ?? Path.Combine(deploy, "grafana"),
             section["PrometheusConfig"] ?? Path.Combine(deploy, "prometheus", "prometheus-k3s.yml"),
-            Path.Combine(deploy, "k3s"));
+            Path.Combine(deploy, "k3s"),
+            section["PeerDataClaim"] is { Length: > 0 } claim ? claim : null);
     }
 
     public string ProjectImage(string workload) => $"{Registry}/{RepositoryPrefix}{workload}:{Tag}";

@@ -40,6 +40,9 @@ internal sealed class WorkloadManifests(
                 objects.Insert(0, DataClaim(workload, labels));
         }
 
+        if (OwnDataClaim(workload) is { } claim)
+            volumes.Add(new V1Volume { Name = "own-data", PersistentVolumeClaim = new V1PersistentVolumeClaimVolumeSource { ClaimName = claim, ReadOnlyProperty = true } });
+
         var pod = new V1PodTemplateSpec
         {
             Metadata = new V1ObjectMeta { Labels = labels },
@@ -60,12 +63,19 @@ internal sealed class WorkloadManifests(
         return objects;
     }
 
+    /// <summary>Where a peer's own dataset is mounted when the cluster has one per pod (K3s:PeerDataClaim).</summary>
+    public const string OwnDataPath = "/data/own";
+
+    /// <summary>The claim of per-pod datasets this workload mounts, if it trains on own data and one is configured.</summary>
+    private string? OwnDataClaim(Workload workload) =>
+        workload.Template.HasAnnotationOfType<OwnDataAnnotation>() ? settings.PeerDataClaim : null;
+
     private async Task<V1Container> MainContainerAsync(Workload workload, CancellationToken cancellationToken)
     {
         var endpoints = Workload.Endpoints(workload.Template).ToList();
         var env = new List<V1EnvVar>();
         var advertised = workload.Template.Annotations.OfType<AdvertisedAddressAnnotation>().ToList();
-        if (advertised.Count > 0)
+        if (advertised.Count > 0 || OwnDataClaim(workload) is not null)
             env.Add(new V1EnvVar { Name = "POD_NAME", ValueFrom = new V1EnvVarSource { FieldRef = new V1ObjectFieldSelector { FieldPath = "metadata.name" } } });
         env.AddRange(await ReplicaEnvironmentAsync(workload, cancellationToken));
 
@@ -82,6 +92,13 @@ internal sealed class WorkloadManifests(
         {
             env.Add(new V1EnvVar { Name = data.Variable, Value = DataPath(workload.Name) });
             mounts.Add(new V1VolumeMount { Name = "data", MountPath = DataPath(workload.Name), SubPath = workload.Name });
+        }
+
+        if (OwnDataClaim(workload) is not null && workload.Template.TryGetLastAnnotation<OwnDataAnnotation>(out var own))
+        {
+            // Each pod sees its own folder of the claim and nothing else of it: the data never leaves its peer.
+            env.Add(new V1EnvVar { Name = own.Variable, Value = OwnDataPath });
+            mounts.Add(new V1VolumeMount { Name = "own-data", MountPath = OwnDataPath, SubPathExpr = "$(POD_NAME)", ReadOnlyProperty = true });
         }
 
         var http = endpoints.FirstOrDefault(endpoint => endpoint.Name == "http");

@@ -1,20 +1,44 @@
 using MlAspire.Tangle.Data;
+using MlAspire.Tangle.Data.Formats;
+using MlAspire.Tangle.Learning;
 using MlAspire.Tangle.Training;
 
 namespace MlAspire.Peer.Hosting;
 
-/// <summary>
-/// This peer's private data for the demonstration: its slot of the MNIST train pool, split the way the simulator
-/// splits it, so a real peer and a simulated peer with the same slot hold the same digits.
-/// </summary>
+/// <summary>This peer's private data: its own dataset when it has one (<see cref="PeerOptions.LocalData"/>), else its Bootstrap data slot.</summary>
 public static class LocalDataLoader
 {
+    /// <summary>
+    /// The peer's slot of the MNIST train pool, split the way the simulator splits it, so a real peer and a simulated
+    /// peer with the same slot hold the same digits.
+    /// </summary>
     public static LocalData Load(string mnistDirectory, SessionSettings settings)
     {
         using var images = File.OpenRead(Path.Combine(mnistDirectory, "t10k-images-idx3-ubyte.gz"));
         using var labels = File.OpenRead(Path.Combine(mnistDirectory, "t10k-labels-idx1-ubyte.gz"));
         var (pool, _) = DataSplits.HoldOut(IdxReader.Read(images, labels), DataSplits.MnistTrainPoolSize);
         var (train, test) = new DataSlots(pool.Labels, pool.ClassCount, settings.Partition, settings.DataSlots, settings.DataSeed).Split(pool, settings.DataSlot);
+        return new LocalData(train, test);
+    }
+
+    /// <summary>
+    /// The peer's own dataset at <paramref name="path"/> (any of <see cref="DatasetFormats"/>; a separate training set is
+    /// pooled with the rest), split as a slot is split (<see cref="DataSlots.LocalTestFraction"/> to judge models). It must
+    /// fit the tangle's <paramref name="model"/>: as many features, labels among its classes (a peer may hold only some).
+    /// </summary>
+    /// <exception cref="InvalidDataException">The files are malformed or do not fit the model; the message says which.</exception>
+    public static LocalData LoadOwn(string path, string mnistDirectory, ModelShape model, int seed)
+    {
+        var loaded = DatasetFormats.Load(path, mnistDirectory);
+        var all = loaded.Training is { } training ? Dataset.Concat([training, loaded.Samples]) : loaded.Samples;
+        if (all.FeatureCount != model.Inputs)
+            throw new InvalidDataException($"{PeerOptions.Section}:LocalData {path} has {all.FeatureCount} features per sample; the tangle's model ({model}) takes {model.Inputs}.");
+        if (all.ClassCount > model.Classes)
+            throw new InvalidDataException($"{PeerOptions.Section}:LocalData {path} has labels up to {all.ClassCount - 1}; the tangle's model has {model.Classes} classes.");
+        if (all.Count < 2)
+            throw new InvalidDataException($"{PeerOptions.Section}:LocalData {path} has {all.Count} sample; a peer needs at least two, one to train on and one to judge models by.");
+        var fitted = new Dataset(all.Features, all.Labels, all.FeatureCount, model.Classes);
+        var (train, test) = DataSplits.LocalSplit(fitted, DataSlots.LocalTestFraction, new Random(seed));
         return new LocalData(train, test);
     }
 }

@@ -28,6 +28,12 @@ public sealed class PeerOptions
     /// <summary>host:port of the HTTP endpoint with /metrics, for Prometheus discovery.</summary>
     public string? AdvertisedMetricsAddress { get; set; }
 
+    /// <summary>
+    /// This peer's own dataset, which never leaves it: a folder of IDX pairs, a CSV file with a label column or a folder
+    /// of PNG class folders (docs/network.md, "Your own data"). Unset, the peer trains on the MNIST data slot the Bootstrap gives it.
+    /// </summary>
+    public string? LocalData { get; set; }
+
     /// <summary>Folder with the MNIST IDX files (the copy shipped next to the program by default).</summary>
     public string MnistDirectory { get; set; } = Path.Combine(AppContext.BaseDirectory, "data", "mnist");
 

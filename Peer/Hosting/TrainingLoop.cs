@@ -18,11 +18,26 @@ public sealed class TrainingLoop(Replica replica, Publisher publisher, PeerSessi
     {
         var settings = await session.Started.WaitAsync(stoppingToken);
         var options = configuration.GetSection(PeerOptions.Section).Get<PeerOptions>() ?? new PeerOptions();
-        var local = LocalDataLoader.Load(options.MnistDirectory, settings);
-        logger.LogInformation("Training on data slot {Slot}/{Slots} ({Train} training, {Test} local test samples) every {Interval}", settings.DataSlot, settings.DataSlots, local.Train.Count, local.Test.Count, settings.TrainingInterval);
-        var random = new Random(Sampling.DeriveSeed(settings.DataSeed, 2, settings.DataSlot, Environment.ProcessId));
-
         await replica.Initialized.WaitAsync(stoppingToken);
+        var random = new Random(Sampling.DeriveSeed(settings.DataSeed, 2, settings.DataSlot, Environment.ProcessId));
+        LocalData local;
+        try
+        {
+            local = options.LocalData is { Length: > 0 } own
+                ? LocalDataLoader.LoadOwn(own, options.MnistDirectory, replica.Rules.Model, Sampling.DeriveSeed(settings.DataSeed, 3, settings.DataSlot))
+                : LocalDataLoader.Load(options.MnistDirectory, settings);
+        }
+        catch (Exception e) when (e is InvalidDataException or IOException or UnauthorizedAccessException)
+        {
+            // Data that is missing, malformed or does not fit the tangle's model (the genesis fixes it) will not get
+            // better by retrying: the peer stops, saying why, with a failing exit code for its supervisor.
+            logger.LogCritical("Cannot train: {Reason}", e.Message);
+            Environment.ExitCode = 2;
+            throw;
+        }
+        logger.LogInformation("Training on {Data} ({Train} training, {Test} local test samples) every {Interval}",
+            options.LocalData is { Length: > 0 } ? $"its own data {options.LocalData}" : $"data slot {settings.DataSlot}/{settings.DataSlots}",
+            local.Train.Count, local.Test.Count, settings.TrainingInterval);
         long? previousStart = null;
         using var timer = new PeriodicTimer(settings.TrainingInterval, time);
         while (await timer.WaitForNextTickAsync(stoppingToken))

@@ -103,15 +103,39 @@ public static class IdxReader
 
         raw.Position = 0;
         using var gzip = new GZipStream(raw, CompressionMode.Decompress);
-        using var decompressed = new MemoryStream();
         try
         {
-            gzip.CopyTo(decompressed);
+            // Inflate the header, then no more than it declares and one byte to notice trailing data: a small file
+            // claiming little cannot inflate to gigabytes.
+            var header = new byte[16];
+            var headerLength = gzip.ReadAtLeast(header, header.Length, throwOnEndOfStream: false);
+            var declared = DeclaredSize(header.AsSpan(0, headerLength));
+            if (declared > MaxInflatedBytes)
+                throw new InvalidDataException($"IDX file declares {declared} bytes; at most {MaxInflatedBytes} are read.");
+            var file = new byte[Math.Max(headerLength, declared) + (headerLength < header.Length ? 0 : 1)];
+            header.AsSpan(0, headerLength).CopyTo(file);
+            var length = headerLength + (file.Length > headerLength ? gzip.ReadAtLeast(file.AsSpan(headerLength), file.Length - headerLength, throwOnEndOfStream: false) : 0);
+            return file[..length];
         }
-        catch (InvalidDataException e)
+        catch (InvalidDataException e) when (e.Message.StartsWith("IDX", StringComparison.Ordinal) is false)
         {
             throw new InvalidDataException($"IDX file is not valid gzip: {e.Message}", e);
         }
-        return decompressed.ToArray();
+    }
+
+    /// <summary>Largest IDX file inflated: Fashion-MNIST's training images are 47 MB.</summary>
+    private const long MaxInflatedBytes = 1L << 30;
+
+    /// <summary>Header plus data bytes the (possibly short) header declares; 0 when it is no IDX header this reader knows.</summary>
+    private static long DeclaredSize(ReadOnlySpan<byte> header)
+    {
+        if (header.Length < 8) return 0;
+        var count = (long)BinaryPrimitives.ReadInt32BigEndian(header[4..]);
+        return BinaryPrimitives.ReadInt32BigEndian(header) switch
+        {
+            LabelsMagic => 8 + Math.Max(0, count),
+            ImagesMagic when header.Length >= 16 => 16 + Math.Max(0, count) * Math.Max(0, BinaryPrimitives.ReadInt32BigEndian(header[8..])) * Math.Max(0L, BinaryPrimitives.ReadInt32BigEndian(header[12..])),
+            _ => 0,
+        };
     }
 }

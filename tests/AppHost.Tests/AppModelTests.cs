@@ -121,6 +121,31 @@ public sealed class AppModelTests
     }
 
     [Fact]
+    public async Task A_peer_with_a_folder_under_peer_data_trains_on_it_and_the_others_on_their_slots()
+    {
+        var root = Directory.CreateTempSubdirectory("peer-data-").FullName;
+        try
+        {
+            Directory.CreateDirectory(Path.Combine(root, "peer-2"));
+            await using var builder = await ModelAsync("--ipfs", "embedded", "--peers", "3", "--peer-data", root);
+
+            var environments = new Dictionary<string, Dictionary<string, string>>();
+            foreach (var peer in Peers(builder))
+                environments[peer.Name] = await EnvironmentAsync(peer);
+            Assert.Equal(Path.Combine(root, "peer-2"), environments["peer-2"]["Peer__LocalData"]);
+            Assert.False(environments["peer-1"].ContainsKey("Peer__LocalData"));
+            Assert.False(environments["peer-3"].ContainsKey("Peer__LocalData"));
+
+            var error = await Assert.ThrowsAnyAsync<Exception>(() => ModelAsync("--ipfs", "embedded", "--peer-data", Path.Combine(root, "missing")));
+            Assert.Contains("'peer-data'", error.ToString());
+        }
+        finally
+        {
+            Directory.Delete(root, recursive: true);
+        }
+    }
+
+    [Fact]
     public async Task An_unknown_ipfs_mode_is_refused()
     {
         var error = await Assert.ThrowsAnyAsync<Exception>(() => ModelAsync("--ipfs", "floppy"));

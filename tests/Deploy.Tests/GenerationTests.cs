@@ -46,6 +46,26 @@ public sealed class GenerationTests(FreshPublication fresh) : IClassFixture<Fres
     }
 
     [Fact]
+    public async Task APeerDataClaimGivesEachPeerPodItsOwnFolderOfItReadOnly()
+    {
+        using var folder = new TemporaryFolder();
+        await Publication.PublishAsync(folder, "--K3s:PeerDataClaim", "peer-datasets");
+        var peers = Manifests.Load(folder.Path).Single("StatefulSet", "peer");
+
+        var volume = peers.Tree["spec"]!["template"]!["spec"]!["volumes"]!.AsArray().Select(v => v!.AsObject()).Single(v => (string?)v["name"] == "own-data");
+        Assert.Equal("peer-datasets", (string?)volume["persistentVolumeClaim"]!["claimName"]);
+        Assert.Equal("true", (string?)volume["persistentVolumeClaim"]!["readOnly"]); // YAML scalars read back as text
+        var peer = peers.Containers.First();
+        Assert.Equal("/data/own", Manifests.Env(peer, "Peer__LocalData"));
+        var mount = peer["volumeMounts"]!.AsArray().Select(m => m!.AsObject()).Single(m => (string?)m["name"] == "own-data");
+        Assert.Equal(("/data/own", "$(POD_NAME)", "true"), ((string?)mount["mountPath"], (string?)mount["subPathExpr"], (string?)mount["readOnly"]));
+
+        // Without the setting, peers train on their Bootstrap data slots and mount nothing of the kind.
+        var slotPeer = Manifests.Load(fresh.Folder).Single("StatefulSet", "peer").Containers.First();
+        Assert.Null(Manifests.Env(slotPeer, "Peer__LocalData"));
+    }
+
+    [Fact]
     public async Task AChangedPortInTheModelChangesContainerPortsProbesServicesAndReferences()
     {
         using var folder = new TemporaryFolder();

@@ -20,6 +20,15 @@ public sealed class ValidationTests(FreshPublication fresh) : IClassFixture<Fres
     }
 
     [Fact]
+    public async Task PeersOnAPeerDataClaimPassTheApiSchemas()
+    {
+        using var folder = new TemporaryFolder();
+        await Publication.PublishAsync(folder, "--K3s:PeerDataClaim", "peer-datasets");
+        var result = await ValidateAsync([Path.Combine(folder.Path, "peer.yaml")]);
+        Assert.True(result.ExitCode == 0, result.Output);
+    }
+
+    [Fact]
     public async Task TheSchemaCheckRejectsAWrongType()
     {
         using var folder = new TemporaryFolder();

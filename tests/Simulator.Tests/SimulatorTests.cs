@@ -80,6 +80,7 @@ public sealed class SimulatorTests : IDisposable
         Assert.Contains("no separate training set", Assert.Throws<InvalidDataException>(() => SimulatorRun.Load("mnist", DataPool.Train, null)).Message);
         Assert.Contains("holds no dataset", Assert.Throws<InvalidDataException>(() => SimulatorRun.Load(_output, DataPool.Test, null)).Message);
         Assert.Contains("leaves no train pool", Assert.Throws<ArgumentException>(() => SimulatorRun.Load("mnist", DataPool.Test, 10_000)).Message);
+        Assert.Contains("leaves no train pool", Assert.Throws<ArgumentException>(() => SimulatorRun.Load("mnist", DataPool.Train, 0)).Message);
     }
 
     [Fact]

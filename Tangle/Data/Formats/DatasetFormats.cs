@@ -43,6 +43,9 @@ public static class DatasetFormats
         return data.Subset(order);
     }
 
+    /// <summary>Most feature values a dataset may hold (1 GiB as floats): a folder of small files cannot inflate past it.</summary>
+    internal const int MaxValues = 1 << 28;
+
     /// <summary>Labels must fit a byte: at most this many classes.</summary>
     internal const int MaxClasses = 256;
 }

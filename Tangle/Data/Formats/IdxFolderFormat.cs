@@ -43,8 +43,13 @@ public sealed class IdxFolderFormat : IDatasetFormat
             if (!stem.EndsWith(ImagesSuffix, StringComparison.Ordinal))
                 continue;
             var set = stem[..^ImagesSuffix.Length];
-            var labels = new[] { ".gz", "" }.Select(ext => Path.Combine(directory, set + LabelsSuffix + ext)).FirstOrDefault(File.Exists)
-                ?? throw new InvalidDataException($"{images} has no labels beside it: expected {set}{LabelsSuffix}[.gz].");
+            var labelFiles = new[] { ".gz", "" }.Select(ext => Path.Combine(directory, set + LabelsSuffix + ext)).Where(File.Exists).ToList();
+            var labels = labelFiles switch
+            {
+                [var one] => one,
+                [] => throw new InvalidDataException($"{images} has no labels beside it: expected {set}{LabelsSuffix}[.gz]."),
+                _ => throw new InvalidDataException($"{directory} holds the labels of IDX set {set} twice, compressed and not: keep one."),
+            };
             if (!sets.TryAdd(set, (images, labels)))
                 throw new InvalidDataException($"{directory} holds IDX set {set} twice, compressed and not: keep one.");
         }
@@ -54,7 +59,14 @@ public sealed class IdxFolderFormat : IDatasetFormat
     private static byte[] ReadLabels(string file)
     {
         using var stream = File.OpenRead(file);
-        return IdxReader.ReadLabels(stream, DatasetFormats.MaxClasses);
+        try
+        {
+            return IdxReader.ReadLabels(stream, DatasetFormats.MaxClasses);
+        }
+        catch (InvalidDataException e)
+        {
+            throw new InvalidDataException($"{file}: {e.Message}", e);
+        }
     }
 
     private static Dataset Read((string Images, string Labels) set, int classes)
@@ -67,7 +79,7 @@ public sealed class IdxFolderFormat : IDatasetFormat
         }
         catch (InvalidDataException e)
         {
-            throw new InvalidDataException($"{set.Images}: {e.Message}", e);
+            throw new InvalidDataException($"{set.Images} with {Path.GetFileName(set.Labels)}: {e.Message}", e); // the message says which of the two
         }
     }
 }

@@ -1,14 +1,17 @@
+using System.Globalization;
+
 namespace MlAspire.Tangle.Data.Formats;
 
 /// <summary>
-/// A folder with one subfolder of PNG images per class: the classes are the subfolders, in ordinal order of their
-/// names. Every image must have the same size and colour (greyscale or RGB, see <see cref="PngDecoder"/>); a sample
+/// A folder with one subfolder of PNG images per class. Subfolders named by whole numbers 0–255 are those classes (so
+/// a peer holding only some classes labels them as every other peer does); otherwise the classes are the subfolders in
+/// ordinal order of their names. Every image must have the same size and colour (greyscale or RGB, see <see cref="PngDecoder"/>); a sample
 /// is its pixels scaled to [0, 1], channels first. Samples are shuffled into one fixed order
 /// (<see cref="DatasetFormats.InFixedRandomOrder"/>).
 /// </summary>
 public sealed class PngClassFoldersFormat : IDatasetFormat
 {
-    public string Description => "a folder with one subfolder of PNG images per class";
+    public string Description => "a folder with one subfolder of PNG images per class (named 0, 1, ... or by name)";
 
     public bool Recognizes(string path) =>
         Directory.Exists(path) && Directory.EnumerateDirectories(path).Any(d => Images(d).Any());
@@ -18,6 +21,8 @@ public sealed class PngClassFoldersFormat : IDatasetFormat
         var classes = Directory.EnumerateDirectories(path).Where(d => Images(d).Any()).Order(StringComparer.Ordinal).ToList();
         if (classes.Count > DatasetFormats.MaxClasses)
             throw new InvalidDataException($"{path} has {classes.Count} class folders; at most {DatasetFormats.MaxClasses} are supported.");
+        var numbered = classes.All(d => byte.TryParse(Path.GetFileName(d), NumberStyles.None, CultureInfo.InvariantCulture, out _));
+        var labelOf = classes.Select((d, i) => numbered ? byte.Parse(Path.GetFileName(d), CultureInfo.InvariantCulture) : (byte)i).ToArray();
         var features = new List<float>();
         var labels = new List<byte>();
         (int Width, int Height, int Channels, string File)? first = null;
@@ -27,6 +32,8 @@ public sealed class PngClassFoldersFormat : IDatasetFormat
                 PngImage image;
                 try
                 {
+                    if (new FileInfo(file).Length > PngDecoder.MaxFileBytes)
+                        throw new InvalidDataException($"the file is larger than the {PngDecoder.MaxFileBytes} bytes a dataset image may have.");
                     image = PngDecoder.Decode(File.ReadAllBytes(file));
                 }
                 catch (InvalidDataException e)
@@ -37,11 +44,13 @@ public sealed class PngClassFoldersFormat : IDatasetFormat
                 if ((image.Width, image.Height, image.Channels) != (first.Value.Width, first.Value.Height, first.Value.Channels))
                     throw new InvalidDataException(
                         $"{file} is {Describe(image.Width, image.Height, image.Channels)} but {first.Value.File} is {Describe(first.Value.Width, first.Value.Height, first.Value.Channels)}: every image must have the same size and colour.");
+                if (features.Count + image.Planes.Length > DatasetFormats.MaxValues)
+                    throw new InvalidDataException($"{path} holds more than {DatasetFormats.MaxValues:N0} pixel values (1 GiB as floats) by {file}: too large to load at once.");
                 foreach (var value in image.Planes) features.Add(value / 255f);
-                labels.Add((byte)label);
+                labels.Add(labelOf[label]);
             }
         var featureCount = first!.Value.Width * first.Value.Height * first.Value.Channels;
-        var data = new Dataset([.. features], [.. labels], featureCount, Math.Max(2, classes.Count));
+        var data = new Dataset([.. features], [.. labels], featureCount, Math.Max(2, labelOf.Max() + 1));
         return new LoadedDataset(DatasetFormats.InFixedRandomOrder(data), null);
     }
 

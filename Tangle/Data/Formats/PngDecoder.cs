@@ -8,14 +8,20 @@ public sealed record PngImage(int Width, int Height, int Channels, byte[] Planes
 
 /// <summary>
 /// Decodes the PNG files of a dataset folder: 8 bits per channel, greyscale, greyscale with alpha, RGB, RGBA or a
-/// palette, not interlaced (what image tools write for datasets). Alpha is dropped. Checksums are verified, and the
+/// palette, not interlaced (what image tools write for datasets). Alpha is dropped (shapes drawn only in alpha vanish). Checksums are verified, and the
 /// image data is inflated only up to the size the header declares, so a crafted file costs no more than its pixels.
 /// Anything malformed or unsupported throws <see cref="InvalidDataException"/> saying what.
 /// </summary>
 public static class PngDecoder
 {
-    /// <summary>Largest width or height accepted: a dataset image is small, and this bounds one image at 48 MiB.</summary>
-    public const int MaxSide = 4096;
+    /// <summary>
+    /// Largest width or height accepted. Dataset images are small; at this bound one RGBA image inflates to 4 MiB and
+    /// decodes through about 12 MiB, so a header cannot make a small file cost much.
+    /// </summary>
+    public const int MaxSide = 1024;
+
+    /// <summary>Largest file accepted: an uncompressed RGBA image of <see cref="MaxSide"/> squared is 4 MiB.</summary>
+    public const int MaxFileBytes = 16 << 20;
 
     private static ReadOnlySpan<byte> Signature => [0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A];
 
@@ -23,6 +29,8 @@ public static class PngDecoder
 
     public static PngImage Decode(ReadOnlySpan<byte> file)
     {
+        if (file.Length > MaxFileBytes)
+            throw new InvalidDataException($"PNG file has {file.Length} bytes; at most {MaxFileBytes} are accepted (images up to {MaxSide} × {MaxSide}).");
         if (!file.StartsWith(Signature))
             throw new InvalidDataException("Not a PNG file: the 8-byte signature is missing.");
         var position = Signature.Length;
@@ -117,6 +125,12 @@ public static class PngDecoder
             catch (EndOfStreamException)
             {
                 throw new InvalidDataException($"PNG image data is truncated: it inflates to less than its {width} × {height} pixels.");
+            }
+            catch (IOException e) when (e is not EndOfStreamException)
+            {
+                // zlib's own errors (a bad checksum reads "unsupported compression method"; a preset dictionary, which
+                // PNG forbids, fails as an IOException) all mean the same here.
+                throw new InvalidDataException($"PNG image data is not a valid zlib stream: {e.Message}", e);
             }
         }
         var samples = new byte[height * stride];

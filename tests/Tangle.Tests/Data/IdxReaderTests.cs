@@ -9,6 +9,30 @@ public class IdxReaderTests
     private static string MnistFile(string name) => Path.Combine(AppContext.BaseDirectory, "data", "mnist", name);
 
     [Fact]
+    public void A_small_gzip_file_inflating_past_its_header_is_refused_without_inflating_it_all()
+    {
+        // 2 labels declared, then 64 MB of zeros: about 64 KB compressed. Only the declared bytes and one more inflate.
+        var bomb = new byte[8 + (64 << 20)];
+        BinaryPrimitives.WriteInt32BigEndian(bomb, IdxReader.LabelsMagic);
+        BinaryPrimitives.WriteInt32BigEndian(bomb.AsSpan(4), 2);
+        var compressed = Gzip(bomb);
+        Assert.True(compressed.Length < 1 << 20);
+        var before = GC.GetAllocatedBytesForCurrentThread();
+
+        var error = Assert.Throws<InvalidDataException>(() => IdxReader.ReadLabels(new MemoryStream(compressed)));
+
+        Assert.Contains("unexpected trailing bytes", error.Message);
+        Assert.True(GC.GetAllocatedBytesForCurrentThread() - before < 16 << 20, "the file was inflated whole");
+
+        var huge = new byte[16];
+        BinaryPrimitives.WriteInt32BigEndian(huge, IdxReader.ImagesMagic);
+        BinaryPrimitives.WriteInt32BigEndian(huge.AsSpan(4), 100_000);
+        BinaryPrimitives.WriteInt32BigEndian(huge.AsSpan(8), 200);
+        BinaryPrimitives.WriteInt32BigEndian(huge.AsSpan(12), 200);
+        Assert.Contains("declares 4000000016 bytes", Assert.Throws<InvalidDataException>(() => IdxReader.Read(new MemoryStream(Gzip(huge)), new MemoryStream(Gzip(new byte[8])))).Message);
+    }
+
+    [Fact]
     public void Reads_the_real_mnist_test_set()
     {
         using var images = File.OpenRead(MnistFile("t10k-images-idx3-ubyte.gz"));

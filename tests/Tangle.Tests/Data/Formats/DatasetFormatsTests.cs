@@ -52,6 +52,19 @@ public sealed class DatasetFormatsTests : IDisposable
     }
 
     [Fact]
+    public void Png_class_folders_named_by_number_are_those_classes()
+    {
+        foreach (var name in new[] { "3", "7" })
+        {
+            Directory.CreateDirectory(Path.Combine(_folder, name));
+            File.WriteAllBytes(Path.Combine(_folder, name, "a.png"), PngDecoderTests.Encode(2, 2, SKColorType.Gray8, SKAlphaType.Opaque, (_, _, _) => byte.Parse(name)));
+        }
+        var data = DatasetFormats.Load(_folder, MnistDirectory).Samples;
+        Assert.Equal(8, data.ClassCount);
+        Assert.All(Enumerable.Range(0, 2), s => Assert.Equal(data.Labels[s], (byte)Math.Round(data.Sample(s)[0] * 255)));
+    }
+
+    [Fact]
     public void Png_images_of_different_sizes_or_a_broken_file_are_named_in_the_error()
     {
         Directory.CreateDirectory(Path.Combine(_folder, "a"));
@@ -99,11 +112,25 @@ public sealed class DatasetFormatsTests : IDisposable
     [InlineData("label,x\n1,\"2", "unclosed quote")]
     [InlineData("label,x", "no samples")]
     [InlineData("label\n1", "no feature columns")]
+    [InlineData("label,x\n,1", "line 2 has an empty label")]
+    [InlineData("label,x\n1,1\n1.0,2", "mixes class numbers 0–255 with other labels (\"1.0\")")]
+    [InlineData("label,x\n\"1\"2,1", "text after a closing quote")]
     public void A_bad_csv_says_where_and_what(string content, string reason)
     {
         var csv = Path.Combine(_folder, "bad.csv");
         File.WriteAllText(csv, content);
         Assert.Contains(reason, Assert.Throws<InvalidDataException>(() => DatasetFormats.Load(csv, MnistDirectory)).Message);
+    }
+
+    [Fact]
+    public void A_csv_line_without_end_is_refused_before_it_fills_memory_and_blank_lines_are_skipped()
+    {
+        var csv = Path.Combine(_folder, "long.csv");
+        File.WriteAllText(csv, "label,x\n" + new string('1', CsvFileFormat.MaxLineLength + 1));
+        Assert.Contains("line 2 is longer than", Assert.Throws<InvalidDataException>(() => DatasetFormats.Load(csv, MnistDirectory)).Message);
+
+        File.WriteAllText(csv, "label,x\r\n1,2\r\n   \r\n0,3\r\n");
+        Assert.Equal(2, DatasetFormats.Load(csv, MnistDirectory).Samples.Count);
     }
 
     [Fact]
@@ -127,6 +154,15 @@ public sealed class DatasetFormatsTests : IDisposable
         Assert.Contains("expected one set, or t10k and train", Assert.Throws<InvalidDataException>(() => DatasetFormats.Load(_folder, MnistDirectory)).Message);
         File.Delete(Path.Combine(_folder, "extra-labels-idx1-ubyte"));
         Assert.Contains("has no labels beside it", Assert.Throws<InvalidDataException>(() => DatasetFormats.Load(_folder, MnistDirectory)).Message);
+        File.Delete(Path.Combine(_folder, "extra-images-idx3-ubyte"));
+
+        File.Copy(Path.Combine(_folder, "train-labels-idx1-ubyte"), Path.Combine(_folder, "train-labels-idx1-ubyte.gz"));
+        Assert.Contains("labels of IDX set train twice", Assert.Throws<InvalidDataException>(() => DatasetFormats.Load(_folder, MnistDirectory)).Message);
+        File.Delete(Path.Combine(_folder, "train-labels-idx1-ubyte.gz"));
+
+        File.WriteAllBytes(Path.Combine(_folder, "train-labels-idx1-ubyte"), [0, 0, 8, 3, 0, 0, 0, 1, 0]); // an images magic
+        var error = Assert.Throws<InvalidDataException>(() => DatasetFormats.Load(_folder, MnistDirectory));
+        Assert.Contains("train-labels-idx1-ubyte: IDX labels file has magic number", error.Message);
     }
 
     [Fact]

@@ -49,7 +49,7 @@ public class PngDecoderTests
         for (var y = 0; y < height; y++)
             for (var x = 0; x < width; x++)
                 samples[y * width + x] = Texture(x, y, 0);
-        var png = GreyWithEveryFilter(samples, width, height);
+        var png = EncodeWithEveryFilter(samples, width, height);
         using var skia = SKBitmap.Decode(png);
         Assert.NotNull(skia);
 
@@ -63,22 +63,23 @@ public class PngDecoderTests
             }
     }
 
-    /// <summary>An 8-bit greyscale PNG whose row y is filtered with filter type y mod 5.</summary>
-    private static byte[] GreyWithEveryFilter(byte[] samples, int width, int height)
+    /// <summary>An 8-bit PNG of <paramref name="colourType"/> whose row y is filtered with filter type y mod 5.</summary>
+    private static byte[] EncodeWithEveryFilter(byte[] samples, int width, int height, byte colourType = 0, int bytesPerPixel = 1, byte[]? palette = null)
     {
-        var raw = new byte[height * (width + 1)];
+        var stride = width * bytesPerPixel;
+        var raw = new byte[height * (stride + 1)];
         for (var y = 0; y < height; y++)
         {
             var filter = (byte)(y % 5);
-            raw[y * (width + 1)] = filter;
-            for (var x = 0; x < width; x++)
+            raw[y * (stride + 1)] = filter;
+            for (var x = 0; x < stride; x++)
             {
-                int at(int xx, int yy) => xx < 0 || yy < 0 ? 0 : samples[yy * width + xx];
-                int left = at(x - 1, y), up = at(x, y - 1), upLeft = at(x - 1, y - 1);
+                int at(int xx, int yy) => xx < 0 || yy < 0 ? 0 : samples[yy * stride + xx];
+                int left = at(x - bytesPerPixel, y), up = at(x, y - 1), upLeft = at(x - bytesPerPixel, y - 1);
                 var p = left + up - upLeft;
                 var paeth = Math.Abs(p - left) <= Math.Abs(p - up) && Math.Abs(p - left) <= Math.Abs(p - upLeft) ? left : Math.Abs(p - up) <= Math.Abs(p - upLeft) ? up : upLeft;
                 var predictor = filter switch { 0 => 0, 1 => left, 2 => up, 3 => (left + up) / 2, _ => paeth };
-                raw[y * (width + 1) + 1 + x] = (byte)(samples[y * width + x] - predictor);
+                raw[y * (stride + 1) + 1 + x] = (byte)(samples[y * stride + x] - predictor);
             }
         }
         using var deflated = new MemoryStream();
@@ -87,8 +88,10 @@ public class PngDecoderTests
         var header = new byte[13];
         BinaryPrimitives.WriteInt32BigEndian(header, width);
         BinaryPrimitives.WriteInt32BigEndian(header.AsSpan(4), height);
-        header[8] = 8; // bit depth; colour type 0 (greyscale), methods 0, not interlaced
-        return [0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A, .. Chunk("IHDR", header), .. Chunk("IDAT", deflated.ToArray()), .. Chunk("IEND", [])];
+        header[8] = 8; // bit depth; methods 0, not interlaced
+        header[9] = colourType;
+        return [0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A, .. Chunk("IHDR", header), .. palette is null ? [] : Chunk("PLTE", palette),
+            .. Chunk("IDAT", deflated.ToArray()), .. Chunk("IEND", [])];
     }
 
     private static byte[] Chunk(string type, byte[] data)
@@ -99,6 +102,57 @@ public class PngDecoderTests
         data.CopyTo(chunk, 8);
         BinaryPrimitives.WriteUInt32BigEndian(chunk.AsSpan(8 + data.Length), Crc32(chunk.AsSpan(4, 4 + data.Length)));
         return chunk;
+    }
+
+    [Fact]
+    public void Palette_and_grey_with_alpha_images_decode_as_skia_decodes_them()
+    {
+        const int width = 13, height = 11;
+        var palette = Enumerable.Range(0, 3 * 7).Select(i => (byte)(i * 37 % 256)).ToArray();
+        var indices = Enumerable.Range(0, width * height).Select(i => (byte)(i * 5 % 7)).ToArray();
+        var png = EncodeWithEveryFilter(indices, width, height, colourType: 3, palette: palette);
+        using var skia = SKBitmap.Decode(png);
+
+        var image = PngDecoder.Decode(png);
+
+        Assert.Equal(3, image.Channels);
+        for (var p = 0; p < width * height; p++)
+        {
+            var colour = skia.GetPixel(p % width, p / width);
+            Assert.Equal([colour.Red, colour.Green, colour.Blue], [image.Planes[p], image.Planes[width * height + p], image.Planes[2 * width * height + p]]);
+            Assert.Equal(palette[3 * indices[p]], image.Planes[p]);
+        }
+
+        // Grey with alpha: two bytes a pixel, the alpha (opaque here, so Skia's premultiplied reading agrees) dropped.
+        var greyAlpha = Enumerable.Range(0, width * height).SelectMany(i => new[] { Texture(i % width, i / width, 0), (byte)255 }).ToArray();
+        png = EncodeWithEveryFilter(greyAlpha, width, height, colourType: 4, bytesPerPixel: 2);
+        using var skiaGrey = SKBitmap.Decode(png);
+        image = PngDecoder.Decode(png);
+        Assert.Equal(1, image.Channels);
+        for (var p = 0; p < width * height; p++)
+            Assert.Equal((greyAlpha[2 * p], skiaGrey.GetPixel(p % width, p / width).Red), (image.Planes[p], image.Planes[p]));
+    }
+
+    [Fact]
+    public void A_palette_index_beyond_the_palette_is_refused()
+    {
+        var png = EncodeWithEveryFilter([0, 1, 2, 3], 2, 2, colourType: 3, palette: [1, 2, 3, 4, 5, 6, 7, 8, 9]);
+        Assert.Contains("palette entry 3, but the palette has 3", Assert.Throws<InvalidDataException>(() => PngDecoder.Decode(png)).Message);
+    }
+
+    [Fact]
+    public void Image_data_with_a_preset_dictionary_or_an_oversized_file_is_refused_as_invalid_data()
+    {
+        var png = EncodeWithEveryFilter([7], 1, 1);
+        var idat = png.AsSpan().IndexOf("IDAT"u8);
+        var withDictionary = png[..(idat + 4)].Concat(new byte[] { 0x78, 0x20, 0, 0, 0, 0 }).ToArray(); // zlib header, FDICT set
+        var length = 6;
+        BinaryPrimitives.WriteInt32BigEndian(withDictionary.AsSpan(idat - 4), length);
+        byte[] fixedUp = [.. withDictionary, 0, 0, 0, 0, .. png[^12..]];
+        BinaryPrimitives.WriteUInt32BigEndian(fixedUp.AsSpan(idat + 4 + length), Crc32(fixedUp.AsSpan(idat, 4 + length)));
+        Assert.Contains("not a valid zlib stream", Assert.Throws<InvalidDataException>(() => PngDecoder.Decode(fixedUp)).Message);
+
+        Assert.Contains("at most", Assert.Throws<InvalidDataException>(() => PngDecoder.Decode(new byte[PngDecoder.MaxFileBytes + 1])).Message);
     }
 
     [Fact]
@@ -115,7 +169,7 @@ public class PngDecoderTests
     [Theory]
     [InlineData(4, 4, "more than")]        // the data holds 8 × 8 pixels: it must not inflate beyond what the header declares
     [InlineData(16, 16, "less than")]      // it holds fewer than declared
-    [InlineData(5000, 8, "1 to 4096")]     // beyond the size bound, before anything is inflated
+    [InlineData(5000, 8, "1 to 1024")]     // beyond the size bound, before anything is inflated
     public void Image_data_must_inflate_to_exactly_the_declared_size(int width, int height, string reason)
     {
         var png = WithHeader(Encode(8, 8, SKColorType.Gray8, SKAlphaType.Opaque, Texture), header =>
