@@ -48,7 +48,16 @@ ensure_strace() {
     DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends strace
   fi
 }
+ensure_fashion_mnist() {
+  # Debian's Fashion-MNIST (31 MB of IDX files in /usr/share/datasets/fashion-mnist) for the dataset tests; the
+  # simulator's `--data fashion-mnist` reads it there. Never downloaded at run time.
+  if [ ! -f /usr/share/datasets/fashion-mnist/train-images-idx3-ubyte.gz ]; then
+    apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends dataset-fashion-mnist
+  fi
+}
 ensure_js_ipfs
+ensure_fashion_mnist
 ensure_strace
 ensure_prometheus
 ensure_chromium

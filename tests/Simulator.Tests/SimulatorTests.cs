@@ -75,6 +75,18 @@ public sealed class SimulatorTests : IDisposable
     }
 
     [Fact]
+    public void Fashion_mnist_by_name_is_debians_copy_with_its_training_set()
+    {
+        var (pool, heldOut) = SimulatorRun.Load("fashion-mnist", DataPool.Train, null);
+        Assert.Equal((60_000, 10_000), (pool.Count, heldOut.Count));
+        Assert.Equal((784, 10), (pool.FeatureCount, pool.ClassCount));
+        Assert.All(Enumerable.Range(0, 10), c => Assert.Equal(6_000, pool.Labels.Count(l => l == c))); // balanced, as published
+
+        (pool, heldOut) = SimulatorRun.Load("fashion-mnist", DataPool.Test, null);
+        Assert.Equal((8_000, 2_000), (pool.Count, heldOut.Count)); // the matrix's split of the 10,000 test images
+    }
+
+    [Fact]
     public void The_train_pool_needs_a_separate_training_set_and_a_path_a_dataset()
     {
         Assert.Contains("no separate training set", Assert.Throws<InvalidDataException>(() => SimulatorRun.Load("mnist", DataPool.Train, null)).Message);
