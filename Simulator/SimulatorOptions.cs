@@ -1,7 +1,7 @@
 using System.Globalization;
 using MlAspire.Tangle.Aggregation;
 using MlAspire.Tangle.Attacks;
-using MlAspire.Tangle.Data.Formats;
+using MlAspire.Storage.Datasets;
 using MlAspire.Tangle.Learning;
 using MlAspire.Tangle.Simulation;
 using MlAspire.Tangle.Training;

@@ -1,6 +1,6 @@
 using System.Diagnostics;
 using MlAspire.Tangle.Data;
-using MlAspire.Tangle.Data.Formats;
+using MlAspire.Storage.Datasets;
 using MlAspire.Tangle.Simulation;
 using Spectre.Console;
 

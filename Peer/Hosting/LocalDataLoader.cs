@@ -1,5 +1,5 @@
 using MlAspire.Tangle.Data;
-using MlAspire.Tangle.Data.Formats;
+using MlAspire.Storage.Datasets;
 using MlAspire.Tangle.Learning;
 using MlAspire.Tangle.Training;
 

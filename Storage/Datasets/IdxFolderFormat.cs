@@ -1,4 +1,6 @@
-namespace MlAspire.Tangle.Data.Formats;
+using MlAspire.Tangle.Data;
+
+namespace MlAspire.Storage.Datasets;
 
 /// <summary>
 /// A folder of MNIST-format IDX pairs, gzip-compressed or not: <c>NAME-images-idx3-ubyte</c> beside

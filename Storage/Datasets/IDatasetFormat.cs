@@ -1,4 +1,6 @@
-namespace MlAspire.Tangle.Data.Formats;
+using MlAspire.Tangle.Data;
+
+namespace MlAspire.Storage.Datasets;
 
 /// <summary>
 /// What a dataset on disk holds: <paramref name="Samples"/>, its test set or its only set, and a separate training set

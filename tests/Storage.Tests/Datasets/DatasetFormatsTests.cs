@@ -1,8 +1,8 @@
 using System.Buffers.Binary;
-using MlAspire.Tangle.Data.Formats;
+using MlAspire.Storage.Datasets;
 using SkiaSharp;
 
-namespace MlAspire.Tangle.Tests.Data.Formats;
+namespace MlAspire.Storage.Tests.Datasets;
 
 public sealed class DatasetFormatsTests : IDisposable
 {

@@ -1,7 +1,7 @@
 using System.Buffers.Binary;
 using System.IO.Compression;
 
-namespace MlAspire.Tangle.Data.Formats;
+namespace MlAspire.Storage.Datasets;
 
 /// <summary>An image's pixels, one plane per channel (channels first): 1 channel for greyscale, 3 for colour.</summary>
 public sealed record PngImage(int Width, int Height, int Channels, byte[] Planes);

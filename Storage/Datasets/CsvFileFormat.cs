@@ -1,6 +1,8 @@
+using MlAspire.Tangle.Data;
+
 using System.Globalization;
 
-namespace MlAspire.Tangle.Data.Formats;
+namespace MlAspire.Storage.Datasets;
 
 /// <summary>
 /// A CSV file (<c>*.csv</c>) with a header row, a column named <c>label</c> and numeric features in every other

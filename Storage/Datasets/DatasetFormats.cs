@@ -1,4 +1,6 @@
-namespace MlAspire.Tangle.Data.Formats;
+using MlAspire.Tangle.Data;
+
+namespace MlAspire.Storage.Datasets;
 
 /// <summary>The dataset formats a path may hold, and the datasets known by name.</summary>
 public static class DatasetFormats

@@ -1,6 +1,8 @@
+using MlAspire.Tangle.Data;
+
 using System.Globalization;
 
-namespace MlAspire.Tangle.Data.Formats;
+namespace MlAspire.Storage.Datasets;
 
 /// <summary>
 /// A folder with one subfolder of PNG images per class. Subfolders named by whole numbers 0–255 are those classes (so
