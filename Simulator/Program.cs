@@ -8,9 +8,12 @@ if (args.Contains("--help") || args.Contains("-h"))
 
 try
 {
-    return args is ["report", var directory]
-        ? MatrixReport.Write(directory)
-        : SimulatorRun.Execute(SimulatorOptions.Parse(args));
+    return args switch
+    {
+        ["report", var directory] => MatrixReport.Write(directory),
+        ["evaluate" or "predict", ..] => OnnxScoring.Run(args, Console.Out),
+        _ => SimulatorRun.Execute(SimulatorOptions.Parse(args)),
+    };
 }
 catch (Exception e) when (e is ArgumentException or FormatException or InvalidDataException or FileNotFoundException or DirectoryNotFoundException)
 {

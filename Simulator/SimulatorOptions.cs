@@ -19,6 +19,8 @@ public sealed record SimulatorOptions(SimulationConfig Config, string OutputDire
 
         Usage: dotnet run -c Release --project Simulator -- [options]
                dotnet run -c Release --project Simulator -- report DIR   (tables and charts of docs/matrix.sh's runs)
+               dotnet run -c Release --project Simulator -- evaluate MODEL.onnx [--data D]   (ML.NET: accuracy of an exported model on the held-out set)
+               dotnet run -c Release --project Simulator -- predict MODEL.onnx IMAGE.png...   (ML.NET: each image's class)
 
           --peers N               virtual peers ({Defaults.Peers})
           --rounds N              rounds; each active peer trains once per round ({Defaults.Rounds})

@@ -63,6 +63,7 @@ public static class PeerServiceExtensions
             });
 
         services.AddHostedService<BootstrapRegistration>();
+        services.AddSingleton<ReferenceExport>();
         services.AddSingleton<GossipService>();
         services.AddHostedService(provider => provider.GetRequiredService<GossipService>());
         services.AddHostedService<AnnouncementService>();
@@ -122,6 +123,7 @@ public static class PeerServiceExtensions
     {
         app.MapGrpcService<TangleSyncService>();
         app.MapGet("/", (PeerStatusReporter status) => Results.Ok(status.Current()));
+        app.MapGet(ReferenceExport.Path, (ReferenceExport export, HttpRequest request) => export.Serve(request));
         app.MapIpfsMetrics();
         return app;
     }

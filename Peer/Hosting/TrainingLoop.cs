@@ -12,7 +12,7 @@ namespace MlAspire.Peer.Hosting;
 /// Every interval, with probability activeQuota, runs one training step and publishes what passes the publish rule;
 /// then refreshes the reference model the peer reports. A failed step is logged and the loop goes on.
 /// </summary>
-public sealed class TrainingLoop(Replica replica, Publisher publisher, PeerSession session, PeerStatusReporter status, PeerMetrics metrics, IConfiguration configuration, TimeProvider time, ILogger<TrainingLoop> logger) : BackgroundService
+public sealed class TrainingLoop(Replica replica, Publisher publisher, PeerSession session, PeerStatusReporter status, ReferenceExport export, PeerMetrics metrics, IConfiguration configuration, TimeProvider time, ILogger<TrainingLoop> logger) : BackgroundService
 {
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -61,6 +61,7 @@ public sealed class TrainingLoop(Replica replica, Publisher publisher, PeerSessi
                 }
                 var (reference, evaluation) = SelectReference(local, settings.Learning, random);
                 status.ReportReference(new PeerStatusReporter.ReferenceReport(reference.Transactions.Select(t => t.Id).ToList(), evaluation.Accuracy, evaluation.Loss));
+                export.Report(reference.Weights);
                 metrics.ReferenceMeasured(evaluation.Accuracy, evaluation.Loss);
             }
             catch (Exception e) when (e is not OperationCanceledException)

@@ -18,7 +18,13 @@ public interface IModel
 
     /// <summary>Mean cross-entropy loss and accuracy of <paramref name="parameters"/> on <paramref name="data"/>.</summary>
     Evaluation Evaluate(ReadOnlySpan<float> parameters, Dataset data);
+
+    /// <summary>The class each sample of <paramref name="data"/> is predicted as (ties to the lowest class index), as <see cref="Evaluate"/> counts them.</summary>
+    int[] Predict(ReadOnlySpan<float> parameters, Dataset data);
 }
+
+/// <summary>Called with each sample's logits in turn; the span is reused for the next sample.</summary>
+internal delegate void LogitsVisitor(int sample, Span<float> logits);
 
 public sealed record SgdOptions(int Epochs = 1, int BatchSize = 32, float LearningRate = 0.05f, float WeightDecay = 0f);
 

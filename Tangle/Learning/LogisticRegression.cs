@@ -55,21 +55,36 @@ public sealed class LogisticRegression : IModel
 
     public Evaluation Evaluate(ReadOnlySpan<float> parameters, Dataset data)
     {
-        MinibatchSgd.CheckCompatible(Shape, parameters.Length, data);
         if (data.Count == 0) throw new ArgumentException("Cannot evaluate on an empty dataset.", nameof(data));
-        var weights = parameters[..BiasOffset];
-        var biases = parameters.Slice(BiasOffset, Classes);
-        var logits = new float[Classes];
         var totalLoss = 0.0;
         var correct = 0;
-        for (var i = 0; i < data.Count; i++)
+        VisitLogits(parameters, data, (sample, logits) =>
         {
-            DenseLayer.Forward(weights, biases, data.Sample(i), logits);
-            var label = data.Labels[i];
+            var label = data.Labels[sample];
             // Ties go to the lowest class index, so all-equal logits predict class 0.
             if (TensorPrimitives.IndexOfMax<float>(logits) == label) correct++;
             totalLoss += SoftmaxCrossEntropy.ToProbabilities(logits, label);
-        }
+        });
         return new Evaluation(totalLoss / data.Count, (double)correct / data.Count);
+    }
+
+    public int[] Predict(ReadOnlySpan<float> parameters, Dataset data)
+    {
+        var classes = new int[data.Count];
+        VisitLogits(parameters, data, (sample, logits) => classes[sample] = TensorPrimitives.IndexOfMax<float>(logits));
+        return classes;
+    }
+
+    private void VisitLogits(ReadOnlySpan<float> parameters, Dataset data, LogitsVisitor visit)
+    {
+        MinibatchSgd.CheckCompatible(Shape, parameters.Length, data);
+        var weights = parameters[..BiasOffset];
+        var biases = parameters.Slice(BiasOffset, Classes);
+        var logits = new float[Classes];
+        for (var i = 0; i < data.Count; i++)
+        {
+            DenseLayer.Forward(weights, biases, data.Sample(i), logits);
+            visit(i, logits);
+        }
     }
 }

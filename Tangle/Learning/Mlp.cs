@@ -77,8 +77,24 @@ public sealed class Mlp : IModel
 
     public Evaluation Evaluate(ReadOnlySpan<float> parameters, Dataset data)
     {
-        MinibatchSgd.CheckCompatible(Shape, parameters.Length, data);
         if (data.Count == 0) throw new ArgumentException("Cannot evaluate on an empty dataset.", nameof(data));
+        var totalLoss = 0.0;
+        var correct = 0;
+        VisitLogits(parameters, data, (sample, logits) => (correct, totalLoss) = Score(logits, data.Labels[sample], correct, totalLoss));
+        return new Evaluation(totalLoss / data.Count, (double)correct / data.Count);
+    }
+
+    public int[] Predict(ReadOnlySpan<float> parameters, Dataset data)
+    {
+        var classes = new int[data.Count];
+        VisitLogits(parameters, data, (sample, logits) => classes[sample] = TensorPrimitives.IndexOfMax<float>(logits));
+        return classes;
+    }
+
+    private void VisitLogits(ReadOnlySpan<float> parameters, Dataset data, LogitsVisitor visit)
+    {
+        MinibatchSgd.CheckCompatible(Shape, parameters.Length, data);
+        if (data.Count == 0) return;
         var w1 = parameters[..HiddenBiasOffset];
         var b1 = parameters.Slice(HiddenBiasOffset, Hidden);
         var w2 = parameters.Slice(OutputWeightOffset, Classes * Hidden);
@@ -87,8 +103,6 @@ public sealed class Mlp : IModel
         var block = Math.Min(MaxBlock, data.Count); // a peer's test set may be a dozen samples: scratch to match
         var hidden = new float[block * Hidden];
         var allLogits = new float[block * Classes];
-        var totalLoss = 0.0;
-        var correct = 0;
         for (var first = 0; first < data.Count; first += block)
         {
             var count = Math.Min(block, data.Count - first);
@@ -97,9 +111,8 @@ public sealed class Mlp : IModel
             TensorPrimitives.Max(h, 0f, h);
             DenseLayer.ForwardRows(w2, b2, h, count, allLogits.AsSpan(0, count * Classes));
             for (var s = 0; s < count; s++)
-                (correct, totalLoss) = Score(allLogits.AsSpan(s * Classes, Classes), data.Labels[first + s], correct, totalLoss);
+                visit(first + s, allLogits.AsSpan(s * Classes, Classes));
         }
-        return new Evaluation(totalLoss / data.Count, (double)correct / data.Count);
     }
 
     private static (int Correct, double Loss) Score(Span<float> logits, int label, int correct, double loss)

@@ -1,0 +1,55 @@
+using System.Net;
+using System.Net.Http.Headers;
+using System.Runtime.InteropServices;
+using MlAspire.Tangle.Data;
+using MlAspire.Tangle.Learning;
+using Onnx;
+
+namespace MlAspire.Integration.Tests;
+
+/// <summary>A running peer serves its reference model as ONNX to holders of the join token, and to no one else.</summary>
+public sealed class ReferenceExportTests : IAsyncLifetime
+{
+    private readonly LocalCluster _cluster = new();
+
+    public Task InitializeAsync() => Task.CompletedTask;
+
+    public async Task DisposeAsync() => await _cluster.DisposeAsync();
+
+    [Fact]
+    public async Task The_reference_downloads_as_onnx_with_the_join_token_only()
+    {
+        _cluster.StartBootstrap();
+        var peer = _cluster.StartPeer("peer");
+        await Eventually.TrueAsync(async () => await peer.StatusAsync() is { TangleSize: >= 10 } status && !double.IsNaN(status.ReferenceAccuracy),
+            TimeSpan.FromSeconds(90), _cluster.Logs);
+        using var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{peer.HttpPort}") };
+
+        Assert.Equal(HttpStatusCode.Unauthorized, (await http.GetAsync("/reference.onnx")).StatusCode);
+        using var wrong = new HttpRequestMessage(HttpMethod.Get, "/reference.onnx") { Headers = { Authorization = new AuthenticationHeaderValue("Bearer", "guess") } };
+        Assert.Equal(HttpStatusCode.Unauthorized, (await http.SendAsync(wrong)).StatusCode);
+
+        using var request = new HttpRequestMessage(HttpMethod.Get, "/reference.onnx") { Headers = { Authorization = new AuthenticationHeaderValue("Bearer", LocalCluster.JoinToken) } };
+        using var response = await http.SendAsync(request);
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        var model = ModelProto.Parser.ParseFrom(await response.Content.ReadAsByteArrayAsync());
+
+        // The cluster's model is logistic regression: one Gemm of [10, 784] weights, then the softmax.
+        Assert.Equal(("input", "probabilities"), (model.Graph.Input.Single().Name, model.Graph.Output.Single().Name));
+        Assert.Equal(["Gemm", "Softmax"], model.Graph.Node.Select(n => n.OpType));
+        var weights = model.Graph.Initializer.Single(t => t.Name == "dense.weight");
+        Assert.Equal([10L, 784L], weights.Dims);
+        var values = MemoryMarshal.Cast<byte, float>(weights.RawData.Span).ToArray()
+            .Concat(MemoryMarshal.Cast<byte, float>(model.Graph.Initializer.Single(t => t.Name == "dense.bias").RawData.Span).ToArray()).ToArray();
+        var shape = ModelShape.LogisticRegression(784, 10);
+        Assert.InRange(Models.Create(shape).Evaluate(values, HeldOutDigits()).Accuracy, 0.6, 1.0); // a trained model, not the genesis
+    }
+
+    private static Dataset HeldOutDigits()
+    {
+        var folder = Path.Combine(Repository.Root, "data", "mnist");
+        using var images = File.OpenRead(Path.Combine(folder, "t10k-images-idx3-ubyte.gz"));
+        using var labels = File.OpenRead(Path.Combine(folder, "t10k-labels-idx1-ubyte.gz"));
+        return DataSplits.HoldOut(IdxReader.Read(images, labels), DataSplits.MnistTrainPoolSize).Test;
+    }
+}
