@@ -1,3 +1,4 @@
+using System.Numerics.Tensors;
 using MlAspire.Tangle.Data;
 
 namespace MlAspire.Tangle.Learning;
@@ -25,6 +26,37 @@ public interface IModel
 
 /// <summary>Called with each sample's logits in turn; the span is reused for the next sample.</summary>
 internal delegate void LogitsVisitor(int sample, Span<float> logits);
+
+/// <summary>A model's forward pass, sample by sample, from which evaluating and predicting follow alike for every model.</summary>
+internal interface IForwardPass
+{
+    void VisitLogits(ReadOnlySpan<float> parameters, Dataset data, LogitsVisitor visit);
+}
+
+internal static class ForwardPassScoring
+{
+    /// <summary>Mean cross-entropy and accuracy; ties go to the lowest class index, so all-equal logits predict class 0.</summary>
+    public static Evaluation Evaluate(this IForwardPass model, ReadOnlySpan<float> parameters, Dataset data)
+    {
+        if (data.Count == 0) throw new ArgumentException("Cannot evaluate on an empty dataset.", nameof(data));
+        var totalLoss = 0.0;
+        var correct = 0;
+        model.VisitLogits(parameters, data, (sample, logits) =>
+        {
+            var label = data.Labels[sample];
+            if (TensorPrimitives.IndexOfMax<float>(logits) == label) correct++;
+            totalLoss += SoftmaxCrossEntropy.ToProbabilities(logits, label);
+        });
+        return new Evaluation(totalLoss / data.Count, (double)correct / data.Count);
+    }
+
+    public static int[] Predict(this IForwardPass model, ReadOnlySpan<float> parameters, Dataset data)
+    {
+        var classes = new int[data.Count];
+        model.VisitLogits(parameters, data, (sample, logits) => classes[sample] = TensorPrimitives.IndexOfMax<float>(logits));
+        return classes;
+    }
+}
 
 public sealed record SgdOptions(int Epochs = 1, int BatchSize = 32, float LearningRate = 0.05f, float WeightDecay = 0f);
 

@@ -6,7 +6,7 @@ namespace MlAspire.Tangle.Learning;
 /// <summary>
 /// Multinomial (softmax) logistic regression. Parameters: W (Classes × Inputs, row-major), then b (Classes).
 /// </summary>
-public sealed class LogisticRegression : IModel
+public sealed class LogisticRegression : IModel, IForwardPass
 {
     public LogisticRegression(int inputs, int classes)
     {
@@ -53,29 +53,11 @@ public sealed class LogisticRegression : IModel
         });
     }
 
-    public Evaluation Evaluate(ReadOnlySpan<float> parameters, Dataset data)
-    {
-        if (data.Count == 0) throw new ArgumentException("Cannot evaluate on an empty dataset.", nameof(data));
-        var totalLoss = 0.0;
-        var correct = 0;
-        VisitLogits(parameters, data, (sample, logits) =>
-        {
-            var label = data.Labels[sample];
-            // Ties go to the lowest class index, so all-equal logits predict class 0.
-            if (TensorPrimitives.IndexOfMax<float>(logits) == label) correct++;
-            totalLoss += SoftmaxCrossEntropy.ToProbabilities(logits, label);
-        });
-        return new Evaluation(totalLoss / data.Count, (double)correct / data.Count);
-    }
+    public Evaluation Evaluate(ReadOnlySpan<float> parameters, Dataset data) => ForwardPassScoring.Evaluate(this, parameters, data);
 
-    public int[] Predict(ReadOnlySpan<float> parameters, Dataset data)
-    {
-        var classes = new int[data.Count];
-        VisitLogits(parameters, data, (sample, logits) => classes[sample] = TensorPrimitives.IndexOfMax<float>(logits));
-        return classes;
-    }
+    public int[] Predict(ReadOnlySpan<float> parameters, Dataset data) => ForwardPassScoring.Predict(this, parameters, data);
 
-    private void VisitLogits(ReadOnlySpan<float> parameters, Dataset data, LogitsVisitor visit)
+    void IForwardPass.VisitLogits(ReadOnlySpan<float> parameters, Dataset data, LogitsVisitor visit)
     {
         MinibatchSgd.CheckCompatible(Shape, parameters.Length, data);
         var weights = parameters[..BiasOffset];

@@ -7,7 +7,7 @@ namespace MlAspire.Tangle.Learning;
 /// A multilayer perceptron with one ReLU hidden layer and a softmax output.
 /// Parameters: W1 (Hidden × Inputs, row-major), b1 (Hidden), W2 (Classes × Hidden, row-major), b2 (Classes).
 /// </summary>
-public sealed class Mlp : IModel
+public sealed class Mlp : IModel, IForwardPass
 {
     public Mlp(int inputs, int hidden, int classes)
     {
@@ -75,23 +75,11 @@ public sealed class Mlp : IModel
         });
     }
 
-    public Evaluation Evaluate(ReadOnlySpan<float> parameters, Dataset data)
-    {
-        if (data.Count == 0) throw new ArgumentException("Cannot evaluate on an empty dataset.", nameof(data));
-        var totalLoss = 0.0;
-        var correct = 0;
-        VisitLogits(parameters, data, (sample, logits) => (correct, totalLoss) = Score(logits, data.Labels[sample], correct, totalLoss));
-        return new Evaluation(totalLoss / data.Count, (double)correct / data.Count);
-    }
+    public Evaluation Evaluate(ReadOnlySpan<float> parameters, Dataset data) => ForwardPassScoring.Evaluate(this, parameters, data);
 
-    public int[] Predict(ReadOnlySpan<float> parameters, Dataset data)
-    {
-        var classes = new int[data.Count];
-        VisitLogits(parameters, data, (sample, logits) => classes[sample] = TensorPrimitives.IndexOfMax<float>(logits));
-        return classes;
-    }
+    public int[] Predict(ReadOnlySpan<float> parameters, Dataset data) => ForwardPassScoring.Predict(this, parameters, data);
 
-    private void VisitLogits(ReadOnlySpan<float> parameters, Dataset data, LogitsVisitor visit)
+    void IForwardPass.VisitLogits(ReadOnlySpan<float> parameters, Dataset data, LogitsVisitor visit)
     {
         MinibatchSgd.CheckCompatible(Shape, parameters.Length, data);
         if (data.Count == 0) return;
@@ -113,13 +101,6 @@ public sealed class Mlp : IModel
             for (var s = 0; s < count; s++)
                 visit(first + s, allLogits.AsSpan(s * Classes, Classes));
         }
-    }
-
-    private static (int Correct, double Loss) Score(Span<float> logits, int label, int correct, double loss)
-    {
-        // Ties go to the lowest class index, so all-equal logits predict class 0.
-        if (TensorPrimitives.IndexOfMax<float>(logits) == label) correct++;
-        return (correct, loss + SoftmaxCrossEntropy.ToProbabilities(logits, label));
     }
 
     private static void Forward(
