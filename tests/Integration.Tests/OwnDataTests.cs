@@ -25,7 +25,7 @@ public sealed class OwnDataTests : IAsyncLifetime
     public async Task A_peer_learns_on_its_own_png_folder_and_the_network_takes_its_updates()
     {
         // 600 of the held-out MNIST digits (no Bootstrap slot holds them) as PNG files, one folder per digit.
-        var digits = MnistTestSet().Slice(DataSplits.MnistTrainPoolSize, 600);
+        var digits = MnistDigits.TestSet().Slice(DataSplits.MnistTrainPoolSize, 600);
         for (var i = 0; i < digits.Count; i++)
             WritePng(Path.Combine(_images, digits.Labels[i].ToString(System.Globalization.CultureInfo.InvariantCulture)), $"{i}.png", digits.Sample(i), 28);
         _cluster.StartBootstrap(new Dictionary<string, string> { ["Bootstrap__Data__Slots"] = "2" });
@@ -57,14 +57,6 @@ public sealed class OwnDataTests : IAsyncLifetime
 
         Assert.NotEqual(0, own.Process.ExitCode);
         Assert.Contains("has 25 features per sample; the tangle's model", own.Process.Output);
-    }
-
-    private static Dataset MnistTestSet()
-    {
-        var folder = Path.Combine(Repository.Root, "data", "mnist");
-        using var images = File.OpenRead(Path.Combine(folder, "t10k-images-idx3-ubyte.gz"));
-        using var labels = File.OpenRead(Path.Combine(folder, "t10k-labels-idx1-ubyte.gz"));
-        return IdxReader.Read(images, labels);
     }
 
     private static void WritePng(string folder, string name, ReadOnlySpan<float> pixels, int side)

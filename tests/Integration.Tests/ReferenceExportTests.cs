@@ -1,7 +1,6 @@
 using System.Net;
 using System.Net.Http.Headers;
 using System.Runtime.InteropServices;
-using MlAspire.Tangle.Data;
 using MlAspire.Tangle.Learning;
 using Onnx;
 
@@ -42,14 +41,6 @@ public sealed class ReferenceExportTests : IAsyncLifetime
         var values = MemoryMarshal.Cast<byte, float>(weights.RawData.Span).ToArray()
             .Concat(MemoryMarshal.Cast<byte, float>(model.Graph.Initializer.Single(t => t.Name == "dense.bias").RawData.Span).ToArray()).ToArray();
         var shape = ModelShape.LogisticRegression(784, 10);
-        Assert.InRange(Models.Create(shape).Evaluate(values, HeldOutDigits()).Accuracy, 0.6, 1.0); // a trained model, not the genesis
-    }
-
-    private static Dataset HeldOutDigits()
-    {
-        var folder = Path.Combine(Repository.Root, "data", "mnist");
-        using var images = File.OpenRead(Path.Combine(folder, "t10k-images-idx3-ubyte.gz"));
-        using var labels = File.OpenRead(Path.Combine(folder, "t10k-labels-idx1-ubyte.gz"));
-        return DataSplits.HoldOut(IdxReader.Read(images, labels), DataSplits.MnistTrainPoolSize).Test;
+        Assert.InRange(Models.Create(shape).Evaluate(values, MnistDigits.HeldOut()).Accuracy, 0.6, 1.0); // a trained model, not the genesis
     }
 }
