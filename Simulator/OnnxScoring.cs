@@ -1,5 +1,6 @@
 using Microsoft.ML;
 using Microsoft.ML.Data;
+using MlAspire.Storage.Datasets;
 using MlAspire.Storage.Export;
 using MlAspire.Tangle.Data;
 
@@ -16,11 +17,16 @@ public static class OnnxScoring
         public float[] Features { get; set; } = [];
     }
 
+    /// <summary>Largest model file scored: the LEAF network's weights are about 26 MB.</summary>
+    public const long MaxModelBytes = 1L << 30;
+
     /// <summary>Each sample's class probabilities, in order.</summary>
+    /// <exception cref="InvalidDataException">The file is not a model for these samples; ML.NET's or ONNX Runtime's reason is given.</exception>
     public static float[][] Probabilities(string modelFile, Dataset data)
     {
-        if (!File.Exists(modelFile))
-            throw new FileNotFoundException($"No ONNX model at {modelFile}.", modelFile);
+        var size = File.Exists(modelFile) ? new FileInfo(modelFile).Length : throw new FileNotFoundException($"No ONNX model at {modelFile}.", modelFile);
+        if (size > MaxModelBytes)
+            throw new InvalidDataException($"{modelFile} has {size} bytes; models of at most {MaxModelBytes} are scored.");
         var ml = new MLContext(seed: 0);
         var schema = SchemaDefinition.Create(typeof(Row));
         var column = schema[nameof(Row.Features)];
@@ -28,16 +34,16 @@ public static class OnnxScoring
         column.ColumnType = new VectorDataViewType(NumberDataViewType.Single, data.FeatureCount);
         var rows = Enumerable.Range(0, data.Count).Select(i => new Row { Features = data.Sample(i).ToArray() });
         var view = ml.Data.LoadFromEnumerable(rows, schema);
-        ITransformer model;
         try
         {
-            model = ml.Transforms.ApplyOnnxModel([OnnxModel.OutputName], [OnnxModel.InputName], modelFile).Fit(view);
+            var model = ml.Transforms.ApplyOnnxModel([OnnxModel.OutputName], [OnnxModel.InputName], modelFile).Fit(view);
+            return [.. model.Transform(view).GetColumn<VBuffer<float>>(OnnxModel.OutputName).Select(v => v.DenseValues().ToArray())];
         }
-        catch (Exception e) when (e is InvalidOperationException or ArgumentException or FormatException)
+        catch (Exception e) when (e is not OutOfMemoryException)
         {
+            // ML.NET and ONNX Runtime report a file that is not such a model in many exception types; all mean the same here.
             throw new InvalidDataException($"{modelFile} is not a model for {data.FeatureCount} features with an '{OnnxModel.InputName}' input and a '{OnnxModel.OutputName}' output: {e.Message}", e);
         }
-        return [.. model.Transform(view).GetColumn<VBuffer<float>>(OnnxModel.OutputName).Select(v => v.DenseValues().ToArray())];
     }
 
     /// <summary><c>evaluate MODEL [--data D]</c>: accuracy on a dataset's held-out set; <c>predict MODEL FILE.png...</c>: each image's class.</summary>
@@ -50,17 +56,20 @@ public static class OnnxScoring
                 var data = rest is ["--data", var name] ? name : rest is [] ? "mnist" : throw new ArgumentException("usage: evaluate MODEL.onnx [--data D]");
                 var (_, heldOut) = SimulatorRun.Load(data, DataPool.Test, null);
                 var probabilities = Probabilities(model, heldOut);
+                if (probabilities.Length > 0 && probabilities[0].Length != heldOut.ClassCount)
+                    throw new InvalidDataException($"{model} gives {probabilities[0].Length} class probabilities; {data} has {heldOut.ClassCount} classes.");
                 var correct = Enumerable.Range(0, heldOut.Count).Count(i => ArgMax(probabilities[i]) == heldOut.Labels[i]);
                 output.WriteLine($"{model}: {correct} of {heldOut.Count} held-out samples of {data} right, {100.0 * correct / heldOut.Count:F2} % (ML.NET)");
                 return 0;
             }
             case ["predict", var model, .. var images] when images.Length > 0:
             {
-                var decoded = images.Select(file => Storage.Datasets.PngDecoder.Decode(File.ReadAllBytes(file))).ToList();
+                var decoded = images.Select(Decode).ToList();
+                var first = decoded[0];
+                if (decoded.Zip(images).FirstOrDefault(d => (d.First.Width, d.First.Height, d.First.Channels) != (first.Width, first.Height, first.Channels)) is ({ } other, var file))
+                    throw new InvalidDataException($"{file} is {other.Width} × {other.Height} with {other.Channels} channels, {images[0]} {first.Width} × {first.Height} with {first.Channels}: predict one kind at a time.");
                 var features = decoded.SelectMany(image => image.Planes.Select(p => p / 255f)).ToArray();
-                var width = decoded[0].Planes.Length;
-                if (decoded.Any(image => image.Planes.Length != width))
-                    throw new InvalidDataException("The images differ in size or colour: predict one kind at a time.");
+                var width = first.Planes.Length;
                 var probabilities = Probabilities(model, new Dataset(features, new byte[images.Length], width, 2));
                 for (var i = 0; i < images.Length; i++)
                     output.WriteLine($"{images[i]}: class {ArgMax(probabilities[i])} ({probabilities[i].Max():P1})");
@@ -68,6 +77,20 @@ public static class OnnxScoring
             }
             default:
                 throw new ArgumentException("usage: evaluate MODEL.onnx [--data D] | predict MODEL.onnx IMAGE.png...");
+        }
+    }
+
+    private static PngImage Decode(string file)
+    {
+        try
+        {
+            if (new FileInfo(file).Length > PngDecoder.MaxFileBytes)
+                throw new InvalidDataException($"the file is larger than the {PngDecoder.MaxFileBytes} bytes an image may have.");
+            return PngDecoder.Decode(File.ReadAllBytes(file));
+        }
+        catch (InvalidDataException e)
+        {
+            throw new InvalidDataException($"{file}: {e.Message}", e);
         }
     }
 

@@ -123,7 +123,7 @@ public static class PeerServiceExtensions
     {
         app.MapGrpcService<TangleSyncService>();
         app.MapGet("/", (PeerStatusReporter status) => Results.Ok(status.Current()));
-        app.MapGet(ReferenceExport.Path, (ReferenceExport export, HttpRequest request) => export.Serve(request));
+        app.MapGet(ReferenceExport.Path, (ReferenceExport export, HttpContext context) => export.Serve(context));
         app.MapIpfsMetrics();
         return app;
     }

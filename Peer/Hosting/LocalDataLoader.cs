@@ -23,22 +23,37 @@ public static class LocalDataLoader
 
     /// <summary>
     /// The peer's own dataset at <paramref name="path"/> (any of <see cref="DatasetFormats"/>; a separate training set is
-    /// pooled with the rest), split as a slot is split (<see cref="DataSlots.LocalTestFraction"/> to judge models). It must
-    /// fit the tangle's <paramref name="model"/>: as many features, labels among its classes (a peer may hold only some).
+    /// pooled with the rest), read before the peer joins so that a missing or malformed folder stops it at once.
     /// </summary>
-    /// <exception cref="InvalidDataException">The files are malformed or do not fit the model; the message says which.</exception>
-    public static LocalData LoadOwn(string path, string mnistDirectory, ModelShape model, int seed)
+    /// <exception cref="InvalidDataException">The files are missing, malformed or disagree; the message says which.</exception>
+    public static Dataset ReadOwn(string path, string mnistDirectory)
     {
         var loaded = DatasetFormats.Load(path, mnistDirectory);
-        var all = loaded.Training is { } training ? Dataset.Concat([training, loaded.Samples]) : loaded.Samples;
-        if (all.FeatureCount != model.Inputs)
-            throw new InvalidDataException($"{PeerOptions.Section}:LocalData {path} has {all.FeatureCount} features per sample; the tangle's model ({model}) takes {model.Inputs}.");
-        if (all.ClassCount > model.Classes)
-            throw new InvalidDataException($"{PeerOptions.Section}:LocalData {path} has labels up to {all.ClassCount - 1}; the tangle's model has {model.Classes} classes.");
-        if (all.Count < 2)
-            throw new InvalidDataException($"{PeerOptions.Section}:LocalData {path} has {all.Count} sample; a peer needs at least two, one to train on and one to judge models by.");
-        var fitted = new Dataset(all.Features, all.Labels, all.FeatureCount, model.Classes);
-        var (train, test) = DataSplits.LocalSplit(fitted, DataSlots.LocalTestFraction, new Random(seed));
+        if (loaded.Training is not { } training)
+            return loaded.Samples;
+        if (training.FeatureCount != loaded.Samples.FeatureCount)
+            throw new InvalidDataException($"{PeerOptions.Section}:LocalData {path}: its training and test sets differ in size ({training.FeatureCount} and {loaded.Samples.FeatureCount} features).");
+        return Dataset.Concat([training, loaded.Samples]);
+    }
+
+    /// <summary>
+    /// <paramref name="own"/> split as a slot is split (<see cref="DataSlots.LocalTestFraction"/> to judge models, in
+    /// one fixed order, so a restarted peer judges by the same samples), once it fits the tangle's
+    /// <paramref name="model"/>: as many features, labels among its classes (a peer may hold only some).
+    /// </summary>
+    /// <exception cref="InvalidDataException">The data does not fit the model; the message says how.</exception>
+    public static LocalData FitOwn(Dataset own, string path, ModelShape model)
+    {
+        if (own.FeatureCount != model.Inputs)
+            throw new InvalidDataException($"{PeerOptions.Section}:LocalData {path} has {own.FeatureCount} features per sample; the tangle's model ({model}) takes {model.Inputs}.");
+        if (own.ClassCount > model.Classes)
+            throw new InvalidDataException($"{PeerOptions.Section}:LocalData {path} has labels up to {own.ClassCount - 1}; the tangle's model has {model.Classes} classes.");
+        if (own.Count < 2)
+            throw new InvalidDataException($"{PeerOptions.Section}:LocalData {path} has {own.Count} sample; a peer needs at least two, one to train on and one to judge models by.");
+        var fitted = new Dataset(own.Features, own.Labels, own.FeatureCount, model.Classes);
+        var (train, test) = DataSplits.LocalSplit(fitted, DataSlots.LocalTestFraction, new Random(OwnSplitSeed));
         return new LocalData(train, test);
     }
+
+    private const int OwnSplitSeed = 20201201;
 }

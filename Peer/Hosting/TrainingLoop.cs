@@ -3,6 +3,7 @@ using MlAspire.Peer.Engine;
 using MlAspire.Peer.Telemetry;
 using MlAspire.Tangle;
 using MlAspire.Tangle.Consensus;
+using MlAspire.Tangle.Data;
 using MlAspire.Tangle.Learning;
 using MlAspire.Tangle.Training;
 
@@ -12,31 +13,26 @@ namespace MlAspire.Peer.Hosting;
 /// Every interval, with probability activeQuota, runs one training step and publishes what passes the publish rule;
 /// then refreshes the reference model the peer reports. A failed step is logged and the loop goes on.
 /// </summary>
-public sealed class TrainingLoop(Replica replica, Publisher publisher, PeerSession session, PeerStatusReporter status, ReferenceExport export, PeerMetrics metrics, IConfiguration configuration, TimeProvider time, ILogger<TrainingLoop> logger) : BackgroundService
+public sealed class TrainingLoop(Replica replica, Publisher publisher, PeerSession session, PeerStatusReporter status, ReferenceExport export, PeerMetrics metrics, IConfiguration configuration, IHostApplicationLifetime lifetime, TimeProvider time, ILogger<TrainingLoop> logger) : BackgroundService
 {
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        var settings = await session.Started.WaitAsync(stoppingToken);
+        await Task.Yield(); // the host finishes starting while the data loads
         var options = configuration.GetSection(PeerOptions.Section).Get<PeerOptions>() ?? new PeerOptions();
+        // Own data is read before anything waits on the network: a missing or malformed folder stops the peer at once.
+        var ownPath = options.LocalData is { Length: > 0 } path ? path : null;
+        Dataset? own = null;
+        if (ownPath is not null && !Loaded(() => own = LocalDataLoader.ReadOwn(ownPath, options.MnistDirectory)))
+            return;
+        var settings = await session.Started.WaitAsync(stoppingToken);
         await replica.Initialized.WaitAsync(stoppingToken);
         var random = new Random(Sampling.DeriveSeed(settings.DataSeed, 2, settings.DataSlot, Environment.ProcessId));
-        LocalData local;
-        try
-        {
-            local = options.LocalData is { Length: > 0 } own
-                ? LocalDataLoader.LoadOwn(own, options.MnistDirectory, replica.Rules.Model, Sampling.DeriveSeed(settings.DataSeed, 3, settings.DataSlot))
-                : LocalDataLoader.Load(options.MnistDirectory, settings);
-        }
-        catch (Exception e) when (e is InvalidDataException or IOException or UnauthorizedAccessException)
-        {
-            // Data that is missing, malformed or does not fit the tangle's model (the genesis fixes it) will not get
-            // better by retrying: the peer stops, saying why, with a failing exit code for its supervisor.
-            logger.LogCritical("Cannot train: {Reason}", e.Message);
-            Environment.ExitCode = 2;
-            throw;
-        }
+        LocalData? loaded = null;
+        if (!Loaded(() => loaded = own is null ? LocalDataLoader.Load(options.MnistDirectory, settings) : LocalDataLoader.FitOwn(own, ownPath!, replica.Rules.Model)))
+            return;
+        var local = loaded!;
         logger.LogInformation("Training on {Data} ({Train} training, {Test} local test samples) every {Interval}",
-            options.LocalData is { Length: > 0 } ? $"its own data {options.LocalData}" : $"data slot {settings.DataSlot}/{settings.DataSlots}",
+            ownPath is not null ? $"its own data {ownPath}" : $"data slot {settings.DataSlot}/{settings.DataSlots}",
             local.Train.Count, local.Test.Count, settings.TrainingInterval);
         long? previousStart = null;
         using var timer = new PeriodicTimer(settings.TrainingInterval, time);
@@ -61,7 +57,7 @@ public sealed class TrainingLoop(Replica replica, Publisher publisher, PeerSessi
                 }
                 var (reference, evaluation) = SelectReference(local, settings.Learning, random);
                 status.ReportReference(new PeerStatusReporter.ReferenceReport(reference.Transactions.Select(t => t.Id).ToList(), evaluation.Accuracy, evaluation.Loss));
-                export.Report(reference.Weights);
+                export.Report(reference.Key, reference.Weights);
                 metrics.ReferenceMeasured(evaluation.Accuracy, evaluation.Loss);
             }
             catch (Exception e) when (e is not OperationCanceledException)
@@ -70,6 +66,27 @@ public sealed class TrainingLoop(Replica replica, Publisher publisher, PeerSessi
                 step?.SetStatus(ActivityStatusCode.Error, e.Message);
                 logger.LogError(e, "Training step failed; the next one runs on schedule");
             }
+        }
+    }
+
+    /// <summary>
+    /// Runs <paramref name="load"/>; data that is missing, malformed or does not fit the tangle's model (the genesis fixes
+    /// it) will not get better by retrying, so the peer stops, saying why, with exit code 2 for its supervisor.
+    /// </summary>
+    private bool Loaded(Action load)
+    {
+        try
+        {
+            load();
+            return true;
+        }
+        catch (Exception e) when (e is InvalidDataException or IOException or UnauthorizedAccessException or ArgumentException)
+        {
+            logger.LogCritical("Cannot train: {Reason}", e.Message);
+            Environment.ExitCode = 2;
+            // Stopping while other services still start can abort the process (exit 134): stop once started.
+            lifetime.ApplicationStarted.Register(lifetime.StopApplication);
+            return false;
         }
     }
 

@@ -57,6 +57,8 @@ public sealed class GenerationTests(FreshPublication fresh) : IClassFixture<Fres
         Assert.Equal("true", (string?)volume["persistentVolumeClaim"]!["readOnly"]); // YAML scalars read back as text
         var peer = peers.Containers.First();
         Assert.Equal("/data/own", Manifests.Env(peer, "Peer__LocalData"));
+        var podName = Manifests.EnvVars(peer).Single(env => (string?)env["name"] == "POD_NAME");
+        Assert.Equal("metadata.name", (string?)podName["valueFrom"]!["fieldRef"]!["fieldPath"]); // what subPathExpr expands
         var mount = peer["volumeMounts"]!.AsArray().Select(m => m!.AsObject()).Single(m => (string?)m["name"] == "own-data");
         Assert.Equal(("/data/own", "$(POD_NAME)", "true"), ((string?)mount["mountPath"], (string?)mount["subPathExpr"], (string?)mount["readOnly"]));
 

@@ -55,8 +55,20 @@ public sealed class OwnDataTests : IAsyncLifetime
 
         await Eventually.TrueAsync(() => Task.FromResult(own.Process.HasExited), Patience, _cluster.Logs);
 
-        Assert.NotEqual(0, own.Process.ExitCode);
+        Assert.Equal(2, own.Process.ExitCode);
         Assert.Contains("has 25 features per sample; the tangle's model", own.Process.Output);
+    }
+
+    [Fact]
+    public async Task A_missing_own_data_folder_stops_the_peer_at_once_saying_why()
+    {
+        _cluster.StartBootstrap();
+        var own = _cluster.StartPeer("missing", settings: new Dictionary<string, string> { ["Peer__LocalData"] = Path.Combine(_images, "nowhere") });
+
+        await Eventually.TrueAsync(() => Task.FromResult(own.Process.HasExited), Patience, _cluster.Logs);
+
+        Assert.Equal(2, own.Process.ExitCode);
+        Assert.Contains("Cannot train: No dataset at", own.Process.Output);
     }
 
     private static void WritePng(string folder, string name, ReadOnlySpan<float> pixels, int side)

@@ -35,6 +35,43 @@ public sealed class OnnxExportTests : IDisposable
     }
 
     [Fact]
+    public void Predict_names_each_png_images_class_as_the_engine_does_and_refuses_mixed_sizes()
+    {
+        var (pool, heldOut) = SimulatorRun.Load("mnist", DataPool.Test, null);
+        var shape = ModelShape.LogisticRegression(784, 10);
+        var model = Models.Create(shape);
+        var values = model.Initialize(new Random(1)).ToArray();
+        model.Train(values, pool.Slice(0, 2000), new SgdOptions(Epochs: 1, BatchSize: 16, LearningRate: 0.05f), new Random(2));
+        var file = Path.Combine(_output, "digits.onnx");
+        File.WriteAllBytes(file, OnnxModel.Write(new ModelWeights(shape, values)));
+        var digits = heldOut.Slice(0, 5);
+        var images = Enumerable.Range(0, 5).Select(i => WritePng($"{i}.png", digits.Sample(i), 28, 28)).ToArray();
+
+        var report = new StringWriter();
+        Assert.Equal(0, OnnxScoring.Run(["predict", file, .. images], report));
+
+        var expected = model.Predict(values, digits);
+        Assert.Equal(images.Select((image, i) => $"{image}: class {expected[i]} "), report.ToString().Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(line => line[..(line.IndexOf('(') )]));
+        var odd = WritePng("odd.png", new float[14 * 56], 14, 56);
+        Assert.Contains("odd.png is 14 × 56", Assert.Throws<InvalidDataException>(() => OnnxScoring.Run(["predict", file, images[0], odd], new StringWriter())).Message);
+    }
+
+    private string WritePng(string name, ReadOnlySpan<float> pixels, int width, int height)
+    {
+        using var bitmap = new SkiaSharp.SKBitmap(new SkiaSharp.SKImageInfo(width, height, SkiaSharp.SKColorType.Gray8, SkiaSharp.SKAlphaType.Opaque));
+        for (var y = 0; y < height; y++)
+            for (var x = 0; x < width; x++)
+            {
+                var value = (byte)Math.Round(pixels[y * width + x] * 255);
+                bitmap.SetPixel(x, y, new SkiaSharp.SKColor(value, value, value));
+            }
+        using var png = bitmap.Encode(SkiaSharp.SKEncodedImageFormat.Png, 100);
+        var path = Path.Combine(_output, name);
+        File.WriteAllBytes(path, png.ToArray());
+        return path;
+    }
+
+    [Fact]
     public void A_model_for_other_data_is_refused_saying_what_it_expects()
     {
         var shape = ModelShape.LogisticRegression(20, 3);
