@@ -53,6 +53,7 @@ public sealed record SimulatorOptions(SimulationConfig Config, string OutputDire
                                   {SimulatedMethods.Usage}
           --eval-every N          held-out evaluation interval in rounds ({Defaults.EvaluateEvery})
           --eval-peers N          tangle accuracy: the mean over a fixed sample of N honest peers' references ({Defaults.EvaluatedPeers})
+          --transport P           float32 | float16: how published weights travel (tangle transactions, FedAvg updates and model) (float32)
           --retain N              weights the tangle keeps: the newest N transactions' plus each publisher's newest ({Defaults.RetainedWeights})
           --data D                mnist (the copy next to the program), fashion-mnist ({DatasetFormats.FashionMnistDirectory},
                                   apt-get install dataset-fashion-mnist), or a path to {DatasetFormats.Usage} (mnist)
@@ -126,6 +127,7 @@ public sealed record SimulatorOptions(SimulationConfig Config, string OutputDire
             EvaluateEvery = Int("eval-every", Defaults.EvaluateEvery),
             EvaluatedPeers = Int("eval-peers", Defaults.EvaluatedPeers),
             RetainedWeights = Int("retain", Defaults.RetainedWeights),
+            Transport = Choice("transport", Defaults.Transport, ("float32", WeightPrecision.Float32), ("float16", WeightPrecision.Float16)),
             Methods = values.TryGetValue("methods", out var methods)
                 ? methods.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
                 : Defaults.Methods,
@@ -156,7 +158,7 @@ public sealed record SimulatorOptions(SimulationConfig Config, string OutputDire
     [
         "peers", "rounds", "partition", "model", "hidden", "attackers", "seed", "epochs", "batch", "lr", "selector", "alpha",
         "particle-depth", "parents", "candidates", "aggregator", "reference-samples", "reference-top", "reference-candidates", "screen", "rated-approvers", "publish", "active",
-        "churn", "delay", "methods", "eval-every", "eval-peers", "retain", "train-count", "data", "pool", "out", "name",
+        "churn", "delay", "methods", "eval-every", "eval-peers", "retain", "transport", "train-count", "data", "pool", "out", "name",
     ];
 }
 

@@ -32,7 +32,7 @@ public sealed class FederatedAveraging(string name, IAggregator aggregator, Simu
             if (!values.All(float.IsFinite))
                 return; // a diverged update is dropped, as a server would
             var trained = new ModelWeights(_global.Shape, values);
-            updates[i] = peer.Attack?.PoisonUpdate(trained, _global, random) ?? trained;
+            updates[i] = (peer.Attack?.PoisonUpdate(trained, _global, random) ?? trained).Transported(config.Transport);
         });
 
         var received = Enumerable.Range(0, active.Count).Where(i => updates[i] is not null).ToList();
@@ -41,7 +41,7 @@ public sealed class FederatedAveraging(string name, IAggregator aggregator, Simu
         // The server knows how many samples each client holds; a Sybil counts as one client per identity.
         _global = aggregator.Aggregate(received.Select(i => new PublishedModel(
             new Transaction($"update-{active[i].Index}", [], "", active[i].Id, round, new TransactionMetrics(double.NaN, double.NaN, active[i].Data.Train.Count)),
-            updates[i]!)).ToList());
+            updates[i]!)).ToList()).Transported(config.Transport); // the model the clients download next round
     }
 
     public RoundResult Evaluate(int round)

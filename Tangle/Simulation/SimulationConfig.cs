@@ -36,6 +36,9 @@ public sealed record SimulationConfig
     /// <summary>The tangle keeps the weights of this many newest transactions (plus each publisher's newest), as a real peer does.</summary>
     public int RetainedWeights { get; init; } = 2000;
 
+    /// <summary>How published weights travel: the tangle's transactions and FedAvg's client updates and global model alike.</summary>
+    public WeightPrecision Transport { get; init; } = WeightPrecision.Float32;
+
     /// <summary>Evaluate on the held-out set every this many rounds (and after the last).</summary>
     public int EvaluateEvery { get; init; } = 1;
 

@@ -98,7 +98,7 @@ public sealed class TangleLearning : ISimulatedMethod
 
     private void Publish(List<string> parents, ModelWeights weights, string publisher, int round, TransactionMetrics metrics)
     {
-        var transaction = new Transaction($"tx{_made++}", parents, _store.Put(weights), publisher, round, metrics);
+        var transaction = new Transaction($"tx{_made++}", parents, _store.Put(weights.Transported(_config.Transport)), publisher, round, metrics);
         if (_config.Delay == 0)
             Add(transaction); // at once, so a flood's next transaction can approve it
         else
