@@ -17,7 +17,7 @@ public static class OnnxScoring
         public float[] Features { get; set; } = [];
     }
 
-    /// <summary>Largest model file scored: the LEAF network's weights are about 26 MB.</summary>
+    /// <summary>Largest model file scored: far above any model the engine exports, and a bound on what a stray file costs.</summary>
     public const long MaxModelBytes = 1L << 30;
 
     /// <summary>Each sample's class probabilities, in order.</summary>
@@ -64,11 +64,11 @@ public static class OnnxScoring
             }
             case ["predict", var model, .. var images] when images.Length > 0:
             {
-                var decoded = images.Select(Decode).ToList();
+                var decoded = images.Select(PngDecoder.DecodeFile).ToList();
                 var first = decoded[0];
                 if (decoded.Zip(images).FirstOrDefault(d => (d.First.Width, d.First.Height, d.First.Channels) != (first.Width, first.Height, first.Channels)) is ({ } other, var file))
-                    throw new InvalidDataException($"{file} is {other.Width} × {other.Height} with {other.Channels} channels, {images[0]} {first.Width} × {first.Height} with {first.Channels}: predict one kind at a time.");
-                var features = decoded.SelectMany(image => image.Planes.Select(p => p / 255f)).ToArray();
+                    throw new InvalidDataException($"{file} is {other}, {images[0]} {first}: predict one kind at a time.");
+                var features = decoded.SelectMany(image => image.ToFeatures()).ToArray();
                 var width = first.Planes.Length;
                 var probabilities = Probabilities(model, new Dataset(features, new byte[images.Length], width, 2));
                 for (var i = 0; i < images.Length; i++)
@@ -77,20 +77,6 @@ public static class OnnxScoring
             }
             default:
                 throw new ArgumentException("usage: evaluate MODEL.onnx [--data D] | predict MODEL.onnx IMAGE.png...");
-        }
-    }
-
-    private static PngImage Decode(string file)
-    {
-        try
-        {
-            if (new FileInfo(file).Length > PngDecoder.MaxFileBytes)
-                throw new InvalidDataException($"the file is larger than the {PngDecoder.MaxFileBytes} bytes an image may have.");
-            return PngDecoder.Decode(File.ReadAllBytes(file));
-        }
-        catch (InvalidDataException e)
-        {
-            throw new InvalidDataException($"{file}: {e.Message}", e);
         }
     }
 

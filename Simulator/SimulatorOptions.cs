@@ -135,9 +135,15 @@ public sealed record SimulatorOptions(SimulationConfig Config, string OutputDire
         config.Validated();
         _ = MlAspire.Tangle.Data.Partitioning.Partitioners.Parse(config.Partition); // fail on a bad split before loading data
 
-        var name = Text("name", string.Join('_',
+        // Everything that changes the numbers is in the default name, so one run does not overwrite another's CSV.
+        var data = values.GetValueOrDefault("data", "mnist");
+        var name = Text("name", string.Join('_', new[]
+        {
+            data == "mnist" ? null : Path.GetFileName(data.TrimEnd('/')), values.GetValueOrDefault("pool") is "train" ? "train-pool" : null,
             $"p{config.Peers}", $"r{config.Rounds}", config.Partition.Replace(':', '-'), values.GetValueOrDefault("model", "mlp"),
-            config.Attack is null ? "clean" : config.Attack.ToString().Replace(':', '-'), $"s{config.Seed}"));
+            config.Attack is null ? "clean" : config.Attack.ToString().Replace(':', '-'), $"s{config.Seed}",
+            config.Transport == WeightPrecision.Float32 ? null : config.Transport.ToString().ToLowerInvariant(),
+        }.OfType<string>()));
         var pool = Choice("pool", DataPool.Test, ("test", DataPool.Test), ("train", DataPool.Train));
         return new SimulatorOptions(config, Text("out", Path.Combine("out", "simulations")), Text("data", "mnist"),
             pool, values.ContainsKey("train-count") ? Int("train-count", 0) : null, name);

@@ -59,7 +59,7 @@ public static class SimulatorRun
         var loaded = DatasetFormats.Load(data, SimulatorOptions.MnistDirectory);
         if (pool == DataPool.Test)
         {
-            var count = trainCount ?? (int)Math.Round(0.8 * loaded.Samples.Count);
+            var count = trainCount ?? DataSplits.TrainPoolSize(loaded.Samples.Count);
             if (count < 1 || count >= loaded.Samples.Count)
                 throw new ArgumentException(trainCount is null
                     ? $"{data} has {loaded.Samples.Count} samples: too few to keep 80 % as the train pool and hold the rest out."

@@ -16,7 +16,8 @@ public static class LocalDataLoader
     {
         using var images = File.OpenRead(Path.Combine(mnistDirectory, "t10k-images-idx3-ubyte.gz"));
         using var labels = File.OpenRead(Path.Combine(mnistDirectory, "t10k-labels-idx1-ubyte.gz"));
-        var (pool, _) = DataSplits.HoldOut(IdxReader.Read(images, labels), DataSplits.MnistTrainPoolSize);
+        var digits = IdxReader.Read(images, labels);
+        var (pool, _) = DataSplits.HoldOut(digits, DataSplits.TrainPoolSize(digits.Count));
         var (train, test) = new DataSlots(pool.Labels, pool.ClassCount, settings.Partition, settings.DataSlots, settings.DataSeed).Split(pool, settings.DataSlot);
         return new LocalData(train, test);
     }
@@ -51,9 +52,7 @@ public static class LocalDataLoader
         if (own.Count < 2)
             throw new InvalidDataException($"{PeerOptions.Section}:LocalData {path} has {own.Count} sample; a peer needs at least two, one to train on and one to judge models by.");
         var fitted = new Dataset(own.Features, own.Labels, own.FeatureCount, model.Classes);
-        var (train, test) = DataSplits.LocalSplit(fitted, DataSlots.LocalTestFraction, new Random(OwnSplitSeed));
+        var (train, test) = DataSplits.LocalSplit(fitted, DataSlots.LocalTestFraction, new Random(DatasetFormats.FixedOrderSeed));
         return new LocalData(train, test);
     }
-
-    private const int OwnSplitSeed = 20201201;
 }

@@ -1,6 +1,7 @@
 using System.Security.Cryptography;
 using System.Text;
 using MlAspire.Storage.Export;
+using MlAspire.Storage.Membership;
 using MlAspire.Tangle.Learning;
 
 namespace MlAspire.Peer.Hosting;
@@ -15,42 +16,33 @@ public sealed partial class ReferenceExport(IConfiguration configuration, ILogge
 {
     public const string Path = "/reference.onnx";
 
-    private readonly byte[]? _tokenHash = configuration["Peer:JoinToken"] is { Length: > 0 } token ? SHA256.HashData(Encoding.UTF8.GetBytes(token)) : null;
+    private readonly JoinTokenCheck _joinToken = new(configuration["Peer:JoinToken"]);
     private Encoded? _reference;
 
-    private sealed record Encoded(string Key, byte[] Onnx);
+    /// <param name="ETag">Names the model for HTTP caches: a hash of <paramref name="Key"/>.</param>
+    private sealed record Encoded(string Key, byte[] Onnx, Microsoft.Net.Http.Headers.EntityTagHeaderValue ETag);
 
     /// <param name="key">What the reference is made of (its transactions' weights ids): the same key, the same model, no new encoding.</param>
     public void Report(string key, ModelWeights reference)
     {
         if (Volatile.Read(ref _reference)?.Key != key)
-            Volatile.Write(ref _reference, new Encoded(key, OnnxModel.Write(reference)));
+            Volatile.Write(ref _reference, new Encoded(key, OnnxModel.Write(reference),
+                new($"\"{Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(key)))[..32]}\"")));
     }
 
     public IResult Serve(HttpContext context)
     {
-        if (!Admitted(context.Request.Headers.Authorization.ToString()))
+        if (_joinToken.Check(context.Request.Headers.Authorization.FirstOrDefault()) != JoinTokenVerdict.Admitted)
         {
             LogRefused(context.Connection.RemoteIpAddress?.ToString() ?? "unknown");
             context.Response.Headers.WWWAuthenticate = "Bearer";
             return Results.Problem("Send the join token: Authorization: Bearer <token>.", statusCode: StatusCodes.Status401Unauthorized);
         }
         if (Volatile.Read(ref _reference) is not { } reference)
-            return Results.Problem("No reference model yet: the peer has not finished its first training step.", statusCode: StatusCodes.Status503ServiceUnavailable);
-        var etag = new Microsoft.Net.Http.Headers.EntityTagHeaderValue($"\"{Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(reference.Key)))[..32]}\"");
-        return Results.File(reference.Onnx, "application/octet-stream", "reference.onnx", entityTag: etag);
+            return Results.Problem("No reference model yet: the peer has not chosen one since it started.", statusCode: StatusCodes.Status503ServiceUnavailable);
+        return Results.File(reference.Onnx, "application/octet-stream", "reference.onnx", entityTag: reference.ETag);
     }
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Refused " + Path + " to {Remote}: join token missing or wrong")]
     private partial void LogRefused(string remote);
-
-    private bool Admitted(string authorization)
-    {
-        const string bearer = "Bearer ";
-        if (_tokenHash is null)
-            return true; // an open network (no join token) is open here too, as at the Bootstrap
-        if (!authorization.StartsWith(bearer, StringComparison.OrdinalIgnoreCase))
-            return false;
-        return CryptographicOperations.FixedTimeEquals(SHA256.HashData(Encoding.UTF8.GetBytes(authorization[bearer.Length..].Trim())), _tokenHash);
-    }
 }

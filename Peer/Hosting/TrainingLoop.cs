@@ -22,13 +22,13 @@ public sealed class TrainingLoop(Replica replica, Publisher publisher, PeerSessi
         // Own data is read before anything waits on the network: a missing or malformed folder stops the peer at once.
         var ownPath = options.LocalData is { Length: > 0 } path ? path : null;
         Dataset? own = null;
-        if (ownPath is not null && !Loaded(() => own = LocalDataLoader.ReadOwn(ownPath, options.MnistDirectory)))
+        if (ownPath is not null && !LoadOrStop(() => own = LocalDataLoader.ReadOwn(ownPath, options.MnistDirectory)))
             return;
         var settings = await session.Started.WaitAsync(stoppingToken);
         await replica.Initialized.WaitAsync(stoppingToken);
         var random = new Random(Sampling.DeriveSeed(settings.DataSeed, 2, settings.DataSlot, Environment.ProcessId));
         LocalData? loaded = null;
-        if (!Loaded(() => loaded = own is null ? LocalDataLoader.Load(options.MnistDirectory, settings) : LocalDataLoader.FitOwn(own, ownPath!, replica.Rules.Model)))
+        if (!LoadOrStop(() => loaded = own is null ? LocalDataLoader.Load(options.MnistDirectory, settings) : LocalDataLoader.FitOwn(own, ownPath!, replica.Rules.Model)))
             return;
         var local = loaded!;
         logger.LogInformation("Training on {Data} ({Train} training, {Test} local test samples) every {Interval}",
@@ -73,7 +73,7 @@ public sealed class TrainingLoop(Replica replica, Publisher publisher, PeerSessi
     /// Runs <paramref name="load"/>; data that is missing, malformed or does not fit the tangle's model (the genesis fixes
     /// it) will not get better by retrying, so the peer stops, saying why, with exit code 2 for its supervisor.
     /// </summary>
-    private bool Loaded(Action load)
+    private bool LoadOrStop(Action load)
     {
         try
         {

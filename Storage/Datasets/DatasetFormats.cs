@@ -41,12 +41,15 @@ public static class DatasetFormats
     internal static Dataset InFixedRandomOrder(Dataset data)
     {
         var order = Enumerable.Range(0, data.Count).ToArray();
-        new Random(20201201).Shuffle(order);
+        new Random(FixedOrderSeed).Shuffle(order);
         return data.Subset(order);
     }
 
     /// <summary>Most feature values a dataset may hold (1 GiB as floats): a folder of small files cannot inflate past it.</summary>
     internal const int MaxValues = 1 << 28;
+
+    /// <summary>The seed of every fixed order: a dataset's shuffle, and a peer's split of its own data (the same across restarts).</summary>
+    public const int FixedOrderSeed = 20201201;
 
     /// <summary>Labels must fit a byte: at most this many classes.</summary>
     internal const int MaxClasses = 256;

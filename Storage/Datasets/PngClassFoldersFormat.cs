@@ -27,28 +27,18 @@ public sealed class PngClassFoldersFormat : IDatasetFormat
         var labelOf = classes.Select((d, i) => numbered ? byte.Parse(Path.GetFileName(d), CultureInfo.InvariantCulture) : (byte)i).ToArray();
         var features = new List<float>();
         var labels = new List<byte>();
-        (int Width, int Height, int Channels, string File)? first = null;
+        (int Width, int Height, int Channels, string File, PngImage Image)? first = null;
         for (var label = 0; label < classes.Count; label++)
             foreach (var file in Images(classes[label]).Order(StringComparer.Ordinal))
             {
-                PngImage image;
-                try
-                {
-                    if (new FileInfo(file).Length > PngDecoder.MaxFileBytes)
-                        throw new InvalidDataException($"the file is larger than the {PngDecoder.MaxFileBytes} bytes a dataset image may have.");
-                    image = PngDecoder.Decode(File.ReadAllBytes(file));
-                }
-                catch (InvalidDataException e)
-                {
-                    throw new InvalidDataException($"{file}: {e.Message}", e);
-                }
-                first ??= (image.Width, image.Height, image.Channels, file);
+                var image = PngDecoder.DecodeFile(file);
+                first ??= (image.Width, image.Height, image.Channels, file, image);
                 if ((image.Width, image.Height, image.Channels) != (first.Value.Width, first.Value.Height, first.Value.Channels))
                     throw new InvalidDataException(
-                        $"{file} is {Describe(image.Width, image.Height, image.Channels)} but {first.Value.File} is {Describe(first.Value.Width, first.Value.Height, first.Value.Channels)}: every image must have the same size and colour.");
+                        $"{file} is {image} but {first.Value.File} is {first.Value.Image}: every image must have the same size and colour.");
                 if (features.Count + image.Planes.Length > DatasetFormats.MaxValues)
                     throw new InvalidDataException($"{path} holds more than {DatasetFormats.MaxValues:N0} pixel values (1 GiB as floats) by {file}: too large to load at once.");
-                foreach (var value in image.Planes) features.Add(value / 255f);
+                features.AddRange(image.ToFeatures());
                 labels.Add(labelOf[label]);
             }
         var featureCount = first!.Value.Width * first.Value.Height * first.Value.Channels;
@@ -58,6 +48,4 @@ public sealed class PngClassFoldersFormat : IDatasetFormat
 
     private static IEnumerable<string> Images(string directory) =>
         Directory.EnumerateFiles(directory).Where(f => f.EndsWith(".png", StringComparison.OrdinalIgnoreCase));
-
-    private static string Describe(int width, int height, int channels) => $"{width} × {height} {(channels == 1 ? "greyscale" : "RGB")}";
 }

@@ -4,7 +4,13 @@ using System.IO.Compression;
 namespace MlAspire.Storage.Datasets;
 
 /// <summary>An image's pixels, one plane per channel (channels first): 1 channel for greyscale, 3 for colour.</summary>
-public sealed record PngImage(int Width, int Height, int Channels, byte[] Planes);
+public sealed record PngImage(int Width, int Height, int Channels, byte[] Planes)
+{
+    /// <summary>The pixels scaled to [0, 1], as a sample's features.</summary>
+    public float[] ToFeatures() => [.. Planes.Select(value => value / 255f)];
+
+    public override string ToString() => $"{Width} × {Height} {(Channels == 1 ? "greyscale" : "RGB")}";
+}
 
 /// <summary>
 /// Decodes the PNG files of a dataset folder: 8 bits per channel, greyscale, greyscale with alpha, RGB, RGBA or a
@@ -26,6 +32,21 @@ public static class PngDecoder
     private static ReadOnlySpan<byte> Signature => [0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A];
 
     private enum ColourType : byte { Grey = 0, Rgb = 2, Palette = 3, GreyAlpha = 4, Rgba = 6 }
+
+    /// <summary>The image in <paramref name="path"/>; errors name the file, and a file over <see cref="MaxFileBytes"/> is not read.</summary>
+    public static PngImage DecodeFile(string path)
+    {
+        try
+        {
+            if (new FileInfo(path).Length > MaxFileBytes)
+                throw new InvalidDataException($"the file is larger than the {MaxFileBytes} bytes an image may have.");
+            return Decode(File.ReadAllBytes(path));
+        }
+        catch (InvalidDataException e)
+        {
+            throw new InvalidDataException($"{path}: {e.Message}", e);
+        }
+    }
 
     public static PngImage Decode(ReadOnlySpan<byte> file)
     {

@@ -2,8 +2,14 @@ namespace MlAspire.Tangle.Data;
 
 public static class DataSplits
 {
-    /// <summary>Project convention for the 10,000 MNIST test digits: the first 8,000 are the train pool, the last 2,000 held out.</summary>
+    /// <summary>Share of a single set that is the train pool; the rest is held out.</summary>
+    public const double TrainPoolFraction = 0.8;
+
+    /// <summary>Project convention for the 10,000 MNIST test digits: the first 8,000 are the train pool, the last 2,000 held out (<see cref="TrainPoolSize"/> of 10,000).</summary>
     public const int MnistTrainPoolSize = 8000;
+
+    /// <summary>How many of <paramref name="count"/> samples are the train pool: <see cref="TrainPoolFraction"/> of them, rounded.</summary>
+    public static int TrainPoolSize(int count) => (int)Math.Round(TrainPoolFraction * count);
 
     /// <summary>The first <paramref name="trainCount"/> samples as the train pool and the rest as a held-out test set no peer trains on.</summary>
     public static (Dataset Train, Dataset Test) HoldOut(Dataset all, int trainCount)

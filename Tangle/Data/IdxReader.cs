@@ -97,34 +97,55 @@ public static class IdxReader
     private static byte[] ReadAll(Stream stream)
     {
         using var raw = new MemoryStream();
-        stream.CopyTo(raw);
+        CopyAtMost(stream, raw, MaxFileBytes);
         var bytes = raw.GetBuffer().AsSpan(0, (int)raw.Length);
         if (bytes.Length < 2 || bytes[0] != 0x1f || bytes[1] != 0x8b) return bytes.ToArray();
 
         raw.Position = 0;
         using var gzip = new GZipStream(raw, CompressionMode.Decompress);
+        // Inflate the header, then no more than it declares and one byte to notice trailing data: a small file
+        // claiming little cannot inflate to gigabytes.
+        var header = new byte[16];
+        var headerLength = Inflate(() => gzip.ReadAtLeast(header, header.Length, throwOnEndOfStream: false));
+        var declared = DeclaredSize(header.AsSpan(0, headerLength));
+        if (declared > MaxFileBytes)
+            throw new InvalidDataException($"IDX file declares {declared} bytes; at most {MaxFileBytes} are read.");
+        var file = new byte[Math.Max(headerLength, declared) + (headerLength < header.Length ? 0 : 1)];
+        header.AsSpan(0, headerLength).CopyTo(file);
+        var length = headerLength + (file.Length > headerLength ? Inflate(() => gzip.ReadAtLeast(file.AsSpan(headerLength), file.Length - headerLength, throwOnEndOfStream: false)) : 0);
+        return file[..length];
+    }
+
+    private static int Inflate(Func<int> read)
+    {
         try
         {
-            // Inflate the header, then no more than it declares and one byte to notice trailing data: a small file
-            // claiming little cannot inflate to gigabytes.
-            var header = new byte[16];
-            var headerLength = gzip.ReadAtLeast(header, header.Length, throwOnEndOfStream: false);
-            var declared = DeclaredSize(header.AsSpan(0, headerLength));
-            if (declared > MaxInflatedBytes)
-                throw new InvalidDataException($"IDX file declares {declared} bytes; at most {MaxInflatedBytes} are read.");
-            var file = new byte[Math.Max(headerLength, declared) + (headerLength < header.Length ? 0 : 1)];
-            header.AsSpan(0, headerLength).CopyTo(file);
-            var length = headerLength + (file.Length > headerLength ? gzip.ReadAtLeast(file.AsSpan(headerLength), file.Length - headerLength, throwOnEndOfStream: false) : 0);
-            return file[..length];
+            return read();
         }
-        catch (InvalidDataException e) when (e.Message.StartsWith("IDX", StringComparison.Ordinal) is false)
+        catch (InvalidDataException e)
         {
             throw new InvalidDataException($"IDX file is not valid gzip: {e.Message}", e);
         }
     }
 
-    /// <summary>Largest IDX file inflated: Fashion-MNIST's training images are 47 MB.</summary>
-    private const long MaxInflatedBytes = 1L << 30;
+    private static void CopyAtMost(Stream source, Stream destination, long limit)
+    {
+        var buffer = new byte[81920];
+        long total = 0;
+        int read;
+        while ((read = source.Read(buffer)) > 0)
+        {
+            if ((total += read) > limit)
+                throw new InvalidDataException($"IDX file is larger than the {limit} bytes read at most.");
+            destination.Write(buffer, 0, read);
+        }
+    }
+
+    /// <summary>
+    /// Largest IDX file read or inflated (Fashion-MNIST's training images are 47 MB): as floats, 1 GiB, the most any
+    /// dataset may hold (Storage's dataset formats).
+    /// </summary>
+    private const long MaxFileBytes = 1L << 28;
 
     /// <summary>Header plus data bytes the (possibly short) header declares; 0 when it is no IDX header this reader knows.</summary>
     private static long DeclaredSize(ReadOnlySpan<byte> header)

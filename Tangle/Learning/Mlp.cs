@@ -82,13 +82,12 @@ public sealed class Mlp : IModel, IForwardPass
     void IForwardPass.VisitLogits(ReadOnlySpan<float> parameters, Dataset data, LogitsVisitor visit)
     {
         MinibatchSgd.CheckCompatible(Shape, parameters.Length, data);
-        if (data.Count == 0) return;
         var w1 = parameters[..HiddenBiasOffset];
         var b1 = parameters.Slice(HiddenBiasOffset, Hidden);
         var w2 = parameters.Slice(OutputWeightOffset, Classes * Hidden);
         var b2 = parameters.Slice(OutputBiasOffset, Classes);
         const int MaxBlock = 64; // samples per pass: their hidden activations stay in cache
-        var block = Math.Min(MaxBlock, data.Count); // a peer's test set may be a dozen samples: scratch to match
+        var block = Math.Clamp(data.Count, 1, MaxBlock); // a peer's test set may be a dozen samples: scratch to match
         var hidden = new float[block * Hidden];
         var allLogits = new float[block * Classes];
         for (var first = 0; first < data.Count; first += block)
