@@ -1,0 +1,64 @@
+"""PyTorch's training throughput on one thread, for comparison with `dotnet run -c Release --project Benchmarks -- learning`.
+
+Fashion-MNIST's first 10,000 training images, one epoch of plain SGD, shuffled minibatches; prints samples per second
+of the epoch (best of three) and the test accuracy after it. Needs Debian's python3-torch and dataset-fashion-mnist:
+
+    env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE /usr/bin/python3 docs/pytorch/train_speed.py [mlp]
+"""
+import gzip
+import struct
+import sys
+import time
+
+import numpy as np
+import torch
+from torch import nn
+
+FOLDER = "/usr/share/datasets/fashion-mnist"
+
+
+def idx(name):
+    with gzip.open(f"{FOLDER}/{name}", "rb") as f:
+        data = f.read()
+    magic, count = struct.unpack(">II", data[:8])
+    if magic == 0x803:
+        rows, cols = struct.unpack(">II", data[8:16])
+        return np.frombuffer(data, np.uint8, offset=16).reshape(count, rows * cols).astype(np.float32) / 255
+    return np.frombuffer(data, np.uint8, offset=8).astype(np.int64)
+
+
+NETWORKS = {
+    # name: (network, batch, learning rate)
+    "mlp": (lambda: nn.Sequential(nn.Linear(784, 128), nn.ReLU(), nn.Linear(128, 10)), 32, 0.1),
+}
+
+
+def main():
+    torch.set_num_threads(1)
+    name = sys.argv[1] if len(sys.argv) > 1 else "mlp"
+    make, batch, lr = NETWORKS[name]
+    x = torch.from_numpy(idx("train-images-idx3-ubyte.gz")[:10000])
+    y = torch.from_numpy(idx("train-labels-idx1-ubyte.gz")[:10000])
+    best = 0.0
+    for run in range(3):
+        torch.manual_seed(run)
+        model = make()
+        optimizer = torch.optim.SGD(model.parameters(), lr=lr)
+        loss = nn.CrossEntropyLoss()
+        order = torch.randperm(len(x))
+        start = time.perf_counter()
+        for first in range(0, len(x), batch):
+            chosen = order[first:first + batch]
+            optimizer.zero_grad()
+            loss(model(x[chosen]), y[chosen]).backward()
+            optimizer.step()
+        best = max(best, len(x) / (time.perf_counter() - start))
+    test_x = torch.from_numpy(idx("t10k-images-idx3-ubyte.gz"))
+    test_y = torch.from_numpy(idx("t10k-labels-idx1-ubyte.gz"))
+    with torch.no_grad():
+        accuracy = (model(test_x).argmax(1) == test_y).float().mean().item()
+    print(f"{name}: {best:,.0f} samples/s (best of 3 epochs of 10,000, batch {batch}, one thread); test accuracy {accuracy:.1%}")
+
+
+if __name__ == "__main__":
+    main()
