@@ -14,9 +14,7 @@ public static class LocalDataLoader
     /// </summary>
     public static LocalData Load(string mnistDirectory, SessionSettings settings)
     {
-        using var images = File.OpenRead(Path.Combine(mnistDirectory, "t10k-images-idx3-ubyte.gz"));
-        using var labels = File.OpenRead(Path.Combine(mnistDirectory, "t10k-labels-idx1-ubyte.gz"));
-        var digits = IdxReader.Read(images, labels);
+        var digits = DatasetFormats.Load("mnist", mnistDirectory).Samples;
         var (pool, _) = DataSplits.HoldOut(digits, DataSplits.TrainPoolSize(digits.Count));
         var (train, test) = new DataSlots(pool.Labels, pool.ClassCount, settings.Partition, settings.DataSlots, settings.DataSeed).Split(pool, settings.DataSlot);
         return new LocalData(train, test);
@@ -30,11 +28,7 @@ public static class LocalDataLoader
     public static Dataset ReadOwn(string path, string mnistDirectory)
     {
         var loaded = DatasetFormats.Load(path, mnistDirectory);
-        if (loaded.Training is not { } training)
-            return loaded.Samples;
-        if (training.FeatureCount != loaded.Samples.FeatureCount)
-            throw new InvalidDataException($"{PeerOptions.Section}:LocalData {path}: its training and test sets differ in size ({training.FeatureCount} and {loaded.Samples.FeatureCount} features).");
-        return Dataset.Concat([training, loaded.Samples]);
+        return loaded.Training is { } training ? Dataset.Concat([training, loaded.Samples]) : loaded.Samples;
     }
 
     /// <summary>

@@ -31,7 +31,10 @@ public sealed class IdxFolderFormat : IDatasetFormat
             throw new InvalidDataException($"{path} holds IDX sets {string.Join(", ", names)}: expected one set, or t10k and train.");
         var labels = training is { } both ? [ReadLabels(samples.Labels), ReadLabels(both.Labels)] : new[] { ReadLabels(samples.Labels) };
         var classes = Math.Max(2, labels.Max(l => l.Length == 0 ? 0 : l.Max() + 1));
-        return new LoadedDataset(Read(samples, classes), training is { } t ? Read(t, classes) : null);
+        var (test, train) = (Read(samples, classes), training is { } t ? Read(t, classes) : null);
+        if (train is not null && train.FeatureCount != test.FeatureCount)
+            throw new InvalidDataException($"{path}: its t10k and train images differ in size ({test.FeatureCount} and {train.FeatureCount} pixels).");
+        return new LoadedDataset(test, train);
     }
 
     /// <summary>Each set's name and its two files; a set with images and no labels is an error, not a different set.</summary>

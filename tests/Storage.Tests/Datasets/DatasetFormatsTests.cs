@@ -150,6 +150,14 @@ public sealed class DatasetFormatsTests : IDisposable
         Assert.Equal((2, 3), (two.Samples.Count, two.Training!.Count));
         Assert.Equal((4, 4), (two.Samples.ClassCount, two.Training.ClassCount)); // the largest label of either set
 
+        var t10k = Path.Combine(_folder, "t10k-images-idx3-ubyte");
+        var sameSize = File.ReadAllBytes(t10k);
+        var narrower = sameSize[..(16 + 2 * 3)]; // the two images as 1 × 3 pixels each: train's are 2 × 3
+        BinaryPrimitives.WriteInt32BigEndian(narrower.AsSpan(8), 1);
+        File.WriteAllBytes(t10k, narrower);
+        Assert.Contains("t10k and train images differ in size", Assert.Throws<InvalidDataException>(() => DatasetFormats.Load(_folder, MnistDirectory)).Message);
+        File.WriteAllBytes(t10k, sameSize);
+
         WriteIdx("extra", [0]);
         Assert.Contains("expected one set, or t10k and train", Assert.Throws<InvalidDataException>(() => DatasetFormats.Load(_folder, MnistDirectory)).Message);
         File.Delete(Path.Combine(_folder, "extra-labels-idx1-ubyte"));
