@@ -9,7 +9,7 @@ namespace MlAspire.AppHost;
 /// <list type="bullet">
 /// <item><c>peers</c>: how many peers (default 4).</item>
 /// <item><c>ipfs</c>: <c>auto</c> (default), <c>containers</c>, <c>js-ipfs</c> or <c>embedded</c>; see <see cref="IpfsChoice"/>.</item>
-/// <item><c>model</c>: <c>mlp</c> or <c>logreg</c> (Bootstrap:Model:Architecture; Bootstrap's default when unset).</item>
+/// <item><c>model</c>: a named model such as <c>mlp</c>, or a model's layers (Bootstrap:Model:Architecture; Bootstrap's default when unset).</item>
 /// <item><c>training-interval</c>: a TimeSpan such as <c>00:00:00.500</c> (Bootstrap:Training:Interval).</item>
 /// <item><c>state</c>: folder for the bootstrap's genesis, the peers' data and the js-ipfs repos (default: mlaspire under the temp folder).</item>
 /// <item><c>ipfs-storage-max</c>: Datastore.StorageMax of every IPFS node (default 2GB; units as Kubo: kB, MB, GB, TB, KiB, MiB, GiB, TiB).</item>

@@ -70,7 +70,7 @@ public static class IngestBenchmarks
         Console.WriteLine();
     }
 
-    private static string Describe(ModelShape shape) => shape.Architecture == ModelArchitecture.Mlp ? $"mlp {shape.Inputs}-{shape.Hidden}-{shape.Classes}" : $"logreg {shape.Inputs}-{shape.Classes}";
+    private static string Describe(ModelShape shape) => shape.Description;
 
     /// <summary>A member publishing into its store, and a victim peer (the tests' in-process engine) fetching from it, in a temporary folder.</summary>
     private sealed class Rig : IDisposable

@@ -31,7 +31,7 @@ public static class LearningBenchmarks
             }
             runs.Sort();
             var evaluation = Measure.Time(() => model.Evaluate(values, data), samples: 7);
-            Console.WriteLine($"{shape.Architecture,-18} {shape.ParameterCount,7:N0} parameters: training {runs[2],9:N0} samples/s/core (median of 5 epochs of {data.Count}); evaluating {data.Count} samples {evaluation}");
+            Console.WriteLine($"{(shape.Layers.Count == 1 ? "logreg" : "mlp 784-64-10"),-18} {shape.ParameterCount,7:N0} parameters: training {runs[2],9:N0} samples/s/core (median of 5 epochs of {data.Count}); evaluating {data.Count} samples {evaluation}");
             // A peer's local test set at 1,000 simulated peers on Fashion-MNIST's 60,000: about 12 samples. Walks rate
             // transactions at this size, hundreds of times per training step.
             var small = data.Slice(0, 12);
@@ -92,7 +92,7 @@ public static class LearningBenchmarks
                 model.Train(values, train, options, new Random(run));
                 best = Math.Max(best, train.Count / stopwatch.Elapsed.TotalSeconds);
             }
-            Console.WriteLine($"against PyTorch, {name} {shape.Inputs}-{shape.Hidden}-{shape.Classes}: {best:N0} samples/s (best of 3 epochs of 10,000 Fashion-MNIST images, batch {options.BatchSize}, one thread); test accuracy {model.Evaluate(values, fashion.Samples).Accuracy:P1}");
+            Console.WriteLine($"against PyTorch, {name} {shape}: {best:N0} samples/s (best of 3 epochs of 10,000 Fashion-MNIST images, batch {options.BatchSize}, one thread); test accuracy {model.Evaluate(values, fashion.Samples).Accuracy:P1}");
         }
     }
 

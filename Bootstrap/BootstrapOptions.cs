@@ -1,5 +1,6 @@
 using MlAspire.Tangle;
 using MlAspire.Tangle.Learning;
+using MlAspire.Tangle.Learning.Architectures;
 using MlAspire.Tangle.Training;
 
 namespace MlAspire.Bootstrap;
@@ -63,22 +64,19 @@ public sealed class BootstrapOptions
 
 public sealed class ModelOptions
 {
-    /// <summary>"mlp" or "logreg".</summary>
+    /// <summary>A named model (mlp, logreg, small-cnn, leaf-cnn), or a model's layers: "input:784, dense:64, relu, dense:10, softmax".</summary>
     public string Architecture { get; set; } = "mlp";
 
-    public int Inputs { get; set; } = 784;
+    /// <summary>A sample's shape, a size (784) or channels×height×width (1x28x28); layers given in Architecture name their own.</summary>
+    public string Inputs { get; set; } = "784";
 
-    /// <summary>Hidden units of the MLP; ignored for logistic regression.</summary>
+    /// <summary>Hidden units of the MLP; the other named models ignore it.</summary>
     public int Hidden { get; set; } = 64;
 
     public int Classes { get; set; } = 10;
 
-    public ModelShape ToShape() => Architecture.ToLowerInvariant() switch
-    {
-        "mlp" => ModelShape.Mlp(Inputs, Hidden, Classes),
-        "logreg" => ModelShape.LogisticRegression(Inputs, Classes),
-        _ => throw new InvalidOperationException($"Bootstrap:Model:Architecture is '{Architecture}'; expected 'mlp' or 'logreg'."),
-    };
+    /// <exception cref="FormatException">An unknown model, a malformed shape, or layers that do not fit together.</exception>
+    public ModelShape ToShape() => ModelArchitectures.Resolve(Architecture, ActivationShape.Parse(Inputs), Classes, Hidden);
 }
 
 /// <summary>How the demonstration data set is shared out: each joining peer is given one slot of it.</summary>

@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Options;
 using MlAspire.Tangle.Data.Partitioning;
+using MlAspire.Tangle.Learning;
 
 namespace MlAspire.Bootstrap;
 
@@ -15,20 +16,18 @@ public sealed class BootstrapOptionsValidator : IValidateOptions<BootstrapOption
         }
 
         Check(!string.IsNullOrWhiteSpace(options.DataDirectory), "DataDirectory must be set.");
-        var knownArchitecture = options.Model.Architecture.ToLowerInvariant() is "mlp" or "logreg";
-        Check(knownArchitecture, $"Model:Architecture is '{options.Model.Architecture}'; expected 'mlp' or 'logreg'.");
-        Check(options.Model.Inputs > 0 && options.Model.Classes > 1, "Model needs Inputs ≥ 1 and Classes ≥ 2.");
-        Check(options.Model.Architecture.ToLowerInvariant() != "mlp" || options.Model.Hidden > 0, "Model:Hidden must be positive for an MLP.");
-        if (knownArchitecture)
+        try
         {
-            try
-            {
-                options.Rules.Validated();
-            }
-            catch (ArgumentException e)
-            {
-                failures.Add($"{BootstrapOptions.Section}: the tangle's rules (Model, MaxParents, Training:Interval): {e.Message}");
-            }
+            options.Rules.Validated();
+        }
+        catch (FormatException e)
+        {
+            var setting = IsSampleShape(options.Model.Inputs) ? "Model:Architecture (with Hidden and Classes)" : "Model:Inputs";
+            failures.Add($"{BootstrapOptions.Section}:{setting}: {e.Message}");
+        }
+        catch (ArgumentException e)
+        {
+            failures.Add($"{BootstrapOptions.Section}: the tangle's rules (Model, MaxParents, Training:Interval): {e.Message}");
         }
         try
         {
@@ -62,5 +61,18 @@ public sealed class BootstrapOptionsValidator : IValidateOptions<BootstrapOption
         Check(options.WatchBufferSize >= 1, "WatchBufferSize must be at least 1.");
 
         return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
+    }
+
+    private static bool IsSampleShape(string text)
+    {
+        try
+        {
+            ActivationShape.Parse(text);
+            return true;
+        }
+        catch (FormatException)
+        {
+            return false;
+        }
     }
 }

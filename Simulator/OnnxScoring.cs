@@ -54,7 +54,7 @@ public static class OnnxScoring
             case ["evaluate", var model, .. var rest]:
             {
                 var data = rest is ["--data", var name] ? name : rest is [] ? "mnist" : throw new ArgumentException("usage: evaluate MODEL.onnx [--data D]");
-                var (_, heldOut) = SimulatorRun.Load(data, DataPool.Test, null);
+                var (_, heldOut, _) = SimulatorRun.Load(data, DataPool.Test, null);
                 var probabilities = Probabilities(model, heldOut);
                 if (probabilities.Length > 0 && probabilities[0].Length != heldOut.ClassCount)
                     throw new InvalidDataException($"{model} gives {probabilities[0].Length} class probabilities; {data} has {heldOut.ClassCount} classes.");

@@ -3,16 +3,21 @@ using MlAspire.Tangle.Aggregation;
 using MlAspire.Tangle.Attacks;
 using MlAspire.Storage.Datasets;
 using MlAspire.Tangle.Learning;
+using MlAspire.Tangle.Learning.Architectures;
 using MlAspire.Tangle.Simulation;
 using MlAspire.Tangle.Training;
 
 namespace MlAspire.Simulator;
 
 /// <summary>Command-line options: every one has a default, so a bare run is the reference experiment.</summary>
-public sealed record SimulatorOptions(SimulationConfig Config, string OutputDirectory, string Data, DataPool Pool, int? TrainCount, string Name)
+public sealed record SimulatorOptions(SimulationConfig Config, string OutputDirectory, string Data, DataPool Pool, int? TrainCount, string Name, string ModelName, int Hidden)
 {
     private static readonly SimulationConfig Defaults = new();
     private static readonly LearningParameters Learn = Defaults.Learning;
+    private const int DefaultHidden = 64;
+
+    /// <summary>The model for MNIST-sized samples (784 values, 10 classes), before the data is loaded.</summary>
+    private static ModelShape Model(string name, int hidden) => ModelArchitectures.Resolve(name, ActivationShape.Flat(784), 10, hidden);
 
     public static string Usage => $"""
         Simulates N virtual peers learning on a tangle, beside FedAvg and centralized training on the same split.
@@ -25,8 +30,8 @@ public sealed record SimulatorOptions(SimulationConfig Config, string OutputDire
           --peers N               virtual peers ({Defaults.Peers})
           --rounds N              rounds; each active peer trains once per round ({Defaults.Rounds})
           --partition P           iid | dirichlet:ALPHA | shards:N ({Defaults.Partition})
-          --model M               mlp | logreg (mlp)
-          --hidden N              MLP hidden units ({Defaults.Model.Hidden})
+          --model M               {ModelArchitectures.Names}, or layers such as "input:784, dense:64, relu, dense:10, softmax" (mlp)
+          --hidden N              MLP hidden units ({DefaultHidden})
           --attackers A           KIND:FRACTION[:ARG] (none); KIND[:ARG] is one of
                                   {AttackSpec.Usage}
           --seed N                seed for everything ({Defaults.Seed})
@@ -107,7 +112,8 @@ public sealed record SimulatorOptions(SimulationConfig Config, string OutputDire
             PublishRule = Choice("publish", Learn.PublishRule, PublishRules),
             Sgd = new SgdOptions(Int("epochs", Learn.Sgd.Epochs), Int("batch", Learn.Sgd.BatchSize), (float)Real("lr", Learn.Sgd.LearningRate)),
         };
-        var hidden = Int("hidden", Defaults.Model.Hidden);
+        var hidden = Int("hidden", DefaultHidden);
+        var modelName = Text("model", "mlp");
         var activity = values.TryGetValue("active", out var active)
             ? active.Split('-') is [var slowest, var fastest] ? (Slowest: Number("active", slowest), Fastest: Number("active", fastest)) : (Slowest: Number("active", active), Fastest: Number("active", active))
             : (Slowest: Defaults.SlowestQuota, Fastest: Defaults.ActiveQuota);
@@ -116,7 +122,8 @@ public sealed record SimulatorOptions(SimulationConfig Config, string OutputDire
             Peers = Int("peers", Defaults.Peers),
             Rounds = Int("rounds", Defaults.Rounds),
             Partition = Text("partition", Defaults.Partition),
-            Model = Choice("model", ModelShape.Mlp(784, hidden, 10), ("mlp", ModelShape.Mlp(784, hidden, 10)), ("logreg", ModelShape.LogisticRegression(784, 10))),
+            // Resolved again for the dataset's samples once it is loaded; this fails on a bad model before loading data.
+            Model = Model(modelName, hidden),
             Attack = values.TryGetValue("attackers", out var attack) ? AttackSpec.Parse(attack) : null,
             Seed = Int("seed", Defaults.Seed),
             Learning = learning,
@@ -140,13 +147,13 @@ public sealed record SimulatorOptions(SimulationConfig Config, string OutputDire
         var name = Text("name", string.Join('_', new[]
         {
             data == "mnist" ? null : Path.GetFileName(data.TrimEnd('/')), values.GetValueOrDefault("pool") is "train" ? "train-pool" : null,
-            $"p{config.Peers}", $"r{config.Rounds}", config.Partition.Replace(':', '-'), values.GetValueOrDefault("model", "mlp"),
+            $"p{config.Peers}", $"r{config.Rounds}", config.Partition.Replace(':', '-'), modelName.Contains(',') ? "layers" : modelName,
             config.Attack is null ? "clean" : config.Attack.ToString().Replace(':', '-'), $"s{config.Seed}",
             config.Transport == WeightPrecision.Float32 ? null : config.Transport.ToString().ToLowerInvariant(),
         }.OfType<string>()));
         var pool = Choice("pool", DataPool.Test, ("test", DataPool.Test), ("train", DataPool.Train));
         return new SimulatorOptions(config, Text("out", Path.Combine("out", "simulations")), Text("data", "mnist"),
-            pool, values.ContainsKey("train-count") ? Int("train-count", 0) : null, name);
+            pool, values.ContainsKey("train-count") ? Int("train-count", 0) : null, name, modelName, hidden);
     }
 
     /// <summary>Where the <c>mnist</c> dataset is: the copy the build puts next to the program.</summary>

@@ -1,5 +1,7 @@
 using System.Diagnostics;
 using MlAspire.Tangle.Data;
+using MlAspire.Tangle.Learning;
+using MlAspire.Tangle.Learning.Architectures;
 using MlAspire.Storage.Datasets;
 using MlAspire.Tangle.Simulation;
 using Spectre.Console;
@@ -11,10 +13,10 @@ public static class SimulatorRun
 {
     public static int Execute(SimulatorOptions options)
     {
-        var (trainPool, heldOut) = Load(options.Data, options.Pool, options.TrainCount);
-        // The model takes the dataset's inputs and classes; its kind and hidden units come from the options.
-        var config = options.Config with { Model = options.Config.Model with { Inputs = trainPool.FeatureCount, Classes = trainPool.ClassCount } };
-        AnsiConsole.MarkupLineInterpolated($"[bold]{options.Name}[/]: {config.Peers} peers, {config.Rounds} rounds, {config.Partition}, {config.Model.Architecture}, attack {config.Attack?.ToString() ?? "none"}, seed {config.Seed}; train pool {trainPool.Count}, held out {heldOut.Count}");
+        var (trainPool, heldOut, sample) = Load(options.Data, options.Pool, options.TrainCount);
+        // The model takes the dataset's sample shape and classes; which model, from the options.
+        var config = options.Config with { Model = ModelArchitectures.Resolve(options.ModelName, sample, trainPool.ClassCount, options.Hidden) };
+        AnsiConsole.MarkupLineInterpolated($"[bold]{options.Name}[/]: {config.Peers} peers, {config.Rounds} rounds, {config.Partition}, {config.Model} ({config.Model.ParameterCount:N0} parameters), attack {config.Attack?.ToString() ?? "none"}, seed {config.Seed}; train pool {trainPool.Count}, held out {heldOut.Count}");
 
         var stopwatch = Stopwatch.StartNew();
         IReadOnlyList<RoundResult> results = [];
@@ -54,7 +56,7 @@ public static class SimulatorRun
     /// <see cref="DataPool.Train"/> pool, its separate training set (the first <paramref name="trainCount"/>, by default all)
     /// and its test set.
     /// </summary>
-    public static (Dataset TrainPool, Dataset HeldOut) Load(string data, DataPool pool, int? trainCount)
+    public static (Dataset TrainPool, Dataset HeldOut, ActivationShape Sample) Load(string data, DataPool pool, int? trainCount)
     {
         var loaded = DatasetFormats.Load(data, SimulatorOptions.MnistDirectory);
         if (pool == DataPool.Test)
@@ -64,11 +66,12 @@ public static class SimulatorRun
                 throw new ArgumentException(trainCount is null
                     ? $"{data} has {loaded.Samples.Count} samples: too few to keep 80 % as the train pool and hold the rest out."
                     : $"--train-count {count} leaves no train pool or nothing held out of {data}'s {loaded.Samples.Count} samples.");
-            return DataSplits.HoldOut(loaded.Samples, count);
+            var (trainPool, heldOut) = DataSplits.HoldOut(loaded.Samples, count);
+            return (trainPool, heldOut, loaded.SampleShape);
         }
         if (trainCount < 1)
             throw new ArgumentException($"--train-count {trainCount} leaves no train pool.");
         var train = loaded.Training ?? throw new InvalidDataException($"{data} has no separate training set for --pool train: use --pool test.");
-        return (trainCount < train.Count ? train.Slice(0, trainCount.Value) : train, loaded.Samples);
+        return (trainCount < train.Count ? train.Slice(0, trainCount.Value) : train, loaded.Samples, loaded.SampleShape);
     }
 }

@@ -121,9 +121,7 @@ public sealed partial class GenesisStore(IOptions<BootstrapOptions> options, IHo
     private void WriteAtomically(string fileName, byte[] content, bool secret) =>
         AtomicFile.WriteAsync(PathOf(fileName), content, CancellationToken.None, secret ? UnixFileMode.UserRead | UnixFileMode.UserWrite : null).GetAwaiter().GetResult();
 
-    private static string Describe(ModelShape shape) => shape.Architecture == ModelArchitecture.Mlp
-        ? $"mlp {shape.Inputs}-{shape.Hidden}-{shape.Classes}"
-        : $"logreg {shape.Inputs}-{shape.Classes}";
+    private static string Describe(ModelShape shape) => shape.Description;
 
     private string PathOf(string fileName) => Path.Combine(DataDirectory, fileName);
 

@@ -55,18 +55,7 @@ public static class MessageMapping
     /// <summary>The tangle's rules and how peers learn on it, as the peers receive them.</summary>
     public static TangleParameters ToTangleParameters(TangleRules rules, Training.LearningParameters learning) => new()
     {
-        Model = new ModelShape
-        {
-            Architecture = rules.Model.Architecture switch
-            {
-                Learning.ModelArchitecture.LogisticRegression => ModelArchitecture.LogisticRegression,
-                Learning.ModelArchitecture.Mlp => ModelArchitecture.Mlp,
-                _ => throw new ArgumentOutOfRangeException(nameof(rules), rules.Model.Architecture, null),
-            },
-            Inputs = rules.Model.Inputs,
-            Hidden = rules.Model.Hidden,
-            Classes = rules.Model.Classes,
-        },
+        Model = rules.Model.Description,
         MaxParents = rules.MaxParents,
         Learning = ToMessage(learning),
     };

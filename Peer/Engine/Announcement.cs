@@ -1,5 +1,6 @@
 using MlAspire.Storage.Content;
 using MlAspire.Storage.Transactions;
+using MlAspire.Tangle;
 
 namespace MlAspire.Peer.Engine;
 
@@ -58,5 +59,5 @@ public sealed record IngestBudget
     public TimeSpan FetchTimeout { get; init; } = TimeSpan.FromSeconds(10);
 
     /// <summary>Largest weights blob accepted (1 MiB: what one IPFS block carries).</summary>
-    public int MaxWeightsBytes { get; init; } = 1 << 20;
+    public int MaxWeightsBytes { get; init; } = TangleRules.MaxWeightsBytes;
 }

@@ -25,12 +25,17 @@ public static class SessionMapping
         response.Tangle.MaxParents,
         TimeSpan.FromMilliseconds(Math.Max(100, response.Training.IntervalMs))).Validated();
 
-    private static Learning.ModelShape ToShape(MlAspire.Bootstrap.Grpc.ModelShape model) => model.Architecture switch
+    private static Learning.ModelShape ToShape(string model)
     {
-        ModelArchitecture.LogisticRegression => Learning.ModelShape.LogisticRegression(model.Inputs, model.Classes),
-        ModelArchitecture.Mlp => Learning.ModelShape.Mlp(model.Inputs, model.Hidden, model.Classes),
-        _ => throw new InvalidDataException($"Bootstrap sent an unknown model architecture {model.Architecture}."),
-    };
+        try
+        {
+            return Learning.ModelShape.Parse(model);
+        }
+        catch (FormatException e)
+        {
+            throw new InvalidDataException($"Bootstrap sent a model this peer cannot build: {e.Message}", e);
+        }
+    }
 
     public static Domain.LearningParameters ToLearning(MlAspire.Bootstrap.Grpc.LearningParameters p) => new Domain.LearningParameters
     {

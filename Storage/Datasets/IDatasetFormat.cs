@@ -1,12 +1,17 @@
 using MlAspire.Tangle.Data;
+using MlAspire.Tangle.Learning;
 
 namespace MlAspire.Storage.Datasets;
 
 /// <summary>
 /// What a dataset on disk holds: <paramref name="Samples"/>, its test set or its only set, and a separate training set
-/// when it has one (MNIST-style <c>train-*</c> files beside <c>t10k-*</c>).
+/// when it has one (MNIST-style <c>train-*</c> files beside <c>t10k-*</c>). <paramref name="Image"/> is the samples'
+/// channels × height × width when the format knows it; convolutions take a flat square sample as one greyscale channel.
 /// </summary>
-public sealed record LoadedDataset(Dataset Samples, Dataset? Training);
+public sealed record LoadedDataset(Dataset Samples, Dataset? Training, ActivationShape? Image = null)
+{
+    public ActivationShape SampleShape => Image ?? ActivationShape.Flat(Samples.FeatureCount);
+}
 
 /// <summary>One way of keeping labelled samples on disk. Each is one file plus one line in <see cref="DatasetFormats"/>.</summary>
 public interface IDatasetFormat

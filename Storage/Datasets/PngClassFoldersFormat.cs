@@ -1,4 +1,5 @@
 using MlAspire.Tangle.Data;
+using MlAspire.Tangle.Learning;
 
 using System.Globalization;
 
@@ -43,7 +44,7 @@ public sealed class PngClassFoldersFormat : IDatasetFormat
             }
         var featureCount = first!.Value.Width * first.Value.Height * first.Value.Channels;
         var data = new Dataset([.. features], [.. labels], featureCount, Math.Max(2, labelOf.Max() + 1));
-        return new LoadedDataset(DatasetFormats.InFixedRandomOrder(data), null);
+        return new LoadedDataset(DatasetFormats.InFixedRandomOrder(data), null, new ActivationShape(first.Value.Channels, first.Value.Height, first.Value.Width));
     }
 
     private static IEnumerable<string> Images(string directory) =>

@@ -7,50 +7,95 @@ namespace MlAspire.Storage.Export;
 
 /// <summary>
 /// A model's weights as an ONNX file other tools read (ONNX Runtime, ML.NET): input <see cref="InputName"/>, a batch
-/// of flat samples [N, inputs]; output <see cref="OutputName"/>, class probabilities [N, classes]. Each dense layer is a
-/// Gemm with the weights as stored ([outputs, inputs], so transB = 1), then ReLU between layers and a softmax at the end,
-/// the engine's own forward pass. IR version 8, opset 13.
+/// of flat samples [N, inputs]; output <see cref="OutputName"/>, class probabilities [N, classes]. Each layer becomes
+/// the ONNX operator that computes what the engine's does, with its weights in the layout the engine stores them, and the
+/// model's description as the graph's doc string. IR version 8, opset 13.
 /// </summary>
 public static class OnnxModel
 {
     public const string InputName = "input";
     public const string OutputName = "probabilities";
 
+    /// <summary>How each layer kind is written: (graph, layer, its parameters, the tensor it reads) → the tensor it writes.</summary>
+    private static readonly Dictionary<string, Func<GraphProto, LayerPlacement, ReadOnlyMemory<float>, string, string>> Layers = new()
+    {
+        ["dense"] = Dense,
+        ["relu"] = (graph, layer, _, input) => Add(graph, "Relu", Name(graph, layer), [input]),
+        ["flatten"] = (graph, layer, _, input) => Add(graph, "Flatten", Name(graph, layer), [input], Int("axis", 1)),
+        ["conv2d"] = Convolution,
+        ["maxpool"] = (graph, layer, _, input) => Add(graph, "MaxPool", Name(graph, layer), [input],
+            Ints("kernel_shape", layer.Spec.Arguments[0], layer.Spec.Arguments[0]), Ints("strides", layer.Spec.Arguments[0], layer.Spec.Arguments[0])),
+    };
+
     public static byte[] Write(ModelWeights weights)
     {
         ArgumentNullException.ThrowIfNull(weights);
         var shape = weights.Shape;
-        var graph = new GraphProto { Name = $"mlaspire-{shape.Architecture.ToString().ToLowerInvariant()}" };
+        var graph = new GraphProto { Name = "mlaspire", DocString = shape.Description };
         graph.Input.Add(Tensor(InputName, shape.Inputs));
         graph.Output.Add(Tensor(OutputName, shape.Classes));
-        var values = weights.Values;
-        var logits = shape.Architecture switch
+        var values = weights.ToArray().AsMemory();
+        var tensor = InputName;
+        if (!shape.Input.IsFlat)
         {
-            ModelArchitecture.LogisticRegression => Dense(graph, "dense", InputName, values, shape.Inputs, shape.Classes),
-            ModelArchitecture.Mlp => Dense(graph, "output", Relu(graph, "hidden_relu",
-                Dense(graph, "hidden", InputName, values, shape.Inputs, shape.Hidden)), values[(shape.Inputs * shape.Hidden + shape.Hidden)..], shape.Hidden, shape.Classes),
-            _ => throw new NotSupportedException($"No ONNX export for {shape.Architecture}."),
-        };
-        graph.Node.Add(Node("Softmax", "softmax", [logits], OutputName, new AttributeProto { Name = "axis", Type = AttributeProto.Types.AttributeType.Int, I = 1 }));
+            // Samples arrive flat, as the engine stores them; convolutions read them as [N, C, H, W].
+            graph.Initializer.Add(Int64Initializer("input.shape", -1, shape.Input.Channels, shape.Input.Height, shape.Input.Width));
+            tensor = Add(graph, "Reshape", "input_image", [InputName, "input.shape"]);
+        }
+        foreach (var layer in shape.Placements)
+        {
+            var write = Layers.GetValueOrDefault(layer.Spec.Kind) ?? throw new NotSupportedException($"No ONNX export for {layer.Spec.Kind} layers.");
+            tensor = write(graph, layer, values.Slice(layer.ParameterOffset, layer.ParameterCount), tensor);
+        }
+        graph.Node.Add(Node("Softmax", "softmax", [tensor], OutputName, Int("axis", 1)));
         var model = new ModelProto { IrVersion = 8, ProducerName = "MlAspire", Graph = graph };
         model.OpsetImport.Add(new OperatorSetIdProto { Domain = "", Version = 13 });
         return model.ToByteArray();
     }
 
-    /// <summary>output = x · Wᵀ + b, with W ([outputs, inputs]) then b (outputs) read from the start of <paramref name="values"/>.</summary>
-    private static string Dense(GraphProto graph, string name, string input, ReadOnlySpan<float> values, int inputs, int outputs)
+    /// <summary>output = x · Wᵀ + b, with W stored [outputs, inputs] (so transB = 1), then b.</summary>
+    private static string Dense(GraphProto graph, LayerPlacement layer, ReadOnlyMemory<float> values, string input)
     {
-        graph.Initializer.Add(Initializer($"{name}.weight", values[..(inputs * outputs)], outputs, inputs));
-        graph.Initializer.Add(Initializer($"{name}.bias", values.Slice(inputs * outputs, outputs), outputs));
-        graph.Node.Add(Node("Gemm", name, [input, $"{name}.weight", $"{name}.bias"], name,
-            new AttributeProto { Name = "transB", Type = AttributeProto.Types.AttributeType.Int, I = 1 }));
+        var name = Name(graph, layer);
+        graph.Initializer.Add(Initializer($"{name}.weight", values.Span[..layer.WeightCount], layer.Output.Size, layer.Input.Size));
+        graph.Initializer.Add(Initializer($"{name}.bias", values.Span[layer.WeightCount..], layer.Output.Size));
+        return Add(graph, "Gemm", name, [input, $"{name}.weight", $"{name}.bias"], Int("transB", 1));
+    }
+
+    /// <summary>Same-padded, stride 1: weights stored [filters, channels, kernel height, kernel width], then biases.</summary>
+    private static string Convolution(GraphProto graph, LayerPlacement layer, ReadOnlyMemory<float> values, string input)
+    {
+        var name = Name(graph, layer);
+        int height = layer.Spec.Arguments[0], width = layer.Spec.Arguments[1], filters = layer.Spec.Arguments[2];
+        graph.Initializer.Add(Initializer($"{name}.weight", values.Span[..layer.WeightCount], filters, layer.Input.Channels, height, width));
+        graph.Initializer.Add(Initializer($"{name}.bias", values.Span[layer.WeightCount..], filters));
+        return Add(graph, "Conv", name, [input, $"{name}.weight", $"{name}.bias"],
+            Ints("kernel_shape", height, width), Ints("pads", height / 2, width / 2, height / 2, width / 2));
+    }
+
+    private static string Name(GraphProto graph, LayerPlacement layer) => $"{layer.Spec.Kind}_{graph.Node.Count}";
+
+    private static string Add(GraphProto graph, string op, string name, string[] inputs, params AttributeProto[] attributes)
+    {
+        graph.Node.Add(Node(op, name, inputs, name, attributes));
         return name;
     }
 
-    private static string Relu(GraphProto graph, string name, string input)
+    private static AttributeProto Int(string name, long value) => new() { Name = name, Type = AttributeProto.Types.AttributeType.Int, I = value };
+
+    private static AttributeProto Ints(string name, params long[] values)
     {
-        graph.Node.Add(Node("Relu", name, [input], name));
-        return name;
+        var attribute = new AttributeProto { Name = name, Type = AttributeProto.Types.AttributeType.Ints };
+        attribute.Ints.AddRange(values);
+        return attribute;
+    }
+
+    private static TensorProto Int64Initializer(string name, params long[] values)
+    {
+        var tensor = new TensorProto { Name = name, DataType = (int)TensorProto.Types.DataType.Int64 };
+        tensor.Int64Data.AddRange(values);
+        tensor.Dims.Add(values.Length);
+        return tensor;
     }
 
     private static NodeProto Node(string op, string name, string[] inputs, string output, params AttributeProto[] attributes)

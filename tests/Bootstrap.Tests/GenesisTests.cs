@@ -65,7 +65,7 @@ public sealed class GenesisTests
         using var peer = new TestMember();
         var response = await host.CreateGrpcClient().JoinAsync(peer.Join());
 
-        Assert.Equal(new ModelShape { Architecture = ModelArchitecture.LogisticRegression, Inputs = 784, Hidden = 0, Classes = 10 }, response.Tangle.Model);
+        Assert.Equal("input:784, dense:10, softmax", response.Tangle.Model);
         Assert.Equal(Learning.ModelShape.LogisticRegression(784, 10), Learning.WeightCodec.Decode(response.GenesisWeights.Span).Shape);
         Assert.Equal(8, response.Tangle.MaxParents);
         var learning = response.Tangle.Learning;

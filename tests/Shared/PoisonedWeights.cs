@@ -9,8 +9,8 @@ public static class PoisonedWeights
     public static byte[] WithNaN(ModelShape shape)
     {
         var bytes = WeightCodec.Encode(new ModelWeights(shape, new float[shape.ParameterCount]));
-        BitConverter.GetBytes(float.NaN).CopyTo(bytes, WeightCodec.HeaderSize);
-        System.Security.Cryptography.SHA256.HashData(bytes.AsSpan(WeightCodec.HeaderSize)).CopyTo(bytes, WeightCodec.HeaderSize - 32);
+        BitConverter.GetBytes(float.NaN).CopyTo(bytes, WeightCodec.HeaderSizeFor(shape));
+        System.Security.Cryptography.SHA256.HashData(bytes.AsSpan(WeightCodec.HeaderSize)).CopyTo(bytes, WeightCodec.ChecksumOffset);
         return bytes;
     }
 }

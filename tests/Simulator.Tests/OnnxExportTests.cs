@@ -16,7 +16,7 @@ public sealed class OnnxExportTests : IDisposable
     [InlineData("logreg")]
     public void Ml_net_predicts_every_held_out_digit_as_the_engine_does(string architecture)
     {
-        var (pool, heldOut) = SimulatorRun.Load("mnist", DataPool.Test, null);
+        var (pool, heldOut, _) = SimulatorRun.Load("mnist", DataPool.Test, null);
         var shape = architecture == "mlp" ? ModelShape.Mlp(784, 64, 10) : ModelShape.LogisticRegression(784, 10);
         var model = Models.Create(shape);
         var values = model.Initialize(new Random(1)).ToArray();
@@ -37,7 +37,7 @@ public sealed class OnnxExportTests : IDisposable
     [Fact]
     public void Predict_names_each_png_images_class_as_the_engine_does_and_refuses_mixed_sizes()
     {
-        var (pool, heldOut) = SimulatorRun.Load("mnist", DataPool.Test, null);
+        var (pool, heldOut, _) = SimulatorRun.Load("mnist", DataPool.Test, null);
         var shape = ModelShape.LogisticRegression(784, 10);
         var model = Models.Create(shape);
         var values = model.Initialize(new Random(1)).ToArray();
@@ -77,7 +77,7 @@ public sealed class OnnxExportTests : IDisposable
         var shape = ModelShape.LogisticRegression(20, 3);
         var file = Path.Combine(_output, "small.onnx");
         File.WriteAllBytes(file, OnnxModel.Write(Models.Create(shape).Initialize(new Random(1))));
-        var (_, heldOut) = SimulatorRun.Load("mnist", DataPool.Test, null);
+        var (_, heldOut, _) = SimulatorRun.Load("mnist", DataPool.Test, null);
         Assert.Contains("is not a model for 784 features", Assert.Throws<InvalidDataException>(() => OnnxScoring.Probabilities(file, heldOut)).Message);
     }
 }

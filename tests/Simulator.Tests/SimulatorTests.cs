@@ -18,7 +18,7 @@ public sealed class SimulatorTests : IDisposable
         Assert.Equal(12, config.Peers);
         Assert.Equal(30, config.Rounds);
         Assert.Equal("shards:2", config.Partition);
-        Assert.Equal(Tangle.Learning.ModelArchitecture.LogisticRegression, config.Model.Architecture);
+        Assert.Equal(Tangle.Learning.ModelShape.LogisticRegression(784, 10), config.Model);
         Assert.Equal(0.25, config.Attack!.Fraction);
         Assert.Equal(TipSelectorKind.Accuracy, config.Learning.TipSelector);
         Assert.Equal((3, 6), (config.Learning.ParentCount, config.Learning.TipCandidates));
@@ -77,12 +77,12 @@ public sealed class SimulatorTests : IDisposable
     [Fact]
     public void Fashion_mnist_by_name_is_debians_copy_with_its_training_set()
     {
-        var (pool, heldOut) = SimulatorRun.Load("fashion-mnist", DataPool.Train, null);
+        var (pool, heldOut, _) = SimulatorRun.Load("fashion-mnist", DataPool.Train, null);
         Assert.Equal((60_000, 10_000), (pool.Count, heldOut.Count));
         Assert.Equal((784, 10), (pool.FeatureCount, pool.ClassCount));
         Assert.All(Enumerable.Range(0, 10), c => Assert.Equal(6_000, pool.Labels.Count(l => l == c))); // balanced, as published
 
-        (pool, heldOut) = SimulatorRun.Load("fashion-mnist", DataPool.Test, null);
+        (pool, heldOut, _) = SimulatorRun.Load("fashion-mnist", DataPool.Test, null);
         Assert.Equal((8_000, 2_000), (pool.Count, heldOut.Count)); // the matrix's split of the 10,000 test images
     }
 

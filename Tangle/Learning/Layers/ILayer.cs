@@ -33,15 +33,3 @@ internal interface ILayer
         ReadOnlySpan<float> parameters, ReadOnlySpan<float> input, ReadOnlySpan<float> output,
         ReadOnlySpan<float> outputGradient, Span<float> inputGradient, Span<float> parameterGradient, int batch);
 }
-
-/// <summary>One sample's activations: channels × height × width, stored channel by channel, row by row. A flat vector is n × 1 × 1.</summary>
-public readonly record struct ActivationShape(int Channels, int Height, int Width)
-{
-    public int Size => checked(Channels * Height * Width);
-
-    public bool IsFlat => Height == 1 && Width == 1;
-
-    public static ActivationShape Flat(int size) => new(size, 1, 1);
-
-    public override string ToString() => IsFlat ? $"{Channels}" : $"{Channels}x{Height}x{Width}";
-}

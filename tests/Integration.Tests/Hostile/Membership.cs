@@ -48,9 +48,7 @@ public sealed class Membership : IAsyncDisposable
 
     public Cid Genesis => Cid.Parse(Joined.GenesisCid);
 
-    public ModelShape Shape => Joined.Tangle.Model is { Architecture: ModelArchitecture.Mlp } mlp
-        ? ModelShape.Mlp(mlp.Inputs, mlp.Hidden, mlp.Classes)
-        : ModelShape.LogisticRegression(Joined.Tangle.Model.Inputs, Joined.Tangle.Model.Classes);
+    public ModelShape Shape => ModelShape.Parse(Joined.Tangle.Model);
 
     /// <summary>How often a member trains: the rate a flood is measured against.</summary>
     public TimeSpan TrainingInterval => TimeSpan.FromMilliseconds(Joined.Training.IntervalMs);

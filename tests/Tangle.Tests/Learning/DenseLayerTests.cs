@@ -1,4 +1,4 @@
-using MlAspire.Tangle.Learning;
+using MlAspire.Tangle.Learning.Layers;
 
 namespace MlAspire.Tangle.Tests.Learning;
 

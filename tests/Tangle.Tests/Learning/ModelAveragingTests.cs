@@ -42,7 +42,7 @@ public class ModelAveragingTests
         var error = Assert.Throws<InvalidWeightsException>(() => ModelAveraging.Average([Weights(1, 2, 3, 4), other]));
 
         Assert.Contains("different shapes", error.Message);
-        Assert.Contains("Classes = 3", error.Message);
+        Assert.Contains("input:1, dense:3, softmax", error.Message);
     }
 
     [Fact]

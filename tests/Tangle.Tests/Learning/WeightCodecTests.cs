@@ -6,7 +6,27 @@ namespace MlAspire.Tangle.Tests.Learning;
 
 public class WeightCodecTests
 {
-    private static ModelWeights MlpWeights() => new Mlp(5, 3, 2).Initialize(new Random(9));
+    private static ModelWeights MlpWeights() => Models.Create(ModelShape.Mlp(5, 3, 2)).Initialize(new Random(9));
+
+    private static ModelWeights CnnWeights() =>
+        Models.Create(ModelShape.Parse("input:2x6x6, conv2d:3x3x4, relu, maxpool:2, flatten, dense:3, softmax")).Initialize(new Random(4));
+
+    /// <summary>Version 1 as the encoder before layer lists wrote it: logistic regression (hidden 0) or an MLP.</summary>
+    private static byte[] EncodeVersion1(ModelWeights weights, int inputs, int hidden, int classes)
+    {
+        var values = weights.Values;
+        var bytes = new byte[56 + 4 * values.Length];
+        "MLAW"u8.CopyTo(bytes);
+        BinaryPrimitives.WriteUInt16LittleEndian(bytes.AsSpan(4), 1);
+        bytes[6] = hidden == 0 ? (byte)1 : (byte)2;
+        BinaryPrimitives.WriteInt32LittleEndian(bytes.AsSpan(8), inputs);
+        BinaryPrimitives.WriteInt32LittleEndian(bytes.AsSpan(12), hidden);
+        BinaryPrimitives.WriteInt32LittleEndian(bytes.AsSpan(16), classes);
+        BinaryPrimitives.WriteInt32LittleEndian(bytes.AsSpan(20), values.Length);
+        for (var i = 0; i < values.Length; i++) BinaryPrimitives.WriteSingleLittleEndian(bytes.AsSpan(56 + 4 * i), values[i]);
+        SHA256.HashData(bytes.AsSpan(56), bytes.AsSpan(24, 32));
+        return bytes;
+    }
 
     private static InvalidWeightsException DecodeFails(byte[] bytes) =>
         Assert.Throws<InvalidWeightsException>(() => WeightCodec.Decode(bytes));
@@ -14,12 +34,12 @@ public class WeightCodecTests
     [Fact]
     public void Round_trip_preserves_shape_and_values()
     {
-        foreach (var weights in new[] { MlpWeights(), new LogisticRegression(7, 3).Initialize(new Random(1)) })
+        foreach (var weights in new[] { MlpWeights(), Models.Create(ModelShape.LogisticRegression(7, 3)).Initialize(new Random(1)), CnnWeights() })
         {
             var bytes = WeightCodec.Encode(weights);
             var decoded = WeightCodec.Decode(bytes);
 
-            Assert.Equal(WeightCodec.HeaderSize + 4 * weights.Values.Length, bytes.Length);
+            Assert.Equal(WeightCodec.HeaderSize + weights.Shape.Description.Length + 4 * weights.Values.Length, bytes.Length);
             Assert.Equal(weights.Shape, decoded.Shape);
             Assert.Equal(weights.Values.ToArray(), decoded.Values.ToArray());
         }
@@ -28,16 +48,52 @@ public class WeightCodecTests
     [Fact]
     public void Layout_is_little_endian_with_the_documented_header()
     {
-        var values = new float[ModelShape.LogisticRegression(1, 2).ParameterCount];
+        var shape = ModelShape.LogisticRegression(1, 2);
+        var values = new float[shape.ParameterCount];
         values[0] = 1f;
-        var bytes = WeightCodec.Encode(new ModelWeights(ModelShape.LogisticRegression(1, 2), values));
+        var bytes = WeightCodec.Encode(new ModelWeights(shape, values));
+        var description = "input:1, dense:2, softmax"u8.ToArray();
 
         Assert.Equal("MLAW"u8.ToArray(), bytes[..4]);
-        Assert.Equal([1, 0], bytes[4..6]); // version 1
-        Assert.Equal((byte)ModelArchitecture.LogisticRegression, bytes[6]);
-        Assert.Equal([1, 0, 0, 0, 0, 0, 0, 0, 2, 0, 0, 0, 4, 0, 0, 0], bytes[8..24]); // inputs, hidden, classes, count
-        Assert.Equal(SHA256.HashData(bytes.AsSpan(56)), bytes[24..56]);
-        Assert.Equal([0x00, 0x00, 0x80, 0x3F], bytes[56..60]); // 1.0f
+        Assert.Equal([2, 0], bytes[4..6]); // version 2
+        Assert.Equal([(byte)description.Length, 0, 4, 0, 0, 0], bytes[6..12]); // description length, parameter count
+        Assert.Equal(SHA256.HashData(bytes.AsSpan(44)), bytes[12..44]);
+        Assert.Equal(description, bytes[44..(44 + description.Length)]);
+        Assert.Equal([0x00, 0x00, 0x80, 0x3F], bytes[(44 + description.Length)..(48 + description.Length)]); // 1.0f
+    }
+
+    [Fact]
+    public void Version_1_still_decodes_to_the_same_model_and_values()
+    {
+        var mlp = MlpWeights();
+        var logreg = Models.Create(ModelShape.LogisticRegression(7, 3)).Initialize(new Random(1));
+        foreach (var (weights, bytes) in new[] { (mlp, EncodeVersion1(mlp, 5, 3, 2)), (logreg, EncodeVersion1(logreg, 7, 0, 3)) })
+        {
+            var decoded = WeightCodec.Decode(bytes);
+            Assert.Equal(weights.Shape, decoded.Shape);
+            Assert.Equal(weights.Values.ToArray(), decoded.Values.ToArray());
+            Assert.Equal(2, BinaryPrimitives.ReadUInt16LittleEndian(WeightCodec.Encode(decoded).AsSpan(4))); // written back as version 2
+        }
+    }
+
+    [Fact]
+    public void Version_1_headers_are_checked_as_before()
+    {
+        var good = EncodeVersion1(MlpWeights(), 5, 3, 2);
+        byte[] With(Action<byte[]> change)
+        {
+            var bytes = (byte[])good.Clone();
+            change(bytes);
+            return bytes;
+        }
+        Assert.Contains("architecture", DecodeFails(With(b => b[6] = 9)).Message);
+        Assert.Contains("reserved", DecodeFails(With(b => b[7] = 1)).Message);
+        Assert.Contains("declares 7 parameters", DecodeFails(With(b => BinaryPrimitives.WriteInt32LittleEndian(b.AsSpan(20), 7))).Message);
+        Assert.Contains("parameters", DecodeFails(With(b => BinaryPrimitives.WriteInt32LittleEndian(b.AsSpan(8), 6))).Message);
+        Assert.Contains("dimensions", DecodeFails(With(b => BinaryPrimitives.WriteInt32LittleEndian(b.AsSpan(8), int.MaxValue))).Message);
+        Assert.Contains("dimensions", DecodeFails(With(b => BinaryPrimitives.WriteInt32LittleEndian(b.AsSpan(16), -2))).Message);
+        Assert.Contains("checksum", DecodeFails(With(b => b[^1] ^= 1)).Message);
+        Assert.Contains("truncated", DecodeFails(good[..40]).Message);
     }
 
     [Fact]
@@ -75,44 +131,38 @@ public class WeightCodecTests
     public void Unknown_version_is_rejected()
     {
         var bytes = WeightCodec.Encode(MlpWeights());
-        BinaryPrimitives.WriteUInt16LittleEndian(bytes.AsSpan(4), 2);
-        Assert.Contains("version 2", DecodeFails(bytes).Message);
+        BinaryPrimitives.WriteUInt16LittleEndian(bytes.AsSpan(4), 3);
+        Assert.Contains("version 3", DecodeFails(bytes).Message);
     }
 
     [Fact]
-    public void Unknown_architecture_is_rejected()
+    public void A_description_that_is_malformed_oversized_or_not_canonical_is_rejected()
     {
-        var bytes = WeightCodec.Encode(MlpWeights());
-        bytes[6] = 9;
-        Assert.Contains("architecture", DecodeFails(bytes).Message);
-    }
-
-    [Fact]
-    public void Header_inconsistent_with_the_shape_is_rejected()
-    {
-        var wrongCount = WeightCodec.Encode(MlpWeights());
-        BinaryPrimitives.WriteInt32LittleEndian(wrongCount.AsSpan(20), 7);
-        Assert.Contains("declares 7 parameters", DecodeFails(wrongCount).Message);
-
-        var wrongInputs = WeightCodec.Encode(MlpWeights());
-        BinaryPrimitives.WriteInt32LittleEndian(wrongInputs.AsSpan(8), 6);
-        Assert.Contains("parameters", DecodeFails(wrongInputs).Message);
-
-        var overflowing = WeightCodec.Encode(MlpWeights());
-        BinaryPrimitives.WriteInt32LittleEndian(overflowing.AsSpan(8), int.MaxValue);
-        Assert.Contains("declares", DecodeFails(overflowing).Message);
-
-        var negative = WeightCodec.Encode(MlpWeights());
-        BinaryPrimitives.WriteInt32LittleEndian(negative.AsSpan(16), -2);
-        Assert.Contains("dimensions", DecodeFails(negative).Message);
+        byte[] WithDescription(string description, int? declaredLength = null)
+        {
+            var weights = MlpWeights();
+            var good = WeightCodec.Encode(weights);
+            var text = System.Text.Encoding.Latin1.GetBytes(description);
+            byte[] bytes = [.. good[..44], .. text, .. good[(44 + weights.Shape.Description.Length)..]];
+            BinaryPrimitives.WriteUInt16LittleEndian(bytes.AsSpan(6), (ushort)(declaredLength ?? text.Length));
+            SHA256.HashData(bytes.AsSpan(44), bytes.AsSpan(12, 32));
+            return bytes;
+        }
+        Assert.Contains("unknown layer", DecodeFails(WithDescription("input:5, dense:3, tanh, dense:2, softmax")).Message);
+        Assert.Contains("canonical", DecodeFails(WithDescription("input:5,dense:3,relu,dense:2,softmax")).Message);
+        Assert.Contains("printable ASCII", DecodeFails(WithDescription("input:5, dense:3, relu, dense:2, softmax\u00e9")).Message);
+        Assert.Contains("declares", DecodeFails(WithDescription("input:5, dense:4, relu, dense:2, softmax")).Message);
+        Assert.Contains("1 to 1024", DecodeFails(WithDescription("input:5, dense:3, relu, dense:2, softmax", declaredLength: 0)).Message);
+        Assert.Contains("1 to 1024", DecodeFails(WithDescription("input:5, dense:3, relu, dense:2, softmax", declaredLength: 5000)).Message);
+        Assert.Contains("truncated", DecodeFails(WithDescription("input:5, dense:3, relu, dense:2, softmax")[..50]).Message);
     }
 
     [Fact]
     public void Non_finite_value_with_a_correct_checksum_is_rejected()
     {
         var bytes = WeightCodec.Encode(MlpWeights());
-        BinaryPrimitives.WriteSingleLittleEndian(bytes.AsSpan(WeightCodec.HeaderSize + 8), float.NaN);
-        SHA256.HashData(bytes.AsSpan(WeightCodec.HeaderSize), bytes.AsSpan(24, 32));
+        BinaryPrimitives.WriteSingleLittleEndian(bytes.AsSpan(WeightCodec.HeaderSizeFor(ModelShape.Mlp(5, 3, 2)) + 8), float.NaN);
+        SHA256.HashData(bytes.AsSpan(WeightCodec.HeaderSize), bytes.AsSpan(WeightCodec.ChecksumOffset, 32));
 
         Assert.Contains("finite", DecodeFails(bytes).Message);
     }

@@ -2,18 +2,78 @@ using System.Numerics;
 using System.Numerics.Tensors;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
-using MlAspire.Tangle.Data;
 
-namespace MlAspire.Tangle.Learning;
+namespace MlAspire.Tangle.Learning.Layers;
 
 /// <summary>
-/// A fully connected layer over flat spans: weights (Outputs × Inputs, row-major) and biases (Outputs).
-/// The update walks the weights row by row, so each row stays in cache while the batch streams past it.
+/// A fully connected layer: weights (Outputs × Inputs, row-major), then biases (Outputs). Its input must be flat.
 /// </summary>
-internal static class DenseLayer
+internal sealed class DenseLayer : ILayer
 {
+    private readonly bool _feedsRelu;
+
+    public DenseLayer(ActivationShape input, int outputs, bool feedsRelu)
+    {
+        if (!input.IsFlat) throw new ArgumentException($"dense needs a flat input but gets {input}: put flatten before it.");
+        ArgumentOutOfRangeException.ThrowIfLessThan(outputs, 1);
+        Input = input;
+        Output = ActivationShape.Flat(outputs);
+        WeightCount = checked(outputs * input.Size);
+        ParameterCount = checked(WeightCount + outputs);
+        _feedsRelu = feedsRelu;
+    }
+
+    public ActivationShape Input { get; }
+    public ActivationShape Output { get; }
+    public int ParameterCount { get; }
+    public int WeightCount { get; }
+    public long ForwardMultiplyAdds => WeightCount;
+
+    /// <summary>He-uniform when a ReLU follows, Xavier-uniform otherwise (into the softmax); zero biases.</summary>
+    public void Initialize(Span<float> parameters, Random random) => Initialization.FillUniform(
+        parameters[..WeightCount],
+        _feedsRelu ? Math.Sqrt(6.0 / Input.Size) : Math.Sqrt(6.0 / (Input.Size + Output.Size)),
+        random);
+
+    public void Forward(ReadOnlySpan<float> parameters, ReadOnlySpan<float> input, Span<float> output, int batch) =>
+        ForwardRows(parameters[..WeightCount], parameters[WeightCount..], input, batch, output);
+
+    public void Backward(
+        ReadOnlySpan<float> parameters, ReadOnlySpan<float> input, ReadOnlySpan<float> output,
+        ReadOnlySpan<float> outputGradient, Span<float> inputGradient, Span<float> parameterGradient, int batch)
+    {
+        int inputs = Input.Size, outputs = Output.Size;
+        var weights = parameters[..WeightCount];
+        // Behind a ReLU about half the gradients are exactly zero; skipping them halves the work.
+        if (!inputGradient.IsEmpty)
+            for (var s = 0; s < batch; s++)
+            {
+                var dx = inputGradient.Slice(s * inputs, inputs);
+                dx.Clear();
+                for (var o = 0; o < outputs; o++)
+                {
+                    var g = outputGradient[s * outputs + o];
+                    if (g != 0f) TensorPrimitives.MultiplyAdd(weights.Slice(o * inputs, inputs), g, dx, dx);
+                }
+            }
+        // Row by row, so each weight-gradient row stays in cache while the batch streams past it.
+        for (var o = 0; o < outputs; o++)
+        {
+            var row = parameterGradient.Slice(o * inputs, inputs);
+            var biasGradient = 0f;
+            for (var s = 0; s < batch; s++)
+            {
+                var g = outputGradient[s * outputs + o];
+                if (g == 0f) continue;
+                biasGradient += g;
+                TensorPrimitives.MultiplyAdd(input.Slice(s * inputs, inputs), g, row, row);
+            }
+            parameterGradient[WeightCount + o] += biasGradient;
+        }
+    }
+
     /// <summary>output = W·x + b.</summary>
-    public static void Forward(ReadOnlySpan<float> weights, ReadOnlySpan<float> biases, ReadOnlySpan<float> x, Span<float> output)
+    internal static void Forward(ReadOnlySpan<float> weights, ReadOnlySpan<float> biases, ReadOnlySpan<float> x, Span<float> output)
     {
         var inputs = x.Length;
         for (var o = 0; o < biases.Length; o++)
@@ -26,7 +86,7 @@ internal static class DenseLayer
     /// busy through the FMA's four-cycle latency (four sums left one pipe idle), and six loads feed eight
     /// multiply-adds (a dot product alone loads two per one).
     /// </summary>
-    public static void ForwardRows(ReadOnlySpan<float> weights, ReadOnlySpan<float> biases, ReadOnlySpan<float> inputs, int rows, Span<float> outputs)
+    internal static void ForwardRows(ReadOnlySpan<float> weights, ReadOnlySpan<float> biases, ReadOnlySpan<float> inputs, int rows, Span<float> outputs)
     {
         var outputCount = biases.Length;
         var n = weights.Length / outputCount;
@@ -98,54 +158,5 @@ internal static class DenseLayer
                 sums[k] += w[i] * x[k * n + i];
                 sums[4 + k] += w[n + i] * x[k * n + i];
             }
-    }
-
-    /// <summary>
-    /// W ← weightScale·W + step·Σ_s g_s ⊗ x_s and b ← b + step·Σ_s g_s, where sample s's inputs x_s are
-    /// row s of <paramref name="inputRows"/> and its output gradient g_s is row s of <paramref name="outputGradients"/>.
-    /// </summary>
-    public static void Update(
-        Span<float> weights, Span<float> biases, ReadOnlySpan<float> inputRows, ReadOnlySpan<float> outputGradients,
-        int batchSize, float weightScale, float gradientStep)
-    {
-        var outputs = biases.Length;
-        var inputs = weights.Length / outputs;
-        for (var o = 0; o < outputs; o++)
-        {
-            var row = weights.Slice(o * inputs, inputs);
-            if (weightScale != 1f) TensorPrimitives.Multiply(row, weightScale, row);
-            var biasGradient = 0f;
-            for (var s = 0; s < batchSize; s++)
-            {
-                var g = outputGradients[s * outputs + o];
-                biasGradient += g;
-                TensorPrimitives.MultiplyAdd(inputRows.Slice(s * inputs, inputs), gradientStep * g, row, row);
-            }
-            biases[o] += gradientStep * biasGradient;
-        }
-    }
-
-    /// <summary>As the other overload, with the inputs read in place from the dataset samples in <paramref name="batch"/>.</summary>
-    public static void Update(
-        Span<float> weights, Span<float> biases, Dataset data, ReadOnlySpan<int> batch, ReadOnlySpan<float> outputGradients,
-        float weightScale, float gradientStep)
-    {
-        var outputs = biases.Length;
-        var inputs = weights.Length / outputs;
-        for (var o = 0; o < outputs; o++)
-        {
-            var row = weights.Slice(o * inputs, inputs);
-            if (weightScale != 1f) TensorPrimitives.Multiply(row, weightScale, row);
-            var biasGradient = 0f;
-            for (var s = 0; s < batch.Length; s++)
-            {
-                var g = outputGradients[s * outputs + o];
-                // Behind a ReLU about half the gradients are exactly zero; skipping them halves the work.
-                if (g == 0f) continue;
-                biasGradient += g;
-                TensorPrimitives.MultiplyAdd(data.Sample(batch[s]), gradientStep * g, row, row);
-            }
-            biases[o] += gradientStep * biasGradient;
-        }
     }
 }
