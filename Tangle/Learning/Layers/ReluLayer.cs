@@ -1,3 +1,4 @@
+using System.Numerics;
 using System.Numerics.Tensors;
 
 namespace MlAspire.Tangle.Learning.Layers;
@@ -25,7 +26,14 @@ internal sealed class ReluLayer(ActivationShape input) : ILayer
         ReadOnlySpan<float> outputGradient, Span<float> inputGradient, Span<float> parameterGradient, int batch)
     {
         if (inputGradient.IsEmpty) return;
-        for (var i = 0; i < batch * Input.Size; i++)
+        var size = batch * Input.Size;
+        var i = 0;
+        for (; i + Vector<float>.Count <= size; i += Vector<float>.Count)
+        {
+            var on = Vector.GreaterThan(new Vector<float>(output[i..]), Vector<float>.Zero);
+            Vector.ConditionalSelect(on, new Vector<float>(outputGradient[i..]), Vector<float>.Zero).CopyTo(inputGradient[i..]);
+        }
+        for (; i < size; i++)
             inputGradient[i] = output[i] > 0f ? outputGradient[i] : 0f;
     }
 }

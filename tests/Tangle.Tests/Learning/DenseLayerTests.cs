@@ -1,3 +1,4 @@
+using MlAspire.Tangle.Learning;
 using MlAspire.Tangle.Learning.Layers;
 
 namespace MlAspire.Tangle.Tests.Learning;
@@ -26,6 +27,29 @@ public class DenseLayerTests
             DenseLayer.Forward(weights, biases, x.AsSpan(r * inputs, inputs), one);
             for (var o = 0; o < outputs; o++)
                 Assert.Equal(one[o], blocked[r * outputs + o], 1e-4f); // same sums, added in another order
+        }
+    }
+
+    [Theory]
+    [InlineData(3)]   // a peer's test set: rows in blocks
+    [InlineData(40)]  // a training batch: the packed matrix product
+    public void The_layer_gives_one_dot_product_per_row_and_output_at_any_batch(int rows)
+    {
+        var random = new Random(rows);
+        float[] Fill(int n) => [.. Enumerable.Range(0, n).Select(_ => (float)(random.NextDouble() * 2 - 1))];
+        var layer = new DenseLayer(ActivationShape.Flat(67), 13, feedsRelu: true);
+        var parameters = Fill(layer.ParameterCount);
+        var x = Fill(rows * 67);
+
+        var output = new float[rows * 13];
+        layer.Forward(parameters, x, output, rows);
+
+        var one = new float[13];
+        for (var r = 0; r < rows; r++)
+        {
+            DenseLayer.Forward(parameters.AsSpan(0, layer.WeightCount), parameters.AsSpan(layer.WeightCount), x.AsSpan(r * 67, 67), one);
+            for (var o = 0; o < 13; o++)
+                Assert.Equal(one[o], output[r * 13 + o], 1e-4f);
         }
     }
 }
