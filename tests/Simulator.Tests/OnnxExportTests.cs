@@ -1,6 +1,7 @@
 using MlAspire.Simulator;
 using MlAspire.Storage.Export;
 using MlAspire.Tangle.Learning;
+using MlAspire.Tangle.Learning.Architectures;
 
 namespace MlAspire.Simulator.Tests;
 
@@ -12,15 +13,17 @@ public sealed class OnnxExportTests : IDisposable
     public void Dispose() => Directory.Delete(_output, recursive: true);
 
     [Theory]
-    [InlineData("mlp")]
-    [InlineData("logreg")]
-    public void Ml_net_predicts_every_held_out_digit_as_the_engine_does(string architecture)
+    [InlineData("mlp", 4000)]
+    [InlineData("logreg", 4000)]
+    [InlineData("small-cnn", 2000)]
+    [InlineData("leaf-cnn", 1000)]
+    public void Ml_net_predicts_every_held_out_digit_as_the_engine_does(string architecture, int trainingSamples)
     {
-        var (pool, heldOut, _) = SimulatorRun.Load("mnist", DataPool.Test, null);
-        var shape = architecture == "mlp" ? ModelShape.Mlp(784, 64, 10) : ModelShape.LogisticRegression(784, 10);
+        var (pool, heldOut, sample) = SimulatorRun.Load("mnist", DataPool.Test, null);
+        var shape = ModelArchitectures.Resolve(architecture, sample, 10, hidden: 64);
         var model = Models.Create(shape);
         var values = model.Initialize(new Random(1)).ToArray();
-        model.Train(values, pool.Slice(0, 4000), new SgdOptions(Epochs: 1, BatchSize: 16, LearningRate: 0.05f), new Random(2));
+        model.Train(values, pool.Slice(0, trainingSamples), new SgdOptions(Epochs: 1, BatchSize: 16, LearningRate: 0.05f), new Random(2));
         var file = Path.Combine(_output, $"{architecture}.onnx");
         File.WriteAllBytes(file, OnnxModel.Write(new ModelWeights(shape, values)));
 
