@@ -28,7 +28,7 @@ public sealed class ModelShape : IEquatable<ModelShape>
         var bound = new ILayer[layers.Count];
         var placements = new LayerPlacement[layers.Count];
         var shape = input;
-        long parameters = 0, multiplyAdds = 0;
+        long parameters = 0, multiplyAdds = 0, firstTrainableMultiplyAdds = -1;
         for (var i = 0; i < layers.Count; i++)
         {
             var feedsRelu = i + 1 < layers.Count && layers[i + 1].Kind == "relu";
@@ -50,9 +50,12 @@ public sealed class ModelShape : IEquatable<ModelShape>
                 throw Invalid(Description, $"layer {i + 1} ({layers[i]}) outputs {shape}, more than {ActivationShape.MaxSize:N0} values a sample.");
             parameters += bound[i].ParameterCount;
             multiplyAdds += bound[i].ForwardMultiplyAdds;
+            if (firstTrainableMultiplyAdds < 0 && bound[i].ParameterCount > 0) firstTrainableMultiplyAdds = bound[i].ForwardMultiplyAdds;
             if (parameters > MaxParameters)
                 throw Invalid(Description, $"more than {MaxParameters:N0} parameters.");
         }
+        if (parameters == 0)
+            throw Invalid(Description, "no layer has parameters, so there is nothing to learn: add a dense or conv2d layer.");
         if (!shape.IsFlat || shape.Size < 2)
             throw Invalid(Description, $"the softmax head needs a flat output of at least 2 classes, but the last layer outputs {shape}.");
         Bound = bound;
@@ -60,6 +63,7 @@ public sealed class ModelShape : IEquatable<ModelShape>
         Classes = shape.Size;
         ParameterCount = (int)parameters;
         ForwardMultiplyAdds = multiplyAdds;
+        TrainingMultiplyAdds = 3 * multiplyAdds - Math.Max(0, firstTrainableMultiplyAdds);
     }
 
     public ActivationShape Input { get; }
@@ -76,8 +80,14 @@ public sealed class ModelShape : IEquatable<ModelShape>
 
     public int ParameterCount { get; }
 
-    /// <summary>Multiply-adds of one sample's forward pass; a training step costs about three times as many.</summary>
+    /// <summary>Multiply-adds of one sample's forward pass.</summary>
     public long ForwardMultiplyAdds { get; }
+
+    /// <summary>
+    /// Multiply-adds of one sample's training step: the forward pass, then weight gradients and input gradients as many
+    /// again each, except the input gradient of the first layer with parameters, which nothing needs.
+    /// </summary>
+    public long TrainingMultiplyAdds { get; }
 
     /// <summary>Each layer with its shapes and its parameters' place among the model's.</summary>
     public IReadOnlyList<LayerPlacement> Placements { get; }

@@ -16,6 +16,9 @@ public sealed class SequentialModel : IModel, IForwardPass
     private readonly IReadOnlyList<ILayer> _layers;
     private readonly int[] _offsets;
 
+    /// <summary>Backpropagation stops here: no layer before it has parameters, so nothing needs its input gradient.</summary>
+    private readonly int _firstTrainable;
+
     public SequentialModel(ModelShape shape)
     {
         ArgumentNullException.ThrowIfNull(shape);
@@ -23,6 +26,7 @@ public sealed class SequentialModel : IModel, IForwardPass
         _layers = shape.Bound;
         _offsets = new int[_layers.Count + 1];
         for (var i = 0; i < _layers.Count; i++) _offsets[i + 1] = _offsets[i] + _layers[i].ParameterCount;
+        _firstTrainable = _layers.ToList().FindIndex(l => l.ParameterCount > 0);
     }
 
     public ModelShape Shape { get; }
@@ -61,10 +65,10 @@ public sealed class SequentialModel : IModel, IForwardPass
             for (var s = 0; s < n; s++)
                 SoftmaxCrossEntropy.ToLogitGradient(gradientOut.AsSpan(s * Shape.Classes, Shape.Classes), data.Labels[batch[s]]);
             parameterGradient.AsSpan().Clear();
-            for (var i = _layers.Count - 1; i >= 0; i--)
+            for (var i = _layers.Count - 1; i >= _firstTrainable; i--)
             {
                 var layer = _layers[i];
-                var inputGradient = i == 0 ? Span<float>.Empty : gradientIn.AsSpan(0, n * layer.Input.Size);
+                var inputGradient = i == _firstTrainable ? Span<float>.Empty : gradientIn.AsSpan(0, n * layer.Input.Size);
                 var layerInput = i == 0 ? inputs : outputs[i - 1];
                 layer.Backward(Slice(parameters, i), layerInput.AsSpan(0, n * layer.Input.Size), outputs[i].AsSpan(0, n * layer.Output.Size),
                     gradientOut.AsSpan(0, n * layer.Output.Size),

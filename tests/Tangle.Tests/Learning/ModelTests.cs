@@ -185,6 +185,8 @@ public class ModelTests
     [InlineData("input:1x28x28, dense:10, softmax", "put flatten before it")]
     [InlineData("input:784, dense:65536, dense:65536, dense:10, softmax", "parameters")]
     [InlineData("input:0, dense:10, softmax", "not a sample shape")]
+    [InlineData("input:10, softmax", "nothing to learn")]
+    [InlineData("input:1x4x4, maxpool:2, flatten, softmax", "nothing to learn")]
     [InlineData("input:99999x99999x99999, flatten, dense:10, softmax", "more than 16,777,216 values")]
     public void Malformed_or_oversized_descriptions_are_refused_saying_why(string description, string expected)
     {
