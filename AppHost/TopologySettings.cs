@@ -10,6 +10,7 @@ namespace MlAspire.AppHost;
 /// <item><c>peers</c>: how many peers (default 4).</item>
 /// <item><c>ipfs</c>: <c>auto</c> (default), <c>containers</c>, <c>js-ipfs</c> or <c>embedded</c>; see <see cref="IpfsChoice"/>.</item>
 /// <item><c>model</c>: a named model such as <c>mlp</c>, or a model's layers (Bootstrap:Model:Architecture; Bootstrap's default when unset).</item>
+/// <item><c>weight-precision</c>: <c>float32</c> or <c>float16</c>, how peers publish weights (Bootstrap:WeightPrecision).</item>
 /// <item><c>training-interval</c>: a TimeSpan such as <c>00:00:00.500</c> (Bootstrap:Training:Interval).</item>
 /// <item><c>state</c>: folder for the bootstrap's genesis, the peers' data and the js-ipfs repos (default: mlaspire under the temp folder).</item>
 /// <item><c>ipfs-storage-max</c>: Datastore.StorageMax of every IPFS node (default 2GB; units as Kubo: kB, MB, GB, TB, KiB, MiB, GiB, TiB).</item>
@@ -17,7 +18,8 @@ namespace MlAspire.AppHost;
 /// </list>
 /// </summary>
 internal sealed record TopologySettings(
-    int Peers, string? Model, TimeSpan? TrainingInterval, string StateDirectory, string IpfsStorageMax, string? PeerDataRoot = null)
+    int Peers, string? Model, TimeSpan? TrainingInterval, string StateDirectory, string IpfsStorageMax, string? PeerDataRoot = null,
+    string? WeightPrecision = null)
 {
     public static TopologySettings From(IConfiguration configuration)
     {
@@ -25,9 +27,12 @@ internal sealed record TopologySettings(
         if (peers < 1)
             throw new InvalidOperationException($"'peers' must be at least 1 (got {peers}).");
 
-        var model = configuration["model"]?.Trim().ToLowerInvariant();
-        if (model is not (null or "mlp" or "logreg"))
-            throw new InvalidOperationException($"'model' is '{model}'; expected 'mlp' or 'logreg'.");
+        // Any named model or layers: the Bootstrap checks it at start and says what is wrong.
+        var model = configuration["model"] is { Length: > 0 } named ? named.Trim() : null;
+
+        var precision = configuration["weight-precision"]?.Trim().ToLowerInvariant();
+        if (precision is not (null or "float32" or "float16"))
+            throw new InvalidOperationException($"'weight-precision' is '{precision}'; expected 'float32' or 'float16'.");
 
         TimeSpan? interval = null;
         if (configuration["training-interval"] is { Length: > 0 } text)
@@ -47,7 +52,7 @@ internal sealed record TopologySettings(
         var peerData = configuration["peer-data"] is { Length: > 0 } root ? Path.GetFullPath(root) : null;
         if (peerData is not null && !Directory.Exists(peerData))
             throw new InvalidOperationException($"'peer-data' is '{peerData}', which is not a folder; expected one holding a dataset folder per peer (peer-1, peer-2, ...).");
-        return new TopologySettings(peers, model, interval, state, storageMax, peerData);
+        return new TopologySettings(peers, model, interval, state, storageMax, peerData, precision);
     }
 
     /// <summary>
@@ -73,7 +78,19 @@ internal sealed record TopologySettings(
     /// The bootstrap's data directory (signing key and genesis). One per model: a genesis is made for one model shape,
     /// and the bootstrap refuses to start on a genesis of another one.
     /// </summary>
-    public string BootstrapDataDirectory => Path.Combine(StateDirectory, $"bootstrap-{Model ?? "default"}");
+    /// <summary>
+    /// One genesis per model and precision, so switching either starts that tangle again instead of meeting a genesis
+    /// made for another (which the Bootstrap refuses). Layers given as a description are named by their hash.
+    /// </summary>
+    public string BootstrapDataDirectory => Path.Combine(StateDirectory, string.Join('-',
+        new[] { "bootstrap", ModelFolderName, WeightPrecision is "float16" ? "float16" : null }.OfType<string>()));
+
+    private string ModelFolderName => Model switch
+    {
+        null => "default",
+        _ when Model.All(c => char.IsAsciiLetterOrDigit(c) || c == '-') => Model.ToLowerInvariant(),
+        _ => "layers-" + Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(Model)))[..12],
+    };
 }
 
 /// <summary>Sizes as Kubo's configuration writes them ("2GB", "512MiB", "10GB").</summary>
@@ -105,6 +122,8 @@ internal static class TopologySettingsExtensions
         bootstrap.WithLocalDataDirectory("Bootstrap__DataDirectory", settings.BootstrapDataDirectory);
         if (settings.Model is { } model)
             bootstrap.WithEnvironment("Bootstrap__Model__Architecture", model);
+        if (settings.WeightPrecision is { } precision)
+            bootstrap.WithEnvironment("Bootstrap__WeightPrecision", precision == "float16" ? "Float16" : "Float32");
         if (settings.TrainingInterval is { } interval)
             bootstrap.WithEnvironment("Bootstrap__Training__Interval", interval.ToString("c", CultureInfo.InvariantCulture));
         return bootstrap;

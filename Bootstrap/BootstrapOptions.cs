@@ -57,7 +57,10 @@ public sealed class BootstrapOptions
     public TimeSpan EffectivePeerTimeout => PeerTimeout ?? 3 * HeartbeatInterval;
 
     /// <summary>The rules of the tangle, from Model, MaxParents and Training:Interval; not validated (see the validator).</summary>
-    public TangleRules Rules => new(Model.ToShape(), MaxParents, Training.Interval);
+    public TangleRules Rules => new(Model.ToShape(), MaxParents, Training.Interval, WeightPrecision);
+
+    /// <summary>How peers publish weights: Float32, or Float16 at half the size (the accuracy cost is in docs/experiments.md).</summary>
+    public WeightPrecision WeightPrecision { get; set; } = WeightPrecision.Float32;
 
     public bool IsOpen => string.IsNullOrEmpty(JoinToken);
 }

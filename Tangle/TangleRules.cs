@@ -8,15 +8,16 @@ namespace MlAspire.Tangle;
 /// is their one definition, from configuration to the wire to each replica.
 /// </summary>
 /// <param name="TrainingInterval">How often a member considers a training step; the publishing rate limits derive from it.</param>
-public sealed record TangleRules(ModelShape Model, int MaxParents, TimeSpan TrainingInterval)
+/// <param name="WeightPrecision">How members publish weights: float32, or float16 at half the size (peers read both).</param>
+public sealed record TangleRules(ModelShape Model, int MaxParents, TimeSpan TrainingInterval, WeightPrecision WeightPrecision = WeightPrecision.Float32)
 {
     /// <summary>Largest weights blob a transaction may link: what one IPFS block carries (1 MiB), as bitswap moves it whole.</summary>
     public const int MaxWeightsBytes = 1 << 20;
 
     public TangleRules Validated() =>
         MaxParents < 1 ? throw new ArgumentException($"MaxParents is {MaxParents}; it must be at least 1.")
-        : WeightCodec.HeaderSizeFor(Model) + 4L * Model.ParameterCount is var size && size > MaxWeightsBytes
-            ? throw new ArgumentException($"The model's weights take {size:N0} bytes, more than the {MaxWeightsBytes:N0} one block of a transaction's weights may hold: {Model} has {Model.ParameterCount:N0} parameters.")
+        : WeightCodec.EncodedSize(Model, WeightPrecision) is var size && size > MaxWeightsBytes
+            ? throw new ArgumentException($"The model's weights take {size:N0} bytes as {WeightPrecision}, more than the {MaxWeightsBytes:N0} one block of a transaction's weights may hold: {Model} has {Model.ParameterCount:N0} parameters.")
         : TrainingInterval <= TimeSpan.Zero ? throw new ArgumentException($"TrainingInterval is {TrainingInterval}; it must be positive.")
         : this;
 }

@@ -25,7 +25,7 @@ public sealed partial class GenesisStore(IOptions<BootstrapOptions> options, IHo
     {
         var settings = options.Value;
         var shape = settings.Rules.Model;
-        var seededWeights = WeightCodec.Encode(Models.Create(shape).Initialize(new Random(settings.GenesisSeed)));
+        var seededWeights = WeightCodec.Encode(Models.Create(shape).Initialize(new Random(settings.GenesisSeed)), settings.WeightPrecision);
         Directory.CreateDirectory(DataDirectory);
         AtomicFile.CleanTemporaries(DataDirectory); // what a crash mid-write left
 

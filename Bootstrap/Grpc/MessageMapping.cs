@@ -56,6 +56,12 @@ public static class MessageMapping
     public static TangleParameters ToTangleParameters(TangleRules rules, Training.LearningParameters learning) => new()
     {
         Model = rules.Model.Description,
+        WeightPrecision = rules.WeightPrecision switch
+        {
+            Learning.WeightPrecision.Float32 => WeightPrecision.Float32,
+            Learning.WeightPrecision.Float16 => WeightPrecision.Float16,
+            _ => throw new ArgumentOutOfRangeException(nameof(rules), rules.WeightPrecision, null),
+        },
         MaxParents = rules.MaxParents,
         Learning = ToMessage(learning),
     };

@@ -38,12 +38,15 @@ public sealed class Publisher(Replica replica, IContentStore store, PeerKey key,
         }
         try
         {
-            var weightsCid = await store.PutAsync(ContentCodec.Raw, WeightCodec.Encode(outcome.Weights), cancellationToken);
+            // Inserted as others will decode it, so every replica rates this transaction on the same values.
+            var precision = replica.Rules.WeightPrecision;
+            var weights = outcome.Weights.Transported(precision);
+            var weightsCid = await store.PutAsync(ContentCodec.Raw, WeightCodec.Encode(weights, precision), cancellationToken);
             var document = TransactionDocument.CreateSigned(
                 replica.Genesis, outcome.Parents.Select(p => Cid.Parse(p.Id)).ToList(), weightsCid, createdAt, outcome.Metrics, key, credential);
             var bytes = TransactionCodec.Encode(document);
             var cid = await store.PutAsync(ContentCodec.DagJson, bytes, cancellationToken);
-            var (added, _) = replica.Insert(new VerifiedTransaction(cid, bytes, document, outcome.Weights));
+            var (added, _) = replica.Insert(new VerifiedTransaction(cid, bytes, document, weights));
             activity?.SetTag("mlaspire.transaction.cid", cid.ToString());
             metrics.Published();
             return (outcome, added.Count > 0 ? added[0] : replica.Get(cid));

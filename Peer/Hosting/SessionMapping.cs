@@ -23,7 +23,13 @@ public static class SessionMapping
     public static TangleRules ToRules(JoinResponse response) => new TangleRules(
         ToShape(response.Tangle.Model),
         response.Tangle.MaxParents,
-        TimeSpan.FromMilliseconds(Math.Max(100, response.Training.IntervalMs))).Validated();
+        TimeSpan.FromMilliseconds(Math.Max(100, response.Training.IntervalMs)),
+        response.Tangle.WeightPrecision switch
+        {
+            WeightPrecision.Float32 => Learning.WeightPrecision.Float32,
+            WeightPrecision.Float16 => Learning.WeightPrecision.Float16,
+            _ => throw new InvalidDataException($"Bootstrap sent an unknown weight precision {response.Tangle.WeightPrecision}."),
+        }).Validated();
 
     private static Learning.ModelShape ToShape(string model)
     {

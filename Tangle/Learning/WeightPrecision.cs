@@ -17,7 +17,10 @@ public static class WeightPrecisions
             return weights;
         var values = weights.ToArray();
         for (var i = 0; i < values.Length; i++)
-            values[i] = (float)(Half)Math.Clamp(values[i], (float)Half.MinValue, (float)Half.MaxValue);
+            values[i] = (float)ToHalf(values[i]);
         return new ModelWeights(weights.Shape, values);
     }
+
+    /// <summary>The nearest half-precision value, saturated at ±65504 rather than made infinite.</summary>
+    public static Half ToHalf(float value) => (Half)Math.Clamp(value, (float)Half.MinValue, (float)Half.MaxValue);
 }

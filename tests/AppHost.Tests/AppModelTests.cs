@@ -107,6 +107,19 @@ public sealed class AppModelTests
         Assert.Equal("logreg", bootstrap["Bootstrap__Model__Architecture"]);
         Assert.Equal("00:00:00.5000000", bootstrap["Bootstrap__Training__Interval"]);
         Assert.Equal("/var/mlaspire/bootstrap-logreg", bootstrap["Bootstrap__DataDirectory"]);
+        Assert.False(bootstrap.ContainsKey("Bootstrap__WeightPrecision"));
+    }
+
+    [Fact]
+    public async Task Layers_and_float16_weights_reach_the_bootstrap_with_a_genesis_folder_of_their_own()
+    {
+        const string layers = "input:784, dense:32, relu, dense:10, softmax";
+        await using var builder = await ModelAsync("--ipfs", "embedded", "--model", layers, "--weight-precision", "float16", "--state", "/var/mlaspire");
+
+        var bootstrap = await EnvironmentAsync(builder.Resources.OfType<ProjectResource>().Single(p => p.Name == "bootstrap"));
+        Assert.Equal(layers, bootstrap["Bootstrap__Model__Architecture"]);
+        Assert.Equal("Float16", bootstrap["Bootstrap__WeightPrecision"]);
+        Assert.Matches("^/var/mlaspire/bootstrap-layers-[0-9a-f]{12}-float16$", bootstrap["Bootstrap__DataDirectory"]);
     }
 
     [Fact]

@@ -23,7 +23,7 @@ public sealed class WeightCodecProperties
 
     private static readonly Gen<ModelWeights> Weights = Shapes.SelectMany(shape => Finite.Array[shape.ParameterCount].Select(values => new ModelWeights(shape, values)));
 
-    private static readonly Gen<byte[]> Encoded = Weights.Select(WeightCodec.Encode);
+    private static readonly Gen<byte[]> Encoded = Gen.Select(Weights, Gen.Bool, (weights, half) => WeightCodec.Encode(weights, half ? WeightPrecision.Float16 : WeightPrecision.Float32));
 
     /// <summary>Descriptions near valid ones: real models, one character changed, or random printable text.</summary>
     private static readonly Gen<string> Descriptions = Gen.OneOf(
@@ -42,17 +42,18 @@ public sealed class WeightCodecProperties
     /// that gets furthest into the decoder without being valid.
     /// </summary>
     private static readonly Gen<byte[]> ForgedHeaders = Gen.OneOf(
-        Gen.Select(Descriptions, Gen.Int, Gen.Byte.Array[0, 256], (description, count, payload) => Forge(description, count, payload)),
+        Gen.Select(Descriptions, Gen.Int, Gen.Byte.Array[0, 256], Gen.Byte[0, 2], Forge),
         Gen.Select(Gen.Byte[0, 3], Gen.Int.Array[4], Gen.Byte.Array[0, 256], ForgeVersion1));
 
-    private static byte[] Forge(string description, int count, byte[] payload)
+    private static byte[] Forge(string description, int count, byte[] payload, byte valueType = 0)
     {
         var text = System.Text.Encoding.ASCII.GetBytes(description);
         var bytes = new byte[WeightCodec.HeaderSize + text.Length + payload.Length];
         "MLAW"u8.CopyTo(bytes);
         BinaryPrimitives.WriteUInt16LittleEndian(bytes.AsSpan(4), WeightCodec.FormatVersion);
-        BinaryPrimitives.WriteUInt16LittleEndian(bytes.AsSpan(6), (ushort)text.Length);
-        BinaryPrimitives.WriteInt32LittleEndian(bytes.AsSpan(8), count);
+        bytes[6] = valueType;
+        BinaryPrimitives.WriteUInt16LittleEndian(bytes.AsSpan(8), (ushort)text.Length);
+        BinaryPrimitives.WriteInt32LittleEndian(bytes.AsSpan(10), count);
         text.CopyTo(bytes, WeightCodec.HeaderSize);
         payload.CopyTo(bytes, WeightCodec.HeaderSize + text.Length);
         SHA256.HashData(bytes.AsSpan(WeightCodec.HeaderSize), bytes.AsSpan(WeightCodec.ChecksumOffset, 32));
@@ -88,7 +89,7 @@ public sealed class WeightCodecProperties
         if (bytes[4] == 1) // version 1 decodes to the model it named, written back as version 2
             Assert.Equal(decoded!.Values.ToArray(), WeightCodec.Decode(WeightCodec.Encode(decoded)).Values.ToArray());
         else
-            Assert.Equal(bytes, WeightCodec.Encode(decoded!));
+            Assert.Equal(bytes, WeightCodec.Encode(decoded!, WeightCodec.PrecisionOf(bytes)));
     }
 
     [Fact]
@@ -122,7 +123,7 @@ public sealed class WeightCodecProperties
     private const int PerDescriptionByte = 48;
 
     private static int DescriptionBytes(byte[] bytes) => bytes.Length < WeightCodec.HeaderSize || bytes[4] != WeightCodec.FormatVersion ? 0
-        : Math.Min(BinaryPrimitives.ReadUInt16LittleEndian(bytes.AsSpan(6)), bytes.Length - WeightCodec.HeaderSize);
+        : Math.Min(BinaryPrimitives.ReadUInt16LittleEndian(bytes.AsSpan(8)), bytes.Length - WeightCodec.HeaderSize);
     [Fact]
     public void Decoding_allocates_at_most_1_byte_per_input_byte_plus_its_description_and_8_KiB()
     {

@@ -55,11 +55,30 @@ public class WeightCodecTests
         var description = "input:1, dense:2, softmax"u8.ToArray();
 
         Assert.Equal("MLAW"u8.ToArray(), bytes[..4]);
-        Assert.Equal([2, 0], bytes[4..6]); // version 2
-        Assert.Equal([(byte)description.Length, 0, 4, 0, 0, 0], bytes[6..12]); // description length, parameter count
-        Assert.Equal(SHA256.HashData(bytes.AsSpan(44)), bytes[12..44]);
-        Assert.Equal(description, bytes[44..(44 + description.Length)]);
-        Assert.Equal([0x00, 0x00, 0x80, 0x3F], bytes[(44 + description.Length)..(48 + description.Length)]); // 1.0f
+        Assert.Equal([2, 0, 0, 0], bytes[4..8]); // version 2, float32, reserved
+        Assert.Equal([(byte)description.Length, 0, 4, 0, 0, 0], bytes[8..14]); // description length, parameter count
+        Assert.Equal(SHA256.HashData(bytes.AsSpan(46)), bytes[14..46]);
+        Assert.Equal(description, bytes[46..(46 + description.Length)]);
+        Assert.Equal([0x00, 0x00, 0x80, 0x3F], bytes[(46 + description.Length)..(50 + description.Length)]); // 1.0f
+
+        var half = WeightCodec.Encode(new ModelWeights(shape, values), WeightPrecision.Float16);
+        Assert.Equal(1, half[6]); // float16
+        Assert.Equal([0x00, 0x3C, 0x00, 0x00], half[(46 + description.Length)..(50 + description.Length)]); // 1.0 and 0.0 as halves
+        Assert.Equal(bytes.Length - 2 * values.Length, half.Length);
+    }
+
+    [Fact]
+    public void Float16_weights_decode_to_the_values_a_peer_receives_and_saturate_instead_of_overflowing()
+    {
+        var shape = ModelShape.LogisticRegression(2, 2);
+        float[] values = [0.1f, -3.14159f, 70_000f, -1e9f, 1e-8f, 2f];
+        var weights = new ModelWeights(shape, values);
+
+        var decoded = WeightCodec.Decode(WeightCodec.Encode(weights, WeightPrecision.Float16));
+
+        Assert.Equal(weights.Transported(WeightPrecision.Float16).Values.ToArray(), decoded.Values.ToArray());
+        Assert.Equal([65504f, -65504f], decoded.Values[2..4].ToArray());
+        Assert.Equal(WeightPrecision.Float16, WeightCodec.PrecisionOf(WeightCodec.Encode(weights, WeightPrecision.Float16)));
     }
 
     [Fact]
@@ -143,9 +162,9 @@ public class WeightCodecTests
             var weights = MlpWeights();
             var good = WeightCodec.Encode(weights);
             var text = System.Text.Encoding.Latin1.GetBytes(description);
-            byte[] bytes = [.. good[..44], .. text, .. good[(44 + weights.Shape.Description.Length)..]];
-            BinaryPrimitives.WriteUInt16LittleEndian(bytes.AsSpan(6), (ushort)(declaredLength ?? text.Length));
-            SHA256.HashData(bytes.AsSpan(44), bytes.AsSpan(12, 32));
+            byte[] bytes = [.. good[..46], .. text, .. good[(46 + weights.Shape.Description.Length)..]];
+            BinaryPrimitives.WriteUInt16LittleEndian(bytes.AsSpan(8), (ushort)(declaredLength ?? text.Length));
+            SHA256.HashData(bytes.AsSpan(46), bytes.AsSpan(14, 32));
             return bytes;
         }
         Assert.Contains("unknown layer", DecodeFails(WithDescription("input:5, dense:3, tanh, dense:2, softmax")).Message);
@@ -155,6 +174,9 @@ public class WeightCodecTests
         Assert.Contains("1 to 1024", DecodeFails(WithDescription("input:5, dense:3, relu, dense:2, softmax", declaredLength: 0)).Message);
         Assert.Contains("1 to 1024", DecodeFails(WithDescription("input:5, dense:3, relu, dense:2, softmax", declaredLength: 5000)).Message);
         Assert.Contains("truncated", DecodeFails(WithDescription("input:5, dense:3, relu, dense:2, softmax")[..50]).Message);
+        var good = WeightCodec.Encode(MlpWeights());
+        Assert.Contains("value type 2", DecodeFails([.. good[..6], 2, .. good[7..]]).Message);
+        Assert.Contains("reserved", DecodeFails([.. good[..7], 1, .. good[8..]]).Message);
     }
 
     [Fact]
