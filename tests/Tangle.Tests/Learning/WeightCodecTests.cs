@@ -1,6 +1,7 @@
 using System.Buffers.Binary;
 using System.Security.Cryptography;
 using MlAspire.Tangle.Learning;
+using MlAspire.Tests.Shared;
 
 namespace MlAspire.Tangle.Tests.Learning;
 
@@ -11,22 +12,7 @@ public class WeightCodecTests
     private static ModelWeights CnnWeights() =>
         Models.Create(ModelShape.Parse("input:2x6x6, conv2d:3x3x4, relu, maxpool:2, flatten, dense:3, softmax")).Initialize(new Random(4));
 
-    /// <summary>Version 1 as the encoder before layer lists wrote it: logistic regression (hidden 0) or an MLP.</summary>
-    private static byte[] EncodeVersion1(ModelWeights weights, int inputs, int hidden, int classes)
-    {
-        var values = weights.Values;
-        var bytes = new byte[56 + 4 * values.Length];
-        "MLAW"u8.CopyTo(bytes);
-        BinaryPrimitives.WriteUInt16LittleEndian(bytes.AsSpan(4), 1);
-        bytes[6] = hidden == 0 ? (byte)1 : (byte)2;
-        BinaryPrimitives.WriteInt32LittleEndian(bytes.AsSpan(8), inputs);
-        BinaryPrimitives.WriteInt32LittleEndian(bytes.AsSpan(12), hidden);
-        BinaryPrimitives.WriteInt32LittleEndian(bytes.AsSpan(16), classes);
-        BinaryPrimitives.WriteInt32LittleEndian(bytes.AsSpan(20), values.Length);
-        for (var i = 0; i < values.Length; i++) BinaryPrimitives.WriteSingleLittleEndian(bytes.AsSpan(56 + 4 * i), values[i]);
-        SHA256.HashData(bytes.AsSpan(56), bytes.AsSpan(24, 32));
-        return bytes;
-    }
+    private static byte[] EncodeVersion1(ModelWeights weights, int inputs, int hidden, int classes) => WeightsVersion1.Encode(weights, inputs, hidden, classes);
 
     private static InvalidWeightsException DecodeFails(byte[] bytes) =>
         Assert.Throws<InvalidWeightsException>(() => WeightCodec.Decode(bytes));
