@@ -79,7 +79,9 @@ public sealed class ModelOptions
     public int Classes { get; set; } = 10;
 
     /// <exception cref="FormatException">An unknown model, a malformed shape, or layers that do not fit together.</exception>
-    public ModelShape ToShape() => ModelArchitectures.Resolve(Architecture, ActivationShape.Parse(Inputs), Classes, Hidden);
+    public ModelShape ToShape() => Architecture.Contains(',')
+        ? ModelShape.Parse(Architecture) // layers name their own input
+        : ModelArchitectures.Resolve(Architecture, ActivationShape.Parse(Inputs), Classes, Hidden);
 }
 
 /// <summary>How the demonstration data set is shared out: each joining peer is given one slot of it.</summary>

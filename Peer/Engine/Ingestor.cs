@@ -245,9 +245,12 @@ public sealed class Ingestor(Replica replica, IContentStore store, TangleGuards 
         {
             throw new TransactionRejectedException(RejectionReason.InvalidWeights, $"Weights {cid}: {e.Message}");
         }
-        return weights.Shape == replica.Rules.Model
+        if (weights.Shape != replica.Rules.Model)
+            throw new TransactionRejectedException(RejectionReason.InvalidWeights, $"Weights {cid} have shape {weights.Shape}, the tangle's model is {replica.Rules.Model}.");
+        // One encoding per tangle: the same values at another precision would be the same update under a second CID.
+        return WeightCodec.PrecisionOf(bytes) == replica.Rules.WeightPrecision
             ? weights
-            : throw new TransactionRejectedException(RejectionReason.InvalidWeights, $"Weights {cid} have shape {weights.Shape}, the tangle's model is {replica.Rules.Model}.");
+            : throw new TransactionRejectedException(RejectionReason.InvalidWeights, $"Weights {cid} are {WeightCodec.PrecisionOf(bytes)}; the tangle publishes {replica.Rules.WeightPrecision}.");
     }
 
     /// <summary>Counts the rejection; remembers it (unless part of the announcement went in, which can change the verdict).</summary>

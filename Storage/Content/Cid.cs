@@ -2,10 +2,11 @@ using System.Security.Cryptography;
 
 namespace MlAspire.Storage.Content;
 
-/// <summary>The multicodecs this system stores: raw weight blobs and DAG-JSON transactions.</summary>
+/// <summary>The multicodecs this system stores: raw weight blobs, DAG-JSON transactions, and DAG-PB roots of chunked blobs.</summary>
 public enum ContentCodec
 {
     Raw = 0x55,
+    DagPb = 0x70,
     DagJson = 0x0129,
 }
 
@@ -46,7 +47,7 @@ public readonly record struct Cid(ContentCodec Codec, byte[] Digest) : IComparab
         if (!Base32.TryDecode(text.AsSpan(1), out var bytes)) { error = "invalid base32"; return false; }
         var span = bytes.AsSpan();
         if (!Varint.TryRead(ref span, out var version) || version != 1) { error = "not CID version 1"; return false; }
-        if (!Varint.TryRead(ref span, out var codec) || codec is not ((ulong)ContentCodec.Raw or (ulong)ContentCodec.DagJson)) { error = "codec is neither raw nor dag-json"; return false; }
+        if (!Varint.TryRead(ref span, out var codec) || codec is not ((ulong)ContentCodec.Raw or (ulong)ContentCodec.DagPb or (ulong)ContentCodec.DagJson)) { error = "codec is not raw, dag-pb or dag-json"; return false; }
         if (!Varint.TryRead(ref span, out var hash) || hash != Sha256Code) { error = "hash is not sha2-256"; return false; }
         if (!Varint.TryRead(ref span, out var length) || length != DigestLength || span.Length != DigestLength) { error = "digest is not 32 bytes"; return false; }
         cid = new Cid((ContentCodec)codec, span.ToArray());

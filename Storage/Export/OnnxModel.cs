@@ -35,18 +35,26 @@ public static class OnnxModel
         graph.Input.Add(Tensor(InputName, shape.Inputs));
         graph.Output.Add(Tensor(OutputName, shape.Classes));
         var values = weights.ToArray().AsMemory();
-        var tensor = InputName;
-        if (!shape.Input.IsFlat)
-        {
-            // Samples arrive flat, as the engine stores them; convolutions read them as [N, C, H, W].
-            graph.Initializer.Add(Int64Initializer("input.shape", -1, shape.Input.Channels, shape.Input.Height, shape.Input.Width));
-            tensor = Add(graph, "Reshape", "input_image", [InputName, "input.shape"]);
-        }
+        // The engine's activations are flat rows whatever their shape; ONNX tensors are [N, size] or [N, C, H, W].
+        // Samples arrive flat: convolutions and pooling get them reshaped, dense layers and the softmax flattened.
+        var (tensor, image) = (InputName, false);
         foreach (var layer in shape.Placements)
         {
             var write = Layers.GetValueOrDefault(layer.Spec.Kind) ?? throw new NotSupportedException($"No ONNX export for {layer.Spec.Kind} layers.");
+            var spatial = layer.Spec.Kind is "conv2d" or "maxpool";
+            if (spatial && !image)
+            {
+                var name = $"image_{graph.Node.Count}";
+                graph.Initializer.Add(Int64Initializer($"{name}.shape", -1, layer.Input.Channels, layer.Input.Height, layer.Input.Width));
+                tensor = Add(graph, "Reshape", name, [tensor, $"{name}.shape"]);
+            }
+            else if (layer.Spec.Kind == "dense" && image)
+                tensor = Add(graph, "Flatten", $"flat_{graph.Node.Count}", [tensor], Int("axis", 1));
             tensor = write(graph, layer, values.Slice(layer.ParameterOffset, layer.ParameterCount), tensor);
+            image = spatial || (image && layer.Spec.Kind != "flatten");
         }
+        if (image)
+            tensor = Add(graph, "Flatten", $"flat_{graph.Node.Count}", [tensor], Int("axis", 1));
         graph.Node.Add(Node("Softmax", "softmax", [tensor], OutputName, Int("axis", 1)));
         var model = new ModelProto { IrVersion = 8, ProducerName = "MlAspire", Graph = graph };
         model.OpsetImport.Add(new OperatorSetIdProto { Domain = "", Version = 13 });

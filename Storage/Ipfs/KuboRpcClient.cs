@@ -55,13 +55,15 @@ public sealed class KuboRpcClient(HttpClient http, TimeSpan? callDeadline = null
     /// Adds <paramref name="content"/> as a UnixFS file with raw leaves, so content up to one chunk (256 KiB) gets a
     /// raw-codec CID ("bafkrei…"), the same CID as <see cref="BlockPutAsync"/>; larger content gets a dag-pb root.
     /// </summary>
-    public Task<string> AddAsync(ReadOnlyMemory<byte> content, bool pin, CancellationToken cancellationToken) =>
+    /// <param name="chunkSize">The chunker's size in bytes (<c>size-N</c>); the node's default (256 KiB) when null.</param>
+    public Task<string> AddAsync(ReadOnlyMemory<byte> content, bool pin, CancellationToken cancellationToken, int? chunkSize = null) =>
         WithDeadlineAsync("add", _callDeadline, async token =>
         {
             // One JSON object per added file, so one here; Kubo may stream more lines (progress) in other modes.
             using var response = await SendAsync(
                 "add",
-                [("pin", Flag(pin)), ("cid-version", "1"), ("cid-base", "base32"), ("raw-leaves", "true")],
+                [("pin", Flag(pin)), ("cid-version", "1"), ("cid-base", "base32"), ("raw-leaves", "true"),
+                    .. chunkSize is { } size ? new[] { ("chunker", $"size-{size}") } : []],
                 FilePart(content),
                 HttpCompletionOption.ResponseContentRead,
                 token);
@@ -76,13 +78,14 @@ public sealed class KuboRpcClient(HttpClient http, TimeSpan? callDeadline = null
         FetchAsync("cat", cid, timeout, [], cancellationToken);
 
     /// <summary>
-    /// Stores <paramref name="data"/> as one raw block; returns its raw-codec CIDv1. With <paramref name="pin"/> the node
-    /// pins it in the same call, so a garbage collection can never fall between the put and the pin.
+    /// Stores <paramref name="data"/> as one block, raw unless <paramref name="format"/> names another codec (dag-pb);
+    /// returns its CIDv1. With <paramref name="pin"/> the node pins it in the same call, so a garbage collection can
+    /// never fall between the put and the pin.
     /// </summary>
-    public async Task<string> BlockPutAsync(ReadOnlyMemory<byte> data, bool pin, CancellationToken cancellationToken)
+    public async Task<string> BlockPutAsync(ReadOnlyMemory<byte> data, bool pin, CancellationToken cancellationToken, string format = "raw")
     {
-        // js-ipfs ignores cid-codec and needs format=raw; Kubo still accepts format=raw (deprecated) as cid-codec=raw.
-        var block = await PostJsonAsync("block/put", [("format", "raw"), ("pin", Flag(pin))], FilePart(data), KuboJson.Default.BlockResponse, cancellationToken);
+        // js-ipfs ignores cid-codec and needs format; Kubo still accepts format (deprecated) as cid-codec.
+        var block = await PostJsonAsync("block/put", [("format", format), ("pin", Flag(pin))], FilePart(data), KuboJson.Default.BlockResponse, cancellationToken);
         return Multibase.CidToBase32(block.Key);
     }
 

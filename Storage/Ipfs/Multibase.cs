@@ -21,10 +21,14 @@ internal static class Multibase
 
     /// <summary>
     /// A CIDv1 written in base32 ('b'), as this system and Kubo write it: js-ipfs answers base58btc ('z') on several
-    /// endpoints, and asking it for base32 fails outright on endpoints that also list CIDv0s. CIDv0s ("Qm…") and
-    /// base32 CIDs come back unchanged.
+    /// endpoints, and asking it for base32 fails outright on endpoints that also list CIDv0s. A CIDv0 ("Qm…", what
+    /// js-ipfs's block/put answers for dag-pb) is the same block as the dag-pb CIDv1 of its multihash; base32 CIDs come
+    /// back unchanged.
     /// </summary>
-    public static string CidToBase32(string cid) => cid.StartsWith('z') ? "b" + Base32.Encode(DecodeBase58(cid.AsSpan(1))) : cid;
+    public static string CidToBase32(string cid) =>
+        cid.StartsWith('z') ? "b" + Base32.Encode(DecodeBase58(cid.AsSpan(1)))
+        : cid.Length == 46 && cid.StartsWith("Qm", StringComparison.Ordinal) ? "b" + Base32.Encode([0x01, 0x70, .. DecodeBase58(cid)])
+        : cid;
 
     private static byte[] DecodeBase58(ReadOnlySpan<char> text)
     {

@@ -17,6 +17,12 @@ public sealed class ModelShape : IEquatable<ModelShape>
     /// <summary>Most parameters a model may have (256 MiB as float32); the LEAF network has 6.6 M.</summary>
     public const int MaxParameters = 1 << 26;
 
+    /// <summary>Most activations of all layers together for one sample (16 MiB as floats; the LEAF network has 0.1 M): training holds them all for a batch.</summary>
+    public const int MaxActivations = 1 << 22;
+
+    /// <summary>Most multiply-adds of one sample's forward pass (the LEAF network has 17 M).</summary>
+    public const long MaxMultiplyAdds = 1L << 32;
+
     private const string InputKind = "input";
     private const string HeadKind = "softmax";
 
@@ -28,7 +34,7 @@ public sealed class ModelShape : IEquatable<ModelShape>
         var bound = new ILayer[layers.Count];
         var placements = new LayerPlacement[layers.Count];
         var shape = input;
-        long parameters = 0, multiplyAdds = 0, firstTrainableMultiplyAdds = -1;
+        long parameters = 0, multiplyAdds = 0, firstTrainableMultiplyAdds = -1, activations = input.Size;
         for (var i = 0; i < layers.Count; i++)
         {
             var feedsRelu = i + 1 < layers.Count && layers[i + 1].Kind == "relu";
@@ -50,6 +56,11 @@ public sealed class ModelShape : IEquatable<ModelShape>
                 throw Invalid(Description, $"layer {i + 1} ({layers[i]}) outputs {shape}, more than {ActivationShape.MaxSize:N0} values a sample.");
             parameters += bound[i].ParameterCount;
             multiplyAdds += bound[i].ForwardMultiplyAdds;
+            activations += shape.Size;
+            if (activations > MaxActivations)
+                throw Invalid(Description, $"its layers hold more than {MaxActivations:N0} activations a sample, by layer {i + 1} ({layers[i]}).");
+            if (multiplyAdds > MaxMultiplyAdds)
+                throw Invalid(Description, $"a sample's forward pass takes more than {MaxMultiplyAdds:N0} multiply-adds, by layer {i + 1} ({layers[i]}).");
             if (firstTrainableMultiplyAdds < 0 && bound[i].ParameterCount > 0) firstTrainableMultiplyAdds = bound[i].ForwardMultiplyAdds;
             if (parameters > MaxParameters)
                 throw Invalid(Description, $"more than {MaxParameters:N0} parameters.");

@@ -47,9 +47,9 @@ public sealed class SequentialModel : IModel, IForwardPass
         // Scratch for one batch, allocated once per call: the batch's samples and every layer's output, two gradient
         // buffers that take turns as a layer's input and output gradient, and the parameters' gradient.
         var capacity = Math.Min(options.BatchSize, data.Count);
-        var inputs = new float[capacity * Shape.Inputs];
+        var inputs = new float[checked(capacity * Shape.Inputs)];
         var outputs = AllocateOutputs(capacity);
-        var largest = _layers.Max(l => Math.Max(l.Input.Size, l.Output.Size)) * capacity;
+        var largest = checked(_layers.Max(l => Math.Max(l.Input.Size, l.Output.Size)) * capacity);
         float[] gradientIn = new float[largest], gradientOut = new float[largest];
         var parameterGradient = new float[parameters.Length];
 
@@ -104,7 +104,7 @@ public sealed class SequentialModel : IModel, IForwardPass
     }
 
     /// <summary>Each layer's output for <paramref name="samples"/> samples.</summary>
-    private float[][] AllocateOutputs(int samples) => [.. _layers.Select(l => new float[samples * l.Output.Size])];
+    private float[][] AllocateOutputs(int samples) => [.. _layers.Select(l => new float[checked(samples * l.Output.Size)])];
 
     private void Forward(ReadOnlySpan<float> parameters, ReadOnlySpan<float> inputs, float[][] outputs, int samples)
     {

@@ -115,16 +115,17 @@ public static class WeightCodec
         var descriptionBytes = bytes.Slice(HeaderSize, descriptionLength);
         if (descriptionBytes.ContainsAnyExceptInRange((byte)0x20, (byte)0x7E))
             throw Invalid("the model description holds bytes outside printable ASCII.");
+        var description = Encoding.ASCII.GetString(descriptionBytes);
         ModelShape shape;
         try
         {
-            shape = ModelShape.Parse(Encoding.ASCII.GetString(descriptionBytes));
+            shape = ModelShape.Parse(description);
         }
         catch (FormatException e)
         {
             throw Invalid(e.Message);
         }
-        if (shape.Description != Encoding.ASCII.GetString(descriptionBytes))
+        if (shape.Description != description)
             throw Invalid($"the model description is not in canonical form; it would read '{shape.Description}'.");
         var count = BinaryPrimitives.ReadInt32LittleEndian(bytes[CountOffset..]);
         if (count != shape.ParameterCount)

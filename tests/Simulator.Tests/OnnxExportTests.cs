@@ -13,11 +13,14 @@ public sealed class OnnxExportTests : IDisposable
     public void Dispose() => Directory.Delete(_output, recursive: true);
 
     [Theory]
-    [InlineData("mlp", 4000)]
-    [InlineData("logreg", 4000)]
-    [InlineData("small-cnn", 2000)]
-    [InlineData("leaf-cnn", 1000)]
-    public void Ml_net_predicts_every_held_out_digit_as_the_engine_does(string architecture, int trainingSamples)
+    [InlineData("mlp", 4000, 0.8)]
+    [InlineData("logreg", 4000, 0.8)]
+    [InlineData("small-cnn", 2000, 0.8)]
+    [InlineData("leaf-cnn", 1000, 0.8)]
+    // Odd but valid layouts: spatial layers on a flat input and dense without flatten; a model ending in a pooled image.
+    [InlineData("input:784, maxpool:1, conv2d:1x1x3, relu, dense:10, softmax", 2000, 0.3)]
+    [InlineData("input:1x28x28, conv2d:3x3x4, maxpool:2, relu, conv2d:3x3x10, maxpool:14, softmax", 2000, 0.15)]
+    public void Ml_net_predicts_every_held_out_digit_as_the_engine_does(string architecture, int trainingSamples, double minimumAccuracy)
     {
         var (pool, heldOut, sample) = SimulatorRun.Load("mnist", DataPool.Test, null);
         var shape = ModelArchitectures.Resolve(architecture, sample, 10, hidden: 64);
@@ -31,7 +34,8 @@ public sealed class OnnxExportTests : IDisposable
         var mlNet = OnnxScoring.Probabilities(file, heldOut).Select(OnnxScoring.ArgMax).ToArray();
 
         Assert.Equal(engine, mlNet); // every one of the 2,000
-        Assert.InRange(model.Evaluate(values, heldOut).Accuracy, 0.8, 1.0); // a trained model: agreement is not both guessing one class
+        Assert.InRange(model.Evaluate(values, heldOut).Accuracy, minimumAccuracy, 1.0); // trained: agreement is not both guessing one class
+        Assert.True(engine.Distinct().Count() >= 3, $"The engine predicts only {string.Join(", ", engine.Distinct())}.");
         var report = new StringWriter();
         Assert.Equal(0, OnnxScoring.Run(["evaluate", file], report));
         Assert.Contains($"{engine.Where((c, i) => c == heldOut.Labels[i]).Count()} of 2000 held-out samples of mnist right", report.ToString());

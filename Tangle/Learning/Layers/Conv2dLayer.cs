@@ -22,7 +22,13 @@ internal sealed class Conv2dLayer : ILayer
         if (kernelHeight < 1 || kernelWidth < 1 || kernelHeight % 2 == 0 || kernelWidth % 2 == 0)
             throw new ArgumentException($"Kernel {kernelHeight}x{kernelWidth} must have odd, positive sides for same padding.");
         ArgumentOutOfRangeException.ThrowIfLessThan(filters, 1);
+        // A kernel wider than the image only ever meets padding with its outer weights.
+        if (kernelHeight > input.Height || kernelWidth > input.Width)
+            throw new ArgumentException($"Kernel {kernelHeight}x{kernelWidth} is larger than the {input.Height}x{input.Width} image.");
         patches = new Im2Col(input, kernelHeight, kernelWidth);
+        // The patch matrix is scratch of every call: bounded like an activation, and overflowing here, not in training.
+        if (patches.Size > ActivationShape.MaxSize)
+            throw new ArgumentException($"Its patch matrix would hold {patches.Size:N0} values, more than {ActivationShape.MaxSize:N0}.");
         this.filters = filters;
         WeightCount = checked(filters * patches.Rows);
         ParameterCount = checked(WeightCount + filters);

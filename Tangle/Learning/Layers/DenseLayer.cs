@@ -30,10 +30,12 @@ internal sealed class DenseLayer : ILayer
     public long ForwardMultiplyAdds => WeightCount;
 
     /// <summary>He-uniform when a ReLU follows, Xavier-uniform otherwise (into the softmax); zero biases.</summary>
-    public void Initialize(Span<float> parameters, Random random) => Initialization.FillUniform(
-        parameters[..WeightCount],
-        _feedsRelu ? Math.Sqrt(6.0 / Input.Size) : Math.Sqrt(6.0 / (Input.Size + Output.Size)),
-        random);
+    public void Initialize(Span<float> parameters, Random random)
+    {
+        Initialization.FillUniform(
+            parameters[..WeightCount], _feedsRelu ? Math.Sqrt(6.0 / Input.Size) : Math.Sqrt(6.0 / (Input.Size + Output.Size)), random);
+        parameters[WeightCount..].Clear();
+    }
 
     /// <summary>
     /// Batches as large as a training step's go through the packed matrix product; the few samples of a peer's test set,

@@ -10,9 +10,9 @@ namespace MlAspire.Tangle.Learning.Layers;
 /// </summary>
 internal readonly record struct Im2Col(ActivationShape Image, int KernelHeight, int KernelWidth)
 {
-    public int Rows => Image.Channels * KernelHeight * KernelWidth;
+    public int Rows => checked(Image.Channels * KernelHeight * KernelWidth);
 
-    public int Pixels => Image.Height * Image.Width;
+    public int Pixels => checked(Image.Height * Image.Width);
 
     public int Size => checked(Rows * Pixels);
 

@@ -109,11 +109,12 @@ internal sealed class MaxPoolLayer : ILayer
                     for (var j = 0; j < size; j++)
                     {
                         // Without a branch: which element wins is a coin toss the predictor loses (it cost 3× the time).
-                        // max − value is negative exactly when value is larger; its sign bit is 1 then.
+                        // The comparison as a 0/1 byte is a setcc; NaN compares false on every platform.
                         var value = Unsafe.Add(ref first, row + j);
-                        var greater = (int)((uint)BitConverter.SingleToInt32Bits(max - value) >> 31);
+                        int greater = Unsafe.BitCast<bool, byte>(value > max);
                         best += greater * (row + j - best);
-                        max = MathF.Max(max, value);
+                        max = BitConverter.Int32BitsToSingle(
+                            (BitConverter.SingleToInt32Bits(value) & -greater) | (BitConverter.SingleToInt32Bits(max) & (greater - 1)));
                     }
                 }
                 Unsafe.Add(ref winner, y * outputWidth + x) = best;

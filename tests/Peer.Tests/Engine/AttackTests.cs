@@ -66,6 +66,7 @@ public sealed class AttackTests : IDisposable
     {
         { "nan-weights", RejectionReason.InvalidWeights },
         { "wrong-shape", RejectionReason.InvalidWeights },
+        { "other-precision", RejectionReason.InvalidWeights },
         { "unknown-parent", RejectionReason.UnknownParent },
         { "bad-signature", RejectionReason.BadSignature },
         { "garbage", RejectionReason.CidMismatch },
@@ -86,6 +87,7 @@ public sealed class AttackTests : IDisposable
         {
             "nan-weights" => await _attacker.Store.PutAsync(ContentCodec.Raw, PoisonedWeights.WithNaN(_tangle.Shape), default),
             "wrong-shape" => await _attacker.Store.PutAsync(ContentCodec.Raw, WeightCodec.Encode(Models.Create(ModelShape.LogisticRegression(4, 2)).Initialize(new Random(1))), default),
+            "other-precision" => await _attacker.Store.PutAsync(ContentCodec.Raw, WeightCodec.Encode(Models.Create(_tangle.Shape).Initialize(new Random(1)), WeightPrecision.Float16), default),
             "missing-weights" => Cid.Compute(ContentCodec.Raw, [1, 2, 3]),
             _ => Weights(5),
         };

@@ -47,7 +47,7 @@ public class ConvolutionLayerTests
     public void Conv2d_gradients_match_central_differences()
     {
         var random = new Random(3);
-        var layer = new Conv2dLayer(new ActivationShape(2, 5, 4), 3, 5, 3);
+        var layer = new Conv2dLayer(new ActivationShape(2, 4, 5), 3, 5, 3);
         AssertGradientsMatchCentralDifferences(layer, Fill(layer.ParameterCount, random), Fill(2 * layer.Input.Size, random), random);
     }
 

@@ -186,6 +186,10 @@ public class ModelTests
     [InlineData("input:784, dense:65536, dense:65536, dense:10, softmax", "parameters")]
     [InlineData("input:0, dense:10, softmax", "not a sample shape")]
     [InlineData("input:10, softmax", "nothing to learn")]
+    [InlineData("input:1x28x28, conv2d:65535x65535x1, flatten, dense:200, softmax", "larger than the 28x28 image")]
+    [InlineData("input:65536, conv2d:65535x65535x1, flatten, dense:2, softmax", "larger than the 1x1 image")]
+    [InlineData("input:1x2048x2048, conv2d:15x15x1, flatten, dense:2, softmax", "patch matrix")]
+    [InlineData("input:1x28x28, conv2d:1x1x4096, relu, relu, maxpool:28, flatten, dense:10, softmax", "activations a sample")]
     [InlineData("input:1x4x4, maxpool:2, flatten, softmax", "nothing to learn")]
     [InlineData("input:99999x99999x99999, flatten, dense:10, softmax", "more than 16,777,216 values")]
     public void Malformed_or_oversized_descriptions_are_refused_saying_why(string description, string expected)
