@@ -109,12 +109,12 @@ internal sealed class MaxPoolLayer : ILayer
                     for (var j = 0; j < size; j++)
                     {
                         // Without a branch: which element wins is a coin toss the predictor loses (it cost 3× the time).
-                        // The comparison as a 0/1 byte is a setcc; NaN compares false on every platform.
+                        // The comparison as a 0/1 byte is a setcc, and NaN compares false on every platform; once the
+                        // running maximum is NaN (MathF.Max propagates it) no later element wins, the same everywhere.
                         var value = Unsafe.Add(ref first, row + j);
                         int greater = Unsafe.BitCast<bool, byte>(value > max);
                         best += greater * (row + j - best);
-                        max = BitConverter.Int32BitsToSingle(
-                            (BitConverter.SingleToInt32Bits(value) & -greater) | (BitConverter.SingleToInt32Bits(max) & (greater - 1)));
+                        max = MathF.Max(max, value);
                     }
                 }
                 Unsafe.Add(ref winner, y * outputWidth + x) = best;
