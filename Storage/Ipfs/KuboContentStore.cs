@@ -25,8 +25,11 @@ public sealed class KuboContentStore(KuboRpcClient ipfs) : IContentStore
     {
         var expected = Cid.Compute(codec, content.Span);
         string stored;
-        if (codec == ContentCodec.Raw)
-            stored = await ipfs.BlockPutAsync(content, pin: true, cancellationToken); // pinned by the put itself
+        if (codec is ContentCodec.Raw or ContentCodec.DagPb)
+        {
+            // Pinned by the put itself. A file's root is put after its chunks, so pinning it finds them local.
+            stored = await ipfs.BlockPutAsync(content, pin: true, cancellationToken, format: codec == ContentCodec.DagPb ? "dag-pb" : "raw");
+        }
         else
         {
             // A transaction cannot be pinned by its put (dag/put pins recursively, which would pull in its whole

@@ -1,4 +1,5 @@
 using MlAspire.Storage.Content;
+using MlAspire.Storage.Ipfs;
 
 namespace MlAspire.Storage.Tests.Ipfs;
 
@@ -37,5 +38,22 @@ public sealed class ChunkedBlobTests(IpfsNodesFixture nodes)
         Assert.Equal(blocks[0].Cid.ToString(), await nodes.A.Client.BlockPutAsync(blocks[0].Bytes, pin: true, default, format: "dag-pb"));
 
         Assert.Equal(blob, await nodes.B.Client.CatAsync(blocks[0].Cid.ToString(), Timeout, default));
+    }
+
+    [Fact]
+    public async Task A_file_put_in_one_node_is_fetched_pinned_by_another_and_unpinned_whole()
+    {
+        var a = new KuboContentStore(nodes.A.Client);
+        var b = new KuboContentStore(nodes.B.Client);
+        var blob = Blob(2 * UnixFsFile.ChunkSize + 4321, 7);
+        var root = await a.PutFileAsync(blob, default);
+        Assert.Equal(UnixFsFile.Build(blob)[0].Cid, root);
+
+        Assert.Equal(blob, await b.FetchPinnedFileAsync(root, blob.Length, Timeout, default));
+        var blocks = UnixFsFile.Build(blob).Select(block => block.Cid).ToList();
+        Assert.Subset((await b.PinsAsync(default)).ToHashSet(), blocks.ToHashSet());
+
+        await b.UnpinFileAsync(root, default);
+        Assert.Empty((await b.PinsAsync(default)).Intersect(blocks));
     }
 }

@@ -1,0 +1,77 @@
+namespace MlAspire.Storage.Content;
+
+/// <summary>
+/// Blobs larger than a block, stored as IPFS files (<see cref="UnixFsFile"/>) in any <see cref="IContentStore"/>: every
+/// block pinned on its own, so keeping or dropping a file is keeping or dropping each of its blocks, and garbage
+/// collection never sees a root without its chunks.
+/// </summary>
+public static class ContentFiles
+{
+    /// <summary>Stores and pins <paramref name="content"/>'s chunks, then its root; returns the root (a raw block for one chunk).</summary>
+    public static async Task<Cid> PutFileAsync(this IContentStore store, ReadOnlyMemory<byte> content, CancellationToken cancellationToken)
+    {
+        var blocks = UnixFsFile.Build(content);
+        foreach (var chunk in blocks.Skip(1))
+            await store.PutAsync(ContentCodec.Raw, chunk.Bytes, cancellationToken);
+        return await store.PutAsync(blocks[0].Cid.Codec, blocks[0].Bytes, cancellationToken);
+    }
+
+    /// <summary>
+    /// The file's bytes, every block fetched pinned and checked against its CID as it lands. The root is read first and
+    /// refused when it declares more than <paramref name="maxBytes"/>, before any chunk is asked for; on any failure
+    /// every block this call pinned is unpinned again.
+    /// </summary>
+    /// <exception cref="InvalidDataException">Not a file of raw chunks, larger than allowed, or a chunk of another size than the root says.</exception>
+    /// <exception cref="TimeoutException">A block did not arrive within <paramref name="timeout"/>.</exception>
+    public static async Task<byte[]> FetchPinnedFileAsync(
+        this IContentStore store, Cid cid, long maxBytes, TimeSpan timeout, CancellationToken cancellationToken, string? preferredPeer = null)
+    {
+        if (cid.Codec is not (ContentCodec.Raw or ContentCodec.DagPb))
+            throw new InvalidDataException($"{cid} is {cid.Codec}, not a file (raw or dag-pb).");
+        // Blocks held before this call may be pinned for another file sharing them: only the others are unpinned on failure.
+        var pinned = new List<Cid>();
+        async Task<byte[]> FetchAsync(Cid block)
+        {
+            var held = await store.HasAsync(block, cancellationToken);
+            var bytes = await store.FetchPinnedAsync(block, timeout, cancellationToken, preferredPeer);
+            if (!held) pinned.Add(block);
+            return bytes;
+        }
+        try
+        {
+            var first = await FetchAsync(cid);
+            if (cid.Codec == ContentCodec.Raw)
+                return first.Length <= maxBytes ? first : throw new InvalidDataException($"{cid} is {first.Length:N0} bytes, more than the {maxBytes:N0} allowed.");
+            var chunks = UnixFsFile.ReadRoot(first, maxBytes);
+            var content = new byte[chunks.Sum(c => c.Size)];
+            var offset = 0;
+            foreach (var chunk in chunks)
+            {
+                var bytes = await FetchAsync(chunk.Cid);
+                if (bytes.Length != chunk.Size)
+                    throw new InvalidDataException($"Chunk {chunk.Cid} of {cid} is {bytes.Length:N0} bytes; its root says {chunk.Size:N0}.");
+                bytes.CopyTo(content, offset);
+                offset += bytes.Length;
+            }
+            return content;
+        }
+        catch
+        {
+            foreach (var block in pinned)
+                await store.UnpinAsync(block, CancellationToken.None);
+            throw;
+        }
+    }
+
+    /// <summary>Unpins the file's root and, when the root is held, every chunk it links.</summary>
+    public static async Task UnpinFileAsync(this IContentStore store, Cid cid, CancellationToken cancellationToken)
+    {
+        if (cid.Codec == ContentCodec.DagPb && await store.HasAsync(cid, cancellationToken))
+        {
+            var root = await store.GetAsync(cid, TimeSpan.FromSeconds(5), cancellationToken);
+            foreach (var chunk in UnixFsFile.ReadRoot(root, UnixFsFile.MaxBytes))
+                await store.UnpinAsync(chunk.Cid, cancellationToken);
+        }
+        await store.UnpinAsync(cid, cancellationToken);
+    }
+}

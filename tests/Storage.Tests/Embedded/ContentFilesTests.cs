@@ -1,0 +1,79 @@
+using MlAspire.Storage.Content;
+using MlAspire.Storage.Embedded;
+
+namespace MlAspire.Storage.Tests.Embedded;
+
+/// <summary>A file of chunks crosses from one embedded store to another block by block, each verified and pinned.</summary>
+public sealed class ContentFilesTests : IDisposable
+{
+    private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(10);
+    private readonly string _directory = Directory.CreateTempSubdirectory("mlaspire-files-").FullName;
+
+    public void Dispose() => Directory.Delete(_directory, recursive: true);
+
+    private sealed class Neighbour(IContentStore store) : IBlockSource
+    {
+        public List<Cid> Asked { get; } = [];
+
+        public async Task<byte[]?> TryFetchAsync(Cid cid, string? preferredPeer, CancellationToken cancellationToken)
+        {
+            Asked.Add(cid);
+            return await store.HasAsync(cid, cancellationToken) ? await store.GetAsync(cid, Timeout, cancellationToken) : null;
+        }
+    }
+
+    private static byte[] Blob(int length)
+    {
+        var bytes = new byte[length];
+        new Random(length).NextBytes(bytes);
+        return bytes;
+    }
+
+    [Fact]
+    public async Task A_file_is_fetched_chunk_by_chunk_pinned_whole_and_unpinned_whole()
+    {
+        var source = new EmbeddedContentStore(Path.Combine(_directory, "a"));
+        var blob = Blob(3 * UnixFsFile.ChunkSize + 77);
+        var root = await source.PutFileAsync(blob, default);
+        var neighbour = new Neighbour(source);
+        var store = new EmbeddedContentStore(Path.Combine(_directory, "b"), neighbour);
+
+        Assert.Equal(blob, await store.FetchPinnedFileAsync(root, blob.Length, Timeout, default));
+        Assert.Equal(5, neighbour.Asked.Count); // the root, then four chunks
+        Assert.Equal(5, (await store.PinsAsync(default)).Count);
+
+        await store.UnpinFileAsync(root, default);
+        Assert.Empty(await store.PinsAsync(default));
+        Assert.Equal(new StoreUsage(0, 0, 0, 0), await store.CollectGarbageAsync(default));
+    }
+
+    [Fact]
+    public async Task A_file_larger_than_allowed_is_refused_from_its_root_before_any_chunk_is_asked_for()
+    {
+        var source = new EmbeddedContentStore(Path.Combine(_directory, "a"));
+        var root = await source.PutFileAsync(Blob(2 * UnixFsFile.ChunkSize + 1), default);
+        var neighbour = new Neighbour(source);
+        var store = new EmbeddedContentStore(Path.Combine(_directory, "b"), neighbour);
+
+        await Assert.ThrowsAsync<InvalidDataException>(() => store.FetchPinnedFileAsync(root, 2 * UnixFsFile.ChunkSize, Timeout, default));
+
+        Assert.Equal([root], neighbour.Asked);
+        Assert.Empty(await store.PinsAsync(default)); // the root it pinned to read is released
+    }
+
+    [Fact]
+    public async Task A_missing_chunk_fails_the_fetch_and_leaves_nothing_pinned()
+    {
+        var source = new EmbeddedContentStore(Path.Combine(_directory, "a"));
+        var blob = Blob(2 * UnixFsFile.ChunkSize + 5);
+        var root = await source.PutFileAsync(blob, default);
+        var last = UnixFsFile.Build(blob)[^1].Cid;
+        await source.UnpinAsync(last, default);
+        await source.CollectGarbageAsync(default);
+        var store = new EmbeddedContentStore(Path.Combine(_directory, "b"), new Neighbour(source));
+
+        await Assert.ThrowsAsync<TimeoutException>(() => store.FetchPinnedFileAsync(root, blob.Length, TimeSpan.FromMilliseconds(300), default));
+
+        Assert.Empty(await store.PinsAsync(default));
+    }
+}
