@@ -11,13 +11,16 @@ namespace MlAspire.Tangle;
 /// <param name="WeightPrecision">How members publish weights: float32, or float16 at half the size (peers read both).</param>
 public sealed record TangleRules(ModelShape Model, int MaxParents, TimeSpan TrainingInterval, WeightPrecision WeightPrecision = WeightPrecision.Float32)
 {
-    /// <summary>Largest weights blob a transaction may link: what one IPFS block carries (1 MiB), as bitswap moves it whole.</summary>
-    public const int MaxWeightsBytes = 1 << 20;
+    /// <summary>
+    /// Largest weights blob a transaction may link: one file root's 174 chunks of 256 KiB (Storage's UnixFsFile.MaxBytes),
+    /// 43.5 MiB; each block stays far below the 1 MiB bitswap moves whole.
+    /// </summary>
+    public const int MaxWeightsBytes = 174 * (256 << 10);
 
     public TangleRules Validated() =>
         MaxParents < 1 ? throw new ArgumentException($"MaxParents is {MaxParents}; it must be at least 1.")
         : WeightCodec.EncodedSize(Model, WeightPrecision) is var size && size > MaxWeightsBytes
-            ? throw new ArgumentException($"The model's weights take {size:N0} bytes as {WeightPrecision}, more than the {MaxWeightsBytes:N0} one block of a transaction's weights may hold: {Model} has {Model.ParameterCount:N0} parameters.")
+            ? throw new ArgumentException($"The model's weights take {size:N0} bytes as {WeightPrecision}, more than the {MaxWeightsBytes:N0} a transaction's weights may hold: {Model} has {Model.ParameterCount:N0} parameters.")
         : TrainingInterval <= TimeSpan.Zero ? throw new ArgumentException($"TrainingInterval is {TrainingInterval}; it must be positive.")
         : this;
 }

@@ -3,11 +3,16 @@ using MlAspire.Tangle.Learning;
 
 namespace MlAspire.Bootstrap.Genesis;
 
-/// <summary>The two blocks that start the tangle: the genesis transaction (dag-json) and the initial weights (raw).</summary>
+/// <summary>
+/// The blocks that start the tangle: the genesis transaction (dag-json) and the initial weights, one raw block or a
+/// file of chunks under a dag-pb root (<see cref="UnixFsFile"/>).
+/// </summary>
 /// <param name="CreatorKey">The public key that signed the genesis: members check every credential against it.</param>
 public sealed record GenesisBlocks(Cid TransactionCid, ReadOnlyMemory<byte> Transaction, Cid WeightsCid, ReadOnlyMemory<byte> Weights, ModelShape Shape, string CreatorKey)
 {
-    /// <summary>The block named <paramref name="cid"/>, if it is one of the two.</summary>
+    private readonly Lazy<IReadOnlyList<ContentBlock>> _weightBlocks = new(() => UnixFsFile.Build(Weights));
+
+    /// <summary>The block named <paramref name="cid"/>, if it is the transaction or a block of the weights.</summary>
     public bool TryFind(Cid cid, out ReadOnlyMemory<byte> block)
     {
         if (cid.Equals(TransactionCid))
@@ -15,12 +20,8 @@ public sealed record GenesisBlocks(Cid TransactionCid, ReadOnlyMemory<byte> Tran
             block = Transaction;
             return true;
         }
-        if (cid.Equals(WeightsCid))
-        {
-            block = Weights;
-            return true;
-        }
-        block = default;
-        return false;
+        var found = _weightBlocks.Value.FirstOrDefault(b => b.Cid.Equals(cid));
+        block = found?.Bytes ?? default;
+        return found is not null;
     }
 }

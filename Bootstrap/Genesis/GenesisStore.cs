@@ -33,7 +33,7 @@ public sealed partial class GenesisStore(IOptions<BootstrapOptions> options, IHo
         {
             var genesis = Load(shape);
             LogLoaded(genesis.TransactionCid.ToString(), Describe(shape), DataDirectory);
-            if (!genesis.WeightsCid.Matches(seededWeights))
+            if (!genesis.WeightsCid.Equals(ContentFiles.FileCid(seededWeights)))
                 LogSeedIgnored(settings.GenesisSeed, genesis.TransactionCid.ToString());
             return genesis;
         }
@@ -46,7 +46,7 @@ public sealed partial class GenesisStore(IOptions<BootstrapOptions> options, IHo
     private GenesisBlocks Create(ModelShape shape, byte[] weights)
     {
         using var key = LoadOrCreateKey();
-        var weightsCid = Cid.Compute(ContentCodec.Raw, weights);
+        var weightsCid = ContentFiles.FileCid(weights);
         var document = TransactionDocument.CreateSigned(
             genesis: null, parents: [], weightsCid, time.GetUtcNow().ToUnixTimeMilliseconds(), TransactionMetrics.None, key);
         var transaction = TransactionCodec.Encode(document);
@@ -80,7 +80,7 @@ public sealed partial class GenesisStore(IOptions<BootstrapOptions> options, IHo
         }
         if (!document.IsGenesis || document.Parents.Count != 0)
             throw Damaged($"{TransactionFileName} is not a genesis transaction");
-        if (!document.Weights.Matches(weights))
+        if (!document.Weights.Equals(ContentFiles.FileCid(weights)))
             throw Damaged($"{WeightsFileName} does not hash to the weights CID {document.Weights} the transaction links");
         if (!signed)
             throw Damaged($"{TransactionFileName} has an invalid signature");

@@ -58,6 +58,6 @@ public sealed record IngestBudget
     /// <summary>How long to wait for one block (transaction or weights) from the network.</summary>
     public TimeSpan FetchTimeout { get; init; } = TimeSpan.FromSeconds(10);
 
-    /// <summary>Largest weights blob accepted (1 MiB: what one IPFS block carries).</summary>
+    /// <summary>Largest weights blob accepted (a file of 174 chunks of 256 KiB, as the tangle's rules allow).</summary>
     public int MaxWeightsBytes { get; init; } = TangleRules.MaxWeightsBytes;
 }

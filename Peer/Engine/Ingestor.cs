@@ -192,14 +192,14 @@ public sealed class Ingestor(Replica replica, IContentStore store, TangleGuards 
         if (replica.TryGetWeights(cid, out var held))
             return held;
         if (announcement.Path == AnnouncementPath.Replay)
-            return await store.HasAsync(cid, cancellationToken) ? Decode(cid, await store.GetAsync(cid, _budget.FetchTimeout, cancellationToken)) : null;
+            return await store.HasAsync(cid, cancellationToken) ? Decode(cid, await store.FetchPinnedFileAsync(cid, _budget.MaxWeightsBytes, _budget.FetchTimeout, cancellationToken)) : null;
         var required = isRoot && announcement.Path == AnnouncementPath.Live;
         if (!required && (IsHistory(item, now) || !isRoot && !weighted))
             return null;
         byte[] bytes;
         try
         {
-            bytes = await FetchPinnedAsync(cid, RejectionReason.WeightsUnavailable, announcement.From, cancellationToken);
+            bytes = await FetchPinnedWeightsAsync(cid, announcement.From, cancellationToken);
         }
         catch (TransactionRejectedException) when (!required)
         {
@@ -229,6 +229,23 @@ public sealed class Ingestor(Replica replica, IContentStore store, TangleGuards 
         catch (Exception e) when (e is not OperationCanceledException)
         {
             throw new TransactionRejectedException(reasonWhenMissing, $"Could not fetch {cid}: {e.Message}");
+        }
+    }
+
+    /// <summary>The weights file, every block pinned and verified, refused from its root when larger than the budget.</summary>
+    private async Task<byte[]> FetchPinnedWeightsAsync(Cid cid, string? preferredPeer, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await store.FetchPinnedFileAsync(cid, _budget.MaxWeightsBytes, _budget.FetchTimeout, cancellationToken, preferredPeer);
+        }
+        catch (InvalidDataException e)
+        {
+            throw new TransactionRejectedException(RejectionReason.InvalidWeights, $"Weights {cid}: {e.Message}");
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            throw new TransactionRejectedException(RejectionReason.WeightsUnavailable, $"Could not fetch {cid}: {e.Message}");
         }
     }
 
@@ -271,7 +288,7 @@ public sealed class Ingestor(Replica replica, IContentStore store, TangleGuards 
             if (isWeights ? replica.HoldsWeights(cid) : replica.IsKnown(cid)) continue;
             try
             {
-                await store.UnpinAsync(cid, CancellationToken.None);
+                await (isWeights ? store.UnpinFileAsync(cid, CancellationToken.None) : store.UnpinAsync(cid, CancellationToken.None));
             }
             catch (Exception e) when (e is not OperationCanceledException)
             {

@@ -41,7 +41,7 @@ public sealed class Publisher(Replica replica, IContentStore store, PeerKey key,
             // Inserted as others will decode it, so every replica rates this transaction on the same values.
             var precision = replica.Rules.WeightPrecision;
             var weights = outcome.Weights.Transported(precision);
-            var weightsCid = await store.PutAsync(ContentCodec.Raw, WeightCodec.Encode(weights, precision), cancellationToken);
+            var weightsCid = await store.PutFileAsync(WeightCodec.Encode(weights, precision), cancellationToken);
             var document = TransactionDocument.CreateSigned(
                 replica.Genesis, outcome.Parents.Select(p => Cid.Parse(p.Id)).ToList(), weightsCid, createdAt, outcome.Metrics, key, credential);
             var bytes = TransactionCodec.Encode(document);

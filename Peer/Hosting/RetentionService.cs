@@ -25,7 +25,9 @@ public sealed class RetentionService(Replica replica, IContentStore store, PeerS
             {
                 var released = replica.ReleaseWeights(horizon, status.ReferenceTransactions);
                 var documents = replica.ReleaseDocuments(documentHorizon, status.ReferenceTransactions);
-                foreach (var cid in released.Concat(documents))
+                foreach (var cid in released)
+                    await store.UnpinFileAsync(cid, stoppingToken);
+                foreach (var cid in documents)
                     await store.UnpinAsync(cid, stoppingToken);
                 metrics.RetentionReleased(released.Count, documents.Count);
                 var usage = await store.CollectGarbageAsync(stoppingToken);

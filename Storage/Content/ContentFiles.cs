@@ -7,6 +7,9 @@ namespace MlAspire.Storage.Content;
 /// </summary>
 public static class ContentFiles
 {
+    /// <summary>The CID <paramref name="content"/> has as a file: its raw block for one chunk, its root otherwise.</summary>
+    public static Cid FileCid(ReadOnlyMemory<byte> content) => UnixFsFile.Build(content)[0].Cid;
+
     /// <summary>Stores and pins <paramref name="content"/>'s chunks, then its root; returns the root (a raw block for one chunk).</summary>
     public static async Task<Cid> PutFileAsync(this IContentStore store, ReadOnlyMemory<byte> content, CancellationToken cancellationToken)
     {

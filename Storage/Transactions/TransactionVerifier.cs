@@ -83,8 +83,8 @@ public sealed class TransactionVerifier(Cid genesisCid, TransactionDocument gene
             throw Reject(RejectionReason.WrongTangle, $"Transaction {cid} belongs to tangle {document.Genesis?.ToString() ?? "(none)"}, not {genesisCid}.");
         if (document.Parents.Count is 0 || document.Parents.Count > maxParents || document.Parents.Distinct().Count() != document.Parents.Count)
             throw Reject(RejectionReason.InvalidParents, $"Transaction {cid} has {document.Parents.Count} parents (1 to {maxParents} distinct allowed).");
-        if (document.Weights.Codec != ContentCodec.Raw)
-            throw Reject(RejectionReason.InvalidWeights, $"Transaction {cid} links weights that are not a raw block.");
+        if (document.Weights.Codec is not (ContentCodec.Raw or ContentCodec.DagPb))
+            throw Reject(RejectionReason.InvalidWeights, $"Transaction {cid} links weights that are neither a raw block nor a file's root.");
         if (!PeerKey.TryIdOf(document.CreatorKey, out var creatorId) || creatorId != document.CreatorId)
             throw Reject(RejectionReason.ForgedCreator, $"Transaction {cid} claims creator {document.CreatorId} but carries another peer's key.");
         // Membership first: it is checked against the one key this peer always has (the Bootstrap's), so a flood from

@@ -13,7 +13,7 @@ public sealed class ConfigurationTests
     [InlineData("Bootstrap:Model:Architecture", "cnn", "Model:Architecture")]
     [InlineData("Bootstrap:Model:Architecture", "input:784, dense:10", "must start with input:SHAPE and end with softmax")]
     [InlineData("Bootstrap:Model:Inputs", "28x28", "Model:Inputs")]
-    [InlineData("Bootstrap:Model:Architecture", "leaf-cnn", "more than the 1,048,576 one block")]
+    [InlineData("Bootstrap:Model:Architecture", "input:784, dense:16384, relu, dense:10, softmax", "more than the 45,613,056 a transaction")]
     [InlineData("Bootstrap:MaxParents", "2", "MaxParents")]
     [InlineData("Bootstrap:Learning:TipCandidates", "1", "TipCandidates")]
     [InlineData("Bootstrap:PeerTimeout", "00:00:01", "PeerTimeout")]

@@ -1,12 +1,14 @@
 using System.Buffers.Binary;
 using System.Text;
+using MlAspire.Storage.Content;
+using MlAspire.Tangle;
 using MlAspire.Tangle.Learning;
 
 namespace MlAspire.Integration.Tests;
 
 /// <summary>
-/// The small CNN on two real peers: its float32 weights (1.8 MB) would not fit the 1 MiB block a transaction's weights
-/// are, so the Bootstrap sets float16 (0.9 MB), and each peer trains the network and takes the other's transactions.
+/// The small CNN on two real peers, its weights in float16 (0.9 MB) as the Bootstrap sets: each peer trains the network
+/// and takes the other's transactions, whose weights are files of 256 KiB chunks under a dag-pb root.
 /// </summary>
 public sealed class ConvolutionalNetworkTests : IAsyncLifetime
 {
@@ -18,7 +20,7 @@ public sealed class ConvolutionalNetworkTests : IAsyncLifetime
     public async Task DisposeAsync() => await _cluster.DisposeAsync();
 
     [Fact]
-    public async Task Two_peers_learn_a_small_cnn_on_float16_weights_that_fit_one_block()
+    public async Task Two_peers_learn_a_small_cnn_on_float16_weights_in_chunks()
     {
         _cluster.StartBootstrap(new Dictionary<string, string>
         {
@@ -40,16 +42,19 @@ public sealed class ConvolutionalNetworkTests : IAsyncLifetime
         foreach (var peer in new[] { a, b })
         {
             Assert.True((await peer.StatusAsync()).Rejected == 0, $"{peer.Name} rejected transactions:\n{_cluster.Logs()}");
-            // Every weights block the peer holds, its own and the other's, is the small CNN in float16 and one block.
-            var weights = Directory.EnumerateFiles(Path.Combine(peer.DataDirectory, "store", "blocks"))
-                .Select(File.ReadAllBytes).Where(block => block.AsSpan().StartsWith("MLAW"u8)).ToList();
-            Assert.True(weights.Count >= 4, $"{peer.Name} holds {weights.Count} weights blocks.");
-            Assert.All(weights, block =>
+            // Every weights file the peer holds, its own and the other's, is the small CNN in float16, in chunks of 256 KiB.
+            var store = Path.Combine(peer.DataDirectory, "store", "blocks");
+            var roots = Directory.EnumerateFiles(store).Where(f => Cid.Parse(Path.GetFileName(f)).Codec == ContentCodec.DagPb).ToList();
+            Assert.True(roots.Count >= 4, $"{peer.Name} holds {roots.Count} weights files.");
+            Assert.All(Directory.EnumerateFiles(store), block => Assert.InRange(new FileInfo(block).Length, 1, UnixFsFile.ChunkSize));
+            Assert.All(roots, root =>
             {
-                Assert.InRange(block.Length, 900_000, 1 << 20);
-                Assert.Equal(WeightPrecision.Float16, WeightCodec.PrecisionOf(block));
-                Assert.Equal(454_922, WeightCodec.Decode(block).Shape.ParameterCount);
-                Assert.Contains("conv2d:5x5x64", Encoding.ASCII.GetString(block, 46, BinaryPrimitives.ReadUInt16LittleEndian(block.AsSpan(8))));
+                var chunks = UnixFsFile.ReadRoot(File.ReadAllBytes(root), TangleRules.MaxWeightsBytes);
+                var weights = chunks.SelectMany(c => File.ReadAllBytes(Path.Combine(store, c.Cid.ToString()))).ToArray();
+                Assert.InRange(weights.Length, 900_000, 1 << 20);
+                Assert.Equal(WeightPrecision.Float16, WeightCodec.PrecisionOf(weights));
+                Assert.Equal(454_922, WeightCodec.Decode(weights).Shape.ParameterCount);
+                Assert.Contains("conv2d:5x5x64", Encoding.ASCII.GetString(weights, 46, BinaryPrimitives.ReadUInt16LittleEndian(weights.AsSpan(8))));
             });
         }
     }

@@ -36,10 +36,10 @@ public sealed class ReferenceExportTests : IAsyncLifetime
         // The cluster's model is logistic regression: one Gemm of [10, 784] weights, then the softmax.
         Assert.Equal(("input", "probabilities"), (model.Graph.Input.Single().Name, model.Graph.Output.Single().Name));
         Assert.Equal(["Gemm", "Softmax"], model.Graph.Node.Select(n => n.OpType));
-        var weights = model.Graph.Initializer.Single(t => t.Name == "dense.weight");
+        var weights = model.Graph.Initializer.Single(t => t.Name.EndsWith(".weight", StringComparison.Ordinal));
         Assert.Equal([10L, 784L], weights.Dims);
         var values = MemoryMarshal.Cast<byte, float>(weights.RawData.Span).ToArray()
-            .Concat(MemoryMarshal.Cast<byte, float>(model.Graph.Initializer.Single(t => t.Name == "dense.bias").RawData.Span).ToArray()).ToArray();
+            .Concat(MemoryMarshal.Cast<byte, float>(model.Graph.Initializer.Single(t => t.Name.EndsWith(".bias", StringComparison.Ordinal)).RawData.Span).ToArray()).ToArray();
         var shape = ModelShape.LogisticRegression(784, 10);
         Assert.InRange(Models.Create(shape).Evaluate(values, MnistDigits.HeldOut()).Accuracy, 0.6, 1.0); // a trained model, not the genesis
     }
