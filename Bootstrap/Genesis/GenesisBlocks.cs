@@ -10,7 +10,9 @@ namespace MlAspire.Bootstrap.Genesis;
 /// <param name="CreatorKey">The public key that signed the genesis: members check every credential against it.</param>
 public sealed record GenesisBlocks(Cid TransactionCid, ReadOnlyMemory<byte> Transaction, Cid WeightsCid, ReadOnlyMemory<byte> Weights, ModelShape Shape, string CreatorKey)
 {
-    private readonly Lazy<IReadOnlyList<ContentBlock>> _weightBlocks = new(() => UnixFsFile.Build(Weights));
+    // A genesis from before files links its weights as one raw block, whatever their size.
+    private readonly Lazy<IReadOnlyList<ContentBlock>> _weightBlocks = new(() =>
+        WeightsCid.Codec == ContentCodec.Raw ? [new ContentBlock(WeightsCid, Weights)] : UnixFsFile.Build(Weights));
 
     /// <summary>The block named <paramref name="cid"/>, if it is the transaction or a block of the weights.</summary>
     public bool TryFind(Cid cid, out ReadOnlyMemory<byte> block)

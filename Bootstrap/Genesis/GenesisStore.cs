@@ -33,7 +33,7 @@ public sealed partial class GenesisStore(IOptions<BootstrapOptions> options, IHo
         {
             var genesis = Load(shape);
             LogLoaded(genesis.TransactionCid.ToString(), Describe(shape), DataDirectory);
-            if (!genesis.WeightsCid.Equals(ContentFiles.FileCid(seededWeights)))
+            if (!genesis.WeightsCid.Names(seededWeights))
                 LogSeedIgnored(settings.GenesisSeed, genesis.TransactionCid.ToString());
             return genesis;
         }
@@ -80,7 +80,7 @@ public sealed partial class GenesisStore(IOptions<BootstrapOptions> options, IHo
         }
         if (!document.IsGenesis || document.Parents.Count != 0)
             throw Damaged($"{TransactionFileName} is not a genesis transaction");
-        if (!document.Weights.Equals(ContentFiles.FileCid(weights)))
+        if (!document.Weights.Names(weights))
             throw Damaged($"{WeightsFileName} does not hash to the weights CID {document.Weights} the transaction links");
         if (!signed)
             throw Damaged($"{TransactionFileName} has an invalid signature");

@@ -192,7 +192,7 @@ public sealed class Ingestor(Replica replica, IContentStore store, TangleGuards 
         if (replica.TryGetWeights(cid, out var held))
             return held;
         if (announcement.Path == AnnouncementPath.Replay)
-            return await store.HasAsync(cid, cancellationToken) ? Decode(cid, await store.FetchPinnedFileAsync(cid, _budget.MaxWeightsBytes, _budget.FetchTimeout, cancellationToken)) : null;
+            return await store.HasAsync(cid, cancellationToken) ? Decode(cid, await store.FetchPinnedFileAsync(cid, MaxWeightsBytes, _budget.FetchTimeout, cancellationToken)) : null;
         var required = isRoot && announcement.Path == AnnouncementPath.Live;
         if (!required && (IsHistory(item, now) || !isRoot && !weighted))
             return null;
@@ -232,12 +232,18 @@ public sealed class Ingestor(Replica replica, IContentStore store, TangleGuards 
         }
     }
 
-    /// <summary>The weights file, every block pinned and verified, refused from its root when larger than the budget.</summary>
+    /// <summary>
+    /// The tangle's model's weights are exactly this large: a file declaring more is refused from its root, before a
+    /// hostile member can make this peer download the whole budget for a small model.
+    /// </summary>
+    private long MaxWeightsBytes => Math.Min(_budget.MaxWeightsBytes, WeightCodec.EncodedSize(replica.Rules.Model, replica.Rules.WeightPrecision));
+
+    /// <summary>The weights file, every block pinned and verified, refused from its root when larger than the model's weights.</summary>
     private async Task<byte[]> FetchPinnedWeightsAsync(Cid cid, string? preferredPeer, CancellationToken cancellationToken)
     {
         try
         {
-            return await store.FetchPinnedFileAsync(cid, _budget.MaxWeightsBytes, _budget.FetchTimeout, cancellationToken, preferredPeer);
+            return await store.FetchPinnedFileAsync(cid, MaxWeightsBytes, _budget.FetchTimeout, cancellationToken, preferredPeer);
         }
         catch (InvalidDataException e)
         {

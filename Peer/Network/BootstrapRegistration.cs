@@ -89,7 +89,7 @@ public sealed class BootstrapRegistration(
         try
         {
             document = TransactionVerifier.VerifyGenesis(genesis, transaction);
-            weights = document.Weights.Equals(ContentFiles.FileCid(weightsBytes)) ? WeightCodec.Decode(weightsBytes) : throw new InvalidWeightsException("the genesis weights do not hash to the CID the genesis links");
+            weights = document.Weights.Names(weightsBytes) ? WeightCodec.Decode(weightsBytes) : throw new InvalidWeightsException("the genesis weights do not hash to the CID the genesis links");
         }
         catch (Exception e) when (e is TransactionRejectedException or InvalidWeightsException)
         {
@@ -97,7 +97,7 @@ public sealed class BootstrapRegistration(
         }
         if (weights.Shape != rules.Model)
             throw new InvalidDataException($"Bootstrap's genesis weights are {weights.Shape}, but it says the model is {rules.Model}.");
-        await store.PutFileAsync(weightsBytes, stoppingToken);
+        await store.PutAsFileAsync(document.Weights, weightsBytes, stoppingToken);
         await store.PutAsync(ContentCodec.DagJson, transaction, stoppingToken);
         replica.Initialize(new VerifiedTransaction(genesis, transaction, document, weights), rules);
     }

@@ -10,6 +10,25 @@ public static class ContentFiles
     /// <summary>The CID <paramref name="content"/> has as a file: its raw block for one chunk, its root otherwise.</summary>
     public static Cid FileCid(ReadOnlyMemory<byte> content) => UnixFsFile.Build(content)[0].Cid;
 
+    /// <summary>
+    /// Largest raw block accepted as a whole file: weights published before files (one block of up to 1 MiB, as bitswap
+    /// moves it whole) keep their CIDs; anything larger must be chunked.
+    /// </summary>
+    public const int MaxRawFileBytes = 1 << 20;
+
+    /// <summary>Whether <paramref name="cid"/> names <paramref name="content"/>: as a file, or as one raw block written before files.</summary>
+    public static bool Names(this Cid cid, ReadOnlyMemory<byte> content) =>
+        cid.Codec == ContentCodec.Raw ? content.Length <= MaxRawFileBytes && cid.Matches(content.Span) : cid.Equals(FileCid(content));
+
+    /// <summary>Stores <paramref name="content"/> under <paramref name="cid"/>, which <see cref="Names"/> it: one raw block, or a file.</summary>
+    public static async Task PutAsFileAsync(this IContentStore store, Cid cid, ReadOnlyMemory<byte> content, CancellationToken cancellationToken)
+    {
+        if (cid.Codec == ContentCodec.Raw)
+            await store.PutAsync(ContentCodec.Raw, content, cancellationToken);
+        else
+            await store.PutFileAsync(content, cancellationToken);
+    }
+
     /// <summary>Stores and pins <paramref name="content"/>'s chunks, then its root; returns the root (a raw block for one chunk).</summary>
     public static async Task<Cid> PutFileAsync(this IContentStore store, ReadOnlyMemory<byte> content, CancellationToken cancellationToken)
     {
@@ -44,7 +63,9 @@ public static class ContentFiles
         {
             var first = await FetchAsync(cid);
             if (cid.Codec == ContentCodec.Raw)
-                return first.Length <= maxBytes ? first : throw new InvalidDataException($"{cid} is {first.Length:N0} bytes, more than the {maxBytes:N0} allowed.");
+                return first.Length <= Math.Min(maxBytes, MaxRawFileBytes)
+                    ? first
+                    : throw new InvalidDataException($"{cid} is one raw block of {first.Length:N0} bytes, more than the {Math.Min(maxBytes, MaxRawFileBytes):N0} allowed: larger files are chunked.");
             var chunks = UnixFsFile.ReadRoot(first, maxBytes);
             var content = new byte[chunks.Sum(c => c.Size)];
             var offset = 0;

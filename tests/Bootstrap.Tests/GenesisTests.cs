@@ -152,22 +152,26 @@ public sealed class GenesisTests
     [Fact]
     public async Task A_genesis_stored_in_weight_format_version_1_is_still_the_tangles_genesis()
     {
-        // A data directory from before layer lists: its genesis weights in version 1, signed by the Bootstrap's key.
+        // A data directory from before layer lists and chunked weights: its genesis weights in version 1, one raw block of
+        // 400 KB (more than a chunk), signed by the Bootstrap's key.
         using var data = new TempDirectory();
         await GenesisCidOf(data.Path);
         using var key = PeerKey.Import(await File.ReadAllBytesAsync(Path.Combine(data.Path, "bootstrap-key.p8")));
-        var shape = Learning.ModelShape.Mlp(784, 64, 10);
-        var weights = MlAspire.Tests.Shared.WeightsVersion1.Encode(Learning.Models.Create(shape).Initialize(new Random(3)), 784, 64, 10);
+        var shape = Learning.ModelShape.Mlp(784, 128, 10);
+        var weights = MlAspire.Tests.Shared.WeightsVersion1.Encode(Learning.Models.Create(shape).Initialize(new Random(3)), 784, 128, 10);
         var document = TransactionDocument.CreateSigned(null, [], Cid.Compute(ContentCodec.Raw, weights), 1_700_000_000_000, Tangle.Dag.TransactionMetrics.None, key);
         var transaction = TransactionCodec.Encode(document);
         await File.WriteAllBytesAsync(Path.Combine(data.Path, "genesis-weights.bin"), weights);
         await File.WriteAllBytesAsync(Path.Combine(data.Path, "genesis-transaction.json"), transaction);
 
-        await using var host = new BootstrapHost(data.Path).Start();
+        await using var host = new BootstrapHost(data.Path, new Dictionary<string, string?> { ["Bootstrap:Model:Hidden"] = "128" }).Start();
         using var peer = new TestMember();
-        var response = await host.CreateGrpcClient().JoinAsync(peer.Join());
+        var client = host.CreateGrpcClient();
+        var response = await client.JoinAsync(peer.Join());
 
         Assert.Equal(Cid.Compute(ContentCodec.DagJson, transaction).ToString(), response.GenesisCid); // the same tangle
+        var block = await client.GetBlockAsync(new GetBlockRequest { Cid = Cid.Compute(ContentCodec.Raw, weights).ToString() });
+        Assert.Equal(weights, block.Data.ToByteArray()); // served as the one raw block its CID names
         Assert.Equal(weights, response.GenesisWeights.ToByteArray()); // handed out as stored, so its CID holds
         Assert.Equal(shape.Description, response.Tangle.Model);
         Assert.Equal(shape, Learning.WeightCodec.Decode(weights).Shape);

@@ -76,4 +76,17 @@ public sealed class ContentFilesTests : IDisposable
 
         Assert.Empty(await store.PinsAsync(default));
     }
+
+    [Fact]
+    public async Task A_raw_block_larger_than_1_MiB_is_not_a_file_and_leaves_nothing_pinned()
+    {
+        var source = new EmbeddedContentStore(Path.Combine(_directory, "a"));
+        var big = await source.PutAsync(ContentCodec.Raw, Blob(ContentFiles.MaxRawFileBytes + 1), default);
+        var store = new EmbeddedContentStore(Path.Combine(_directory, "b"), new Neighbour(source));
+
+        var refused = await Assert.ThrowsAsync<InvalidDataException>(() => store.FetchPinnedFileAsync(big, 1 << 30, Timeout, default));
+
+        Assert.Contains("larger files are chunked", refused.Message);
+        Assert.Empty(await store.PinsAsync(default));
+    }
 }
