@@ -55,15 +55,13 @@ public sealed class KuboRpcClient(HttpClient http, TimeSpan? callDeadline = null
     /// Adds <paramref name="content"/> as a UnixFS file with raw leaves, so content up to one chunk (256 KiB) gets a
     /// raw-codec CID ("bafkrei…"), the same CID as <see cref="BlockPutAsync"/>; larger content gets a dag-pb root.
     /// </summary>
-    /// <param name="chunkSize">The chunker's size in bytes (<c>size-N</c>); the node's default (256 KiB) when null.</param>
-    public Task<string> AddAsync(ReadOnlyMemory<byte> content, bool pin, CancellationToken cancellationToken, int? chunkSize = null) =>
+    public Task<string> AddAsync(ReadOnlyMemory<byte> content, bool pin, CancellationToken cancellationToken) =>
         WithDeadlineAsync("add", _callDeadline, async token =>
         {
             // One JSON object per added file, so one here; Kubo may stream more lines (progress) in other modes.
             using var response = await SendAsync(
                 "add",
-                [("pin", Flag(pin)), ("cid-version", "1"), ("cid-base", "base32"), ("raw-leaves", "true"),
-                    .. chunkSize is { } size ? new[] { ("chunker", $"size-{size}") } : []],
+                [("pin", Flag(pin)), ("cid-version", "1"), ("cid-base", "base32"), ("raw-leaves", "true")],
                 FilePart(content),
                 HttpCompletionOption.ResponseContentRead,
                 token);
