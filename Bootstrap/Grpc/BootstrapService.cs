@@ -40,7 +40,6 @@ public sealed class BootstrapService(
             GenesisCid = genesis.TransactionCid.ToString(),
             // Wrapping without a copy is safe: the genesis blocks are never written after they are created.
             GenesisTransaction = UnsafeByteOperations.UnsafeWrap(genesis.Transaction),
-            GenesisWeights = UnsafeByteOperations.UnsafeWrap(genesis.Weights),
             Tangle = MessageMapping.ToTangleParameters(settings.Rules, settings.Learning),
             Training = MessageMapping.ToTrainingParameters(settings.Rules, settings.Training.ActiveQuota),
             HeartbeatIntervalMs = (long)settings.HeartbeatInterval.TotalMilliseconds,

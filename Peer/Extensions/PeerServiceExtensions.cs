@@ -59,8 +59,7 @@ public static class PeerServiceExtensions
             .ConfigureChannel(channel =>
             {
                 channel.UnsafeUseInsecureChannelCallCredentials = true;
-                // The member list of a full Bootstrap with room to spare, and the genesis weights the join response carries.
-                channel.MaxReceiveMessageSize = 16 * 1024 * 1024 + MlAspire.Tangle.TangleRules.MaxWeightsBytes;
+                channel.MaxReceiveMessageSize = 16 * 1024 * 1024; // the member list of a full Bootstrap, with room to spare
             });
 
         services.AddHostedService<BootstrapRegistration>();

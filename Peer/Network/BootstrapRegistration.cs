@@ -6,6 +6,7 @@ using MlAspire.Peer.Hosting;
 using MlAspire.Storage.Content;
 using MlAspire.Storage.Membership;
 using MlAspire.Storage.Transactions;
+using MlAspire.Tangle;
 using MlAspire.Tangle.Learning;
 using BootstrapClient = MlAspire.Bootstrap.Grpc.Bootstrap.BootstrapClient;
 
@@ -78,20 +79,26 @@ public sealed class BootstrapRegistration(
         return SessionMapping.ToSettings(response, response.Data).HeartbeatInterval;
     }
 
-    /// <summary>Verifies and stores the genesis blocks and starts the replica under the Bootstrap's rules (a no-op once started on this genesis).</summary>
+    /// <summary>
+    /// Verifies the genesis, reads its weights from the Bootstrap block by block (a file of chunks for a large model),
+    /// stores both and starts the replica under the Bootstrap's rules; a re-join to the same genesis has nothing to do.
+    /// </summary>
     private async Task AdoptAsync(Cid genesis, JoinResponse response, CancellationToken stoppingToken)
     {
+        if (replica.IsInitialized && replica.Genesis.Equals(genesis))
+            return;
         var rules = SessionMapping.ToRules(response);
         var transaction = response.GenesisTransaction.ToByteArray();
-        var weightsBytes = response.GenesisWeights.ToByteArray();
         TransactionDocument document;
+        byte[] weightsBytes;
         ModelWeights weights;
         try
         {
             document = TransactionVerifier.VerifyGenesis(genesis, transaction);
-            weights = document.Weights.Names(weightsBytes) ? WeightCodec.Decode(weightsBytes) : throw new InvalidWeightsException("the genesis weights do not hash to the CID the genesis links");
+            weightsBytes = await ContentFiles.ReadFileAsync(document.Weights, TangleRules.MaxWeightsBytes, GenesisBlockAsync, stoppingToken);
+            weights = WeightCodec.Decode(weightsBytes);
         }
-        catch (Exception e) when (e is TransactionRejectedException or InvalidWeightsException)
+        catch (Exception e) when (e is TransactionRejectedException or InvalidWeightsException or InvalidDataException)
         {
             throw new InvalidDataException($"Bootstrap sent an unusable genesis: {e.Message}", e);
         }
@@ -101,6 +108,9 @@ public sealed class BootstrapRegistration(
         await store.PutAsync(ContentCodec.DagJson, transaction, stoppingToken);
         replica.Initialize(new VerifiedTransaction(genesis, transaction, document, weights), rules);
     }
+
+    private async Task<byte[]> GenesisBlockAsync(Cid cid, CancellationToken cancellationToken) =>
+        (await bootstrap.GetBlockAsync(new GetBlockRequest { Cid = cid.ToString() }, deadline: DateTime.UtcNow.AddSeconds(15), cancellationToken: cancellationToken)).Data.ToByteArray();
 
     private async Task<bool> HeartbeatAsync(CancellationToken stoppingToken)
     {

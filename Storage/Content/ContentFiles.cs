@@ -48,36 +48,17 @@ public static class ContentFiles
     public static async Task<byte[]> FetchPinnedFileAsync(
         this IContentStore store, Cid cid, long maxBytes, TimeSpan timeout, CancellationToken cancellationToken, string? preferredPeer = null)
     {
-        if (cid.Codec is not (ContentCodec.Raw or ContentCodec.DagPb))
-            throw new InvalidDataException($"{cid} is {cid.Codec}, not a file (raw or dag-pb).");
         // Blocks held before this call may be pinned for another file sharing them: only the others are unpinned on failure.
         var pinned = new List<Cid>();
-        async Task<byte[]> FetchAsync(Cid block)
-        {
-            var held = await store.HasAsync(block, cancellationToken);
-            var bytes = await store.FetchPinnedAsync(block, timeout, cancellationToken, preferredPeer);
-            if (!held) pinned.Add(block);
-            return bytes;
-        }
         try
         {
-            var first = await FetchAsync(cid);
-            if (cid.Codec == ContentCodec.Raw)
-                return first.Length <= Math.Min(maxBytes, MaxRawFileBytes)
-                    ? first
-                    : throw new InvalidDataException($"{cid} is one raw block of {first.Length:N0} bytes, more than the {Math.Min(maxBytes, MaxRawFileBytes):N0} allowed: larger files are chunked.");
-            var chunks = UnixFsFile.ReadRoot(first, maxBytes);
-            var content = new byte[chunks.Sum(c => c.Size)];
-            var offset = 0;
-            foreach (var chunk in chunks)
+            return await ReadFileAsync(cid, maxBytes, async (block, ct) =>
             {
-                var bytes = await FetchAsync(chunk.Cid);
-                if (bytes.Length != chunk.Size)
-                    throw new InvalidDataException($"Chunk {chunk.Cid} of {cid} is {bytes.Length:N0} bytes; its root says {chunk.Size:N0}.");
-                bytes.CopyTo(content, offset);
-                offset += bytes.Length;
-            }
-            return content;
+                var held = await store.HasAsync(block, ct);
+                var bytes = await store.FetchPinnedAsync(block, timeout, ct, preferredPeer);
+                if (!held) pinned.Add(block);
+                return bytes;
+            }, cancellationToken);
         }
         catch
         {
@@ -85,6 +66,40 @@ public static class ContentFiles
                 await store.UnpinAsync(block, CancellationToken.None);
             throw;
         }
+    }
+
+    /// <summary>
+    /// The file <paramref name="cid"/> names, its blocks read one at a time through <paramref name="getBlock"/>; each is
+    /// checked against its CID here. The root is refused when it declares more than <paramref name="maxBytes"/>, before
+    /// any chunk is asked for.
+    /// </summary>
+    /// <exception cref="InvalidDataException">A block that does not hash to its CID, not a file of raw chunks, larger than allowed, or a chunk of another size than the root says.</exception>
+    public static async Task<byte[]> ReadFileAsync(Cid cid, long maxBytes, Func<Cid, CancellationToken, Task<byte[]>> getBlock, CancellationToken cancellationToken)
+    {
+        if (cid.Codec is not (ContentCodec.Raw or ContentCodec.DagPb))
+            throw new InvalidDataException($"{cid} is {cid.Codec}, not a file (raw or dag-pb).");
+        async Task<byte[]> GetAsync(Cid block)
+        {
+            var bytes = await getBlock(block, cancellationToken);
+            return block.Matches(bytes) ? bytes : throw new InvalidDataException($"The block served as {block} does not hash to it.");
+        }
+        var first = await GetAsync(cid);
+        if (cid.Codec == ContentCodec.Raw)
+            return first.Length <= Math.Min(maxBytes, MaxRawFileBytes)
+                ? first
+                : throw new InvalidDataException($"{cid} is one raw block of {first.Length:N0} bytes, more than the {Math.Min(maxBytes, MaxRawFileBytes):N0} allowed: larger files are chunked.");
+        var chunks = UnixFsFile.ReadRoot(first, maxBytes);
+        var content = new byte[chunks.Sum(c => c.Size)];
+        var offset = 0;
+        foreach (var chunk in chunks)
+        {
+            var bytes = await GetAsync(chunk.Cid);
+            if (bytes.Length != chunk.Size)
+                throw new InvalidDataException($"Chunk {chunk.Cid} of {cid} is {bytes.Length:N0} bytes; its root says {chunk.Size:N0}.");
+            bytes.CopyTo(content, offset);
+            offset += bytes.Length;
+        }
+        return content;
     }
 
     /// <summary>Unpins the file's root and, when the root is held, every chunk it links.</summary>

@@ -1,4 +1,5 @@
 using Grpc.Core;
+using BootstrapClient = MlAspire.Bootstrap.Grpc.Bootstrap.BootstrapClient;
 using MlAspire.Bootstrap.Grpc;
 using MlAspire.Storage.Content;
 using MlAspire.Storage.Transactions;
@@ -16,11 +17,12 @@ public sealed class GenesisTests
         await using var host = new BootstrapHost(data.Path).Start();
 
         using var peer = new TestMember();
-        var response = await host.CreateGrpcClient().JoinAsync(peer.Join());
+        var client = host.CreateGrpcClient();
+        var response = await client.JoinAsync(peer.Join());
 
         var genesisCid = Cid.Parse(response.GenesisCid);
         var transaction = response.GenesisTransaction.ToByteArray();
-        var weights = response.GenesisWeights.ToByteArray();
+        var weights = await GenesisWeightsAsync(client, response);
         Assert.Equal(ContentCodec.DagJson, genesisCid.Codec);
         Assert.True(genesisCid.Matches(transaction));
         var document = TransactionVerifier.VerifyGenesis(genesisCid, transaction);
@@ -63,10 +65,11 @@ public sealed class GenesisTests
         }).Start();
 
         using var peer = new TestMember();
-        var response = await host.CreateGrpcClient().JoinAsync(peer.Join());
+        var client = host.CreateGrpcClient();
+        var response = await client.JoinAsync(peer.Join());
 
         Assert.Equal("input:784, dense:10, softmax", response.Tangle.Model);
-        Assert.Equal(Learning.ModelShape.LogisticRegression(784, 10), Learning.WeightCodec.Decode(response.GenesisWeights.Span).Shape);
+        Assert.Equal(Learning.ModelShape.LogisticRegression(784, 10), Learning.WeightCodec.Decode(await GenesisWeightsAsync(client, response)).Shape);
         Assert.Equal(8, response.Tangle.MaxParents);
         var learning = response.Tangle.Learning;
         Assert.Equal(TipSelector.CumulativeWeight, learning.TipSelector);
@@ -87,6 +90,34 @@ public sealed class GenesisTests
         Assert.Equal(new DataAssignment { Slot = 0, Slots = 4, Partition = "shards:2", Seed = 11 }, response.Data);
     }
 
+    /// <summary>
+    /// The LEAF CNN's genesis weights are 26 MB: a join response carrying them exceeded the 4 MB a default gRPC client
+    /// (an observer, the Visualization) receives. The response names them; the blocks come by GetBlock, each under 1 MiB.
+    /// </summary>
+    /// <summary>The genesis weights as a peer reads them: the file the genesis links, block by block from GetBlock.</summary>
+    private static Task<byte[]> GenesisWeightsAsync(BootstrapClient client, JoinResponse joined) =>
+        ContentFiles.ReadFileAsync(TransactionCodec.Decode(joined.GenesisTransaction.Span).Weights, UnixFsFile.MaxBytes,
+            async (cid, cancellationToken) => (await client.GetBlockAsync(new GetBlockRequest { Cid = cid.ToString() }, cancellationToken: cancellationToken)).Data.ToByteArray(),
+            default);
+
+    [Fact]
+    public async Task A_join_fits_a_default_grpc_client_for_the_largest_model_and_the_genesis_weights_come_block_by_block()
+    {
+        using var data = new TempDirectory();
+        await using var host = new BootstrapHost(data.Path, new Dictionary<string, string?> { ["Bootstrap:Model:Architecture"] = "leaf-cnn" }).Start();
+        var client = host.CreateGrpcClient(); // gRPC's default receive limit: 4 MB
+
+        using var peer = new TestMember();
+        var joined = await client.JoinAsync(peer.Join());
+        var weightsCid = TransactionCodec.Decode(joined.GenesisTransaction.Span).Weights;
+        Assert.Equal(ContentCodec.DagPb, weightsCid.Codec);
+        var weights = await GenesisWeightsAsync(client, joined);
+
+        Assert.Equal(100, UnixFsFile.ReadRoot((await client.GetBlockAsync(new GetBlockRequest { Cid = weightsCid.ToString() })).Data.Span, UnixFsFile.MaxBytes).Count); // chunks of 256 KiB
+        Assert.Equal(6_497_162, Learning.WeightCodec.Decode(weights).Shape.ParameterCount);
+        Assert.Equal(joined.Tangle.Model, Learning.WeightCodec.Decode(weights).Shape.Description);
+    }
+
     [Fact]
     public async Task GetBlock_serves_the_genesis_blocks_and_nothing_else()
     {
@@ -100,7 +131,7 @@ public sealed class GenesisTests
         var transaction = await client.GetBlockAsync(new GetBlockRequest { Cid = joined.GenesisCid });
         var weights = await client.GetBlockAsync(new GetBlockRequest { Cid = weightsCid.ToString() });
         Assert.Equal(joined.GenesisTransaction, transaction.Data);
-        Assert.Equal(joined.GenesisWeights, weights.Data);
+        Assert.True(weightsCid.Matches(weights.Data.Span)); // the MLP's weights: one raw block
 
         var other = Cid.Compute(ContentCodec.Raw, [1, 2, 3]).ToString();
         var notFound = await Assert.ThrowsAsync<RpcException>(() => client.GetBlockAsync(new GetBlockRequest { Cid = other }).ResponseAsync);
@@ -172,7 +203,7 @@ public sealed class GenesisTests
         Assert.Equal(Cid.Compute(ContentCodec.DagJson, transaction).ToString(), response.GenesisCid); // the same tangle
         var block = await client.GetBlockAsync(new GetBlockRequest { Cid = Cid.Compute(ContentCodec.Raw, weights).ToString() });
         Assert.Equal(weights, block.Data.ToByteArray()); // served as the one raw block its CID names
-        Assert.Equal(weights, response.GenesisWeights.ToByteArray()); // handed out as stored, so its CID holds
+        Assert.Equal(weights, await GenesisWeightsAsync(client, response)); // read as the file its CID names
         Assert.Equal(shape.Description, response.Tangle.Model);
         Assert.Equal(shape, Learning.WeightCodec.Decode(weights).Shape);
     }

@@ -58,4 +58,105 @@ public sealed class ConvolutionalNetworkTests : IAsyncLifetime
             });
         }
     }
+
+    /// <summary>
+    /// The LEAF network (6.5 M parameters, 26 MB of float32 weights) on two real peers: every transaction's weights are
+    /// a file of 100 chunks of 256 KiB under a dag-pb root, fetched block by block, verified and pinned, and retention
+    /// keeps each store under its cap.
+    /// </summary>
+    [Fact]
+    public async Task Two_embedded_peers_learn_the_leaf_cnn_on_chunked_weights_within_their_store_cap()
+    {
+        StartLeafTangle();
+        var a = _cluster.StartPeer("leaf-a", settings: UnderCap);
+        var b = _cluster.StartPeer("leaf-b", settings: UnderCap);
+
+        await BothTakeTheOthersTransactionsAsync(a, b, 3);
+        await StoresStayUnderTheCapAsync(a, b);
+
+        foreach (var peer in new[] { a, b })
+        {
+            var status = await peer.StatusAsync();
+            var store = Path.Combine(peer.DataDirectory, "store", "blocks");
+            var roots = Directory.EnumerateFiles(store).Select(Path.GetFileName).Select(name => Cid.Parse(name!)).Where(cid => cid.Codec == ContentCodec.DagPb).ToList();
+            Assert.InRange(roots.Count, 1, status.TangleSize - 1); // some weights released
+            Assert.All(Directory.EnumerateFiles(store), block => Assert.InRange(new FileInfo(block).Length, 1, UnixFsFile.ChunkSize));
+            foreach (var root in roots.Take(3))
+            {
+                // A file of 100 chunks, as the root lists them, whose bytes are the LEAF network's weights.
+                var chunks = UnixFsFile.ReadRoot(File.ReadAllBytes(Path.Combine(store, root.ToString())), TangleRules.MaxWeightsBytes);
+                Assert.Equal(100, chunks.Count);
+                var weights = WeightCodec.Decode(chunks.SelectMany(c => File.ReadAllBytes(Path.Combine(store, c.Cid.ToString()))).ToArray());
+                Assert.Equal(6_497_162, weights.Shape.ParameterCount);
+            }
+        }
+    }
+
+    [Fact]
+    public async Task Two_peers_on_js_ipfs_learn_the_leaf_cnn_and_any_ipfs_tool_reads_its_weights()
+    {
+        var tools = Path.Combine(Repository.Root, "tools", "ipfs");
+        if (!File.Exists(Path.Combine(tools, "node_modules", ".bin", "jsipfs")))
+            Assert.Fail("js-ipfs is not installed: run `bash tools/ipfs/setup.sh` (tests/run.sh does).");
+        var nodes = await Storage.Tests.Ipfs.JsIpfsNode.StartManyAsync(Path.Combine(tools, "start-node.sh"), 2, Patience);
+        try
+        {
+            StartLeafTangle();
+            var a = _cluster.StartPeer("leaf-ipfs-a", ipfsApi: nodes[0].ApiAddress.ToString(), settings: UnderCap);
+            var b = _cluster.StartPeer("leaf-ipfs-b", ipfsApi: nodes[1].ApiAddress.ToString(), settings: UnderCap);
+
+            await BothTakeTheOthersTransactionsAsync(a, b, 2);
+            await StoresStayUnderTheCapAsync(a, b);
+
+            // B's node holds A's weights as a file: cat, as any IPFS tool would, gives back the 26 MB blob.
+            var idA = (await a.StatusAsync()).PeerId;
+            var fromA = (await b.TransactionsAsync()).First(t => t.Publisher == idA).Cid;
+            var document = MlAspire.Storage.Transactions.TransactionCodec.Decode(await nodes[1].Client.BlockGetAsync(fromA, TimeSpan.FromSeconds(10), default));
+            Assert.Equal(ContentCodec.DagPb, document.Weights.Codec);
+            var weights = WeightCodec.Decode(await nodes[1].Client.CatAsync(document.Weights.ToString(), TimeSpan.FromSeconds(30), default));
+            Assert.Equal(6_497_162, weights.Shape.ParameterCount);
+        }
+        finally
+        {
+            foreach (var node in nodes)
+                await node.DisposeAsync();
+        }
+    }
+
+    private const long StoreCap = 200_000_000;
+
+    /// <summary>A store cap of 200 MB, about 8 of the LEAF network's weights files, checked every 2 s.</summary>
+    private static readonly Dictionary<string, string> UnderCap = new()
+    {
+        ["Peer__StorageCap"] = StoreCap.ToString(System.Globalization.CultureInfo.InvariantCulture),
+        ["Peer__RetentionHorizon"] = "4",
+        ["Peer__MinimumRetentionHorizon"] = "2",
+        ["Peer__RetentionInterval"] = "00:00:02",
+    };
+
+    /// <summary>Twelve transactions' weights are 312 MB, more than the cap: retention has to release some to get under it.</summary>
+    private async Task StoresStayUnderTheCapAsync(RunningPeer a, RunningPeer b)
+    {
+        await Eventually.TrueAsync(async () => (await a.StatusAsync()).TangleSize >= 12 && (await b.StatusAsync()).TangleSize >= 12, Patience, _cluster.Logs);
+        await Eventually.TrueAsync(async () => (await a.StatusAsync()).StoreBytes <= StoreCap && (await b.StatusAsync()).StoreBytes <= StoreCap, Patience, _cluster.Logs);
+    }
+
+    private void StartLeafTangle() => _cluster.StartBootstrap(new Dictionary<string, string>
+    {
+        ["Bootstrap__Model__Architecture"] = "leaf-cnn",
+        ["Bootstrap__Data__Slots"] = "16", // 500 digits a peer
+        ["Bootstrap__Training__Interval"] = "00:00:01",
+    });
+
+    private async Task BothTakeTheOthersTransactionsAsync(RunningPeer a, RunningPeer b, int count)
+    {
+        await Eventually.TrueAsync(async () =>
+        {
+            var (idA, idB) = ((await a.StatusAsync()).PeerId, (await b.StatusAsync()).PeerId);
+            return (await a.TransactionsAsync()).Count(t => t.Publisher == idB) >= count
+                && (await b.TransactionsAsync()).Count(t => t.Publisher == idA) >= count;
+        }, Patience, _cluster.Logs);
+        foreach (var peer in new[] { a, b })
+            Assert.True((await peer.StatusAsync()).Rejected == 0, $"{peer.Name} rejected transactions:\n{_cluster.Logs()}");
+    }
 }

@@ -26,7 +26,10 @@ public sealed class ServiceProcess : IAsyncDisposable
     /// <summary>The exit code once the process has exited (137 for a SIGKILL seen through a wrapper such as strace).</summary>
     public int? ExitCode => _process.HasExited ? _process.ExitCode : null;
 
-    public string Output => string.Join('\n', _output.TakeLast(200));
+    /// <summary>The last 200 lines, or as many as MLASPIRE_TEST_LOG_LINES says when debugging a test.</summary>
+    public string Output => string.Join('\n', _output.TakeLast(OutputLines));
+
+    private static readonly int OutputLines = int.TryParse(Environment.GetEnvironmentVariable("MLASPIRE_TEST_LOG_LINES"), out var lines) ? lines : 200;
 
     /// <summary>Starts <c>dotnet PROJECT.dll</c> from the project's build output with the given configuration.</summary>
     /// <param name="wrapper">

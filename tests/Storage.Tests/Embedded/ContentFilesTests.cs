@@ -48,6 +48,21 @@ public sealed class ContentFilesTests : IDisposable
     }
 
     [Fact]
+    public async Task Reading_a_file_from_any_source_checks_every_block_against_its_cid()
+    {
+        var content = Blob(2 * UnixFsFile.ChunkSize + 7);
+        var blocks = UnixFsFile.Build(content).ToDictionary(b => b.Cid, b => b.Bytes.ToArray());
+        var root = blocks.Keys.First(cid => cid.Codec == ContentCodec.DagPb);
+        Assert.Equal(content, await ContentFiles.ReadFileAsync(root, UnixFsFile.MaxBytes, (cid, _) => Task.FromResult(blocks[cid]), default));
+
+        // A source that serves other bytes for one chunk (a Bootstrap or neighbour gone wrong) fails the read, naming it.
+        var chunk = blocks.Keys.First(cid => cid.Codec == ContentCodec.Raw);
+        var error = await Assert.ThrowsAsync<InvalidDataException>(() => ContentFiles.ReadFileAsync(root, UnixFsFile.MaxBytes,
+            (cid, _) => Task.FromResult(cid.Equals(chunk) ? Blob(UnixFsFile.ChunkSize) : blocks[cid]), default));
+        Assert.Contains(chunk.ToString(), error.Message);
+    }
+
+    [Fact]
     public async Task A_file_larger_than_allowed_is_refused_from_its_root_before_any_chunk_is_asked_for()
     {
         var source = new EmbeddedContentStore(Path.Combine(_directory, "a"));
