@@ -13,7 +13,7 @@ namespace MlAspire.Integration.Tests.Hostile;
 /// peer's reference accuracy reaches its plateau within seconds. The MNIST pool is split in two slots, not ten, so each
 /// honest peer judges models on about 800 local test digits: one digit is 0.125 points, well under the 1-point
 /// tolerance (with ten slots one digit is 0.7-0.9 points, and a 1-point check measures noise). So: wait for the
-/// plateau, average 30 samples of each peer over 15 s, flood for 40 s, and average the samples of the last 25 s (the
+/// plateau, take the median of 30 samples of each peer over 15 s, flood for 40 s, and the median of the last 25 s (the
 /// first 15 s let the flood reach the tips). Only a drop is harm: the check is one-sided.
 /// </remarks>
 public sealed class FloodTests(ITestOutputHelper output) : IAsyncLifetime
