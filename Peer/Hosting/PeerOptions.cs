@@ -52,7 +52,10 @@ public sealed class PeerOptions
     /// </summary>
     public int IngestConcurrency { get; set; } = 8;
 
-    /// <summary>The newest transactions whose weights are always kept; older weights (not tips', not the reference's) are released.</summary>
+    /// <summary>
+    /// The newest transactions whose weights are always kept; older weights (not tips', not the reference's) are
+    /// released. Never more than half of <see cref="StorageCap"/> holds of the tangle's weights (nor for the minimum).
+    /// </summary>
     public int RetentionHorizon { get; set; } = 2000;
 
     /// <summary>Fewest newest transactions kept with weights even when the cap forces the horizon down: the region walks start in.</summary>

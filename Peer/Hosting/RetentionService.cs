@@ -1,6 +1,7 @@
 using MlAspire.Peer.Engine;
 using MlAspire.Peer.Telemetry;
 using MlAspire.Storage.Content;
+using MlAspire.Tangle.Learning;
 
 namespace MlAspire.Peer.Hosting;
 
@@ -8,19 +9,23 @@ namespace MlAspire.Peer.Hosting;
 /// Keeps the store bounded however long the peer runs: on a schedule, releases (unpins) the weights of transactions
 /// beyond the retention horizon — never a publisher's newest, never the reference's — and collects garbage. When the store is still
 /// over its cap, the horizon halves (down to the region walks start in); when there is room again, it grows back.
-/// Transaction documents beyond a much longer horizon leave the store the same way (the replica keeps them in memory).
+/// Both bounds are fitted to the cap first: a tangle's weights all have one size, and no more of them are kept than half
+/// the cap holds (41 of the LEAF CNN's 26 MB under the default 2 GiB), so a large model neither overruns the store nor
+/// fills memory, where the replica holds the same weights. Transaction documents beyond a much longer horizon leave
+/// the store the same way (the replica keeps them in memory).
 /// </summary>
 public sealed class RetentionService(Replica replica, IContentStore store, PeerStatusReporter status, PeerMetrics metrics, IConfiguration configuration, TimeProvider time, ILogger<RetentionService> logger) : BackgroundService
 {
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         var options = configuration.GetSection(PeerOptions.Section).Get<PeerOptions>() ?? new PeerOptions();
-        var horizon = options.RetentionHorizon;
+        await replica.Initialized.WaitAsync(stoppingToken);
+        var (ceiling, floor) = FitToCap(options);
+        var horizon = ceiling;
         var documentHorizon = options.DocumentRetentionHorizon;
         using var timer = new PeriodicTimer(options.RetentionInterval, time);
         while (await timer.WaitForNextTickAsync(stoppingToken))
         {
-            if (!replica.IsInitialized) continue;
             try
             {
                 var released = replica.ReleaseWeights(horizon, status.ReferenceTransactions);
@@ -35,11 +40,11 @@ public sealed class RetentionService(Replica replica, IContentStore store, PeerS
                 metrics.StoreMeasured(usage);
                 // Over the cap, weights go first (they are ~200x larger); history only once weights are down to the minimum.
                 var (next, nextDocuments) = usage.Bytes > options.StorageCap
-                    ? horizon > options.MinimumRetentionHorizon
-                        ? (Math.Max(options.MinimumRetentionHorizon, horizon / 2), documentHorizon)
+                    ? horizon > floor
+                        ? (Math.Max(floor, horizon / 2), documentHorizon)
                         : (horizon, Math.Max(options.MinimumRetentionHorizon, documentHorizon / 2))
                     : usage.Bytes < options.StorageCap / 2
-                        ? (Math.Min(options.RetentionHorizon, horizon * 2), Math.Min(options.DocumentRetentionHorizon, documentHorizon * 2))
+                        ? (Math.Min(ceiling, horizon * 2), Math.Min(options.DocumentRetentionHorizon, documentHorizon * 2))
                         : (horizon, documentHorizon);
                 if (next != horizon || nextDocuments != documentHorizon)
                     logger.LogInformation("Store holds {Bytes:N0} bytes (cap {Cap:N0}): retention horizon {Old} -> {New} transactions for weights, {OldDocuments} -> {NewDocuments} for history",
@@ -52,5 +57,17 @@ public sealed class RetentionService(Replica replica, IContentStore store, PeerS
                 logger.LogWarning(e, "Retention pass failed; the next one runs on schedule");
             }
         }
+    }
+
+    /// <summary>The weights horizon's ceiling and floor: the configured ones, or fewer when half the cap holds fewer of this tangle's weights.</summary>
+    private (int Ceiling, int Floor) FitToCap(PeerOptions options)
+    {
+        var weightsBytes = WeightCodec.EncodedSize(replica.Rules.Model, replica.Rules.WeightPrecision);
+        var fitting = (int)Math.Clamp(options.StorageCap / 2 / weightsBytes, 1, int.MaxValue);
+        var (ceiling, floor) = (Math.Min(options.RetentionHorizon, fitting), Math.Min(options.MinimumRetentionHorizon, fitting));
+        if (ceiling < options.RetentionHorizon || floor < options.MinimumRetentionHorizon)
+            logger.LogInformation("Weights are {Bytes:N0} bytes each: keeping those of at most {Ceiling} (at least {Floor}) newest transactions, half the {Cap:N0}-byte store cap",
+                weightsBytes, ceiling, floor, options.StorageCap);
+        return (ceiling, floor);
     }
 }
