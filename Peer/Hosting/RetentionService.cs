@@ -65,9 +65,13 @@ public sealed class RetentionService(Replica replica, IContentStore store, PeerS
         var weightsBytes = WeightCodec.EncodedSize(replica.Rules.Model, replica.Rules.WeightPrecision);
         var fitting = (int)Math.Clamp(options.StorageCap / 2 / weightsBytes, 1, int.MaxValue);
         var (ceiling, floor) = (Math.Min(options.RetentionHorizon, fitting), Math.Min(options.MinimumRetentionHorizon, fitting));
-        if (ceiling < options.RetentionHorizon || floor < options.MinimumRetentionHorizon)
-            logger.LogInformation("Weights are {Bytes:N0} bytes each: keeping those of at most {Ceiling} (at least {Floor}) newest transactions, half the {Cap:N0}-byte store cap",
-                weightsBytes, ceiling, floor, options.StorageCap);
+        if (floor < options.MinimumRetentionHorizon)
+            // Walks start a particle's depth below the newest arrivals; released weights there are rated 0 and redrawn.
+            logger.LogWarning("Weights are {Bytes:N0} bytes each: half the {Cap:N0}-byte store cap holds those of {Fitting} transactions, fewer than the {Minimum} " +
+                "walks start among (Peer:MinimumRetentionHorizon); raise Peer:StorageCap to learn as the defaults intend", weightsBytes, options.StorageCap, fitting, options.MinimumRetentionHorizon);
+        else if (ceiling < options.RetentionHorizon)
+            logger.LogInformation("Weights are {Bytes:N0} bytes each: keeping those of at most {Ceiling} newest transactions, half the {Cap:N0}-byte store cap",
+                weightsBytes, ceiling, options.StorageCap);
         return (ceiling, floor);
     }
 }

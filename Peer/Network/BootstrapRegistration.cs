@@ -82,25 +82,39 @@ public sealed class BootstrapRegistration(
     /// <summary>
     /// Verifies the genesis, reads its weights from the Bootstrap block by block (a file of chunks for a large model),
     /// stores both and starts the replica under the Bootstrap's rules; a re-join to the same genesis has nothing to do.
+    /// The read is bounded: no more than the model's weights, 15 s a block, <see cref="GenesisReadTimeout"/> in all.
     /// </summary>
     private async Task AdoptAsync(Cid genesis, JoinResponse response, CancellationToken stoppingToken)
     {
-        if (replica.IsInitialized && replica.Genesis.Equals(genesis))
+        if (replica.IsInitialized)
+        {
+            // Checked before any download: a Bootstrap now serving another tangle costs nothing per retry.
+            if (!replica.Genesis.Equals(genesis))
+                throw new InvalidOperationException($"This peer follows tangle {replica.Genesis}; Bootstrap now serves {genesis}.");
             return;
+        }
         var rules = SessionMapping.ToRules(response);
         var transaction = response.GenesisTransaction.ToByteArray();
         TransactionDocument document;
         byte[] weightsBytes;
         ModelWeights weights;
+        using var deadline = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken);
+        deadline.CancelAfter(GenesisReadTimeout);
         try
         {
             document = TransactionVerifier.VerifyGenesis(genesis, transaction);
-            weightsBytes = await ContentFiles.ReadFileAsync(document.Weights, TangleRules.MaxWeightsBytes, GenesisBlockAsync, stoppingToken);
+            // One raw block from before files is at most 1 MiB; a file is exactly the model's weights.
+            var maxBytes = document.Weights.Codec == ContentCodec.Raw ? ContentFiles.MaxRawFileBytes : WeightCodec.EncodedSize(rules.Model, rules.WeightPrecision);
+            weightsBytes = await ContentFiles.ReadFileAsync(document.Weights, maxBytes, GenesisBlockAsync, deadline.Token);
             weights = WeightCodec.Decode(weightsBytes);
         }
         catch (Exception e) when (e is TransactionRejectedException or InvalidWeightsException or InvalidDataException)
         {
             throw new InvalidDataException($"Bootstrap sent an unusable genesis: {e.Message}", e);
+        }
+        catch (OperationCanceledException) when (!stoppingToken.IsCancellationRequested)
+        {
+            throw new TimeoutException($"Reading the genesis weights from Bootstrap took longer than {GenesisReadTimeout.TotalMinutes:0} minutes.");
         }
         if (weights.Shape != rules.Model)
             throw new InvalidDataException($"Bootstrap's genesis weights are {weights.Shape}, but it says the model is {rules.Model}.");
@@ -108,6 +122,9 @@ public sealed class BootstrapRegistration(
         await store.PutAsync(ContentCodec.DagJson, transaction, stoppingToken);
         replica.Initialize(new VerifiedTransaction(genesis, transaction, document, weights), rules);
     }
+
+    /// <summary>The whole genesis read: the largest weights (174 blocks of 256 KiB) at a slow 1 MB/s, with room to spare.</summary>
+    private static readonly TimeSpan GenesisReadTimeout = TimeSpan.FromMinutes(2);
 
     private async Task<byte[]> GenesisBlockAsync(Cid cid, CancellationToken cancellationToken) =>
         (await bootstrap.GetBlockAsync(new GetBlockRequest { Cid = cid.ToString() }, deadline: DateTime.UtcNow.AddSeconds(15), cancellationToken: cancellationToken)).Data.ToByteArray();
