@@ -17,9 +17,15 @@ public sealed record TangleRules(ModelShape Model, int MaxParents, TimeSpan Trai
     /// </summary>
     public const int MaxWeightsBytes = 174 * (256 << 10);
 
+    /// <summary>
+    /// The size of every weights file of this tangle: its model at its precision, in weight format version 2. Weights
+    /// written in version 1 (a 56-byte header, no description) are smaller, so this bounds them too.
+    /// </summary>
+    public long WeightsBytes => WeightCodec.EncodedSize(Model, WeightPrecision);
+
     public TangleRules Validated() =>
         MaxParents < 1 ? throw new ArgumentException($"MaxParents is {MaxParents}; it must be at least 1.")
-        : WeightCodec.EncodedSize(Model, WeightPrecision) is var size && size > MaxWeightsBytes
+        : WeightsBytes is var size && size > MaxWeightsBytes
             ? throw new ArgumentException($"The model's weights take {size:N0} bytes as {WeightPrecision}, more than the {MaxWeightsBytes:N0} a transaction's weights may hold: {Model} has {Model.ParameterCount:N0} parameters.")
         : TrainingInterval <= TimeSpan.Zero ? throw new ArgumentException($"TrainingInterval is {TrainingInterval}; it must be positive.")
         : this;

@@ -236,7 +236,7 @@ public sealed class Ingestor(Replica replica, IContentStore store, TangleGuards 
     /// The tangle's model's weights are exactly this large: a file declaring more is refused from its root, before a
     /// hostile member can make this peer download the whole budget for a small model.
     /// </summary>
-    private long MaxWeightsBytes => Math.Min(_budget.MaxWeightsBytes, WeightCodec.EncodedSize(replica.Rules.Model, replica.Rules.WeightPrecision));
+    private long MaxWeightsBytes => Math.Min(_budget.MaxWeightsBytes, replica.Rules.WeightsBytes);
 
     /// <summary>The weights file, every block pinned and verified, refused from its root when larger than the model's weights.</summary>
     private async Task<byte[]> FetchPinnedWeightsAsync(Cid cid, string? preferredPeer, CancellationToken cancellationToken)

@@ -1,7 +1,6 @@
 using MlAspire.Peer.Engine;
 using MlAspire.Peer.Telemetry;
 using MlAspire.Storage.Content;
-using MlAspire.Tangle.Learning;
 
 namespace MlAspire.Peer.Hosting;
 
@@ -62,7 +61,7 @@ public sealed class RetentionService(Replica replica, IContentStore store, PeerS
     /// <summary>The weights horizon's ceiling and floor: the configured ones, or fewer when half the cap holds fewer of this tangle's weights.</summary>
     private (int Ceiling, int Floor) FitToCap(PeerOptions options)
     {
-        var weightsBytes = WeightCodec.EncodedSize(replica.Rules.Model, replica.Rules.WeightPrecision);
+        var weightsBytes = replica.Rules.WeightsBytes;
         var fitting = (int)Math.Clamp(options.StorageCap / 2 / weightsBytes, 1, int.MaxValue);
         var (ceiling, floor) = (Math.Min(options.RetentionHorizon, fitting), Math.Min(options.MinimumRetentionHorizon, fitting));
         if (floor < options.MinimumRetentionHorizon)

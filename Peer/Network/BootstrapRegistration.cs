@@ -103,9 +103,7 @@ public sealed class BootstrapRegistration(
         try
         {
             document = TransactionVerifier.VerifyGenesis(genesis, transaction);
-            // One raw block from before files is at most 1 MiB; a file is exactly the model's weights.
-            var maxBytes = document.Weights.Codec == ContentCodec.Raw ? ContentFiles.MaxRawFileBytes : WeightCodec.EncodedSize(rules.Model, rules.WeightPrecision);
-            weightsBytes = await ContentFiles.ReadFileAsync(document.Weights, maxBytes, GenesisBlockAsync, deadline.Token);
+            weightsBytes = await ContentFiles.ReadFileAsync(document.Weights, rules.WeightsBytes, GenesisBlockAsync, deadline.Token);
             weights = WeightCodec.Decode(weightsBytes);
         }
         catch (Exception e) when (e is TransactionRejectedException or InvalidWeightsException or InvalidDataException)
