@@ -124,7 +124,7 @@ public sealed class ConvolutionalNetworkTests : IAsyncLifetime
 
             // B's node holds A's weights as a file: cat, as any IPFS tool would, gives back the 26 MB blob.
             var idA = (await a.StatusAsync()).PeerId;
-            var fromA = (await b.TransactionsAsync()).First(t => t.Publisher == idA).Cid;
+            var fromA = (await b.TransactionsAsync()).Last(t => t.Publisher == idA).Cid; // the newest: B keeps each publisher's newest weights, older ones retention may have released
             var document = MlAspire.Storage.Transactions.TransactionCodec.Decode(await nodes[1].Client.BlockGetAsync(fromA, TimeSpan.FromSeconds(10), default));
             Assert.Equal(ContentCodec.DagPb, document.Weights.Codec);
             var weights = WeightCodec.Decode(await nodes[1].Client.CatAsync(document.Weights.ToString(), TimeSpan.FromSeconds(30), default));
