@@ -66,6 +66,21 @@ public sealed class NetworkCluster : IAsyncDisposable
 
     public List<BenchPeer> Peers { get; } = [];
 
+    /// <summary>In IPFS mode, each peer's js-ipfs node, in the order of <see cref="Peers"/>; empty in embedded mode.</summary>
+    public IReadOnlyList<JsIpfsNode> Nodes => _nodes;
+
+    public string BootstrapAddress => $"http://127.0.0.1:{_bootstrapGrpcPort}";
+
+    public string JoinSecret => JoinToken;
+
+    /// <summary>The Bootstrap's current members.</summary>
+    public async Task<int> MemberCountAsync(CancellationToken cancellationToken) =>
+        (await _bootstrap.ListPeersAsync(new MlAspire.Bootstrap.Grpc.ListPeersRequest(), deadline: DateTime.UtcNow.AddSeconds(10), cancellationToken: cancellationToken)).Peers.Count;
+
+    /// <summary>Starts another process (the Visualization, say) that the cluster kills when it is disposed.</summary>
+    public ServiceProcess StartService(string name, string project, IReadOnlyDictionary<string, string> environment) =>
+        Track(ServiceProcess.Start(name, project, environment));
+
     /// <summary>Starts the nodes (IPFS mode), the bootstrap and <paramref name="peers"/> peers, and waits until every peer has joined and is serving its tangle.</summary>
     public static async Task<NetworkCluster> StartAsync(StorageMode mode, int peers, IReadOnlyDictionary<string, string> bootstrapSettings, CancellationToken cancellationToken)
     {
@@ -93,7 +108,7 @@ public sealed class NetworkCluster : IAsyncDisposable
             cancellationToken.ThrowIfCancellationRequested();
         }
 
-        var bootstrapAddress = $"http://127.0.0.1:{_bootstrapGrpcPort}";
+        var bootstrapAddress = BootstrapAddress;
         var bootstrapEnvironment = new Dictionary<string, string>
         {
             ["Kestrel__Endpoints__http__Url"] = $"http://127.0.0.1:{ServiceProcess.FreePort()}",
@@ -108,7 +123,7 @@ public sealed class NetworkCluster : IAsyncDisposable
 
         for (var i = 0; i < peers; i++)
         {
-            var name = $"peer-{(char)('a' + i)}";
+            var name = $"peer-{i + 1:D2}";
             var grpcPort = ServiceProcess.FreePort();
             var environment = new Dictionary<string, string>
             {
@@ -142,9 +157,8 @@ public sealed class NetworkCluster : IAsyncDisposable
                 if (string.IsNullOrEmpty(status.PeerId) || string.IsNullOrEmpty(status.GenesisCid) || status.StorageKind != expectedKind)
                     return false;
             }
-            var members = await _bootstrap.ListPeersAsync(new MlAspire.Bootstrap.Grpc.ListPeersRequest(), deadline: DateTime.UtcNow.AddSeconds(10), cancellationToken: cancellationToken);
-            return members.Peers.Count == peers;
-        }, TimeSpan.FromSeconds(120), "every peer joined and serving its tangle", cancellationToken);
+            return await MemberCountAsync(cancellationToken) == peers;
+        }, TimeSpan.FromSeconds(120 + 3 * peers), "every peer joined and serving its tangle", cancellationToken);
     }
 
     /// <summary>Polls <paramref name="condition"/> (gRPC and connection errors count as "not yet") until it holds.</summary>

@@ -19,7 +19,6 @@ public sealed class PeerStatusReporter(Replica replica, IContentStore store, Pee
     public void ReportStorage(StoreUsage usage) => _storage = usage;
 
     /// <summary>What retention must never release.</summary>
-    public IReadOnlySet<string> ReferenceTransactions => _reference.Transactions.ToHashSet(StringComparer.Ordinal);
 
     public PeerStatus Current()
     {

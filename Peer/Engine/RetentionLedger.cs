@@ -6,8 +6,9 @@ namespace MlAspire.Peer.Engine;
 
 /// <summary>
 /// Which weights the replica holds, and what retention may release: weights are counted by holder (transactions that
-/// share one blob share one copy), and two release scans — weights and documents — walk the replica once each, past a
-/// horizon of newest arrivals, never releasing genesis, the reference, or any publisher's newest transaction.
+/// share one blob share one copy), and three scans walk the replica once each, past a horizon of newest arrivals, never
+/// touching genesis, the reference, or any publisher's newest transaction: one releases weights from the store, one
+/// documents, and one drops decoded weights from memory while the store keeps them.
 /// </summary>
 /// <remarks>
 /// Old tips are released like everything else: a tip nobody approved for longer than the horizon is a model the
@@ -19,9 +20,11 @@ internal sealed class RetentionLedger
 {
     private readonly ValidatedWeights _weights;
     private readonly Dictionary<string, int> _holders = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, int> _newestHolder = new(StringComparer.Ordinal); // the last sequence admitted with each blob
     private readonly List<bool> _holds = []; // by sequence: whether that transaction counts among its blob's holders
     private readonly RetentionScan _weightsScan = new();
     private readonly RetentionScan _documentsScan = new();
+    private readonly RetentionScan _memoryScan = new();
 
     public RetentionLedger(ValidatedWeights weights) => _weights = weights;
 
@@ -36,9 +39,26 @@ internal sealed class RetentionLedger
         _holds.Add(weights is not null);
         if (weights is null) return;
         if (!_weights.Contains(weightsId))
-            _weights.Add(weightsId, weights);
+            _weights.Add(weightsId, weights); // new, or back in memory for a newer holder
         _holders[weightsId] = _holders.GetValueOrDefault(weightsId) + 1;
+        _newestHolder[weightsId] = sequence;
     }
+
+    /// <summary>Whether the store holds the blob for some transaction of the replica (in memory or not).</summary>
+    public bool Holds(string weightsId) => _holders.ContainsKey(weightsId);
+
+    /// <summary>
+    /// Drops from memory the decoded weights of transactions older than the newest <paramref name="keepNewest"/>; the
+    /// store keeps them (for neighbours catching up) until <see cref="ReleaseWeights"/>. A blob goes once its newest
+    /// holder is passed. Learning reads only what is in memory: walks start and end among the newest arrivals, and a
+    /// transaction judged earlier keeps its judgement (the local evaluations are remembered).
+    /// </summary>
+    public void EvictFromMemory(TangleGraph graph, int keepNewest, IReadOnlySet<string> protectedIds) =>
+        _memoryScan.Scan(graph, keepNewest, protectedIds, (sequence, transaction) =>
+        {
+            if (_newestHolder.TryGetValue(transaction.WeightsId, out var newest) && newest <= sequence)
+                _weights.Remove(transaction.WeightsId);
+        });
 
     /// <summary>Whether this replica no longer holds (or never held) the transaction's weights.</summary>
     public bool IsReleased(int sequence) => !_holds[sequence];
@@ -57,6 +77,7 @@ internal sealed class RetentionLedger
                 return;
             }
             _holders.Remove(transaction.WeightsId);
+            _newestHolder.Remove(transaction.WeightsId);
             _weights.Remove(transaction.WeightsId);
             unpin.Add(Cid.Parse(transaction.WeightsId));
         });

@@ -25,7 +25,7 @@ public static class PeerServiceExtensions
 
         // The replica and the four jobs around it: ingesting others' transactions, publishing this peer's own, announcing
         // them, and retention (Engine/).
-        services.AddSingleton<Replica>();
+        services.AddSingleton(_ => new Replica(options.WeightsInMemory));
         services.AddSingleton(provider => new PeerMetrics(provider.GetRequiredService<System.Diagnostics.Metrics.IMeterFactory>(),
             () => provider.GetRequiredService<Replica>() is { IsInitialized: true } replica ? replica.Snapshot : null));
         services.AddSingleton(_ => PeerIdentity.LoadOrCreate(dataDirectory));

@@ -58,6 +58,12 @@ public sealed class PeerOptions
     /// </summary>
     public int RetentionHorizon { get; set; } = 2000;
 
+    /// <summary>
+    /// The newest transactions whose decoded weights stay in memory for learning (older ones are read by neighbours
+    /// from the store only): the region walks start and end in. Each holds one model, 200 KB for the MLP.
+    /// </summary>
+    public int WeightsInMemory { get; set; } = Engine.Replica.DefaultWeightsInMemory;
+
     /// <summary>Fewest newest transactions kept with weights even when the cap forces the horizon down: the region walks start in.</summary>
     public int MinimumRetentionHorizon { get; set; } = 100;
 

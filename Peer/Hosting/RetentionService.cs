@@ -27,8 +27,8 @@ public sealed class RetentionService(Replica replica, IContentStore store, PeerS
         {
             try
             {
-                var released = replica.ReleaseWeights(horizon, status.ReferenceTransactions);
-                var documents = replica.ReleaseDocuments(documentHorizon, status.ReferenceTransactions);
+                var released = replica.ReleaseWeights(horizon);
+                var documents = replica.ReleaseDocuments(documentHorizon);
                 foreach (var cid in released)
                     await store.UnpinFileAsync(cid, stoppingToken);
                 foreach (var cid in documents)

@@ -56,6 +56,7 @@ public sealed class TrainingLoop(Replica replica, Publisher publisher, PeerSessi
                         logger.LogDebug("Not published: {Reason}", outcome.SkipReason);
                 }
                 var (reference, evaluation) = SelectReference(local, settings.Learning, random);
+                replica.Reference = reference.Transactions.Select(t => t.Id).ToHashSet(StringComparer.Ordinal);
                 status.ReportReference(new PeerStatusReporter.ReferenceReport(reference.Transactions.Select(t => t.Id).ToList(), evaluation.Accuracy, evaluation.Loss));
                 export.Report(reference.Key, reference.Weights);
                 metrics.ReferenceMeasured(evaluation.Accuracy, evaluation.Loss);

@@ -33,6 +33,10 @@ public sealed class LocalData(Dataset train, Dataset test)
         return known;
     }
 
+    /// <summary>The evaluation of <paramref name="key"/>, if it is still remembered; nothing is evaluated.</summary>
+    public bool TryRecall(string key, out Evaluation evaluation) =>
+        Volatile.Read(ref _newer).Scores.TryGetValue(key, out evaluation) || Volatile.Read(ref _older).Scores.TryGetValue(key, out evaluation);
+
     private void Remember(Generation newer, string key, Evaluation evaluation)
     {
         // Counted apart: ConcurrentDictionary.Count takes every lock. Only the thread that fills the generation turns

@@ -94,11 +94,17 @@ public static class TrainingStep
         return parents.Count > 0 ? parents : throw new KeyNotFoundException("None of the sampled tips has its weights available here.");
     }
 
-    /// <summary>Accuracy on local data; a transaction whose weights are not held counts as useless, so walks avoid it.</summary>
+    /// <summary>
+    /// Accuracy on local data. A transaction whose weights are not held counts as useless, so walks avoid it, unless
+    /// this peer judged it while they were: a real peer keeps only the newest weights in memory, and a walk crossing
+    /// older transactions rates them as it did before.
+    /// </summary>
     public static Func<int, double> LocalAccuracy(TangleGraph graph, LocalData local, IModelStore store) => sequence =>
     {
         var weightsId = graph[sequence].WeightsId;
-        return store.TryGet(weightsId, out var weights) ? local.Evaluate(weightsId, weights).Accuracy : 0.0;
+        return store.TryGet(weightsId, out var weights) ? local.Evaluate(weightsId, weights).Accuracy
+            : local.TryRecall(weightsId, out var judged) ? judged.Accuracy
+            : 0.0;
     };
 
 

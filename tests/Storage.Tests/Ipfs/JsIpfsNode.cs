@@ -33,6 +33,9 @@ public sealed class JsIpfsNode : IAsyncDisposable
 
     public int SwarmPort { get; }
 
+    /// <summary>The launcher's process (bash, with the node as its child); null before the node starts.</summary>
+    public int? ProcessId => _process?.Id;
+
     /// <param name="swarmKey">64 hex characters: the node joins that private network (start-node.sh's IPFS_SWARM_KEY_HEX); null, the public one.</param>
     public static async Task<JsIpfsNode> StartAsync(string startScript, TimeSpan readyTimeout, string? swarmKey = null)
     {

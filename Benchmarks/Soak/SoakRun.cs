@@ -1,0 +1,91 @@
+using System.Diagnostics;
+using Grpc.Core;
+using MlAspire.Integration.Tests;
+
+namespace MlAspire.Benchmarks.Soak;
+
+/// <summary>
+/// Runs the real topology (Bootstrap, N peers, the Visualization; in js-ipfs mode one node per peer) at the network's
+/// defaults except the training interval, samples every peer every 10 s into soak.csv, and ends with
+/// <see cref="SoakReport"/>'s charts and verdict. Returns 0 when the verdict is "stable", 1 when not.
+/// </summary>
+public static class SoakRun
+{
+    public static async Task<int> RunAsync(SoakOptions options, CancellationToken cancellationToken)
+    {
+        if (options.Storage == StorageMode.Ipfs && !File.Exists(Path.Combine(Repository.Root, "tools", "ipfs", "node_modules", ".bin", "jsipfs")))
+            throw new InvalidOperationException("js-ipfs is not installed: run `bash tools/ipfs/setup.sh` first.");
+        Directory.CreateDirectory(options.Output);
+        Console.WriteLine($"== Soak: {options.Peers} peers, {(options.Storage == StorageMode.Ipfs ? "js-ipfs" : "embedded")}, a step every {options.Interval.TotalSeconds:0.##} s, " +
+            $"{options.Minutes:0.##} min (warm-up {options.WarmupMinutes:0.##}) → {options.Output}");
+
+        var starting = Stopwatch.StartNew();
+        await using var cluster = await NetworkCluster.StartAsync(options.Storage, options.Peers, new Dictionary<string, string>
+        {
+            ["Bootstrap__Training__Interval"] = options.Interval.ToString(),
+            // The network's own default, not the 1 s the short benchmarks use to join quickly.
+            ["Bootstrap__HeartbeatInterval"] = "00:00:05",
+        }, cancellationToken);
+        cluster.StartService("visualization", "Visualization", new Dictionary<string, string>
+        {
+            ["Kestrel__Endpoints__http__Url"] = $"http://127.0.0.1:{ServiceProcess.FreePort()}",
+            ["Visualization__BootstrapAddress"] = cluster.BootstrapAddress,
+            ["Visualization__JoinToken"] = cluster.JoinSecret,
+            ["Logging__LogLevel__Default"] = "Warning",
+        });
+        Console.WriteLine($"all {options.Peers} peers joined after {starting.Elapsed.TotalSeconds:F0} s");
+
+        var samples = new List<SoakSample>();
+        await using (var csv = new StreamWriter(Path.Combine(options.Output, "soak.csv")))
+        {
+            await csv.WriteLineAsync(SoakSample.CsvHeader);
+            var clock = Stopwatch.StartNew();
+            using var timer = new PeriodicTimer(SoakOptions.SampleEvery);
+            do
+            {
+                var batch = await SampleAsync(cluster, clock.Elapsed.TotalSeconds, cancellationToken);
+                samples.AddRange(batch);
+                foreach (var sample in batch)
+                    await csv.WriteLineAsync(sample.ToCsv());
+                await csv.FlushAsync(cancellationToken);
+                Console.WriteLine(SoakReport.Progress(batch));
+            }
+            while (clock.Elapsed.TotalMinutes < options.Minutes && await timer.WaitForNextTickAsync(cancellationToken));
+        }
+        var verdict = SoakReport.Write(options, samples);
+        Console.WriteLine(verdict.Text);
+        return verdict.Stable ? 0 : 1;
+    }
+
+    /// <summary>Every peer at once: its process from /proc, its replica from its status call (5 s deadline).</summary>
+    private static async Task<List<SoakSample>> SampleAsync(NetworkCluster cluster, double seconds, CancellationToken cancellationToken)
+    {
+        int members;
+        try
+        {
+            members = await cluster.MemberCountAsync(cancellationToken);
+        }
+        catch (RpcException)
+        {
+            members = -1;
+        }
+        var processes = ProcessTable.Read();
+        var readings = cluster.Peers.Select(async (peer, i) =>
+        {
+            var node = cluster.Nodes.Count > i ? cluster.Nodes[i].ProcessId : null;
+            var (rss, cpu) = (processes.ResidentMegabytes(peer.Process.ProcessId), processes.CpuSeconds(peer.Process.ProcessId));
+            var (nodeRss, nodeCpu) = node is { } pid ? (processes.ResidentMegabytes(pid), processes.CpuSeconds(pid)) : (double.NaN, double.NaN);
+            try
+            {
+                var status = await peer.Sync.GetStatusAsync(new MlAspire.Peer.Grpc.GetStatusRequest(), deadline: DateTime.UtcNow.AddSeconds(5), cancellationToken: cancellationToken);
+                return new SoakSample(seconds, peer.Name, !peer.Process.HasExited, true, rss, cpu, nodeRss, nodeCpu,
+                    status.StoreBytes, status.TangleSize, status.Published, status.Received, status.ReferenceAccuracy, members);
+            }
+            catch (RpcException) when (!cancellationToken.IsCancellationRequested)
+            {
+                return new SoakSample(seconds, peer.Name, !peer.Process.HasExited, false, rss, cpu, nodeRss, nodeCpu, -1, -1, -1, -1, double.NaN, members);
+            }
+        });
+        return [.. await Task.WhenAll(readings)];
+    }
+}
