@@ -202,8 +202,8 @@ public sealed class NetworkCluster : IAsyncDisposable
         foreach (var channel in _channels)
             channel.Dispose();
         _observer.Dispose();
-        foreach (var process in _processes)
-            await process.DisposeAsync();
+        // All at once: fifty kills one after another, each waiting for its process, took minutes on a loaded machine.
+        await Task.WhenAll(_processes.Select(process => Task.Run(async () => await process.DisposeAsync())));
         foreach (var node in _nodes)
         {
             try

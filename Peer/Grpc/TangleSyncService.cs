@@ -43,7 +43,7 @@ public sealed class TangleSyncService(Replica replica, IContentStore store, Peer
     {
         using var slot = slots.TryTake(StreamKind.Watch, Caller(context)) ?? throw Full(StreamKind.Watch);
         var cancellation = context.CancellationToken;
-        long cursor = replica.Snapshot.Size - 1;
+        long cursor = request.HasAfterSequence ? Math.Max(-1, request.AfterSequence) : replica.Snapshot.Size - 1;
         try
         {
             while (!cancellation.IsCancellationRequested)

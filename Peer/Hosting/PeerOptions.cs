@@ -64,6 +64,9 @@ public sealed class PeerOptions
     /// </summary>
     public int WeightsInMemory { get; set; } = Engine.Replica.DefaultWeightsInMemory;
 
+    /// <summary>How many members this peer follows (reads announcements and history from); see <see cref="Network.FollowSelection"/>.</summary>
+    public int FollowedMembers { get; set; } = Network.FollowSelection.DefaultDegree;
+
     /// <summary>Fewest newest transactions kept with weights even when the cap forces the horizon down: the region walks start in.</summary>
     public int MinimumRetentionHorizon { get; set; } = 100;
 

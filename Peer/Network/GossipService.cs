@@ -6,19 +6,19 @@ using MlAspire.Storage.Content;
 namespace MlAspire.Peer.Network;
 
 /// <summary>
-/// Follows every neighbour: first catches up with its replica (ListTransactions, in arrival order), so a late joiner or
+/// Follows the members <see cref="FollowSelection"/> chooses (all of them in a small network): first catches up with its replica (ListTransactions, in arrival order), so a late joiner or
 /// a peer back from a crash gets the whole tangle; then follows its live announcements through the
 /// <see cref="IAnnouncer"/>, and catches up again every <see cref="RepairInterval"/> from where it stopped, which
 /// repairs whatever the live transport lost. One neighbour's failure affects no other; streams reconnect with backoff.
 /// </summary>
-public sealed class GossipService(Replica replica, Ingestor ingestor, IAnnouncer announcer, NeighbourDirectory neighbours, RejectionLog rejections, ILogger<GossipService> logger) : BackgroundService
+public sealed class GossipService(Replica replica, Ingestor ingestor, IAnnouncer announcer, NeighbourDirectory neighbours, FollowSelection selection, RejectionLog rejections, ILogger<GossipService> logger) : BackgroundService
 {
     public static readonly TimeSpan RepairInterval = TimeSpan.FromSeconds(15);
 
     /// <summary>Messages one catch-up pass takes from one neighbour; the rest comes in the next pass.</summary>
     public const int MaxPerPass = 10_000;
 
-    private readonly Dictionary<string, Task> _followers = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, (Task Task, CancellationTokenSource Stop)> _followers = new(StringComparer.Ordinal);
     private readonly TaskCompletionSource _firstPass = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
     /// <summary>
@@ -30,49 +30,68 @@ public sealed class GossipService(Replica replica, Ingestor ingestor, IAnnouncer
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         await replica.Initialized.WaitAsync(stoppingToken);
-        var firstPasses = neighbours.Current.Select(n => Follow(n, stoppingToken)).ToList();
+        var firstPasses = Chosen().Select(n => Follow(n, stoppingToken)).ToList();
         _ = Task.WhenAll(firstPasses).WaitAsync(TimeSpan.FromSeconds(60), stoppingToken)
             .ContinueWith(_ => _firstPass.TrySetResult(), TaskScheduler.Default);
         while (!stoppingToken.IsCancellationRequested)
         {
-            foreach (var neighbour in neighbours.Current)
+            var chosen = Chosen();
+            foreach (var neighbour in chosen)
                 _ = Follow(neighbour, stoppingToken); // its first pass is only waited for at the start
-            foreach (var (peerId, follower) in _followers.Where(f => f.Value.IsCompleted && !neighbours.Contains(f.Key)).ToList())
-                _followers.Remove(peerId); // a neighbour that left: forget it
+            foreach (var (peerId, follower) in _followers.Where(f => chosen.All(n => n.PeerId != f.Key)).ToList())
+            {
+                // Left, or no longer chosen (a member joined nearer on the ring): stop following it.
+                await follower.Stop.CancelAsync();
+                if (!follower.Task.IsCompleted) continue;
+                follower.Stop.Dispose();
+                _followers.Remove(peerId);
+            }
             await Task.Delay(TimeSpan.FromSeconds(1), stoppingToken).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
         }
-        await Task.WhenAll(_followers.Values).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+        await Task.WhenAll(_followers.Values.Select(f => f.Task)).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+    }
+
+    private List<Neighbour> Chosen()
+    {
+        var current = neighbours.Current;
+        var chosen = selection.Choose(current.Select(n => n.PeerId));
+        return [.. current.Where(n => chosen.Contains(n.PeerId))];
     }
 
     /// <summary>Starts following <paramref name="neighbour"/> unless it is followed already; returns a task that completes after its first pass.</summary>
     private Task Follow(Neighbour neighbour, CancellationToken stoppingToken)
     {
-        if (_followers.TryGetValue(neighbour.PeerId, out var running) && !running.IsCompleted)
-            return Task.CompletedTask;
+        if (_followers.TryGetValue(neighbour.PeerId, out var running))
+        {
+            if (!running.Task.IsCompleted)
+                return Task.CompletedTask;
+            running.Stop.Dispose();
+        }
         var firstPass = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        _followers[neighbour.PeerId] = FollowAsync(neighbour, firstPass, stoppingToken);
+        var stop = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken);
+        _followers[neighbour.PeerId] = (FollowAsync(neighbour, firstPass, stop.Token), stop);
         return firstPass.Task;
     }
 
     private async Task FollowAsync(Neighbour neighbour, TaskCompletionSource firstPass, CancellationToken stoppingToken)
     {
         var backoff = TimeSpan.FromMilliseconds(500);
-        var after = -1L;
+        var cursor = new FollowCursor();
         try
         {
             while (!stoppingToken.IsCancellationRequested && neighbours.Client(neighbour.PeerId) is { } client)
             {
                 try
                 {
-                    after = await CatchUpAsync(neighbour, client, after, stoppingToken);
+                    await CatchUpAsync(neighbour, client, cursor, stoppingToken);
                     firstPass.TrySetResult();
                     backoff = TimeSpan.FromMilliseconds(500);
                     using var following = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken);
-                    var live = announcer.FollowAsync(neighbour, client, following.Token);
+                    var live = announcer.FollowAsync(neighbour, client, cursor, following.Token);
                     try
                     {
                         while (await Task.WhenAny(live, Task.Delay(RepairInterval, stoppingToken)) != live)
-                            after = await CatchUpAsync(neighbour, client, after, stoppingToken);
+                            await CatchUpAsync(neighbour, client, cursor, stoppingToken);
                     }
                     finally
                     {
@@ -105,13 +124,13 @@ public sealed class GossipService(Replica replica, Ingestor ingestor, IAnnouncer
         }
     }
 
-    /// <summary>Ingests up to <see cref="MaxPerPass"/> of the neighbour's transactions after <paramref name="afterSequence"/>, one at a time; returns the last sequence seen.</summary>
-    private async Task<long> CatchUpAsync(Neighbour neighbour, TangleSync.TangleSyncClient client, long afterSequence, CancellationToken stoppingToken)
+    /// <summary>Ingests up to <see cref="MaxPerPass"/> of the neighbour's transactions after the cursor, one at a time, advancing it.</summary>
+    private async Task CatchUpAsync(Neighbour neighbour, TangleSync.TangleSyncClient client, FollowCursor cursor, CancellationToken stoppingToken)
     {
-        using var list = client.ListTransactions(new ListTransactionsRequest { AfterSequence = afterSequence, MaxCount = MaxPerPass }, cancellationToken: stoppingToken);
+        using var list = client.ListTransactions(new ListTransactionsRequest { AfterSequence = cursor.Sequence, MaxCount = MaxPerPass }, cancellationToken: stoppingToken);
         await foreach (var message in list.ResponseStream.ReadAllAsync(stoppingToken))
         {
-            afterSequence = Math.Max(afterSequence, message.Sequence);
+            cursor.AdvanceTo(message.Sequence); // offered, whatever becomes of it: the next pass starts after it
             if (!Cid.TryParse(message.Cid, out var cid, out var error))
             {
                 rejections.Malformed(neighbour.PeerId, error);
@@ -120,6 +139,5 @@ public sealed class GossipService(Replica replica, Ingestor ingestor, IAnnouncer
             var outcome = await ingestor.IngestAsync(new Announcement(cid, message.Document.ToByteArray(), AnnouncementPath.CatchUp, neighbour.PeerId), stoppingToken);
             rejections.Report(neighbour.PeerId, cid, outcome);
         }
-        return afterSequence;
     }
 }

@@ -16,16 +16,18 @@ public sealed class WatchStreamAnnouncer(Ingestor ingestor, RejectionLog rejecti
 
     public Task AnnounceAsync(TransactionRecord own, CancellationToken cancellationToken) => Task.CompletedTask;
 
-    public async Task FollowAsync(Neighbour neighbour, TangleSync.TangleSyncClient client, CancellationToken cancellationToken)
+    public async Task FollowAsync(Neighbour neighbour, TangleSync.TangleSyncClient client, FollowCursor cursor, CancellationToken cancellationToken)
     {
         using var idle = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         idle.CancelAfter(IdleTimeout);
-        using var watch = client.WatchTransactions(new WatchTransactionsRequest(), cancellationToken: idle.Token);
+        using var watch = client.WatchTransactions(new WatchTransactionsRequest { AfterSequence = cursor.Sequence }, cancellationToken: idle.Token);
         try
         {
             await foreach (var message in watch.ResponseStream.ReadAllAsync(idle.Token))
             {
                 idle.CancelAfter(IdleTimeout);
+                // Offered, whatever becomes of it: a catch-up pass would offer it the same way, so the next one starts after it.
+                cursor.AdvanceIfNext(message.Sequence);
                 if (!Cid.TryParse(message.Cid, out var cid, out var error))
                 {
                     rejections.Malformed(neighbour.PeerId, error);

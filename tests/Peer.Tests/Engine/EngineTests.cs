@@ -24,9 +24,9 @@ public sealed class EngineTests : IDisposable
         Directory.Delete(_root, recursive: true);
     }
 
-    private TestPeer Peer(string name, TestPeer? neighbour = null, IngestBudget? budget = null)
+    private TestPeer Peer(string name, TestPeer? neighbour = null, IngestBudget? budget = null, int weightsInMemory = Replica.DefaultWeightsInMemory)
     {
-        var peer = new TestPeer(_tangle, Path.Combine(_root, name), TimeProvider.System, neighbour?.Store, budget);
+        var peer = new TestPeer(_tangle, Path.Combine(_root, name), TimeProvider.System, neighbour?.Store, budget, weightsInMemory: weightsInMemory);
         _peers.Add(peer);
         return peer;
     }
@@ -102,6 +102,51 @@ public sealed class EngineTests : IDisposable
         // A second pass has nothing new; once unprotected, the skipped transaction is released.
         Assert.Empty(a.Replica.ReleaseDocuments(4, protectedIds));
         Assert.Equal([records[2].Cid], a.Replica.ReleaseDocuments(4, new HashSet<string>()));
+    }
+
+    [Fact]
+    public async Task Memory_holds_the_newest_weights_only_the_store_keeps_the_rest_and_walks_still_rate_older_transactions()
+    {
+        // Before, the replica kept every retained transaction's decoded weights: 2,000 MLP models, 400 MB per peer.
+        var a = Peer("a", weightsInMemory: 5);
+        var b = Peer("b", a, weightsInMemory: 5);
+        var data = Data(1);
+        double RateFirst() => a.Replica.Read((graph, weights) =>
+            TrainingStep.LocalAccuracy(graph, data, weights)(Enumerable.Range(0, graph.Count).First(s => graph[s].Id == a.Replica.Since(0, 1)[0].Cid.ToString())));
+        var records = new List<TransactionRecord>();
+        for (var i = 0; i < 12; i++)
+        {
+            await Task.Delay(TestPeer.TrainingInterval); // the network's rate for one creator
+            var record = await PublishAsync(a, i);
+            records.Add(record);
+            Assert.Equal(IngestStatus.Inserted, (await b.IngestAsync(record.Cid, path: AnnouncementPath.CatchUp)).Status);
+        }
+        Assert.Equal(records[0].Cid, a.Replica.Since(0, 1)[0].Cid);
+
+        foreach (var peer in new[] { a, b })
+        {
+            // The newest 5, plus genesis (never scanned); the publisher's newest is among the newest.
+            Assert.InRange(peer.Replica.WeightsHeldInMemory, 1, 6);
+            var old = records[2].Parsed.Weights;
+            Assert.True(peer.Replica.HoldsWeights(old));
+            Assert.False(peer.Replica.TryGetWeights(old, out _));
+            Assert.True(await peer.Store.HasAsync(old, default));
+            Assert.True(peer.Replica.TryGetWeights(records[^1].Parsed.Weights, out _));
+        }
+
+        // A walk rates an evicted transaction by what this peer remembers of it, and one it never judged as useless.
+        Assert.Equal(0.0, RateFirst());
+        var c = Peer("c", a, weightsInMemory: 5);
+        Assert.Equal(IngestStatus.Inserted, (await c.IngestAsync(records[0].Cid, path: AnnouncementPath.CatchUp)).Status);
+        var judgedWhileHeld = c.Replica.Read((graph, weights) => TrainingStep.LocalAccuracy(graph, data, weights)(1));
+        Assert.True(judgedWhileHeld > 0);
+        for (var i = 1; i < records.Count; i++)
+            Assert.Equal(IngestStatus.Inserted, (await c.IngestAsync(records[i].Cid, path: AnnouncementPath.CatchUp)).Status);
+        Assert.False(c.Replica.TryGetWeights(records[0].Parsed.Weights, out _));
+        Assert.Equal(judgedWhileHeld, c.Replica.Read((graph, weights) => TrainingStep.LocalAccuracy(graph, data, weights)(1)));
+
+        // Training goes on from what is in memory.
+        Assert.NotNull(await PublishAsync(b, 99));
     }
 
     [Fact]

@@ -17,8 +17,10 @@ public sealed class TestPeer : IDisposable
 {
     public static readonly TimeSpan TrainingInterval = TimeSpan.FromMilliseconds(300);
 
-    public TestPeer(TestTangle tangle, string directory, TimeProvider time, IContentStore? neighbour = null, IngestBudget? budget = null, int samples = 1000)
+    public TestPeer(TestTangle tangle, string directory, TimeProvider time, IContentStore? neighbour = null, IngestBudget? budget = null, int samples = 1000,
+        int weightsInMemory = Replica.DefaultWeightsInMemory)
     {
+        Replica = new Replica(weightsInMemory);
         Store = new EmbeddedContentStore(directory, neighbour is null ? null : new StoreSource(neighbour));
         Membership = new MembershipState(Key, time);
         Membership.Renew(tangle.Credential(Key, samples));
@@ -37,7 +39,7 @@ public sealed class TestPeer : IDisposable
 
     public EmbeddedContentStore Store { get; }
 
-    public Replica Replica { get; } = new();
+    public Replica Replica { get; }
 
     public MembershipState Membership { get; }
 
