@@ -18,8 +18,6 @@ public sealed class PeerStatusReporter(Replica replica, IContentStore store, Pee
 
     public void ReportStorage(StoreUsage usage) => _storage = usage;
 
-    /// <summary>What retention must never release.</summary>
-
     public PeerStatus Current()
     {
         var snapshot = replica.Snapshot;

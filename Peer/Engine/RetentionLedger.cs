@@ -20,8 +20,9 @@ internal sealed class RetentionLedger
 {
     private readonly ValidatedWeights _weights;
     private readonly Dictionary<string, int> _holders = new(StringComparer.Ordinal);
-    private readonly Dictionary<string, int> _newestHolder = new(StringComparer.Ordinal); // the last sequence admitted with each blob
+    private readonly Dictionary<string, int> _memoryHolders = new(StringComparer.Ordinal); // holders whose weights memory still counts
     private readonly List<bool> _holds = []; // by sequence: whether that transaction counts among its blob's holders
+    private readonly List<bool> _inMemory = []; // by sequence: whether it counts among its blob's holders in memory
     private readonly RetentionScan _weightsScan = new();
     private readonly RetentionScan _documentsScan = new();
     private readonly RetentionScan _memoryScan = new();
@@ -37,11 +38,12 @@ internal sealed class RetentionLedger
         if (sequence != _holds.Count)
             throw new InvalidOperationException($"Admitted sequence {sequence} out of order (expected {_holds.Count}).");
         _holds.Add(weights is not null);
+        _inMemory.Add(weights is not null);
         if (weights is null) return;
         if (!_weights.Contains(weightsId))
             _weights.Add(weightsId, weights); // new, or back in memory for a newer holder
         _holders[weightsId] = _holders.GetValueOrDefault(weightsId) + 1;
-        _newestHolder[weightsId] = sequence;
+        _memoryHolders[weightsId] = _memoryHolders.GetValueOrDefault(weightsId) + 1;
     }
 
     /// <summary>Whether the store holds the blob for some transaction of the replica (in memory or not).</summary>
@@ -49,16 +51,26 @@ internal sealed class RetentionLedger
 
     /// <summary>
     /// Drops from memory the decoded weights of transactions older than the newest <paramref name="keepNewest"/>; the
-    /// store keeps them (for neighbours catching up) until <see cref="ReleaseWeights"/>. A blob goes once its newest
-    /// holder is passed. Learning reads only what is in memory: walks start and end among the newest arrivals, and a
+    /// store keeps them (for neighbours catching up) until <see cref="ReleaseWeights"/>. A blob goes once no holder in
+    /// memory is left, so a protected holder (genesis, the reference, a publisher's newest) keeps a blob it shares with
+    /// evicted ones. Learning reads only what is in memory: walks start and end among the newest arrivals, and a
     /// transaction judged earlier keeps its judgement (the local evaluations are remembered).
     /// </summary>
     public void EvictFromMemory(TangleGraph graph, int keepNewest, IReadOnlySet<string> protectedIds) =>
-        _memoryScan.Scan(graph, keepNewest, protectedIds, (sequence, transaction) =>
+        _memoryScan.Scan(graph, keepNewest, protectedIds, (sequence, transaction) => LeaveMemory(sequence, transaction.WeightsId));
+
+    private void LeaveMemory(int sequence, string weightsId)
+    {
+        if (!_inMemory[sequence]) return;
+        _inMemory[sequence] = false;
+        if (_memoryHolders.TryGetValue(weightsId, out var holders) && --holders > 0)
         {
-            if (_newestHolder.TryGetValue(transaction.WeightsId, out var newest) && newest <= sequence)
-                _weights.Remove(transaction.WeightsId);
-        });
+            _memoryHolders[weightsId] = holders;
+            return;
+        }
+        _memoryHolders.Remove(weightsId);
+        _weights.Remove(weightsId);
+    }
 
     /// <summary>Whether this replica no longer holds (or never held) the transaction's weights.</summary>
     public bool IsReleased(int sequence) => !_holds[sequence];
@@ -71,13 +83,13 @@ internal sealed class RetentionLedger
         {
             if (!_holds[sequence]) return;
             _holds[sequence] = false;
+            LeaveMemory(sequence, transaction.WeightsId);
             if (_holders.TryGetValue(transaction.WeightsId, out var holders) && --holders > 0)
             {
                 _holders[transaction.WeightsId] = holders;
                 return;
             }
             _holders.Remove(transaction.WeightsId);
-            _newestHolder.Remove(transaction.WeightsId);
             _weights.Remove(transaction.WeightsId);
             unpin.Add(Cid.Parse(transaction.WeightsId));
         });

@@ -67,6 +67,7 @@ public static class PeerServiceExtensions
         services.AddSingleton<ReferenceExport>();
         services.AddSingleton<GossipService>();
         services.AddHostedService(provider => provider.GetRequiredService<GossipService>());
+        services.AddHostedService<MemberSampler>();
         services.AddHostedService<AnnouncementService>();
         services.AddHostedService<TrainingLoop>();
         services.AddHostedService<RetentionService>();

@@ -43,7 +43,11 @@ public sealed class TangleSyncService(Replica replica, IContentStore store, Peer
     {
         using var slot = slots.TryTake(StreamKind.Watch, Caller(context)) ?? throw Full(StreamKind.Watch);
         var cancellation = context.CancellationToken;
-        long cursor = request.HasAfterSequence ? Math.Max(-1, request.AfterSequence) : replica.Snapshot.Size - 1;
+        // From the watcher's cursor when it is within the last page (what a follower between two passes misses); from
+        // the head otherwise: a cursor past the end (this peer restarted and renumbered) or far behind it (a backlog is
+        // catch-up's to list, paged) is not honoured.
+        var head = replica.Snapshot.Size - 1;
+        long cursor = request.HasAfterSequence && request.AfterSequence <= head && request.AfterSequence >= head - Page ? request.AfterSequence : head;
         try
         {
             while (!cancellation.IsCancellationRequested)

@@ -35,6 +35,7 @@ public sealed class TrainingLoop(Replica replica, Publisher publisher, PeerSessi
             ownPath is not null ? $"its own data {ownPath}" : $"data slot {settings.DataSlot}/{settings.DataSlots}",
             local.Train.Count, local.Test.Count, settings.TrainingInterval);
         long? previousStart = null;
+        long judged = -1;
         using var timer = new PeriodicTimer(settings.TrainingInterval, time);
         while (await timer.WaitForNextTickAsync(stoppingToken))
         {
@@ -42,6 +43,7 @@ public sealed class TrainingLoop(Replica replica, Publisher publisher, PeerSessi
             using var step = PeerTracing.Source.StartActivity("training step");
             try
             {
+                judged = JudgeArrivals(local, judged);
                 if (random.NextDouble() < settings.ActiveQuota)
                 {
                     var started = time.GetTimestamp();
@@ -89,6 +91,24 @@ public sealed class TrainingLoop(Replica replica, Publisher publisher, PeerSessi
             lifetime.ApplicationStarted.Register(lifetime.StopApplication);
             return false;
         }
+    }
+
+    /// <summary>
+    /// Evaluates on local data every transaction that arrived since <paramref name="after"/> while its weights are still in
+    /// memory, so the evaluation is remembered (<see cref="LocalData.TryRecall"/>) when they leave it: walks then rate an
+    /// older transaction as they did before, however fast newer ones pushed it out (a flood would otherwise leave honest
+    /// history unrated and walks drawn to the flood). Returns the last sequence looked at.
+    /// </summary>
+    private long JudgeArrivals(LocalData local, long after)
+    {
+        while (replica.Since(after, 256) is { Count: > 0 } arrivals)
+        {
+            foreach (var record in arrivals)
+                if (replica.TryGetWeights(record.Parsed.Weights, out var weights))
+                    local.Evaluate(record.Transaction.WeightsId, weights);
+            after = arrivals[^1].Sequence;
+        }
+        return after;
     }
 
     /// <summary>The reference model as this peer sees it now, with its accuracy on the peer's local test data.</summary>

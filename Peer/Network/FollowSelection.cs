@@ -11,8 +11,11 @@ namespace MlAspire.Peer.Network;
 /// <item>the rest at random, kept while they stay members, so the overlay's diameter stays logarithmic, and a
 /// Sybil operator who grinds identities to surround a peer on the ring still cannot choose its random half.</item>
 /// </list>
-/// With no more members than the degree, it follows them all.
+/// With no more members than the degree, it follows them all. Ring positions are peer ids, which an attacker can grind;
+/// <see cref="MemberSampler"/> covers a member whose followers all withhold its transactions, and one random slot is
+/// drawn again now and then (<see cref="RedrawOne"/>).
 /// </summary>
+/// <remarks>Not thread-safe except <see cref="Followed"/>: <see cref="GossipService"/> calls it from its one loop.</remarks>
 public sealed class FollowSelection(string self, int degree, Random random)
 {
     public const int DefaultDegree = 8;
@@ -20,13 +23,27 @@ public sealed class FollowSelection(string self, int degree, Random random)
     public int Degree { get; } = degree > 0 ? degree : throw new ArgumentOutOfRangeException(nameof(degree), degree, "A peer must follow at least one member.");
 
     private readonly HashSet<string> _random = new(StringComparer.Ordinal);
+    private volatile IReadOnlySet<string> _followed = new HashSet<string>(StringComparer.Ordinal);
+
+    /// <summary>What <see cref="Choose"/> chose last (read from other threads).</summary>
+    public IReadOnlySet<string> Followed => _followed;
+
+    /// <summary>
+    /// Frees one random slot, for <see cref="Choose"/> to draw again: honest members come and go and their slots are
+    /// drawn anew, while Sybils stay, so without redrawing the random half would drift towards them.
+    /// </summary>
+    public void RedrawOne()
+    {
+        if (_random.Count > 0)
+            _random.Remove(_random.ElementAt(random.Next(_random.Count)));
+    }
 
     /// <summary>The members to follow now, out of <paramref name="members"/> (this peer's own id among them or not).</summary>
     public IReadOnlySet<string> Choose(IEnumerable<string> members)
     {
         var others = members.Where(m => m != self).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToList();
         if (others.Count <= Degree)
-            return others.ToHashSet(StringComparer.Ordinal);
+            return _followed = others.ToHashSet(StringComparer.Ordinal);
         var ringCount = (Degree + 1) / 2;
         var after = others.FindIndex(m => string.CompareOrdinal(m, self) > 0);
         var start = after < 0 ? 0 : after;
@@ -41,6 +58,6 @@ public sealed class FollowSelection(string self, int degree, Random random)
             pool.RemoveAt(pick);
         }
         chosen.UnionWith(_random.Take(Degree - ringCount));
-        return chosen;
+        return _followed = chosen;
     }
 }

@@ -15,6 +15,9 @@ public sealed class GossipService(Replica replica, Ingestor ingestor, IAnnouncer
 {
     public static readonly TimeSpan RepairInterval = TimeSpan.FromSeconds(15);
 
+    /// <summary>How often one of the randomly followed members is drawn again (<see cref="FollowSelection.RedrawOne"/>).</summary>
+    public static readonly TimeSpan RedrawInterval = TimeSpan.FromMinutes(10);
+
     /// <summary>Messages one catch-up pass takes from one neighbour; the rest comes in the next pass.</summary>
     public const int MaxPerPass = 10_000;
 
@@ -22,7 +25,7 @@ public sealed class GossipService(Replica replica, Ingestor ingestor, IAnnouncer
     private readonly TaskCompletionSource _firstPass = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
     /// <summary>
-    /// Completes once a first catch-up pass finished from every neighbour known when following began (or at once without
+    /// Completes once a first catch-up pass finished from every member followed when following began (or at once without
     /// neighbours): from then on, live announcements find their ancestors known instead of pulling in a whole gap.
     /// </summary>
     public Task FirstPass => _firstPass.Task;
@@ -33,8 +36,14 @@ public sealed class GossipService(Replica replica, Ingestor ingestor, IAnnouncer
         var firstPasses = Chosen().Select(n => Follow(n, stoppingToken)).ToList();
         _ = Task.WhenAll(firstPasses).WaitAsync(TimeSpan.FromSeconds(60), stoppingToken)
             .ContinueWith(_ => _firstPass.TrySetResult(), TaskScheduler.Default);
+        var redrawn = Environment.TickCount64;
         while (!stoppingToken.IsCancellationRequested)
         {
+            if (Environment.TickCount64 - redrawn > RedrawInterval.TotalMilliseconds)
+            {
+                selection.RedrawOne();
+                redrawn = Environment.TickCount64;
+            }
             var chosen = Chosen();
             foreach (var neighbour in chosen)
                 _ = Follow(neighbour, stoppingToken); // its first pass is only waited for at the start
@@ -83,11 +92,12 @@ public sealed class GossipService(Replica replica, Ingestor ingestor, IAnnouncer
             {
                 try
                 {
-                    await CatchUpAsync(neighbour, client, cursor, stoppingToken);
+                    var caughtUp = await CatchUpAsync(neighbour, client, cursor, stoppingToken);
                     firstPass.TrySetResult();
                     backoff = TimeSpan.FromMilliseconds(500);
                     using var following = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken);
-                    var live = announcer.FollowAsync(neighbour, client, cursor, following.Token);
+                    // Behind by more than a pass, the live stream starts at the head and the cursor waits for catch-up.
+                    var live = announcer.FollowAsync(neighbour, client, caughtUp ? cursor : null, following.Token);
                     try
                     {
                         while (await Task.WhenAny(live, Task.Delay(RepairInterval, stoppingToken)) != live)
@@ -104,7 +114,7 @@ public sealed class GossipService(Replica replica, Ingestor ingestor, IAnnouncer
                 {
                     logger.LogDebug("Following {Peer} paused: {Status}", neighbour.PeerId, e.Status.Detail);
                 }
-                catch (Exception e) when (e is not OperationCanceledException || !stoppingToken.IsCancellationRequested)
+                catch (Exception e) when (!stoppingToken.IsCancellationRequested)
                 {
                     // This peer's own store failed (its IPFS node may be restarting), or the neighbour's channel was
                     // replaced: start over from where catch-up was.
@@ -114,9 +124,9 @@ public sealed class GossipService(Replica replica, Ingestor ingestor, IAnnouncer
                 backoff = TimeSpan.FromTicks(Math.Min(backoff.Ticks * 2, TimeSpan.FromSeconds(10).Ticks));
             }
         }
-        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        catch (Exception) when (stoppingToken.IsCancellationRequested)
         {
-            // The host is stopping.
+            // The host is stopping, or this member is no longer followed (its calls end cancelled, as RpcExceptions too).
         }
         finally
         {
@@ -124,13 +134,18 @@ public sealed class GossipService(Replica replica, Ingestor ingestor, IAnnouncer
         }
     }
 
-    /// <summary>Ingests up to <see cref="MaxPerPass"/> of the neighbour's transactions after the cursor, one at a time, advancing it.</summary>
-    private async Task CatchUpAsync(Neighbour neighbour, TangleSync.TangleSyncClient client, FollowCursor cursor, CancellationToken stoppingToken)
+    /// <summary>
+    /// Ingests up to <see cref="MaxPerPass"/> of the neighbour's transactions after the cursor, one at a time; advances the
+    /// cursor once the pass is through (a pass that fails, this peer's store failing say, is listed again). Returns
+    /// whether the pass reached the neighbour's end (it listed fewer than the most a pass takes).
+    /// </summary>
+    private async Task<bool> CatchUpAsync(Neighbour neighbour, TangleSync.TangleSyncClient client, FollowCursor cursor, CancellationToken stoppingToken)
     {
-        using var list = client.ListTransactions(new ListTransactionsRequest { AfterSequence = cursor.Sequence, MaxCount = MaxPerPass }, cancellationToken: stoppingToken);
+        var (last, listed) = (cursor.Sequence, 0);
+        using var list = client.ListTransactions(new ListTransactionsRequest { AfterSequence = last, MaxCount = MaxPerPass }, cancellationToken: stoppingToken);
         await foreach (var message in list.ResponseStream.ReadAllAsync(stoppingToken))
         {
-            cursor.AdvanceTo(message.Sequence); // offered, whatever becomes of it: the next pass starts after it
+            (last, listed) = (Math.Max(last, message.Sequence), listed + 1);
             if (!Cid.TryParse(message.Cid, out var cid, out var error))
             {
                 rejections.Malformed(neighbour.PeerId, error);
@@ -139,5 +154,7 @@ public sealed class GossipService(Replica replica, Ingestor ingestor, IAnnouncer
             var outcome = await ingestor.IngestAsync(new Announcement(cid, message.Document.ToByteArray(), AnnouncementPath.CatchUp, neighbour.PeerId), stoppingToken);
             rejections.Report(neighbour.PeerId, cid, outcome);
         }
+        cursor.AdvanceTo(last);
+        return listed < MaxPerPass;
     }
 }

@@ -17,9 +17,10 @@ public interface IAnnouncer
     /// Receives what <paramref name="neighbour"/> announces until cancelled; returns (or throws) when that stream ends, to be
     /// followed again. A transport without per-neighbour streams waits for cancellation. A transport that delivers the
     /// neighbour's records in order starts after <paramref name="cursor"/> and advances it, so catch-up passes resume
-    /// from there instead of listing again what arrived live.
+    /// from there instead of listing again what arrived live; without a cursor (catch-up is still behind), it starts
+    /// at the neighbour's newest record and leaves the rest to catch-up.
     /// </summary>
-    Task FollowAsync(Neighbour neighbour, TangleSync.TangleSyncClient client, FollowCursor cursor, CancellationToken cancellationToken);
+    Task FollowAsync(Neighbour neighbour, TangleSync.TangleSyncClient client, FollowCursor? cursor, CancellationToken cancellationToken);
 
     /// <summary>Receives announcements that come from no particular neighbour (pubsub) until cancelled; waits for cancellation otherwise.</summary>
     Task ListenAsync(CancellationToken cancellationToken);
@@ -47,5 +48,9 @@ public sealed class FollowCursor
     /// Moves to <paramref name="sequence"/> only if it is the very next record: a stream from a peer that does not honour
     /// the start cursor (or that skipped records) leaves the gap to the next catch-up pass.
     /// </summary>
-    public void AdvanceIfNext(long sequence) => Interlocked.CompareExchange(ref _sequence, sequence, sequence - 1);
+    public void AdvanceIfNext(long sequence)
+    {
+        if (sequence >= 0) // never wraps below zero
+            Interlocked.CompareExchange(ref _sequence, sequence, sequence - 1);
+    }
 }

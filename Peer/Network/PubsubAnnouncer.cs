@@ -22,7 +22,7 @@ public sealed class PubsubAnnouncer(Replica replica, Ingestor ingestor, KuboRpcC
     public Task AnnounceAsync(TransactionRecord own, CancellationToken cancellationToken) =>
         ipfs.PubsubPublishAsync(Topic, own.Document, cancellationToken);
 
-    public Task FollowAsync(Neighbour neighbour, TangleSync.TangleSyncClient client, FollowCursor cursor, CancellationToken cancellationToken) =>
+    public Task FollowAsync(Neighbour neighbour, TangleSync.TangleSyncClient client, FollowCursor? cursor, CancellationToken cancellationToken) =>
         Task.Delay(Timeout.Infinite, cancellationToken);
 
     public async Task ListenAsync(CancellationToken cancellationToken)

@@ -16,18 +16,16 @@ public sealed class WatchStreamAnnouncer(Ingestor ingestor, RejectionLog rejecti
 
     public Task AnnounceAsync(TransactionRecord own, CancellationToken cancellationToken) => Task.CompletedTask;
 
-    public async Task FollowAsync(Neighbour neighbour, TangleSync.TangleSyncClient client, FollowCursor cursor, CancellationToken cancellationToken)
+    public async Task FollowAsync(Neighbour neighbour, TangleSync.TangleSyncClient client, FollowCursor? cursor, CancellationToken cancellationToken)
     {
         using var idle = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         idle.CancelAfter(IdleTimeout);
-        using var watch = client.WatchTransactions(new WatchTransactionsRequest { AfterSequence = cursor.Sequence }, cancellationToken: idle.Token);
+        using var watch = client.WatchTransactions(cursor is null ? new WatchTransactionsRequest() : new WatchTransactionsRequest { AfterSequence = cursor.Sequence }, cancellationToken: idle.Token);
         try
         {
             await foreach (var message in watch.ResponseStream.ReadAllAsync(idle.Token))
             {
                 idle.CancelAfter(IdleTimeout);
-                // Offered, whatever becomes of it: a catch-up pass would offer it the same way, so the next one starts after it.
-                cursor.AdvanceIfNext(message.Sequence);
                 if (!Cid.TryParse(message.Cid, out var cid, out var error))
                 {
                     rejections.Malformed(neighbour.PeerId, error);
@@ -35,6 +33,10 @@ public sealed class WatchStreamAnnouncer(Ingestor ingestor, RejectionLog rejecti
                 }
                 var outcome = await ingestor.IngestAsync(new Announcement(cid, message.Document.ToByteArray(), AnnouncementPath.Live, neighbour.PeerId), cancellationToken);
                 rejections.Report(neighbour.PeerId, cid, outcome);
+                // Settled only when inserted or known: a live path defers history and rate-limits bursts that catch-up
+                // takes, so anything else leaves a gap the next catch-up pass fills (and the cursor stops at it).
+                if (outcome.Status is IngestStatus.Inserted or IngestStatus.Known)
+                    cursor?.AdvanceIfNext(message.Sequence);
             }
         }
         catch (Exception e) when (e is OperationCanceledException or RpcException { StatusCode: StatusCode.Cancelled } && idle.IsCancellationRequested && !cancellationToken.IsCancellationRequested)

@@ -96,14 +96,15 @@ public static class TrainingStep
 
     /// <summary>
     /// Accuracy on local data. A transaction whose weights are not held counts as useless, so walks avoid it, unless
-    /// this peer judged it while they were: a real peer keeps only the newest weights in memory, and a walk crossing
-    /// older transactions rates them as it did before.
+    /// this peer judged it while they were and others approve it: a real peer keeps only the newest weights in memory,
+    /// and a walk crossing older transactions rates them as it did before. A tip without weights stays useless, since
+    /// a walk that ends there has nothing to average.
     /// </summary>
     public static Func<int, double> LocalAccuracy(TangleGraph graph, LocalData local, IModelStore store) => sequence =>
     {
         var weightsId = graph[sequence].WeightsId;
         return store.TryGet(weightsId, out var weights) ? local.Evaluate(weightsId, weights).Accuracy
-            : local.TryRecall(weightsId, out var judged) ? judged.Accuracy
+            : !graph.IsTip(sequence) && local.TryRecall(weightsId, out var judged) ? judged.Accuracy
             : 0.0;
     };
 

@@ -46,6 +46,42 @@ public sealed class EmbeddedNetworkTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Peers_that_each_follow_one_member_still_all_see_every_transaction()
+    {
+        // Following is bounded (8 by default; 1 here, so four peers form a ring of followers): each transaction must
+        // travel through others' relays, hop by hop, to the peers that do not follow its publisher.
+        _cluster.StartBootstrap();
+        var following = new Dictionary<string, string> { ["Peer__FollowedMembers"] = "1" };
+        var peers = new[] { "ring-a", "ring-b", "ring-c", "ring-d" }.Select(name => _cluster.StartPeer(name, settings: following)).ToList();
+
+        await Eventually.TrueAsync(async () =>
+        {
+            var publishers = new List<string>();
+            foreach (var peer in peers)
+                publishers.Add((await peer.StatusAsync()).PeerId);
+            foreach (var peer in peers)
+            {
+                var seen = (await peer.TransactionsAsync()).Select(t => t.Publisher).ToHashSet();
+                if (!publishers.All(seen.Contains))
+                    return false;
+            }
+            return true;
+        }, Patience, _cluster.Logs);
+
+        // Caught up: what one peer held a moment ago, every peer holds now.
+        var held = (await peers[0].TransactionsAsync()).Select(t => t.Cid).ToList();
+        await Eventually.TrueAsync(async () =>
+        {
+            foreach (var peer in peers.Skip(1))
+                if (!held.All((await peer.TransactionsAsync()).Select(t => t.Cid).ToHashSet().Contains))
+                    return false;
+            return true;
+        }, Patience, _cluster.Logs);
+        foreach (var peer in peers)
+            Assert.True((await peer.StatusAsync()).Rejected == 0, $"{peer.Name} rejected transactions:\n{_cluster.Logs()}");
+    }
+
+    [Fact]
     public async Task Forged_and_malformed_transactions_from_a_byzantine_peer_are_rejected_while_learning_goes_on()
     {
         _cluster.StartBootstrap();
