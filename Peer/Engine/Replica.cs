@@ -144,9 +144,10 @@ public sealed class Replica
             }
             _snapshot = new TangleSnapshot(graph.Count, graph.Tips.Count, graph.PendingCount);
             if (added.Count > 0)
+            {
                 _ledger.EvictFromMemory(graph, WeightsInMemory, _reference);
-            if (added.Count > 0)
                 Interlocked.Exchange(ref _added, new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously)).TrySetResult();
+            }
         }
         return (added, refused);
     }

@@ -35,7 +35,8 @@ public sealed class TrainingLoop(Replica replica, Publisher publisher, PeerSessi
             ownPath is not null ? $"its own data {ownPath}" : $"data slot {settings.DataSlot}/{settings.DataSlots}",
             local.Train.Count, local.Test.Count, settings.TrainingInterval);
         long? previousStart = null;
-        long judged = -1;
+        // Only the newest arrivals are in memory to be judged: after a restart, the replayed history is not walked.
+        long judged = Math.Max(-1, replica.Snapshot.Size - 1 - replica.WeightsInMemory);
         using var timer = new PeriodicTimer(settings.TrainingInterval, time);
         while (await timer.WaitForNextTickAsync(stoppingToken))
         {

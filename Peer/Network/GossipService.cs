@@ -146,15 +146,21 @@ public sealed class GossipService(Replica replica, Ingestor ingestor, IAnnouncer
         await foreach (var message in list.ResponseStream.ReadAllAsync(stoppingToken))
         {
             (last, listed) = (Math.Max(last, message.Sequence), listed + 1);
-            if (!Cid.TryParse(message.Cid, out var cid, out var error))
-            {
-                rejections.Malformed(neighbour.PeerId, error);
-                continue;
-            }
-            var outcome = await ingestor.IngestAsync(new Announcement(cid, message.Document.ToByteArray(), AnnouncementPath.CatchUp, neighbour.PeerId), stoppingToken);
-            rejections.Report(neighbour.PeerId, cid, outcome);
+            await OfferListedAsync(ingestor, rejections, neighbour.PeerId, message, stoppingToken);
         }
         cursor.AdvanceTo(last);
         return listed < MaxPerPass;
+    }
+
+    /// <summary>Offers one transaction a member listed (<c>ListTransactions</c>) to the ingestor as catch-up, and reports the outcome.</summary>
+    internal static async Task OfferListedAsync(Ingestor ingestor, RejectionLog rejections, string from, TransactionMessage message, CancellationToken cancellationToken)
+    {
+        if (!Cid.TryParse(message.Cid, out var cid, out var error))
+        {
+            rejections.Malformed(from, error);
+            return;
+        }
+        var outcome = await ingestor.IngestAsync(new Announcement(cid, message.Document.ToByteArray(), AnnouncementPath.CatchUp, from), cancellationToken);
+        rejections.Report(from, cid, outcome);
     }
 }

@@ -1,7 +1,6 @@
 using Grpc.Core;
 using MlAspire.Peer.Engine;
 using MlAspire.Peer.Grpc;
-using MlAspire.Storage.Content;
 
 namespace MlAspire.Peer.Network;
 
@@ -46,14 +45,6 @@ public sealed class MemberSampler(Replica replica, Ingestor ingestor, NeighbourD
         var status = await client.GetStatusAsync(new GetStatusRequest(), cancellationToken: deadline.Token);
         using var list = client.ListTransactions(new ListTransactionsRequest { AfterSequence = Math.Max(-1, status.TangleSize - 1 - Depth), MaxCount = Depth }, cancellationToken: deadline.Token);
         await foreach (var message in list.ResponseStream.ReadAllAsync(deadline.Token))
-        {
-            if (!Cid.TryParse(message.Cid, out var cid, out var error))
-            {
-                rejections.Malformed(member.PeerId, error);
-                continue;
-            }
-            var outcome = await ingestor.IngestAsync(new Announcement(cid, message.Document.ToByteArray(), AnnouncementPath.CatchUp, member.PeerId), stoppingToken);
-            rejections.Report(member.PeerId, cid, outcome);
-        }
+            await GossipService.OfferListedAsync(ingestor, rejections, member.PeerId, message, stoppingToken);
     }
 }
