@@ -48,6 +48,13 @@ ensure_strace() {
     DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends strace
   fi
 }
+ensure_iproute2() {
+  # tests/Integration.Tests/PartitionTests: peers in network namespaces (ip netns, veth, a bridge), cut by blackhole routes.
+  if ! command -v ip >/dev/null 2>&1; then
+    apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends iproute2
+  fi
+}
 ensure_fashion_mnist() {
   # Debian's Fashion-MNIST (31 MB of IDX files in /usr/share/datasets/fashion-mnist) for the dataset tests; the
   # simulator's `--data fashion-mnist` reads it there. Never downloaded at run time.
@@ -59,6 +66,7 @@ ensure_fashion_mnist() {
 ensure_js_ipfs
 ensure_fashion_mnist
 ensure_strace
+ensure_iproute2
 ensure_prometheus
 ensure_chromium
 ensure_k8s_tools

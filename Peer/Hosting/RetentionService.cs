@@ -11,7 +11,8 @@ namespace MlAspire.Peer.Hosting;
 /// Both bounds are fitted to the cap first: a tangle's weights all have one size, and no more of them are kept than half
 /// the cap holds (41 of the LEAF CNN's 26 MB under the default 2 GiB), so a large model neither overruns the store nor
 /// fills memory, where the replica holds the same weights. Transaction documents beyond a much longer horizon leave
-/// the store the same way (the replica keeps them in memory).
+/// the store the same way (the replica keeps them in memory). Garbage is collected at most as often as
+/// <see cref="CollectionPacer"/> allows, since a slow collection blocks the IPFS node's writes.
 /// </summary>
 public sealed class RetentionService(Replica replica, IContentStore store, PeerStatusReporter status, PeerMetrics metrics, IConfiguration configuration, TimeProvider time, ILogger<RetentionService> logger) : BackgroundService
 {
@@ -22,6 +23,7 @@ public sealed class RetentionService(Replica replica, IContentStore store, PeerS
         var (ceiling, floor) = FitToCap(options);
         var horizon = ceiling;
         var documentHorizon = options.DocumentRetentionHorizon;
+        var pacer = new CollectionPacer(time);
         using var timer = new PeriodicTimer(options.RetentionInterval, time);
         while (await timer.WaitForNextTickAsync(stoppingToken))
         {
@@ -34,7 +36,12 @@ public sealed class RetentionService(Replica replica, IContentStore store, PeerS
                 foreach (var cid in documents)
                     await store.UnpinAsync(cid, stoppingToken);
                 metrics.RetentionReleased(released.Count, documents.Count);
+                // The horizon adapts only to a collected store's size: what was just unpinned still counts before.
+                if (!pacer.IsDue)
+                    continue;
+                var started = time.GetTimestamp();
                 var usage = await store.CollectGarbageAsync(stoppingToken);
+                pacer.Collected(started);
                 status.ReportStorage(usage);
                 metrics.StoreMeasured(usage);
                 // Over the cap, weights go first (they are ~200x larger); history only once weights are down to the minimum.

@@ -43,7 +43,46 @@ public sealed class IpfsStorageNetwork(KuboRpcClient ipfs, ILogger<IpfsStorageNe
         }
     }
 
+    /// <remarks>
+    /// A connection still open counts as done to swarm/connect, even when its packets vanish (across a partition) and
+    /// TCP will not give up for many minutes: bitswap and pubsub then wait on it long after the network healed. So a
+    /// neighbour's node is pinged first, and a connection that does not answer is closed before dialing again.
+    /// </remarks>
     public async Task ConnectAsync(Neighbour neighbour, CancellationToken cancellationToken)
+    {
+        if (await AnswersAsync(neighbour, cancellationToken))
+            return;
+        await DisconnectAsync(neighbour, cancellationToken);
+        await DialAsync(neighbour, cancellationToken);
+    }
+
+    private async Task<bool> AnswersAsync(Neighbour neighbour, CancellationToken cancellationToken)
+    {
+        using var bounded = Bounded(cancellationToken);
+        try
+        {
+            return await ipfs.PingAsync(neighbour.IpfsNodeId, bounded.Token);
+        }
+        catch (Exception e) when (e is IpfsApiException or HttpRequestException or TimeoutException or System.Text.Json.JsonException or OperationCanceledException && !cancellationToken.IsCancellationRequested)
+        {
+            return false;
+        }
+    }
+
+    private async Task DisconnectAsync(Neighbour neighbour, CancellationToken cancellationToken)
+    {
+        using var bounded = Bounded(cancellationToken);
+        try
+        {
+            await ipfs.SwarmDisconnectAsync($"/p2p/{neighbour.IpfsNodeId}", bounded.Token);
+        }
+        catch (Exception e) when (e is IpfsApiException or HttpRequestException or TimeoutException or OperationCanceledException && !cancellationToken.IsCancellationRequested)
+        {
+            // Not connected at all (the usual answer), or the node is failing: the dial says which.
+        }
+    }
+
+    private async Task DialAsync(Neighbour neighbour, CancellationToken cancellationToken)
     {
         using var connected = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         var dials = neighbour.IpfsAddresses.Select(async address =>

@@ -45,6 +45,25 @@ public sealed class KuboRpcClient(HttpClient http, TimeSpan? callDeadline = null
     public Task SwarmConnectAsync(string multiaddr, CancellationToken cancellationToken) =>
         PostAsync("swarm/connect", [("arg", multiaddr)], null, cancellationToken);
 
+    /// <summary>Closes this node's connections to the node <paramref name="multiaddr"/> names (ending in /p2p/&lt;peer id&gt;).</summary>
+    public Task SwarmDisconnectAsync(string multiaddr, CancellationToken cancellationToken) =>
+        PostAsync("swarm/disconnect", [("arg", multiaddr)], null, cancellationToken);
+
+    /// <summary>
+    /// Pings node <paramref name="peerId"/> once over libp2p; true when it answered. Unlike swarm/connect, which a
+    /// connection still open counts as done, this fails on a connection whose packets vanish (a partition), until the
+    /// node closes it; bound the call with <paramref name="cancellationToken"/>.
+    /// </summary>
+    public Task<bool> PingAsync(string peerId, CancellationToken cancellationToken) =>
+        WithDeadlineAsync("ping", _callDeadline, async token =>
+        {
+            using var response = await SendAsync("ping", [("arg", peerId), ("count", "1")], null, HttpCompletionOption.ResponseHeadersRead, token);
+            var answered = false;
+            await foreach (var line in ReadNdjsonAsync(response, KuboJson.Default.PingLine, token))
+                answered |= line.Success && string.IsNullOrEmpty(line.Text);
+            return answered;
+        }, cancellationToken);
+
     public async Task<IReadOnlyList<SwarmPeer>> SwarmPeersAsync(CancellationToken cancellationToken)
     {
         var peers = await PostJsonAsync("swarm/peers", [], null, KuboJson.Default.SwarmPeersResponse, cancellationToken);

@@ -12,6 +12,9 @@ internal sealed record SwarmPeersResponse(SwarmPeerEntry[]? Peers = null);
 
 internal sealed record SwarmPeerEntry(string Peer, string Addr);
 
+/// <summary>One line of ping's stream: an answer is a success without text (the others announce or sum up).</summary>
+internal sealed record PingLine(bool Success = false, double Time = 0, string? Text = null);
+
 internal sealed record AddResponse(string Hash, long Size);
 
 internal sealed record BlockResponse(string Key, long Size);
@@ -41,6 +44,7 @@ internal sealed record ErrorResponse(string? Message = null, int Code = 0, strin
     RespectRequiredConstructorParameters = true)]
 [JsonSerializable(typeof(IdResponse))]
 [JsonSerializable(typeof(SwarmPeersResponse))]
+[JsonSerializable(typeof(PingLine))]
 [JsonSerializable(typeof(AddResponse))]
 [JsonSerializable(typeof(BlockResponse))]
 [JsonSerializable(typeof(DagPutResponse))]

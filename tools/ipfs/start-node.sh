@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
 # Starts one offline js-ipfs node bound to loopback, and becomes it (exec): killing this pid stops the node.
+# IPFS_HOST, when set, is the IPv4 address the API and swarm bind instead (a test's network namespace).
 #   start-node.sh REPO_DIR API_PORT SWARM_PORT [STORAGE_MAX]
 # The repo is initialised on first use; its network config is rewritten on every start so ports can change.
 # STORAGE_MAX (default 10GB, as Kubo) is what repo/stat reports as StorageMax. Prints "Daemon is ready" when
@@ -41,14 +42,14 @@ fi
 
 # Offline and loopback only: no gateway, no gRPC (an empty RPC list crashes js-ipfs, "" disables it),
 # no bootstrap, discovery, delegates or DHT.
-node - "$IPFS_PATH/config" "$2" "$3" "${4:-10GB}" <<'JS'
+node - "$IPFS_PATH/config" "$2" "$3" "${4:-10GB}" "${IPFS_HOST:-127.0.0.1}" <<'JS'
 const fs = require('fs')
-const [configPath, apiPort, swarmPort, storageMax] = process.argv.slice(2)
+const [configPath, apiPort, swarmPort, storageMax, host] = process.argv.slice(2)
 const config = JSON.parse(fs.readFileSync(configPath, 'utf8'))
 config.Addresses = {
   ...config.Addresses,
-  API: `/ip4/127.0.0.1/tcp/${apiPort}`,
-  Swarm: [`/ip4/127.0.0.1/tcp/${swarmPort}`],
+  API: `/ip4/${host}/tcp/${apiPort}`,
+  Swarm: [`/ip4/${host}/tcp/${swarmPort}`],
   Announce: [],
   NoAnnounce: [],
   Gateway: [],

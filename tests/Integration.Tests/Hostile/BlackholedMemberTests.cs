@@ -83,27 +83,35 @@ public sealed class BlackholedMemberTests(ITestOutputHelper output) : IAsyncLife
         var (idA, idB) = await ExchangingAsync(a, b, TimeSpan.FromSeconds(60));
 
         var bootstrap = _cluster.BootstrapClient();
+        var blackholed = new List<string>();
         for (var i = 0; i < 2; i++)
         {
             var swarm = Enumerable.Range(0, SwarmAddressesAllowed).Select(_ => Hole().SwarmAddress).ToList();
             var key = KeySortingBefore(idA, idB);
             _disposables.Add((await Membership.JoinAsync(bootstrap, new MemberClaim(key, Hole().GrpcAddress, SwarmAddresses: swarm, IpfsPeerId: UnreachableIpfsNodes[i]))).KeepAlive());
+            blackholed.Add(key.Id);
         }
         _report.Note($"two blackholed members joined, {SwarmAddressesAllowed} swarm addresses each");
 
         // Peers heartbeat every second and are dropped after three silent seconds (LocalCluster's Bootstrap settings).
+        // The blackholed members heartbeat from this process, far from any IPFS node: they are the control. Dropped with
+        // the honest peers, the Bootstrap (or the whole machine) stalled, which says nothing of the honest peers; CI saw
+        // that once, all four last seen within 110 ms. Watching then stops, as the controls do not join again.
         var watched = TimeSpan.FromSeconds(25);
         var started = DateTime.UtcNow;
-        string? dropped = null;
-        while (DateTime.UtcNow - started < watched && dropped is null)
+        string? dropped = null, stalled = null;
+        while (DateTime.UtcNow - started < watched && dropped is null && stalled is null)
         {
             var listed = (await bootstrap.ListPeersAsync(new ListPeersRequest())).Peers.Select(p => p.PeerId).ToHashSet();
             var missing = new[] { idA, idB }.Where(id => !listed.Contains(id)).ToList();
-            if (missing.Count > 0)
-                dropped = $"{string.Join(", ", missing)} not listed {(DateTime.UtcNow - started).TotalSeconds:F1} s after the blackholed members joined";
+            var at = $"{(DateTime.UtcNow - started).TotalSeconds:F1} s after the blackholed members joined";
+            if (!blackholed.All(listed.Contains))
+                stalled = $"the Bootstrap dropped the control members {at} (honest ones missing: {missing.Count}): it or the machine stalled; watching stops";
+            else if (missing.Count > 0)
+                dropped = $"{string.Join(", ", missing)} not listed {at}, while both control members were";
             await Task.Delay(200);
         }
-        _report.Note(dropped ?? $"both honest peers listed throughout {watched.TotalSeconds:F0} s");
+        _report.Note(dropped ?? stalled ?? $"both honest peers listed throughout {watched.TotalSeconds:F0} s");
         _report.Note($"dials the blackholes accepted: {_blackholes.Sum(h => h.Connections)}");
         _report.Note($"bootstrap log: {string.Join(" | ", _cluster.Bootstrap!.Output.Split('\n').Where(l => l.Contains("Dropped", StringComparison.Ordinal)).Take(4))}");
 

@@ -33,6 +33,23 @@ public sealed class KuboRpcClientTests(IpfsNodesFixture nodes) : IDisposable
         Assert.Contains(await B.SwarmPeersAsync(Token), p => p.PeerId == nodes.PeerIdA);
     }
 
+    [Fact]
+    public async Task Ping_answers_over_a_live_connection_and_disconnect_closes_it()
+    {
+        Assert.True(await A.PingAsync(nodes.PeerIdB, Token));
+
+        await A.SwarmDisconnectAsync($"/p2p/{nodes.PeerIdB}", Token);
+        try
+        {
+            Assert.DoesNotContain(await A.SwarmPeersAsync(Token), p => p.PeerId == nodes.PeerIdB);
+        }
+        finally
+        {
+            await A.SwarmConnectAsync($"/ip4/127.0.0.1/tcp/{nodes.B.SwarmPort}/p2p/{nodes.PeerIdB}", Token); // the other tests share these nodes
+        }
+        Assert.True(await A.PingAsync(nodes.PeerIdB, Token));
+    }
+
     [Theory]
     [InlineData(1_000, "bafkrei")] // one chunk: a raw-codec CID
     [InlineData(1_000_000, "bafybei")] // several chunks: a dag-pb root

@@ -49,6 +49,8 @@ public sealed class KuboRpcDeadlineTests : IAsyncLifetime
     [Theory]
     [InlineData("id")]
     [InlineData("swarm/connect")]
+    [InlineData("swarm/disconnect")]
+    [InlineData("ping")]
     [InlineData("add")]
     [InlineData("block/put")]
     [InlineData("dag/put")]
@@ -68,6 +70,8 @@ public sealed class KuboRpcDeadlineTests : IAsyncLifetime
         {
             "id" => _client.IdAsync(CancellationToken.None),
             "swarm/connect" => _client.SwarmConnectAsync($"/ip4/127.0.0.1/tcp/4001/p2p/12D3KooWDpJ7As7BWAwRMfu1VU2WCqNjvq387JEYKDBj4kx6nXTN", CancellationToken.None),
+            "swarm/disconnect" => _client.SwarmDisconnectAsync("/p2p/12D3KooWDpJ7As7BWAwRMfu1VU2WCqNjvq387JEYKDBj4kx6nXTN", CancellationToken.None),
+            "ping" => _client.PingAsync("12D3KooWDpJ7As7BWAwRMfu1VU2WCqNjvq387JEYKDBj4kx6nXTN", CancellationToken.None),
             "add" => _client.AddAsync(data, pin: false, CancellationToken.None),
             "block/put" => _client.BlockPutAsync(data, pin: true, CancellationToken.None),
             "dag/put" => _client.DagPutAsync("{}"u8.ToArray(), "dag-json", "dag-json", pin: false, CancellationToken.None),

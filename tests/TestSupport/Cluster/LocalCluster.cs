@@ -37,7 +37,14 @@ public sealed class LocalCluster : IAsyncDisposable
     private readonly List<ServiceProcess> _processes = [];
     private readonly List<GrpcChannel> _channels = [];
 
-    public LocalCluster() => Observer = new TestObserver(() => BootstrapClient());
+    /// <param name="bootstrapHost">Where the Bootstrap listens: loopback, or a <see cref="NetworkLab"/>'s host address for peers in namespaces.</param>
+    public LocalCluster(string bootstrapHost = "127.0.0.1")
+    {
+        _bootstrapHost = bootstrapHost;
+        Observer = new TestObserver(() => BootstrapClient());
+    }
+
+    private readonly string _bootstrapHost;
 
     /// <summary>The tests' membership, to read peers' replicas.</summary>
     public TestObserver Observer { get; }
@@ -46,7 +53,7 @@ public sealed class LocalCluster : IAsyncDisposable
 
     public int BootstrapHttpPort { get; } = ServiceProcess.FreePort();
 
-    public string BootstrapAddress => $"http://127.0.0.1:{BootstrapGrpcPort}";
+    public string BootstrapAddress => $"http://{_bootstrapHost}:{BootstrapGrpcPort}";
 
     /// <summary>Bootstrap settings under which a peer alone keeps publishing (PublishRule Always), so its replica grows.</summary>
     public static readonly IReadOnlyDictionary<string, string> LonePeerPublishes = new Dictionary<string, string> { ["Bootstrap__Learning__PublishRule"] = "Always" };
@@ -92,16 +99,17 @@ public sealed class LocalCluster : IAsyncDisposable
     }
 
     /// <param name="wrapper">A command the peer runs under (see <see cref="ServiceProcess.Start"/>).</param>
+    /// <param name="host">The address the peer listens on and advertises (a <see cref="NetworkLab"/> namespace's, run with its wrapper).</param>
     public RunningPeer StartPeer(string name, string? dataDirectory = null, int? httpPort = null, int? grpcPort = null, string? ipfsApi = null,
-        IReadOnlyDictionary<string, string>? settings = null, IReadOnlyList<string>? wrapper = null)
+        IReadOnlyDictionary<string, string>? settings = null, IReadOnlyList<string>? wrapper = null, string host = "127.0.0.1")
     {
         var http = httpPort ?? ServiceProcess.FreePort();
         var grpc = grpcPort ?? ServiceProcess.FreePort();
         var data = dataDirectory ?? Path.Combine(_root, name);
         var environment = new Dictionary<string, string>
         {
-            ["Kestrel__Endpoints__http__Url"] = $"http://127.0.0.1:{http}",
-            ["Kestrel__Endpoints__grpc__Url"] = $"http://127.0.0.1:{grpc}",
+            ["Kestrel__Endpoints__http__Url"] = $"http://{host}:{http}",
+            ["Kestrel__Endpoints__grpc__Url"] = $"http://{host}:{grpc}",
             ["Peer__BootstrapAddress"] = BootstrapAddress,
             ["Peer__JoinToken"] = JoinToken,
             ["Peer__DataDirectory"] = data,
@@ -115,7 +123,7 @@ public sealed class LocalCluster : IAsyncDisposable
         }
         var process = ServiceProcess.Start(name, "Peer", environment, wrapper);
         _processes.Add(process);
-        var channel = GrpcChannel.ForAddress($"http://127.0.0.1:{grpc}");
+        var channel = GrpcChannel.ForAddress($"http://{host}:{grpc}");
         _channels.Add(channel);
         var peer = new RunningPeer(name, process, channel, data, http, grpc, Observer);
         Peers.Add(peer);

@@ -12,17 +12,22 @@ public sealed class JsIpfsNode : IAsyncDisposable
     private readonly string _startScript;
     private readonly string _repo;
     private readonly string? _swarmKey;
+    private readonly Placement? _placement;
     private readonly HttpClient _http;
     private Process? _process;
 
-    private JsIpfsNode(string startScript, string repo, int apiPort, int swarmPort, string? swarmKey)
+    /// <summary>Where a node runs instead of loopback: an address to bind its API and swarm to, and the command it runs under (a <c>NetworkLab</c> namespace).</summary>
+    public sealed record Placement(string Host, IReadOnlyList<string> Wrapper);
+
+    private JsIpfsNode(string startScript, string repo, int apiPort, int swarmPort, string? swarmKey, Placement? placement)
     {
         _startScript = startScript;
         _repo = repo;
         _swarmKey = swarmKey;
+        _placement = placement;
         SwarmPort = swarmPort;
         // Infinite: pubsub subscriptions are one long response; each test bounds its calls with a token instead.
-        _http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{apiPort}/"), Timeout = Timeout.InfiniteTimeSpan };
+        _http = new HttpClient { BaseAddress = new Uri($"http://{placement?.Host ?? "127.0.0.1"}:{apiPort}/"), Timeout = Timeout.InfiniteTimeSpan };
         Client = new KuboRpcClient(_http);
     }
 
@@ -37,10 +42,10 @@ public sealed class JsIpfsNode : IAsyncDisposable
     public int? ProcessId => _process?.Id;
 
     /// <param name="swarmKey">64 hex characters: the node joins that private network (start-node.sh's IPFS_SWARM_KEY_HEX); null, the public one.</param>
-    public static async Task<JsIpfsNode> StartAsync(string startScript, TimeSpan readyTimeout, string? swarmKey = null)
+    public static async Task<JsIpfsNode> StartAsync(string startScript, TimeSpan readyTimeout, string? swarmKey = null, Placement? placement = null)
     {
         var (apiPort, swarmPort) = FreeLoopbackPorts();
-        var node = new JsIpfsNode(startScript, Directory.CreateTempSubdirectory("mlaspire-jsipfs-").FullName, apiPort, swarmPort, swarmKey);
+        var node = new JsIpfsNode(startScript, Directory.CreateTempSubdirectory("mlaspire-jsipfs-").FullName, apiPort, swarmPort, swarmKey, placement);
         try
         {
             await node.LaunchAsync(readyTimeout);
@@ -105,14 +110,16 @@ public sealed class JsIpfsNode : IAsyncDisposable
 
     private async Task LaunchAsync(TimeSpan readyTimeout)
     {
-        var start = new ProcessStartInfo("bash")
+        string[] command = [.. _placement?.Wrapper ?? [], "bash", _startScript, _repo, ApiAddress.Port.ToString(), SwarmPort.ToString()];
+        var start = new ProcessStartInfo(command[0], command[1..])
         {
-            ArgumentList = { _startScript, _repo, ApiAddress.Port.ToString(), SwarmPort.ToString() },
             RedirectStandardOutput = true,
             RedirectStandardError = true,
             UseShellExecute = false,
         };
         start.Environment.Remove("IPFS_SWARM_KEY_HEX");
+        if (_placement is not null)
+            start.Environment["IPFS_HOST"] = _placement.Host;
         if (_swarmKey is not null)
             start.Environment["IPFS_SWARM_KEY_HEX"] = _swarmKey;
         var process = new Process { StartInfo = start, EnableRaisingEvents = true };
