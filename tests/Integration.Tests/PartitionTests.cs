@@ -132,8 +132,14 @@ public sealed class PartitionTests : IAsyncLifetime
             var status = await peer.StatusAsync();
             var list = await peer.TransactionsAsync();
             var withoutWeights = publishedApart.Select(side => $"{side.Key} {list.Count(t => side.Value.Contains(t.Cid) && t.WeightsReleased)}/{side.Value.Count}");
+            // Which transactions descend from both sides' work apart, in arrival order (parents arrive first).
+            var sides = new Dictionary<string, int>();
+            foreach (var t in list)
+                sides[t.Cid] = t.Parents.Aggregate(publishedApart.Select((side, i) => side.Value.Contains(t.Cid) ? 1 << i : 0).Sum(), (flags, p) => flags | sides.GetValueOrDefault(p));
+            var newest = list.TakeLast(200).ToList();
             lines.Add($"{peer.Name}: reference {status.ReferenceCid} ({status.ReferenceAccuracy:P1}), tangle {status.TangleSize}, rejected {string.Join(", ", status.RejectedByReason.Select(r => $"{r.Key} {r.Value}"))}; "
-                + $"apart and held without weights: {string.Join(", ", withoutWeights)}");
+                + $"apart and held without weights: {string.Join(", ", withoutWeights)}; of its newest 200 arrivals {newest.Count(t => sides[t.Cid] == 3)} descend from both sides "
+                + $"({string.Join(", ", newest.Where(t => sides[t.Cid] == 3).GroupBy(t => t.Publisher).Select(g => $"{g.Key[..6]} {g.Count()}"))})");
         }
         return string.Join('\n', lines);
     }
