@@ -40,8 +40,15 @@ public sealed class RetentionService(Replica replica, IContentStore store, PeerS
                 if (!pacer.IsDue)
                     continue;
                 var started = time.GetTimestamp();
-                var usage = await store.CollectGarbageAsync(stoppingToken);
-                pacer.Collected(started);
+                StoreUsage usage;
+                try
+                {
+                    usage = await store.CollectGarbageAsync(stoppingToken);
+                }
+                finally
+                {
+                    pacer.Collected(started); // a collection that failed or timed out held the node as long
+                }
                 status.ReportStorage(usage);
                 metrics.StoreMeasured(usage);
                 // Over the cap, weights go first (they are ~200x larger); history only once weights are down to the minimum.

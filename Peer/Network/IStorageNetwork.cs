@@ -46,15 +46,33 @@ public sealed class IpfsStorageNetwork(KuboRpcClient ipfs, ILogger<IpfsStorageNe
     /// <remarks>
     /// A connection still open counts as done to swarm/connect, even when its packets vanish (across a partition) and
     /// TCP will not give up for many minutes: bitswap and pubsub then wait on it long after the network healed. So a
-    /// neighbour's node is pinged first, and a connection that does not answer is closed before dialing again.
+    /// neighbour's node is pinged first, and a connection that has not answered <see cref="SilentRoundsBeforeClosing"/>
+    /// rounds running is closed before dialing again: a node merely busy for one ping (js-ipfs under large weights) keeps
+    /// its transfers.
     /// </remarks>
     public async Task ConnectAsync(Neighbour neighbour, CancellationToken cancellationToken)
     {
+        if (neighbour.IpfsNodeId.Length == 0)
+            return; // no node to reach
+        if (_silentRounds.Count > MaxTracked)
+            _silentRounds.Clear(); // members who left: at worst one more round before a silent connection is closed
         if (await AnswersAsync(neighbour, cancellationToken))
+        {
+            _silentRounds.TryRemove(neighbour.IpfsNodeId, out _);
             return;
-        await DisconnectAsync(neighbour, cancellationToken);
+        }
+        if (_silentRounds.AddOrUpdate(neighbour.IpfsNodeId, 1, (_, rounds) => rounds + 1) >= SilentRoundsBeforeClosing)
+            await DisconnectAsync(neighbour, cancellationToken);
         await DialAsync(neighbour, cancellationToken);
     }
+
+    /// <summary>Dial rounds in a row a neighbour's node must leave a ping unanswered before its connection is closed.</summary>
+    public const int SilentRoundsBeforeClosing = 2;
+
+    private const int MaxTracked = 4096;
+
+    // Keyed by node id, a member's claim: a made-up id costs one entry per member, and the Bootstrap bounds members.
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, int> _silentRounds = new(StringComparer.Ordinal);
 
     private async Task<bool> AnswersAsync(Neighbour neighbour, CancellationToken cancellationToken)
     {
@@ -63,7 +81,7 @@ public sealed class IpfsStorageNetwork(KuboRpcClient ipfs, ILogger<IpfsStorageNe
         {
             return await ipfs.PingAsync(neighbour.IpfsNodeId, bounded.Token);
         }
-        catch (Exception e) when (e is IpfsApiException or HttpRequestException or TimeoutException or System.Text.Json.JsonException or OperationCanceledException && !cancellationToken.IsCancellationRequested)
+        catch (Exception e) when (e is IpfsApiException or HttpRequestException or IOException or TimeoutException or System.Text.Json.JsonException or OperationCanceledException && !cancellationToken.IsCancellationRequested)
         {
             return false;
         }
@@ -76,7 +94,7 @@ public sealed class IpfsStorageNetwork(KuboRpcClient ipfs, ILogger<IpfsStorageNe
         {
             await ipfs.SwarmDisconnectAsync($"/p2p/{neighbour.IpfsNodeId}", bounded.Token);
         }
-        catch (Exception e) when (e is IpfsApiException or HttpRequestException or TimeoutException or OperationCanceledException && !cancellationToken.IsCancellationRequested)
+        catch (Exception e) when (e is IpfsApiException or HttpRequestException or IOException or TimeoutException or OperationCanceledException && !cancellationToken.IsCancellationRequested)
         {
             // Not connected at all (the usual answer), or the node is failing: the dial says which.
         }

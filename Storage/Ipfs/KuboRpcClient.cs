@@ -58,10 +58,10 @@ public sealed class KuboRpcClient(HttpClient http, TimeSpan? callDeadline = null
         WithDeadlineAsync("ping", _callDeadline, async token =>
         {
             using var response = await SendAsync("ping", [("arg", peerId), ("count", "1")], null, HttpCompletionOption.ResponseHeadersRead, token);
-            var answered = false;
             await foreach (var line in ReadNdjsonAsync(response, KuboJson.Default.PingLine, token))
-                answered |= line.Success && string.IsNullOrEmpty(line.Text);
-            return answered;
+                if (line.Success && string.IsNullOrEmpty(line.Text))
+                    return true; // the answer is in: the summary lines after it need not arrive
+            return false;
         }, cancellationToken);
 
     public async Task<IReadOnlyList<SwarmPeer>> SwarmPeersAsync(CancellationToken cancellationToken)

@@ -29,10 +29,16 @@ public sealed class PartitionTests : IAsyncLifetime
 
     public async Task DisposeAsync()
     {
-        await _cluster.DisposeAsync();
-        foreach (var node in _nodes)
-            await node.DisposeAsync();
-        _lab.Dispose();
+        try
+        {
+            await _cluster.DisposeAsync();
+            foreach (var node in _nodes)
+                await node.DisposeAsync();
+        }
+        finally
+        {
+            _lab.Dispose();
+        }
     }
 
     [Fact]
