@@ -29,6 +29,14 @@ public sealed class IpfsStorageNetwork(KuboRpcClient ipfs, ILogger<IpfsStorageNe
 {
     private static readonly TimeSpan CallTimeout = TimeSpan.FromSeconds(5);
 
+    /// <summary>Dial rounds in a row a neighbour's node must leave a ping unanswered before its connection is closed.</summary>
+    public const int SilentRoundsBeforeClosing = 2;
+
+    private const int MaxTracked = 4096;
+
+    // Keyed by node id, a member's claim: a made-up id costs one entry per member, and the Bootstrap bounds members.
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, int> _silentRounds = new(StringComparer.Ordinal);
+
     public async Task<(string NodeId, IReadOnlyList<string> Addresses)> IdentityAsync(CancellationToken cancellationToken)
     {
         using var bounded = Bounded(cancellationToken);
@@ -37,7 +45,7 @@ public sealed class IpfsStorageNetwork(KuboRpcClient ipfs, ILogger<IpfsStorageNe
             var identity = await ipfs.IdAsync(bounded.Token);
             return (identity.PeerId, identity.Addresses);
         }
-        catch (Exception e) when (e is IpfsApiException or HttpRequestException or TimeoutException or OperationCanceledException && !cancellationToken.IsCancellationRequested)
+        catch (Exception e) when (NodeFailed(e, cancellationToken))
         {
             throw new IOException($"The IPFS node does not answer: {e.Message}", e);
         }
@@ -66,14 +74,6 @@ public sealed class IpfsStorageNetwork(KuboRpcClient ipfs, ILogger<IpfsStorageNe
         await DialAsync(neighbour, cancellationToken);
     }
 
-    /// <summary>Dial rounds in a row a neighbour's node must leave a ping unanswered before its connection is closed.</summary>
-    public const int SilentRoundsBeforeClosing = 2;
-
-    private const int MaxTracked = 4096;
-
-    // Keyed by node id, a member's claim: a made-up id costs one entry per member, and the Bootstrap bounds members.
-    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, int> _silentRounds = new(StringComparer.Ordinal);
-
     private async Task<bool> AnswersAsync(Neighbour neighbour, CancellationToken cancellationToken)
     {
         using var bounded = Bounded(cancellationToken);
@@ -81,7 +81,7 @@ public sealed class IpfsStorageNetwork(KuboRpcClient ipfs, ILogger<IpfsStorageNe
         {
             return await ipfs.PingAsync(neighbour.IpfsNodeId, bounded.Token);
         }
-        catch (Exception e) when (e is IpfsApiException or HttpRequestException or IOException or TimeoutException or System.Text.Json.JsonException or OperationCanceledException && !cancellationToken.IsCancellationRequested)
+        catch (Exception e) when (NodeFailed(e, cancellationToken))
         {
             return false;
         }
@@ -94,7 +94,7 @@ public sealed class IpfsStorageNetwork(KuboRpcClient ipfs, ILogger<IpfsStorageNe
         {
             await ipfs.SwarmDisconnectAsync($"/p2p/{neighbour.IpfsNodeId}", bounded.Token);
         }
-        catch (Exception e) when (e is IpfsApiException or HttpRequestException or IOException or TimeoutException or OperationCanceledException && !cancellationToken.IsCancellationRequested)
+        catch (Exception e) when (NodeFailed(e, cancellationToken))
         {
             // Not connected at all (the usual answer), or the node is failing: the dial says which.
         }
@@ -112,13 +112,18 @@ public sealed class IpfsStorageNetwork(KuboRpcClient ipfs, ILogger<IpfsStorageNe
                 await ipfs.SwarmConnectAsync(full, bounded.Token);
                 await connected.CancelAsync(); // one connection is enough
             }
-            catch (Exception e) when (e is IpfsApiException or HttpRequestException or TimeoutException or OperationCanceledException && !cancellationToken.IsCancellationRequested)
+            catch (Exception e) when (NodeFailed(e, cancellationToken))
             {
                 logger.LogDebug("Could not dial {Address} of {Peer}: {Error}", address, neighbour.PeerId, e.Message);
             }
         });
         await Task.WhenAll(dials);
     }
+
+    /// <summary>The node failed, was cut off or did not answer in time (not this peer stopping).</summary>
+    private static bool NodeFailed(Exception e, CancellationToken cancellationToken) =>
+        e is IpfsApiException or HttpRequestException or IOException or TimeoutException or System.Text.Json.JsonException or OperationCanceledException
+        && !cancellationToken.IsCancellationRequested;
 
     private static CancellationTokenSource Bounded(CancellationToken cancellationToken)
     {

@@ -13,7 +13,7 @@ internal sealed record SwarmPeersResponse(SwarmPeerEntry[]? Peers = null);
 internal sealed record SwarmPeerEntry(string Peer, string Addr);
 
 /// <summary>One line of ping's stream: an answer is a success without text (the others announce or sum up).</summary>
-internal sealed record PingLine(bool Success = false, double Time = 0, string? Text = null);
+internal sealed record PingLine(bool Success = false, string? Text = null);
 
 internal sealed record AddResponse(string Hash, long Size);
 

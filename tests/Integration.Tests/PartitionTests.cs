@@ -1,3 +1,4 @@
+using MlAspire.Peer.Grpc;
 using MlAspire.Storage.Tests.Ipfs;
 using Xunit.Abstractions;
 
@@ -114,8 +115,8 @@ public sealed class PartitionTests : IAsyncLifetime
         await Eventually.TrueAsync(async () =>
         {
             var statuses = await Task.WhenAll(peers.Select(p => p.StatusAsync()));
-            var parents = (await peers[0].TransactionsAsync()).ToDictionary(t => t.Cid, t => t.Parents.ToList());
-            var merged = statuses.Select(s => parents.ContainsKey(s.ReferenceCid) && publishedApart.Values.All(apart => Ancestry(s.ReferenceCid, parents).Overlaps(apart))).ToList();
+            var sides = SidesDescendedFrom(await peers[0].TransactionsAsync(), publishedApart);
+            var merged = statuses.Select(s => sides.GetValueOrDefault(s.ReferenceCid) == BothSides).ToList();
             if (DateTime.UtcNow - printed > TimeSpan.FromSeconds(10))
             {
                 printed = DateTime.UtcNow;
@@ -138,14 +139,11 @@ public sealed class PartitionTests : IAsyncLifetime
             var status = await peer.StatusAsync();
             var list = await peer.TransactionsAsync();
             var withoutWeights = publishedApart.Select(side => $"{side.Key} {list.Count(t => side.Value.Contains(t.Cid) && t.WeightsReleased)}/{side.Value.Count}");
-            // Which transactions descend from both sides' work apart, in arrival order (parents arrive first).
-            var sides = new Dictionary<string, int>();
-            foreach (var t in list)
-                sides[t.Cid] = t.Parents.Aggregate(publishedApart.Select((side, i) => side.Value.Contains(t.Cid) ? 1 << i : 0).Sum(), (flags, p) => flags | sides.GetValueOrDefault(p));
+            var sides = SidesDescendedFrom(list, publishedApart);
             var newest = list.TakeLast(200).ToList();
             lines.Add($"{peer.Name}: reference {status.ReferenceCid} ({status.ReferenceAccuracy:P1}), tangle {status.TangleSize}, rejected {string.Join(", ", status.RejectedByReason.Select(r => $"{r.Key} {r.Value}"))}; "
-                + $"apart and held without weights: {string.Join(", ", withoutWeights)}; of its newest 200 arrivals {newest.Count(t => sides[t.Cid] == 3)} descend from both sides "
-                + $"({string.Join(", ", newest.Where(t => sides[t.Cid] == 3).GroupBy(t => t.Publisher).Select(g => $"{g.Key[..6]} {g.Count()}"))})");
+                + $"apart and held without weights: {string.Join(", ", withoutWeights)}; of its newest 200 arrivals {newest.Count(t => sides[t.Cid] == BothSides)} descend from both sides "
+                + $"({string.Join(", ", newest.Where(t => sides[t.Cid] == BothSides).GroupBy(t => t.Publisher).Select(g => $"{g.Key[..6]} {g.Count()}"))})");
         }
         return string.Join('\n', lines);
     }
@@ -156,15 +154,17 @@ public sealed class PartitionTests : IAsyncLifetime
     private static async Task<List<HashSet<string>>> CidsAsync(IEnumerable<RunningPeer> peers) =>
         [.. await Task.WhenAll(peers.Select(async p => (await p.TransactionsAsync()).Select(t => t.Cid).ToHashSet()))];
 
-    /// <summary>The transaction and every ancestor of it that <paramref name="parents"/> knows.</summary>
-    private static HashSet<string> Ancestry(string cid, IReadOnlyDictionary<string, List<string>> parents)
+    private const int BothSides = 0b11;
+
+    /// <summary>
+    /// For each listed transaction, which sides' work apart it is or descends from: bit i for the i-th side of
+    /// <paramref name="publishedApart"/>. One pass in arrival order, since a replica lists parents before children.
+    /// </summary>
+    private static Dictionary<string, int> SidesDescendedFrom(IEnumerable<TransactionMessage> list, IReadOnlyDictionary<string, HashSet<string>> publishedApart)
     {
-        var seen = new HashSet<string> { cid };
-        var stack = new Stack<string>([cid]);
-        while (stack.TryPop(out var next))
-            foreach (var parent in parents.GetValueOrDefault(next) ?? [])
-                if (seen.Add(parent))
-                    stack.Push(parent);
-        return seen;
+        var sides = new Dictionary<string, int>();
+        foreach (var t in list)
+            sides[t.Cid] = t.Parents.Aggregate(publishedApart.Values.Select((apart, i) => apart.Contains(t.Cid) ? 1 << i : 0).Sum(), (flags, p) => flags | sides.GetValueOrDefault(p));
+        return sides;
     }
 }
