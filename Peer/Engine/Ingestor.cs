@@ -11,9 +11,10 @@ namespace MlAspire.Peer.Engine;
 /// the <see cref="IngestBudget"/>), verifies each, checks clocks and publishing rates, then inserts them parents first,
 /// fetching, decoding and pinning one weights blob at a time. It owns every per-announcement budget, and never throws
 /// for bad input: a forged, malformed, flooding or unfetchable transaction is rejected and counted by reason, and what
-/// it pinned is unpinned.
+/// it pinned is unpinned. A full disk here is this peer's fault, not the sender's: it is thrown
+/// (<see cref="StoreFullException"/>), so the caller tries again later instead of counting a rejection.
 /// </summary>
-public sealed class Ingestor(Replica replica, IContentStore store, TangleGuards guards, TimeProvider time, PeerMetrics metrics, IngestBudget? budget = null)
+public sealed class Ingestor(Replica replica, IContentStore store, TangleGuards guards, StoreSpace space, TimeProvider time, PeerMetrics metrics, IngestBudget? budget = null)
 {
     private readonly IngestBudget _budget = budget ?? new IngestBudget();
     private readonly SemaphoreSlim _working = new(budget?.MaxConcurrent ?? new IngestBudget().MaxConcurrent);
@@ -59,6 +60,11 @@ public sealed class Ingestor(Replica replica, IContentStore store, TangleGuards 
         catch (TransactionRejectedException e)
         {
             return outcome = Reject(e.Reason, announcement.Cid, activity, e.Message, inserted);
+        }
+        catch (StoreFullException e)
+        {
+            space.Full(e);
+            throw;
         }
         finally
         {
@@ -219,14 +225,14 @@ public sealed class Ingestor(Replica replica, IContentStore store, TangleGuards 
         return item.Parsed.CreatedAt < horizon && item.Parsed.Parents.All(parent => replica.Get(parent)?.Parsed.CreatedAt < horizon);
     }
 
-    /// <summary>The block, pinned; any failure to get it, from anyone, is the reason given (the store's own errors included).</summary>
+    /// <summary>The block, pinned; any failure to get it, from anyone, is the reason given (the store's own errors included, but a full disk).</summary>
     private async Task<byte[]> FetchPinnedAsync(Cid cid, RejectionReason reasonWhenMissing, string? preferredPeer, CancellationToken cancellationToken)
     {
         try
         {
             return await store.FetchPinnedAsync(cid, _budget.FetchTimeout, cancellationToken, preferredPeer);
         }
-        catch (Exception e) when (e is not OperationCanceledException)
+        catch (Exception e) when (e is not (OperationCanceledException or StoreFullException))
         {
             throw new TransactionRejectedException(reasonWhenMissing, $"Could not fetch {cid}: {e.Message}");
         }
@@ -249,7 +255,7 @@ public sealed class Ingestor(Replica replica, IContentStore store, TangleGuards 
         {
             throw new TransactionRejectedException(RejectionReason.InvalidWeights, $"Weights {cid}: {e.Message}");
         }
-        catch (Exception e) when (e is not OperationCanceledException)
+        catch (Exception e) when (e is not (OperationCanceledException or StoreFullException))
         {
             throw new TransactionRejectedException(RejectionReason.WeightsUnavailable, $"Could not fetch {cid}: {e.Message}");
         }

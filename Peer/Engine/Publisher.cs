@@ -12,9 +12,9 @@ namespace MlAspire.Peer.Engine;
 /// encodes its weights, signs the transaction with the peer's key and current credential, stores both pinned and
 /// inserts it. Announcing it to others is the announcer's job (it follows the replica's feed).
 /// </summary>
-public sealed class Publisher(Replica replica, IContentStore store, PeerKey key, MembershipState membership, TimeProvider time, PeerMetrics metrics)
+public sealed class Publisher(Replica replica, IContentStore store, PeerKey key, MembershipState membership, StoreSpace space, TimeProvider time, PeerMetrics metrics)
 {
-    /// <summary>Returns the outcome and, when published, the new record; a model that passes but cannot be signed (no valid credential) is counted and not published.</summary>
+    /// <summary>Returns the outcome and, when published, the new record; a model that passes but cannot be signed (no valid credential) or stored (a full disk) is counted and not published.</summary>
     public async Task<(TrainingOutcome Outcome, TransactionRecord? Published)> TrainAsync(LocalData local, LearningParameters parameters, Random random, CancellationToken cancellationToken)
     {
         TrainingOutcome outcome;
@@ -49,7 +49,16 @@ public sealed class Publisher(Replica replica, IContentStore store, PeerKey key,
             var (added, _) = replica.Insert(new VerifiedTransaction(cid, bytes, document, weights));
             activity?.SetTag("mlaspire.transaction.cid", cid.ToString());
             metrics.Published();
+            space.HasRoom();
             return (outcome, added.Count > 0 ? added[0] : replica.Get(cid));
+        }
+        catch (StoreFullException e)
+        {
+            // Not an error of the step: the model is dropped (the next step trains a newer one) until there is room.
+            space.Full(e);
+            metrics.PublishFailed("disk_full");
+            activity?.SetStatus(ActivityStatusCode.Error, e.Message);
+            return (outcome, null);
         }
         catch (Exception e) when (e is not OperationCanceledException)
         {

@@ -31,10 +31,12 @@ public static class PeerServiceExtensions
         services.AddSingleton(_ => PeerIdentity.LoadOrCreate(dataDirectory));
         services.AddSingleton<MembershipState>();
         services.AddSingleton<NeighbourDirectory>();
+        services.AddSingleton<StalledNeighbours>();
         services.AddSingleton(provider => new FollowSelection(provider.GetRequiredService<MlAspire.Storage.Transactions.PeerKey>().Id, options.FollowedMembers, new Random()));
         services.AddSingleton(provider => new TangleGuards(provider.GetRequiredService<Replica>(), provider.GetRequiredService<TimeProvider>(),
             () => provider.GetRequiredService<NeighbourDirectory>().Count + 1));
         services.AddSingleton(options.IngestBudget);
+        services.AddSingleton<StoreSpace>();
         services.AddSingleton<Ingestor>();
         services.AddSingleton<Publisher>();
         services.AddSingleton<PeerStatusReporter>();

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using Grpc.Core;
 using MlAspire.Peer.Engine;
 using MlAspire.Peer.Grpc;
@@ -11,7 +12,7 @@ namespace MlAspire.Peer.Network;
 /// <see cref="IAnnouncer"/>, and catches up again every <see cref="RepairInterval"/> from where it stopped, which
 /// repairs whatever the live transport lost. One neighbour's failure affects no other; streams reconnect with backoff.
 /// </summary>
-public sealed class GossipService(Replica replica, Ingestor ingestor, IAnnouncer announcer, NeighbourDirectory neighbours, FollowSelection selection, RejectionLog rejections, ILogger<GossipService> logger) : BackgroundService
+public sealed class GossipService(Replica replica, Ingestor ingestor, IAnnouncer announcer, NeighbourDirectory neighbours, FollowSelection selection, StalledNeighbours stalled, RejectionLog rejections, ILogger<GossipService> logger) : BackgroundService
 {
     public static readonly TimeSpan RepairInterval = TimeSpan.FromSeconds(15);
 
@@ -20,6 +21,12 @@ public sealed class GossipService(Replica replica, Ingestor ingestor, IAnnouncer
 
     /// <summary>Messages one catch-up pass takes from one neighbour; the rest comes in the next pass.</summary>
     public const int MaxPerPass = 10_000;
+
+    /// <summary>How long a catch-up pass waits for the neighbour's next message (or its end) before counting it as missed.</summary>
+    public static readonly TimeSpan AnswerTimeout = TimeSpan.FromSeconds(30);
+
+    /// <summary>A wait for the next message that failed after this long counts as a missed deadline, however it failed.</summary>
+    public static readonly TimeSpan SilentFor = TimeSpan.FromSeconds(10);
 
     private readonly Dictionary<string, (Task Task, CancellationTokenSource Stop)> _followers = new(StringComparer.Ordinal);
     private readonly TaskCompletionSource _firstPass = new(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -60,9 +67,10 @@ public sealed class GossipService(Replica replica, Ingestor ingestor, IAnnouncer
         await Task.WhenAll(_followers.Values.Select(f => f.Task)).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
     }
 
+    /// <summary>The members to follow: chosen among those not benched for missing their deadlines (<see cref="StalledNeighbours"/>).</summary>
     private List<Neighbour> Chosen()
     {
-        var current = neighbours.Current;
+        var current = stalled.Answering(neighbours.Current);
         var chosen = selection.Choose(current.Select(n => n.PeerId));
         return [.. current.Where(n => chosen.Contains(n.PeerId))];
     }
@@ -135,16 +143,40 @@ public sealed class GossipService(Replica replica, Ingestor ingestor, IAnnouncer
     }
 
     /// <summary>
-    /// Ingests up to <see cref="MaxPerPass"/> of the neighbour's transactions after the cursor, one at a time; advances the
+    /// Ingests up to <see cref="MaxPerPass"/> of the neighbour's transactions after the cursor, one at a time (a neighbour
+    /// that sends nothing for <see cref="AnswerTimeout"/> has missed a deadline: the pass fails); advances the
     /// cursor once the pass is through (a pass that fails, this peer's store failing say, is listed again). Returns
     /// whether the pass reached the neighbour's end (it listed fewer than the most a pass takes).
     /// </summary>
     private async Task<bool> CatchUpAsync(Neighbour neighbour, TangleSync.TangleSyncClient client, FollowCursor cursor, CancellationToken stoppingToken)
     {
         var (last, listed) = (cursor.Sequence, 0);
-        using var list = client.ListTransactions(new ListTransactionsRequest { AfterSequence = last, MaxCount = MaxPerPass }, cancellationToken: stoppingToken);
-        await foreach (var message in list.ResponseStream.ReadAllAsync(stoppingToken))
+        // The wait for each message is bounded, not the pass: ingesting what came (fetching its weights) may take long.
+        using var waiting = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken);
+        using var list = client.ListTransactions(new ListTransactionsRequest { AfterSequence = last, MaxCount = MaxPerPass }, cancellationToken: waiting.Token);
+        while (true)
         {
+            waiting.CancelAfter(AnswerTimeout);
+            var asked = Stopwatch.GetTimestamp();
+            bool more;
+            try
+            {
+                more = await list.ResponseStream.MoveNext(waiting.Token);
+            }
+            catch (Exception e) when (!stoppingToken.IsCancellationRequested && e is OperationCanceledException or RpcException
+                && Stopwatch.GetElapsedTime(asked) >= SilentFor)
+            {
+                // It kept this peer waiting, then failed (its connection's keep-alive pings unanswered) or ran out of time.
+                // A refused or unreachable connection fails at once and is no miss: a partition must not bench the far side.
+                stalled.Missed(neighbour.PeerId);
+                if (!waiting.IsCancellationRequested) throw;
+                throw new TimeoutException($"{neighbour.PeerId} sent nothing for {AnswerTimeout.TotalSeconds:F0} s of a catch-up pass.");
+            }
+            waiting.CancelAfter(Timeout.InfiniteTimeSpan);
+            if (listed == 0)
+                stalled.Answered(neighbour.PeerId);
+            if (!more) break;
+            var message = list.ResponseStream.Current;
             (last, listed) = (Math.Max(last, message.Sequence), listed + 1);
             await OfferListedAsync(ingestor, rejections, neighbour.PeerId, message, stoppingToken);
         }

@@ -8,9 +8,10 @@ namespace MlAspire.Peer.Network;
 /// Embedded mode's bitswap: asks the neighbour that announced the block first, then hedges — every
 /// <see cref="HedgeDelay"/>, or at once when an answer fails, it asks one more neighbour in random order, up to
 /// <see cref="Parallel"/> at a time — and takes the first answer that hashes to the CID. Each ask has its own deadline,
-/// so neighbours that never answer cost a few seconds of one ask each, in parallel, never the whole fetch.
+/// so neighbours that never answer cost a few seconds of one ask each, in parallel, never the whole fetch; those that
+/// keep missing it are benched (<see cref="StalledNeighbours"/>) and not asked for a while.
 /// </summary>
-public sealed class NeighbourBlockSource(NeighbourDirectory neighbours, ILogger<NeighbourBlockSource> logger) : IBlockSource
+public sealed class NeighbourBlockSource(NeighbourDirectory neighbours, StalledNeighbours stalled, ILogger<NeighbourBlockSource> logger) : IBlockSource
 {
     public static readonly TimeSpan HedgeDelay = TimeSpan.FromMilliseconds(300);
     public static readonly TimeSpan AskTimeout = TimeSpan.FromSeconds(3);
@@ -18,7 +19,7 @@ public sealed class NeighbourBlockSource(NeighbourDirectory neighbours, ILogger<
 
     public async Task<byte[]?> TryFetchAsync(Cid cid, string? preferredPeer, CancellationToken cancellationToken)
     {
-        var order = neighbours.Current.Select(n => n.PeerId).OrderBy(_ => Random.Shared.Next()).ToList();
+        var order = stalled.Answering(neighbours.Current).Select(n => n.PeerId).OrderBy(_ => Random.Shared.Next()).ToList();
         if (preferredPeer is not null && order.Remove(preferredPeer))
             order.Insert(0, preferredPeer);
         using var done = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
@@ -59,10 +60,15 @@ public sealed class NeighbourBlockSource(NeighbourDirectory neighbours, ILogger<
         try
         {
             var block = await client.GetBlockAsync(new GetBlockRequest { Cid = cid.ToString() }, deadline: DateTime.UtcNow.Add(AskTimeout), cancellationToken: cancellationToken);
+            stalled.Answered(peerId);
             return block.Data.ToByteArray();
         }
         catch (RpcException e)
         {
+            if (e.StatusCode == StatusCode.DeadlineExceeded)
+                stalled.Missed(peerId);
+            else if (e.StatusCode == StatusCode.NotFound)
+                stalled.Answered(peerId);
             if (e.StatusCode is not (StatusCode.NotFound or StatusCode.Cancelled))
                 logger.LogDebug("Neighbour {Peer} could not serve block {Cid}: {Status}", peerId, cid, e.Status.Detail);
             return null;

@@ -41,6 +41,8 @@ public sealed class PeerMetrics
     private volatile EvaluationReading? _reference;
     private volatile EvaluationReading? _trained;
     private volatile StoreUsage? _store;
+    private int _storeFull;
+    private Func<int> _benchedNeighbours = () => 0;
 
     private sealed record EvaluationReading(double Accuracy, double Loss);
 
@@ -53,7 +55,7 @@ public sealed class PeerMetrics
         _received = meter.CreateCounter<long>("mlaspire.peer.transactions.received", "{transaction}", "Transactions from other peers inserted into this replica (ancestors fetched to connect one included).");
         _published = meter.CreateCounter<long>("mlaspire.peer.transactions.published", "{transaction}", "Transactions this peer trained, stored and inserted.");
         _rejected = meter.CreateCounter<long>("mlaspire.peer.transactions.rejected", "{transaction}", "Offered transactions refused, by reason (forged signature, unknown parent, invalid weights, ...).");
-        _publishErrors = meter.CreateCounter<long>("mlaspire.peer.publish.errors", "{error}", "Failures to publish a trained model, by stage: credential (no valid membership credential to sign with), store (weights or transaction not stored) or announce (pubsub publish failed).");
+        _publishErrors = meter.CreateCounter<long>("mlaspire.peer.publish.errors", "{error}", "Failures to publish a trained model, by stage: credential (no valid membership credential to sign with), store (weights or transaction not stored), disk_full (not stored for lack of space) or announce (pubsub publish failed).");
         _trainings = meter.CreateCounter<long>("mlaspire.peer.trainings", "{training}", "Training steps run, by outcome: published, or not_published when the publish rule refused the model.");
         _trainingErrors = meter.CreateCounter<long>("mlaspire.peer.training.errors", "{error}", "Training steps that failed with an error (the loop goes on).");
         _trainingDuration = meter.CreateHistogram("mlaspire.peer.training.duration", "s", "Wall time of one training step: tip selection, averaging, local epochs, evaluation and publishing.",
@@ -91,6 +93,8 @@ public sealed class PeerMetrics
         meter.CreateObservableGauge("mlaspire.peer.trained.loss", () => Read(_trained, r => r.Loss), null, "Cross-entropy loss of the model this peer last trained, on its local test data.");
         meter.CreateObservableGauge("mlaspire.peer.store.size", () => Read(_store, s => s.Bytes), "By", "Bytes the peer's store (IPFS repo or embedded store) holds after the last garbage collection.");
         meter.CreateObservableGauge("mlaspire.peer.store.pinned", () => Read(_store, s => s.PinnedBytes), "By", "Bytes of pinned blocks (what garbage collection keeps).");
+        meter.CreateObservableGauge("mlaspire.peer.neighbours.benched", () => _benchedNeighbours(), "{peer}", "Neighbours that missed their deadlines and are, for now, neither followed nor asked for blocks.");
+        meter.CreateObservableGauge("mlaspire.peer.store.full", () => Volatile.Read(ref _storeFull), null, "1 while the store's disk is full: the peer publishes and takes in nothing until there is space again.");
     }
 
     /// <summary>Why a TangleSync call can be refused: see the calls refused counter.</summary>
@@ -100,7 +104,7 @@ public sealed class PeerMetrics
     public void CallRefused(string reason) => _callsRefused.Add(1, new KeyValuePair<string, object?>("reason", reason));
 
     /// <summary>The stages a publication can fail at: see the publish errors counter.</summary>
-    public static readonly IReadOnlyList<string> PublishStages = ["credential", "store", "announce"];
+    public static readonly IReadOnlyList<string> PublishStages = ["credential", "store", "disk_full", "announce"];
 
     public void Received(int transactions)
     {
@@ -145,6 +149,11 @@ public sealed class PeerMetrics
     public void ReferenceMeasured(double accuracy, double loss) => _reference = new EvaluationReading(accuracy, loss);
 
     public void StoreMeasured(StoreUsage usage) => _store = usage;
+
+    /// <summary>Where the benched-neighbours gauge reads its count.</summary>
+    public void ObserveBenchedNeighbours(Func<int> count) => _benchedNeighbours = count;
+
+    public void StoreFull(bool full) => Volatile.Write(ref _storeFull, full ? 1 : 0);
 
     public void RetentionReleased(int weights, int transactions)
     {

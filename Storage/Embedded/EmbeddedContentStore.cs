@@ -50,8 +50,17 @@ public sealed class EmbeddedContentStore : IContentStore
     public async Task<Cid> PutAsync(ContentCodec codec, ReadOnlyMemory<byte> content, CancellationToken cancellationToken)
     {
         var cid = Cid.Compute(codec, content.Span);
+        var pinnedBefore = _pinned.ContainsKey(cid);
         await PinAsync(cid, cancellationToken);
-        await WriteBlockAsync(cid, content, cancellationToken);
+        try
+        {
+            await WriteBlockAsync(cid, content, cancellationToken);
+        }
+        catch when (!pinnedBefore)
+        {
+            await UnpinAsync(cid, CancellationToken.None); // no pin left behind for a block that is not here
+            throw;
+        }
         return cid;
     }
 
@@ -102,7 +111,7 @@ public sealed class EmbeddedContentStore : IContentStore
     {
         if (!_pinned.ContainsKey(cid))
         {
-            await File.WriteAllBytesAsync(Path.Combine(_pins, cid.ToString()), [], cancellationToken);
+            await StoreFullException.GuardAsync($"the pin of {cid}", () => File.WriteAllBytesAsync(Path.Combine(_pins, cid.ToString()), [], cancellationToken));
             _pinned[cid] = 0;
         }
         // Only now, with the pin in place: cleared before it, a garbage collection in between could take the block.
@@ -182,8 +191,18 @@ public sealed class EmbeddedContentStore : IContentStore
     {
         if (_sizes.ContainsKey(cid)) return;
         var temporary = Path.Combine(_blocks, $".{Guid.NewGuid():N}.tmp");
-        await File.WriteAllBytesAsync(temporary, content, cancellationToken);
-        File.Move(temporary, BlockPath(cid), overwrite: true);
+        try
+        {
+            await StoreFullException.GuardAsync($"block {cid}", async () =>
+            {
+                await File.WriteAllBytesAsync(temporary, content, cancellationToken);
+                File.Move(temporary, BlockPath(cid), overwrite: true);
+            });
+        }
+        finally
+        {
+            File.Delete(temporary); // a partial write (a full disk) frees its space at once; gone already after the move
+        }
         _sizes[cid] = content.Length;
     }
 

@@ -23,6 +23,18 @@ public sealed class KuboContentStore(KuboRpcClient ipfs) : IContentStore
 
     public async Task<Cid> PutAsync(ContentCodec codec, ReadOnlyMemory<byte> content, CancellationToken cancellationToken)
     {
+        try
+        {
+            return await PutOnNodeAsync(codec, content, cancellationToken);
+        }
+        catch (IpfsApiException e) when (IsRepoFull(e))
+        {
+            throw new StoreFullException($"The IPFS node's repo has no space left: {e.Message}", e);
+        }
+    }
+
+    private async Task<Cid> PutOnNodeAsync(ContentCodec codec, ReadOnlyMemory<byte> content, CancellationToken cancellationToken)
+    {
         var expected = Cid.Compute(codec, content.Span);
         string stored;
         if (codec is ContentCodec.Raw or ContentCodec.DagPb)
@@ -79,6 +91,8 @@ public sealed class KuboContentStore(KuboRpcClient ipfs) : IContentStore
             {
                 // The node is failing: the pin, if any, goes with the next retention pass's unpin of what the replica lacks.
             }
+            if (e is IpfsApiException full && IsRepoFull(full))
+                throw new StoreFullException($"The IPFS node's repo has no space left for {cid}: {e.Message}", e);
             throw;
         }
     }
@@ -130,4 +144,8 @@ public sealed class KuboContentStore(KuboRpcClient ipfs) : IContentStore
             pinnedBytes += await ipfs.BlockStatAsync(pin.ToString(), cancellationToken);
         return new StoreUsage(stat.RepoSize, stat.NumObjects, pinnedBytes, pins.Count);
     }
+
+    /// <summary>Kubo (Go) and js-ipfs both pass the operating system's ENOSPC text through.</summary>
+    private static bool IsRepoFull(IpfsApiException e) =>
+        e.Error?.Message is { } message && (message.Contains("no space left on device", StringComparison.OrdinalIgnoreCase) || message.Contains("ENOSPC", StringComparison.Ordinal));
 }

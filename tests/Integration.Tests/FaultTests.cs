@@ -1,6 +1,6 @@
 namespace MlAspire.Integration.Tests;
 
-/// <summary>Parts of the system are killed (SIGKILL, as a crash or an OOM kill); the rest keeps learning and the killed part comes back.</summary>
+/// <summary>Parts of the system are killed (SIGKILL, as a crash or an OOM kill) or frozen (SIGSTOP); the rest keeps learning and the part comes back.</summary>
 public sealed class FaultTests : IAsyncLifetime
 {
     private static readonly TimeSpan Patience = TimeSpan.FromSeconds(90);
@@ -62,5 +62,52 @@ public sealed class FaultTests : IAsyncLifetime
             var status = await peer.StatusAsync();
             Assert.True(status.RejectedByReason.Keys.All(lossAfterCrash.Contains), $"{peer.Name} rejected {status.RejectedByReason}:\n{_cluster.Logs()}");
         }
+    }
+
+    [Fact]
+    public async Task Peers_keep_learning_past_a_frozen_neighbour_drop_it_and_take_it_back_when_it_thaws()
+    {
+        _cluster.StartBootstrap();
+        var a = _cluster.StartPeer("peer-a");
+        var b = _cluster.StartPeer("peer-b");
+        var frozen = _cluster.StartPeer("peer-frozen");
+        var peers = new[] { a, b, frozen };
+        await Eventually.TrueAsync(async () =>
+        {
+            foreach (var peer in peers)
+            {
+                var list = await peer.TransactionsAsync();
+                if (!peers.All(other => list.Any(t => t.Publisher == other.PeerId))) return false;
+            }
+            return true;
+        }, Patience, _cluster.Logs);
+
+        // Frozen, its sockets still accept connections and nothing answers: calls to it hang until their deadlines.
+        frozen.Process.Stall();
+        var bootstrap = _cluster.BootstrapClient();
+        try
+        {
+            var (fromA, fromB) = ((await b.TransactionsAsync()).Count(t => t.Publisher == a.PeerId), (await a.TransactionsAsync()).Count(t => t.Publisher == b.PeerId));
+            await Eventually.TrueAsync(async () =>
+                (await b.TransactionsAsync()).Count(t => t.Publisher == a.PeerId) >= fromA + 10 && (await a.TransactionsAsync()).Count(t => t.Publisher == b.PeerId) >= fromB + 10,
+                Patience, _cluster.Logs);
+            // Its heartbeats stopped: the Bootstrap drops it after its timeout (3 s here).
+            await Eventually.TrueAsync(async () => (await bootstrap.ListPeersAsync(new MlAspire.Bootstrap.Grpc.ListPeersRequest())).Peers.All(p => p.PeerId != frozen.PeerId),
+                Patience, _cluster.Logs);
+        }
+        finally
+        {
+            frozen.Process.Resume();
+        }
+
+        // Thawed, it finds itself dropped, joins again, catches up on what it missed and publishes again.
+        var sizeOfA = (await a.StatusAsync()).TangleSize;
+        var published = (await a.TransactionsAsync()).Count(t => t.Publisher == frozen.PeerId);
+        await Eventually.TrueAsync(async () =>
+            (await bootstrap.ListPeersAsync(new MlAspire.Bootstrap.Grpc.ListPeersRequest())).Peers.Any(p => p.PeerId == frozen.PeerId)
+            && (await frozen.StatusAsync()).TangleSize >= sizeOfA
+            && (await a.TransactionsAsync()).Count(t => t.Publisher == frozen.PeerId) >= published + 3,
+            Patience, _cluster.Logs);
+        Assert.False(frozen.Process.HasExited);
     }
 }

@@ -148,8 +148,15 @@ public sealed class PartitionTests : IAsyncLifetime
         return string.Join('\n', lines);
     }
 
-    private static async Task<int> OthersWithWeightsAsync(RunningPeer peer, HashSet<string> otherSide, HashSet<string> before) =>
-        (await peer.TransactionsAsync()).Count(t => otherSide.Contains(t.Publisher) && !before.Contains(t.Cid) && !t.WeightsReleased);
+    /// <summary>How many of the other side's transactions since the heal the peer holds with weights, and how old the newest is.</summary>
+    private static async Task<string> OthersWithWeightsAsync(RunningPeer peer, HashSet<string> otherSide, HashSet<string> before)
+    {
+        var list = await peer.TransactionsAsync();
+        var others = list.Where(t => otherSide.Contains(t.Publisher) && !before.Contains(t.Cid)).ToList();
+        var lag = others.Count == 0 ? double.NaN : (DateTimeOffset.UtcNow.ToUnixTimeMilliseconds() - others.Max(t => t.CreatedAtMs)) / 1000.0;
+        var recent = list.TakeLast(100).ToList();
+        return $"{others.Count(t => !t.WeightsReleased)}(newest {lag:F0} s old; of the newest 100 arrivals {recent.Count(t => otherSide.Contains(t.Publisher))} theirs, {recent.Count(t => t.WeightsReleased)} weightless)";
+    }
 
     private static async Task<List<HashSet<string>>> CidsAsync(IEnumerable<RunningPeer> peers) =>
         [.. await Task.WhenAll(peers.Select(async p => (await p.TransactionsAsync()).Select(t => t.Cid).ToHashSet()))];

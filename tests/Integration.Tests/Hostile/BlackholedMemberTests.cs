@@ -6,8 +6,9 @@ namespace MlAspire.Integration.Tests.Hostile;
 
 /// <summary>
 /// Two members register endpoints that accept connections and never answer. Honest peers must not wait on them in
-/// turn: their blocks must still travel between them within the fetch deadline, and their heartbeats must still reach
-/// the Bootstrap within the peer timeout.
+/// turn: their blocks must still travel between them within the fetch deadline, they must stop following and asking
+/// the silent members once those have missed their deadlines, and their heartbeats must still reach the Bootstrap
+/// within the peer timeout.
 /// </summary>
 public sealed class BlackholedMemberTests(ITestOutputHelper output) : IAsyncLifetime
 {
@@ -40,7 +41,7 @@ public sealed class BlackholedMemberTests(ITestOutputHelper output) : IAsyncLife
     }
 
     [Fact]
-    public async Task Embedded_peers_still_get_each_others_weights_when_two_members_asked_first_never_answer()
+    public async Task Embedded_peers_still_get_each_others_weights_when_two_members_never_answer_and_stop_asking_them()
     {
         _cluster.StartBootstrap();
         var a = _cluster.StartPeer("honest-a", settings: GossipDebugLog);
@@ -70,7 +71,15 @@ public sealed class BlackholedMemberTests(ITestOutputHelper output) : IAsyncLife
         Assert.True(exchanged, $"the honest peers stopped getting each other's transactions\n{_report}");
         foreach (var peer in new[] { a, b })
             Assert.True(await peer.RejectedAsync(RejectionLabels.WeightsUnavailable) == 0, $"{peer.Name} could not fetch weights\n{_report}");
+
+        // Each catch-up pass on a blackhole waits its answer deadline (30 s); after two misses in a row it is benched.
+        var benched = await Eventually.WithinAsync(async () => await a.MetricAsync(BenchedGauge) >= 2 && await b.MetricAsync(BenchedGauge) >= 2, TimeSpan.FromSeconds(120));
+        _report.Note($"neighbours benched: honest-a {await a.MetricAsync(BenchedGauge)}, honest-b {await b.MetricAsync(BenchedGauge)}");
+        _report.Note($"honest-a's bench log: {string.Join(" | ", a.Process.Output.Split('\n').Where(l => l.Contains("deadlines in a row", StringComparison.Ordinal) || l.Contains("paused", StringComparison.Ordinal)).Select(l => l.Trim()).Take(6))}");
+        Assert.True(benched, $"the honest peers kept following and asking members that never answer\n{_report}");
     }
+
+    private const string BenchedGauge = "mlaspire_peer_neighbours_benched";
 
     [Fact]
     public async Task Ipfs_peers_stay_registered_when_two_members_advertise_as_many_swarm_addresses_as_allowed_that_never_answer()

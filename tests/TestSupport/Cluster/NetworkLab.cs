@@ -1,5 +1,3 @@
-using System.Diagnostics;
-
 namespace MlAspire.Integration.Tests;
 
 /// <summary>
@@ -34,19 +32,19 @@ public sealed class NetworkLab : IDisposable
 
     private void Build()
     {
-        Run("ip", "link", "add", Bridge, "type", "bridge");
-        Run("ip", "addr", "add", $"{HostAddress}/24", "dev", Bridge);
-        Run("ip", "link", "set", Bridge, "up");
+        SystemCommand.Run("ip", "link", "add", Bridge, "type", "bridge");
+        SystemCommand.Run("ip", "addr", "add", $"{HostAddress}/24", "dev", Bridge);
+        SystemCommand.Run("ip", "link", "set", Bridge, "up");
         for (var i = 0; i < Count; i++)
         {
-            Run("ip", "netns", "add", Namespace(i));
-            Run("ip", "link", "add", $"{_prefix}h{i}", "type", "veth", "peer", "name", $"{_prefix}n{i}");
-            Run("ip", "link", "set", $"{_prefix}h{i}", "master", Bridge);
-            Run("ip", "link", "set", $"{_prefix}h{i}", "up");
-            Run("ip", "link", "set", $"{_prefix}n{i}", "netns", Namespace(i));
-            Run("ip", "-n", Namespace(i), "addr", "add", $"{Address(i)}/24", "dev", $"{_prefix}n{i}");
-            Run("ip", "-n", Namespace(i), "link", "set", $"{_prefix}n{i}", "up");
-            Run("ip", "-n", Namespace(i), "link", "set", "lo", "up");
+            SystemCommand.Run("ip", "netns", "add", Namespace(i));
+            SystemCommand.Run("ip", "link", "add", $"{_prefix}h{i}", "type", "veth", "peer", "name", $"{_prefix}n{i}");
+            SystemCommand.Run("ip", "link", "set", $"{_prefix}h{i}", "master", Bridge);
+            SystemCommand.Run("ip", "link", "set", $"{_prefix}h{i}", "up");
+            SystemCommand.Run("ip", "link", "set", $"{_prefix}n{i}", "netns", Namespace(i));
+            SystemCommand.Run("ip", "-n", Namespace(i), "addr", "add", $"{Address(i)}/24", "dev", $"{_prefix}n{i}");
+            SystemCommand.Run("ip", "-n", Namespace(i), "link", "set", $"{_prefix}n{i}", "up");
+            SystemCommand.Run("ip", "-n", Namespace(i), "link", "set", "lo", "up");
         }
     }
 
@@ -92,26 +90,12 @@ public sealed class NetworkLab : IDisposable
         _blackholes.Clear();
     }
 
-    private void Blackhole(int from, int to, string verb) => Run("ip", "-n", Namespace(from), "route", verb, "blackhole", $"{Address(to)}/32");
+    private void Blackhole(int from, int to, string verb) => SystemCommand.Run("ip", "-n", Namespace(from), "route", verb, "blackhole", $"{Address(to)}/32");
 
     public void Dispose()
     {
         for (var i = 0; i < Count; i++)
-            TryRun("ip", "netns", "del", Namespace(i)); // takes its veth end, and with it the pair
-        TryRun("ip", "link", "del", Bridge);
-    }
-
-    private static void Run(params string[] arguments) => Run(arguments, check: true);
-
-    private static void TryRun(params string[] arguments) => Run(arguments, check: false);
-
-    private static void Run(string[] arguments, bool check)
-    {
-        var start = new ProcessStartInfo(arguments[0], arguments[1..]) { RedirectStandardError = true, RedirectStandardOutput = true };
-        using var process = Process.Start(start) ?? throw new InvalidOperationException($"Could not run {arguments[0]}.");
-        var error = process.StandardError.ReadToEnd();
-        process.WaitForExit();
-        if (check && process.ExitCode != 0)
-            throw new InvalidOperationException($"`{string.Join(' ', arguments)}` failed ({process.ExitCode}): {error.Trim()}");
+            SystemCommand.TryRun("ip", "netns", "del", Namespace(i)); // takes its veth end, and with it the pair
+        SystemCommand.TryRun("ip", "link", "del", Bridge);
     }
 }

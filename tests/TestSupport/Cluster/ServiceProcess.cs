@@ -63,6 +63,15 @@ public sealed class ServiceProcess : IAsyncDisposable
         return service;
     }
 
+    /// <summary>
+    /// Freezes the process (SIGSTOP), as a hung program or a swapped-out machine: the kernel still accepts connections
+    /// on its sockets, and nothing answers them.
+    /// </summary>
+    public void Stall() => SystemCommand.Run("kill", "-STOP", ProcessId.ToString(System.Globalization.CultureInfo.InvariantCulture));
+
+    /// <summary>Lets a <see cref="Stall"/>ed process run again (SIGCONT).</summary>
+    public void Resume() => SystemCommand.Run("kill", "-CONT", ProcessId.ToString(System.Globalization.CultureInfo.InvariantCulture));
+
     /// <summary>Ends the process at once, as a crash or an out-of-memory kill would.</summary>
     public void Kill()
     {

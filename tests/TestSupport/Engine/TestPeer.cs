@@ -26,8 +26,9 @@ public sealed class TestPeer : IDisposable
         Membership.Renew(tangle.Credential(Key, samples));
         Metrics = new PeerMetrics(null, () => Replica.IsInitialized ? Replica.Snapshot : null);
         Guards = new TangleGuards(Replica, time, () => 4);
-        Ingestor = new Ingestor(Replica, Store, Guards, time, Metrics, budget ?? new IngestBudget { FetchTimeout = TimeSpan.FromSeconds(1) });
-        Publisher = new Publisher(Replica, Store, Key, Membership, time, Metrics);
+        Space = new StoreSpace(Metrics);
+        Ingestor = new Ingestor(Replica, Store, Guards, Space, time, Metrics, budget ?? new IngestBudget { FetchTimeout = TimeSpan.FromSeconds(1) });
+        Publisher = new Publisher(Replica, Store, Key, Membership, Space, time, Metrics);
         var genesisWeights = WeightCodec.Decode(tangle.GenesisWeights);
         Store.PutAsync(ContentCodec.Raw, tangle.GenesisWeights, default).GetAwaiter().GetResult();
         Store.PutAsync(ContentCodec.DagJson, tangle.GenesisBytes, default).GetAwaiter().GetResult();
@@ -36,6 +37,8 @@ public sealed class TestPeer : IDisposable
     }
 
     public PeerKey Key { get; } = PeerKey.Create();
+
+    public StoreSpace Space { get; }
 
     public EmbeddedContentStore Store { get; }
 

@@ -1,0 +1,93 @@
+using MlAspire.Storage.Content;
+using Xunit.Abstractions;
+
+namespace MlAspire.Integration.Tests;
+
+/// <summary>
+/// One peer's data directory is a small tmpfs, and the test fills it while the peer runs. The peer must say so (a gauge
+/// and one log line), stop publishing and taking in transactions without counting its own full disk against anyone,
+/// leave nothing half-written, and resume by itself once the space is back: it publishes again, catches up on what it
+/// missed with the weights, and its store and journal survive a restart.
+/// </summary>
+public sealed class DiskFullTests(ITestOutputHelper output) : IAsyncLifetime
+{
+    private static readonly TimeSpan Patience = TimeSpan.FromSeconds(60);
+    private static readonly TimeSpan FullFor = TimeSpan.FromSeconds(20);
+    private const string StoreFull = "mlaspire_peer_store_full";
+
+    private readonly LocalCluster _cluster = new();
+    private readonly Tmpfs _disk = Tmpfs.Mount(64 << 20);
+
+    public Task InitializeAsync() => Task.CompletedTask;
+
+    public async Task DisposeAsync()
+    {
+        try
+        {
+            await _cluster.DisposeAsync();
+        }
+        finally
+        {
+            _disk.Dispose();
+        }
+    }
+
+    [Fact]
+    public async Task A_peer_whose_disk_fills_pauses_without_corruption_and_resumes_when_space_returns()
+    {
+        _cluster.StartBootstrap();
+        var a = _cluster.StartPeer("roomy");
+        var b = _cluster.StartPeer("cramped", dataDirectory: _disk.Path);
+        await Eventually.TrueAsync(async () =>
+            (await a.TransactionsAsync()).Count(t => t.Publisher == b.PeerId) >= 3 && (await b.TransactionsAsync()).Count(t => t.Publisher == a.PeerId) >= 3, Patience, _cluster.Logs);
+
+        var filled = _disk.Fill();
+        var fullSince = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
+        output.WriteLine($"filled the cramped peer's disk with {filled:N0} bytes");
+        await Eventually.TrueAsync(async () => await b.MetricAsync(StoreFull) == 1, Patience, _cluster.Logs);
+        Assert.Contains("The store is full", b.Process.Output, StringComparison.Ordinal);
+
+        var publishedBefore = (await a.TransactionsAsync()).Count(t => t.Publisher == b.PeerId);
+        await Task.Delay(FullFor);
+        var whileFull = await a.TransactionsAsync();
+        var publishedWhileFull = whileFull.Count(t => t.Publisher == b.PeerId) - publishedBefore;
+        var missed = whileFull.Where(t => t.Publisher == a.PeerId && t.CreatedAtMs > fullSince).Select(t => t.Cid).ToList();
+        output.WriteLine($"while full for {FullFor.TotalSeconds:F0} s: the cramped peer published {publishedWhileFull}, the roomy one {missed.Count}");
+        Assert.True(publishedWhileFull <= 1, $"the cramped peer published {publishedWhileFull} transactions on a full disk\n{_cluster.Logs()}");
+        Assert.True(missed.Count >= 10, $"the roomy peer stopped learning too: {missed.Count} transactions\n{_cluster.Logs()}");
+
+        _disk.Free();
+        await Eventually.TrueAsync(async () => await b.MetricAsync(StoreFull) == 0, Patience, _cluster.Logs);
+        await Eventually.TrueAsync(async () => (await a.TransactionsAsync()).Count(t => t.Publisher == b.PeerId) >= publishedBefore + publishedWhileFull + 3, Patience, _cluster.Logs);
+        // Nothing the roomy peer published meanwhile is lost: the cramped one holds all of it, with the weights.
+        await Eventually.TrueAsync(async () =>
+        {
+            var held = (await b.TransactionsAsync()).ToDictionary(t => t.Cid);
+            return missed.All(cid => held.TryGetValue(cid, out var t) && !t.WeightsReleased);
+        }, Patience, _cluster.Logs);
+        var status = await b.StatusAsync();
+        Assert.True(status.RejectedByReason.Count == 0, $"the cramped peer blamed others for its own disk: rejected {status.RejectedByReason}\n{_cluster.Logs()}");
+
+        AssertStoreIntact(b.DataDirectory);
+        var size = status.TangleSize;
+        b.Process.Kill();
+        var restarted = _cluster.StartPeer("cramped-restarted", b.DataDirectory, b.HttpPort, b.GrpcPort);
+        // Rebuilt from its own journal and store before any neighbour could have sent that much.
+        await Eventually.TrueAsync(async () => (await restarted.StatusAsync()).TangleSize >= size, Patience, _cluster.Logs);
+        Assert.Contains("Rebuilt", restarted.Process.Output, StringComparison.Ordinal);
+    }
+
+    /// <summary>Every block is whole (its bytes hash to its name), and no temporary file of a failed write is left to hold space.</summary>
+    private static void AssertStoreIntact(string dataDirectory)
+    {
+        var store = Path.Combine(dataDirectory, "store");
+        var leftovers = Directory.EnumerateFiles(dataDirectory, "*.tmp", SearchOption.AllDirectories).ToList();
+        Assert.True(leftovers.Count == 0, $"{leftovers.Count} temporary files of failed writes are left: {string.Join(", ", leftovers.Take(5))}");
+        var blocks = Directory.GetFiles(Path.Combine(store, "blocks"));
+        Assert.NotEmpty(blocks);
+        foreach (var block in blocks)
+            Assert.True(Cid.TryParse(Path.GetFileName(block), out var cid, out _) && cid.Matches(File.ReadAllBytes(block)), $"block {block} is damaged");
+        foreach (var pin in Directory.GetFiles(Path.Combine(store, "pins")))
+            Assert.True(Cid.TryParse(Path.GetFileName(pin), out _, out _), $"pin {pin} is not named by a CID");
+    }
+}
