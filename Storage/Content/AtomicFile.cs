@@ -14,25 +14,56 @@ public static class AtomicFile
 
     public static async Task WriteAsync(string path, Func<Stream, Task> write, CancellationToken cancellationToken, UnixFileMode? mode = null)
     {
-        var temporary = $"{path}.{Guid.NewGuid():N}{TemporarySuffix}";
-        var options = new FileStreamOptions { Mode = FileMode.CreateNew, Access = FileAccess.Write, Options = FileOptions.Asynchronous };
-        if (mode is { } unixMode && !OperatingSystem.IsWindows())
-            options.UnixCreateMode = unixMode;
+        var temporary = TemporaryFor(path);
         try
         {
-            await using (var stream = new FileStream(temporary, options))
+            await using (var stream = new FileStream(temporary, Options(mode, FileOptions.Asynchronous)))
             {
                 await write(stream);
                 await stream.FlushAsync(cancellationToken);
                 stream.Flush(flushToDisk: true);
             }
-            File.Move(temporary, path, overwrite: true);
-            FlushDirectory(Path.GetDirectoryName(Path.GetFullPath(path))!);
+            Commit(temporary, path);
         }
         finally
         {
             File.Delete(temporary); // gone already after a successful move
         }
+    }
+
+    /// <summary><see cref="WriteAsync(string, Func{Stream, Task}, CancellationToken, UnixFileMode?)"/> for a caller that holds a lock.</summary>
+    public static void Write(string path, Action<Stream> write, UnixFileMode? mode = null)
+    {
+        var temporary = TemporaryFor(path);
+        try
+        {
+            using (var stream = new FileStream(temporary, Options(mode, FileOptions.None)))
+            {
+                write(stream);
+                stream.Flush(flushToDisk: true);
+            }
+            Commit(temporary, path);
+        }
+        finally
+        {
+            File.Delete(temporary);
+        }
+    }
+
+    private static string TemporaryFor(string path) => $"{path}.{Guid.NewGuid():N}{TemporarySuffix}";
+
+    private static FileStreamOptions Options(UnixFileMode? mode, FileOptions options)
+    {
+        var created = new FileStreamOptions { Mode = FileMode.CreateNew, Access = FileAccess.Write, Options = options };
+        if (mode is { } unixMode && !OperatingSystem.IsWindows())
+            created.UnixCreateMode = unixMode;
+        return created;
+    }
+
+    private static void Commit(string temporary, string path)
+    {
+        File.Move(temporary, path, overwrite: true);
+        FlushDirectory(Path.GetDirectoryName(Path.GetFullPath(path))!);
     }
 
     public static Task WriteAsync(string path, ReadOnlyMemory<byte> content, CancellationToken cancellationToken, UnixFileMode? mode = null) =>

@@ -58,7 +58,7 @@ public static class ContentFiles
                 var bytes = await store.FetchPinnedAsync(block, timeout, ct, preferredPeer);
                 if (!held) pinned.Add(block);
                 return bytes;
-            }, cancellationToken);
+            }, cancellationToken, blocksVerified: true); // a store returns only bytes that hash to the CID asked for
         }
         catch
         {
@@ -70,18 +70,20 @@ public static class ContentFiles
 
     /// <summary>
     /// The file <paramref name="cid"/> names, its blocks read one at a time through <paramref name="getBlock"/>; each is
-    /// checked against its CID here. The root is refused when it declares more than <paramref name="maxBytes"/>, before
+    /// checked against its CID here, unless <paramref name="getBlock"/> does. The root is refused when it declares more than <paramref name="maxBytes"/>, before
     /// any chunk is asked for.
     /// </summary>
     /// <exception cref="InvalidDataException">A block that does not hash to its CID, not a file of raw chunks, larger than allowed, or a chunk of another size than the root says.</exception>
-    public static async Task<byte[]> ReadFileAsync(Cid cid, long maxBytes, Func<Cid, CancellationToken, Task<byte[]>> getBlock, CancellationToken cancellationToken)
+    /// <param name="blocksVerified">Whether <paramref name="getBlock"/> checks each block itself (a store does): then it is not hashed twice.</param>
+    public static async Task<byte[]> ReadFileAsync(Cid cid, long maxBytes, Func<Cid, CancellationToken, Task<byte[]>> getBlock, CancellationToken cancellationToken,
+        bool blocksVerified = false)
     {
         if (cid.Codec is not (ContentCodec.Raw or ContentCodec.DagPb))
             throw new InvalidDataException($"{cid} is {cid.Codec}, not a file (raw or dag-pb).");
         async Task<byte[]> GetAsync(Cid block)
         {
             var bytes = await getBlock(block, cancellationToken);
-            return block.Matches(bytes) ? bytes : throw new InvalidDataException($"The block served as {block} does not hash to it.");
+            return blocksVerified || block.Matches(bytes) ? bytes : throw new InvalidDataException($"The block served as {block} does not hash to it.");
         }
         var first = await GetAsync(cid);
         if (cid.Codec == ContentCodec.Raw)

@@ -16,11 +16,11 @@ public sealed class StoreFullException(string message, Exception? inner = null) 
         e is StoreFullException or IOException { HResult: NoSpace or QuotaExceeded or DiskFull or HandleDiskFull };
 
     /// <summary>Runs <paramref name="write"/>; a full disk is rethrown as a <see cref="StoreFullException"/> naming <paramref name="what"/>.</summary>
-    public static async Task GuardAsync(string what, Func<Task> write)
+    public static void Guard(string what, Action write)
     {
         try
         {
-            await write();
+            write();
         }
         catch (IOException e) when (e is not StoreFullException && IsDiskFull(e))
         {

@@ -8,20 +8,19 @@ namespace MlAspire.Storage.Embedded;
 /// collection, and blocks it lacks fetched from neighbours through an <see cref="IBlockSource"/>.
 /// </summary>
 /// <remarks>
-/// Layout: <c>blocks/CID</c> holds the bytes, <c>pins/CID</c> is an empty marker. Writes go to a temporary file and are
+/// Layout: <c>blocks/CID</c> holds the bytes, <see cref="PinLog"/> (<c>pins.log</c>) the pins. Writes go to a temporary file and are
 /// renamed into place, so a crash never leaves a partial block under a CID; a block whose bytes no longer hash to its
-/// name (disk corruption) is deleted on read and refetched. A pin marker is written before its block, so garbage
+/// name (disk corruption) is deleted on read and refetched. A pin is recorded before its block is written, so garbage
 /// collection running concurrently can never delete a block that is being stored pinned. A block fetched from a
 /// neighbour is written unpinned (the caller pins it once the transaction checks out) and is spared by garbage
 /// collection for <see cref="LandingGrace"/> meanwhile.
 /// </remarks>
-public sealed class EmbeddedContentStore : IContentStore
+public sealed class EmbeddedContentStore : IContentStore, IDisposable
 {
     private readonly string _blocks;
-    private readonly string _pins;
+    private readonly PinLog _pins;
     private readonly IBlockSource? _network;
     private readonly ConcurrentDictionary<Cid, long> _sizes = new();
-    private readonly ConcurrentDictionary<Cid, byte> _pinned = new();
     private readonly ConcurrentDictionary<Cid, long> _landedAt = new(); // fetched, not yet pinned: Environment.TickCount64
     private readonly SemaphoreSlim _collecting = new(1, 1);
 
@@ -31,7 +30,7 @@ public sealed class EmbeddedContentStore : IContentStore
     public EmbeddedContentStore(string directory, IBlockSource? network = null)
     {
         _blocks = Directory.CreateDirectory(Path.Combine(directory, "blocks")).FullName;
-        _pins = Directory.CreateDirectory(Path.Combine(directory, "pins")).FullName;
+        _pins = new PinLog(Directory.CreateDirectory(directory).FullName);
         _network = network;
         foreach (var file in Directory.EnumerateFiles(_blocks))
         {
@@ -40,9 +39,6 @@ public sealed class EmbeddedContentStore : IContentStore
             else
                 File.Delete(file); // a temporary file left by a crash mid-write
         }
-        foreach (var file in Directory.EnumerateFiles(_pins))
-            if (Cid.TryParse(Path.GetFileName(file), out var cid, out _))
-                _pinned[cid] = 0;
     }
 
     public string Kind => "embedded";
@@ -50,11 +46,11 @@ public sealed class EmbeddedContentStore : IContentStore
     public async Task<Cid> PutAsync(ContentCodec codec, ReadOnlyMemory<byte> content, CancellationToken cancellationToken)
     {
         var cid = Cid.Compute(codec, content.Span);
-        var pinnedBefore = _pinned.ContainsKey(cid);
+        var pinnedBefore = _pins.Contains(cid);
         await PinAsync(cid, cancellationToken);
         try
         {
-            await WriteBlockAsync(cid, content, cancellationToken);
+            WriteBlock(cid, content.Span);
         }
         catch when (!pinnedBefore)
         {
@@ -66,7 +62,7 @@ public sealed class EmbeddedContentStore : IContentStore
 
     public async Task<byte[]> GetAsync(Cid cid, TimeSpan timeout, CancellationToken cancellationToken, string? preferredPeer = null)
     {
-        if (await TryReadLocalAsync(cid, cancellationToken) is { } local)
+        if (TryReadLocal(cid) is { } local)
             return local;
         if (_network is null)
             throw new TimeoutException($"Block {cid} is not stored here and no neighbour is configured.");
@@ -84,15 +80,15 @@ public sealed class EmbeddedContentStore : IContentStore
         }
         if (fetched is null || !cid.Matches(fetched))
             throw new TimeoutException($"No neighbour supplied block {cid} within {timeout.TotalSeconds:F1} s.");
-        if (!_pinned.ContainsKey(cid))
+        if (!_pins.Contains(cid))
             _landedAt[cid] = Environment.TickCount64; // a block fetched pinned needs no grace: its pin keeps it, its unpin frees it
-        await WriteBlockAsync(cid, fetched, cancellationToken);
+        WriteBlock(cid, fetched);
         return fetched;
     }
 
     public async Task<byte[]> FetchPinnedAsync(Cid cid, TimeSpan timeout, CancellationToken cancellationToken, string? preferredPeer = null)
     {
-        await PinAsync(cid, cancellationToken); // the marker first: garbage collection spares the block from the instant it lands
+        await PinAsync(cid, cancellationToken); // the pin first: garbage collection spares the block from the instant it lands
         try
         {
             return await GetAsync(cid, timeout, cancellationToken, preferredPeer);
@@ -107,26 +103,22 @@ public sealed class EmbeddedContentStore : IContentStore
 
     public Task<bool> HasAsync(Cid cid, CancellationToken cancellationToken) => Task.FromResult(_sizes.ContainsKey(cid));
 
-    public async Task PinAsync(Cid cid, CancellationToken cancellationToken)
+    public Task PinAsync(Cid cid, CancellationToken cancellationToken)
     {
-        if (!_pinned.ContainsKey(cid))
-        {
-            await StoreFullException.GuardAsync($"the pin of {cid}", () => File.WriteAllBytesAsync(Path.Combine(_pins, cid.ToString()), [], cancellationToken));
-            _pinned[cid] = 0;
-        }
+        _pins.Add(cid);
         // Only now, with the pin in place: cleared before it, a garbage collection in between could take the block.
         _landedAt.TryRemove(cid, out _);
+        return Task.CompletedTask;
     }
 
     public Task UnpinAsync(Cid cid, CancellationToken cancellationToken)
     {
-        if (_pinned.TryRemove(cid, out _))
-            File.Delete(Path.Combine(_pins, cid.ToString()));
+        _pins.Remove(cid);
         return Task.CompletedTask;
     }
 
     public Task<IReadOnlyCollection<Cid>> PinsAsync(CancellationToken cancellationToken) =>
-        Task.FromResult<IReadOnlyCollection<Cid>>(_pinned.Keys.ToList());
+        Task.FromResult<IReadOnlyCollection<Cid>>(_pins.ToList());
 
     public async Task<StoreUsage> CollectGarbageAsync(CancellationToken cancellationToken)
     {
@@ -135,7 +127,7 @@ public sealed class EmbeddedContentStore : IContentStore
         {
             foreach (var cid in _sizes.Keys)
             {
-                if (_pinned.ContainsKey(cid)) continue;
+                if (_pins.Contains(cid)) continue;
                 if (_landedAt.TryGetValue(cid, out var landed))
                 {
                     if (Environment.TickCount64 - landed < LandingGrace.TotalMilliseconds) continue;
@@ -161,20 +153,20 @@ public sealed class EmbeddedContentStore : IContentStore
         {
             bytes += size;
             blocks++;
-            if (!_pinned.ContainsKey(cid)) continue;
+            if (!_pins.Contains(cid)) continue;
             pinnedBytes += size;
             pinnedBlocks++;
         }
         return new StoreUsage(bytes, blocks, pinnedBytes, pinnedBlocks);
     }
 
-    private async Task<byte[]?> TryReadLocalAsync(Cid cid, CancellationToken cancellationToken)
+    private byte[]? TryReadLocal(Cid cid)
     {
         if (!_sizes.ContainsKey(cid)) return null;
         byte[] bytes;
         try
         {
-            bytes = await File.ReadAllBytesAsync(BlockPath(cid), cancellationToken);
+            bytes = File.ReadAllBytes(BlockPath(cid));
         }
         catch (FileNotFoundException)
         {
@@ -187,24 +179,27 @@ public sealed class EmbeddedContentStore : IContentStore
         return null;
     }
 
-    private async Task WriteBlockAsync(Cid cid, ReadOnlyMemory<byte> content, CancellationToken cancellationToken)
+    /// <remarks>Synchronous: a block is at most 1 MiB, which the page cache takes at once; an asynchronous open costs more.</remarks>
+    private void WriteBlock(Cid cid, ReadOnlySpan<byte> content)
     {
         if (_sizes.ContainsKey(cid)) return;
         var temporary = Path.Combine(_blocks, $".{Guid.NewGuid():N}.tmp");
         try
         {
-            await StoreFullException.GuardAsync($"block {cid}", async () =>
-            {
-                await File.WriteAllBytesAsync(temporary, content, cancellationToken);
-                File.Move(temporary, BlockPath(cid), overwrite: true);
-            });
+            File.WriteAllBytes(temporary, content);
+            File.Move(temporary, BlockPath(cid), overwrite: true);
         }
-        finally
+        catch (IOException e)
         {
-            File.Delete(temporary); // a partial write (a full disk) frees its space at once; gone already after the move
+            File.Delete(temporary); // a partial write (a full disk) frees its space at once
+            if (StoreFullException.IsDiskFull(e))
+                throw new StoreFullException($"No space left to store block {cid}: {e.Message}", e);
+            throw;
         }
         _sizes[cid] = content.Length;
     }
 
     private string BlockPath(Cid cid) => Path.Combine(_blocks, cid.ToString());
+
+    public void Dispose() => _pins.Dispose();
 }

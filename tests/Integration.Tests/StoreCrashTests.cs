@@ -11,7 +11,8 @@ namespace MlAspire.Integration.Tests;
 /// <remarks>
 /// strace's fault injection places the kill: SIGKILL on entry to a rename, the embedded store's last step of a block
 /// write (and the journal's, whose crash <c>Hostile/JournalCrashTests</c> covers). Injection counts calls per thread, so
-/// "the third rename or later" lands a few block writes after the restart, on whichever thread gets there first.
+/// "the tenth rename or later" lands some block writes after the restart (which renames the pin log and the journal
+/// once each), on whichever thread gets there first.
 /// (strace 6.1 does not inject under <c>--seccomp-bpf</c>: checked with <c>mv</c>.)
 /// </remarks>
 public sealed class StoreCrashTests(ITestOutputHelper output) : IAsyncLifetime
@@ -34,7 +35,7 @@ public sealed class StoreCrashTests(ITestOutputHelper output) : IAsyncLifetime
         peer.Process.Kill();
 
         string[] renames = ["rename", "renameat", "renameat2"];
-        string[] strace = ["strace", "-f", "-qq", "-e", $"trace={string.Join(',', renames)}", "-e", $"inject={string.Join(',', renames)}:signal=SIGKILL:when=3+"];
+        string[] strace = ["strace", "-f", "-qq", "-e", $"trace={string.Join(',', renames)}", "-e", $"inject={string.Join(',', renames)}:signal=SIGKILL:when=10+"];
         var crashed = _cluster.StartPeer("lone-killed-in-a-write", peer.DataDirectory, peer.HttpPort, peer.GrpcPort, wrapper: strace);
         // What it lists it has inserted, and so stored: each poll's list is a floor for what must survive the kill.
         var held = new HashSet<string>();
