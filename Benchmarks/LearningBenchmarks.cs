@@ -106,7 +106,7 @@ public static class LearningBenchmarks
         }
     }
 
-    private static Dataset LoadMnist()
+    internal static Dataset LoadMnist()
     {
         var directory = Path.Combine(AppContext.BaseDirectory, "data", "mnist");
         using var images = File.OpenRead(Path.Combine(directory, "t10k-images-idx3-ubyte.gz"));

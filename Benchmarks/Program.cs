@@ -3,15 +3,15 @@ using MlAspire.Benchmarks;
 using MlAspire.Benchmarks.Soak;
 
 // Prints the figures docs/benchmarks.md records. Release build:
-//   dotnet run -c Release --project Benchmarks [-- tangle|learning|ingest|network [embedded|ipfs]]
+//   dotnet run -c Release --project Benchmarks [-- tangle|learning|ingest|step|network [embedded|ipfs]]
 //   dotnet run -c Release --project Benchmarks -- soak --peers N --minutes M --ipfs embedded|js-ipfs [--interval SECONDS]
-// "all" (the default) runs tangle, learning and ingest. "network" is a separate subcommand, not part of "all": it starts real
+// "all" (the default) runs tangle, learning, ingest and step. "network" is a separate subcommand, not part of "all": it starts real
 // Bootstrap and Peer processes (and js-ipfs nodes, after `bash tools/ipfs/setup.sh`) and takes about 4 minutes on the
 // 2-core machine (1.5 embedded, 2 ipfs; longer when the machine is busy), too long for "all". So is "soak" (Benchmarks/Soak), which runs for as long as it is told.
 var which = args.FirstOrDefault() ?? "all";
-if (which is not ("all" or "tangle" or "learning" or "ingest" or "network" or "soak"))
+if (which is not ("all" or "tangle" or "learning" or "ingest" or "step" or "network" or "soak"))
 {
-    Console.Error.WriteLine($"Unknown benchmark '{which}': expected all, tangle, learning, ingest, network or soak.");
+    Console.Error.WriteLine($"Unknown benchmark '{which}': expected all, tangle, learning, ingest, step, network or soak.");
     return 2;
 }
 SoakOptions? soak = null;
@@ -33,6 +33,8 @@ if (which is "all" or "learning")
     LearningBenchmarks.Run();
 if (which is "all" or "ingest")
     await IngestBenchmarks.RunAsync();
+if (which is "all" or "step")
+    await StepBenchmarks.RunAsync();
 StorageMode? only = null;
 if (which is "network")
 {
