@@ -49,6 +49,8 @@ public sealed class Ingestor(Replica replica, IContentStore store, TangleGuards 
             foreach (var document in InsertionOrder(documents))
                 inserted += await InsertAsync(document, isRoot: document.Cid.Equals(announcement.Cid), weighted.Contains(document.Cid), announcement, now, pinned, deadline.Token);
             metrics.Received(inserted);
+            if (inserted > 0 && announcement.Path != AnnouncementPath.Replay)
+                space.HasRoom(); // it stored the document at least
             activity?.SetTag("mlaspire.transactions.inserted", inserted);
             return outcome = new IngestOutcome(inserted > 0 ? IngestStatus.Inserted : IngestStatus.Known, inserted);
         }

@@ -45,7 +45,23 @@ public sealed class Publisher(Replica replica, IContentStore store, PeerKey key,
             var document = TransactionDocument.CreateSigned(
                 replica.Genesis, outcome.Parents.Select(p => Cid.Parse(p.Id)).ToList(), weightsCid, createdAt, outcome.Metrics, key, credential);
             var bytes = TransactionCodec.Encode(document);
-            var cid = await store.PutAsync(ContentCodec.DagJson, bytes, cancellationToken);
+            Cid cid;
+            try
+            {
+                cid = await store.PutAsync(ContentCodec.DagJson, bytes, cancellationToken);
+            }
+            catch (Exception) when (!replica.HoldsWeights(weightsCid))
+            {
+                try
+                {
+                    await store.UnpinFileAsync(weightsCid, CancellationToken.None); // no transaction will ever release them
+                }
+                catch (Exception cleanup) when (cleanup is not OperationCanceledException)
+                {
+                    // The store is failing: the first failure is the one to report.
+                }
+                throw;
+            }
             var (added, _) = replica.Insert(new VerifiedTransaction(cid, bytes, document, weights));
             activity?.SetTag("mlaspire.transaction.cid", cid.ToString());
             metrics.Published();

@@ -31,10 +31,20 @@ public sealed class RetentionService(Replica replica, IContentStore store, PeerS
             {
                 var released = replica.ReleaseWeights(horizon);
                 var documents = replica.ReleaseDocuments(documentHorizon);
-                foreach (var cid in released)
-                    await store.UnpinFileAsync(cid, stoppingToken);
-                foreach (var cid in documents)
-                    await store.UnpinAsync(cid, stoppingToken);
+                // One failed unpin (a node timing out) must not keep the others, or the collection, from freeing space.
+                var failed = 0;
+                foreach (var (cid, weights) in released.Select(c => (c, true)).Concat(documents.Select(c => (c, false))))
+                {
+                    try
+                    {
+                        await (weights ? store.UnpinFileAsync(cid, stoppingToken) : store.UnpinAsync(cid, stoppingToken));
+                    }
+                    catch (Exception e) when (e is not OperationCanceledException)
+                    {
+                        if (failed++ == 0)
+                            logger.LogWarning("Could not unpin {Cid}: {Error}; it stays pinned", cid, e.Message);
+                    }
+                }
                 metrics.RetentionReleased(released.Count, documents.Count);
                 // The horizon adapts only to a collected store's size: what was just unpinned still counts before.
                 if (!pacer.IsDue)

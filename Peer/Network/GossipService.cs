@@ -167,14 +167,13 @@ public sealed class GossipService(Replica replica, Ingestor ingestor, IAnnouncer
                 && Stopwatch.GetElapsedTime(asked) >= SilentFor)
             {
                 // It kept this peer waiting, then failed (its connection's keep-alive pings unanswered) or ran out of time.
-                // A refused or unreachable connection fails at once and is no miss: a partition must not bench the far side.
+                // A refused or unreachable connection fails at once and is no miss; a connection a partition cut while
+                // open is (after its keep-alive, about 25 s), so a healed far side may wait out a bench of up to 2 min.
                 stalled.Missed(neighbour.PeerId);
                 if (!waiting.IsCancellationRequested) throw;
                 throw new TimeoutException($"{neighbour.PeerId} sent nothing for {AnswerTimeout.TotalSeconds:F0} s of a catch-up pass.");
             }
             waiting.CancelAfter(Timeout.InfiniteTimeSpan);
-            if (listed == 0)
-                stalled.Answered(neighbour.PeerId);
             if (!more) break;
             var message = list.ResponseStream.Current;
             (last, listed) = (Math.Max(last, message.Sequence), listed + 1);

@@ -22,6 +22,8 @@ public sealed class NeighbourBlockSource(NeighbourDirectory neighbours, StalledN
         var order = stalled.Answering(neighbours.Current).Select(n => n.PeerId).OrderBy(_ => Random.Shared.Next()).ToList();
         if (preferredPeer is not null && order.Remove(preferredPeer))
             order.Insert(0, preferredPeer);
+        else if (preferredPeer is not null && neighbours.Contains(preferredPeer))
+            order.Add(preferredPeer); // benched, but the one that announced the block: asked last, not never
         using var done = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         var asking = new List<Task<byte[]?>>();
         var next = 0;
@@ -60,15 +62,12 @@ public sealed class NeighbourBlockSource(NeighbourDirectory neighbours, StalledN
         try
         {
             var block = await client.GetBlockAsync(new GetBlockRequest { Cid = cid.ToString() }, deadline: DateTime.UtcNow.Add(AskTimeout), cancellationToken: cancellationToken);
-            stalled.Answered(peerId);
             return block.Data.ToByteArray();
         }
         catch (RpcException e)
         {
             if (e.StatusCode == StatusCode.DeadlineExceeded)
                 stalled.Missed(peerId);
-            else if (e.StatusCode == StatusCode.NotFound)
-                stalled.Answered(peerId);
             if (e.StatusCode is not (StatusCode.NotFound or StatusCode.Cancelled))
                 logger.LogDebug("Neighbour {Peer} could not serve block {Cid}: {Status}", peerId, cid, e.Status.Detail);
             return null;

@@ -41,7 +41,7 @@ public sealed class PeerMetrics
     private volatile EvaluationReading? _reference;
     private volatile EvaluationReading? _trained;
     private volatile StoreUsage? _store;
-    private int _storeFull;
+    private Func<bool> _storeFull = () => false;
     private Func<int> _benchedNeighbours = () => 0;
 
     private sealed record EvaluationReading(double Accuracy, double Loss);
@@ -93,8 +93,8 @@ public sealed class PeerMetrics
         meter.CreateObservableGauge("mlaspire.peer.trained.loss", () => Read(_trained, r => r.Loss), null, "Cross-entropy loss of the model this peer last trained, on its local test data.");
         meter.CreateObservableGauge("mlaspire.peer.store.size", () => Read(_store, s => s.Bytes), "By", "Bytes the peer's store (IPFS repo or embedded store) holds after the last garbage collection.");
         meter.CreateObservableGauge("mlaspire.peer.store.pinned", () => Read(_store, s => s.PinnedBytes), "By", "Bytes of pinned blocks (what garbage collection keeps).");
-        meter.CreateObservableGauge("mlaspire.peer.neighbours.benched", () => _benchedNeighbours(), "{peer}", "Neighbours that missed their deadlines and are, for now, neither followed nor asked for blocks.");
-        meter.CreateObservableGauge("mlaspire.peer.store.full", () => Volatile.Read(ref _storeFull), null, "1 while the store's disk is full: the peer publishes and takes in nothing until there is space again.");
+        meter.CreateObservableGauge("mlaspire.peer.neighbours.benched", () => _benchedNeighbours(), "{peer}", "Neighbours that missed two deadlines within 2 min and are, for now, neither followed nor asked for blocks.");
+        meter.CreateObservableGauge("mlaspire.peer.store.full", () => _storeFull() ? 1 : 0, null, "1 while the store's disk is full: publications and ingestions fail (without blaming senders) until a write succeeds again.");
     }
 
     /// <summary>Why a TangleSync call can be refused: see the calls refused counter.</summary>
@@ -153,7 +153,8 @@ public sealed class PeerMetrics
     /// <summary>Where the benched-neighbours gauge reads its count.</summary>
     public void ObserveBenchedNeighbours(Func<int> count) => _benchedNeighbours = count;
 
-    public void StoreFull(bool full) => Volatile.Write(ref _storeFull, full ? 1 : 0);
+    /// <summary>Where the store-full gauge reads whether the store is full.</summary>
+    public void ObserveStoreFull(Func<bool> full) => _storeFull = full;
 
     public void RetentionReleased(int weights, int transactions)
     {

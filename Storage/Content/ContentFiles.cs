@@ -29,13 +29,27 @@ public static class ContentFiles
             await store.PutFileAsync(content, cancellationToken);
     }
 
-    /// <summary>Stores and pins <paramref name="content"/>'s chunks, then its root; returns the root (a raw block for one chunk).</summary>
+    /// <summary>
+    /// Stores and pins <paramref name="content"/>'s chunks, then its root; returns the root (a raw block for one chunk).
+    /// When a block cannot be stored (a full disk), the chunks already pinned are unpinned: nothing would ever release
+    /// them. Two files sharing a chunk would need whole 256 KiB runs of equal weights, which trained models do not have.
+    /// </summary>
     public static async Task<Cid> PutFileAsync(this IContentStore store, ReadOnlyMemory<byte> content, CancellationToken cancellationToken)
     {
         var blocks = UnixFsFile.Build(content);
-        foreach (var chunk in blocks.Skip(1))
-            await store.PutAsync(ContentCodec.Raw, chunk.Bytes, cancellationToken);
-        return await store.PutAsync(blocks[0].Cid.Codec, blocks[0].Bytes, cancellationToken);
+        var stored = new List<Cid>();
+        try
+        {
+            foreach (var chunk in blocks.Skip(1))
+                stored.Add(await store.PutAsync(ContentCodec.Raw, chunk.Bytes, cancellationToken));
+            return await store.PutAsync(blocks[0].Cid.Codec, blocks[0].Bytes, cancellationToken);
+        }
+        catch when (stored.Count > 0)
+        {
+            foreach (var chunk in stored)
+                await store.UnpinAsync(chunk, CancellationToken.None);
+            throw;
+        }
     }
 
     /// <summary>

@@ -30,7 +30,6 @@ public sealed class EmbeddedContentStore : IContentStore, IDisposable
     public EmbeddedContentStore(string directory, IBlockSource? network = null)
     {
         _blocks = Directory.CreateDirectory(Path.Combine(directory, "blocks")).FullName;
-        _pins = new PinLog(Directory.CreateDirectory(directory).FullName);
         _network = network;
         foreach (var file in Directory.EnumerateFiles(_blocks))
         {
@@ -39,6 +38,8 @@ public sealed class EmbeddedContentStore : IContentStore, IDisposable
             else
                 File.Delete(file); // a temporary file left by a crash mid-write
         }
+        // After the leftovers above are gone: on a full disk their space may be what the pin log needs.
+        _pins = new PinLog(Directory.CreateDirectory(directory).FullName);
     }
 
     public string Kind => "embedded";
@@ -46,15 +47,15 @@ public sealed class EmbeddedContentStore : IContentStore, IDisposable
     public async Task<Cid> PutAsync(ContentCodec codec, ReadOnlyMemory<byte> content, CancellationToken cancellationToken)
     {
         var cid = Cid.Compute(codec, content.Span);
-        var pinnedBefore = _pins.Contains(cid);
-        await PinAsync(cid, cancellationToken);
+        var pinnedHere = _pins.Add(cid);
+        _landedAt.TryRemove(cid, out _);
         try
         {
             WriteBlock(cid, content.Span);
         }
-        catch when (!pinnedBefore)
+        catch when (pinnedHere)
         {
-            await UnpinAsync(cid, CancellationToken.None); // no pin left behind for a block that is not here
+            _pins.Remove(cid); // no pin left behind for a block that is not here
             throw;
         }
         return cid;

@@ -53,7 +53,8 @@ public sealed class DiskFullTests(ITestOutputHelper output) : IAsyncLifetime
         var publishedWhileFull = whileFull.Count(t => t.Publisher == b.PeerId) - publishedBefore;
         var missed = whileFull.Where(t => t.Publisher == a.PeerId && t.CreatedAtMs > fullSince).Select(t => t.Cid).ToList();
         output.WriteLine($"while full for {FullFor.TotalSeconds:F0} s: the cramped peer published {publishedWhileFull}, the roomy one {missed.Count}");
-        Assert.True(publishedWhileFull <= 1, $"the cramped peer published {publishedWhileFull} transactions on a full disk\n{_cluster.Logs()}");
+        // One publication may have been under way as the disk filled, and a collection may free a few blocks' worth.
+        Assert.True(publishedWhileFull <= 2, $"the cramped peer published {publishedWhileFull} transactions on a full disk\n{_cluster.Logs()}");
         Assert.True(missed.Count >= 10, $"the roomy peer stopped learning too: {missed.Count} transactions\n{_cluster.Logs()}");
 
         _disk.Free();

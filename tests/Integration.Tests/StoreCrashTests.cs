@@ -55,6 +55,8 @@ public sealed class StoreCrashTests(ITestOutputHelper output) : IAsyncLifetime
         output.WriteLine($"under strace: {(killed ? $"exited with code {crashed.Process.ExitCode}" : "still running")} having listed {held.Count} transactions; {leftovers.Count} temporary files left");
         Assert.True(killed && crashed.Process.ExitCode == 137, $"strace did not SIGKILL the peer (no rename, or ptrace not permitted here)\n{_cluster.Logs()}");
         Assert.True(held.Count >= 20, $"only {held.Count} transactions were listed before the kill\n{_cluster.Logs()}");
+        // Killed at a block's rename (not the journal's or the pin log's, which happen once each at the restart).
+        Assert.Contains(leftovers, file => Path.GetDirectoryName(file) == Path.Combine(store, "blocks"));
 
         var restarted = _cluster.StartPeer("lone-restarted", peer.DataDirectory, peer.HttpPort, peer.GrpcPort);
         await Eventually.TrueAsync(async () => (await restarted.TransactionsAsync()).Select(t => t.Cid).ToHashSet().IsSupersetOf(held), Patience, _cluster.Logs);

@@ -104,4 +104,20 @@ public sealed class ContentFilesTests : IDisposable
         Assert.Contains("larger files are chunked", refused.Message);
         Assert.Empty(await store.PinsAsync(default));
     }
+
+    [Fact]
+    public async Task A_file_the_disk_cannot_hold_leaves_none_of_its_chunks_pinned()
+    {
+        using var disk = MlAspire.Integration.Tests.Tmpfs.Mount(1 << 20);
+        using var store = new EmbeddedContentStore(Path.Combine(disk.Path, "store"));
+        var kept = await store.PutAsync(ContentCodec.Raw, Blob(1000), default);
+
+        // Eight chunks of 256 KiB: the first three or so fit, then the disk is full.
+        await Assert.ThrowsAsync<StoreFullException>(() => store.PutFileAsync(Blob(8 * UnixFsFile.ChunkSize), default));
+
+        Assert.Equal([kept], await store.PinsAsync(default));
+        var usage = await store.CollectGarbageAsync(default); // and so they go with the next collection
+        Assert.Equal(1, usage.Blocks);
+        Assert.Empty(Directory.EnumerateFiles(disk.Path, "*.tmp", SearchOption.AllDirectories));
+    }
 }

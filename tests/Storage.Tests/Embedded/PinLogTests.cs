@@ -62,4 +62,31 @@ public sealed class PinLogTests : IDisposable
         using var reopened = new PinLog(_directory);
         Assert.True(reopened.Contains(Block(7)));
     }
+
+    [Fact]
+    public void On_a_full_disk_unpins_still_hold_pins_fail_cleanly_and_the_log_catches_up_once_there_is_room()
+    {
+        using var disk = MlAspire.Integration.Tests.Tmpfs.Mount(1 << 20);
+        using (var log = new PinLog(disk.Path))
+        {
+            for (var i = 0; i < 20; i++)
+                log.Add(Block(i));
+            disk.Fill();
+            Assert.Throws<StoreFullException>(() =>
+            {
+                for (var i = 20; i < 200; i++) // the page the log is on has room for a few more lines
+                    log.Add(Block(i));
+            });
+            var added = log.ToList().Count(cid => !Enumerable.Range(0, 20).Select(Block).Contains(cid));
+            for (var i = 0; i < 10; i++)
+                Assert.True(log.Remove(Block(i))); // retention frees space by unpinning: that must work when full
+            Assert.Equal(10 + added, log.Count);
+            disk.Free();
+            log.Add(Block(500));
+        }
+        using var reopened = new PinLog(disk.Path);
+        Assert.DoesNotContain(Block(3), reopened.ToList());
+        Assert.Contains(Block(15), reopened.ToList());
+        Assert.Contains(Block(500), reopened.ToList());
+    }
 }
