@@ -127,10 +127,13 @@ public sealed class ConvolutionalNetworkTests : IAsyncLifetime
 
             // B's node holds A's weights as a file: cat, as any IPFS tool would, gives back the 26 MB blob.
             var idA = (await a.StatusAsync()).PeerId;
-            var fromA = (await b.TransactionsAsync()).Last(t => t.Publisher == idA).Cid; // the newest: B keeps each publisher's newest weights, older ones retention may have released
+            // The newest B holds with its weights: B keeps each publisher's newest weights, and retention may have released
+            // older ones; a transaction that came in by catch-up while A's node stalled may hold none (a fresh-clone CI
+            // run timed out catting one, its blocks to be fetched from A).
+            var fromA = (await b.TransactionsAsync()).Last(t => t.Publisher == idA && !t.WeightsReleased).Cid;
             var document = MlAspire.Storage.Transactions.TransactionCodec.Decode(await nodes[1].Client.BlockGetAsync(fromA, TimeSpan.FromSeconds(10), default));
             Assert.Equal(ContentCodec.DagPb, document.Weights.Codec);
-            var weights = WeightCodec.Decode(await nodes[1].Client.CatAsync(document.Weights.ToString(), TimeSpan.FromSeconds(30), default));
+            var weights = WeightCodec.Decode(await nodes[1].Client.CatAsync(document.Weights.ToString(), TimeSpan.FromSeconds(60), default));
             Assert.Equal(6_497_162, weights.Shape.ParameterCount);
         }
         finally
