@@ -14,17 +14,4 @@ public sealed class StoreFullException(string message, Exception? inner = null) 
     /// <summary>Whether <paramref name="e"/> says the disk is full (or the user's quota spent).</summary>
     public static bool IsDiskFull(Exception e) =>
         e is StoreFullException or IOException { HResult: NoSpace or QuotaExceeded or DiskFull or HandleDiskFull };
-
-    /// <summary>Runs <paramref name="write"/>; a full disk is rethrown as a <see cref="StoreFullException"/> naming <paramref name="what"/>.</summary>
-    public static void Guard(string what, Action write)
-    {
-        try
-        {
-            write();
-        }
-        catch (IOException e) when (e is not StoreFullException && IsDiskFull(e))
-        {
-            throw new StoreFullException($"No space left to store {what}: {e.Message}", e);
-        }
-    }
 }

@@ -47,8 +47,7 @@ public sealed class EmbeddedContentStore : IContentStore, IDisposable
     public async Task<Cid> PutAsync(ContentCodec codec, ReadOnlyMemory<byte> content, CancellationToken cancellationToken)
     {
         var cid = Cid.Compute(codec, content.Span);
-        var pinnedHere = _pins.Add(cid);
-        _landedAt.TryRemove(cid, out _);
+        var pinnedHere = Pin(cid);
         try
         {
             WriteBlock(cid, content.Span);
@@ -106,10 +105,17 @@ public sealed class EmbeddedContentStore : IContentStore, IDisposable
 
     public Task PinAsync(Cid cid, CancellationToken cancellationToken)
     {
-        _pins.Add(cid);
+        Pin(cid);
+        return Task.CompletedTask;
+    }
+
+    /// <summary>Pins; returns whether this call did (false: it was pinned already).</summary>
+    private bool Pin(Cid cid)
+    {
+        var pinned = _pins.Add(cid);
         // Only now, with the pin in place: cleared before it, a garbage collection in between could take the block.
         _landedAt.TryRemove(cid, out _);
-        return Task.CompletedTask;
+        return pinned;
     }
 
     public Task UnpinAsync(Cid cid, CancellationToken cancellationToken)

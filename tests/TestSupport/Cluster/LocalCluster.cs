@@ -25,15 +25,9 @@ public sealed record RunningPeer(string Name, ServiceProcess Process, GrpcChanne
         return await call.ResponseStream.ReadAllAsync().ToListAsync();
     }
 
-    private static readonly HttpClient Http = new() { Timeout = TimeSpan.FromSeconds(5) };
-
     /// <summary>The value of the first sample named <paramref name="name"/> on the peer's /metrics (any labels), or null while it has none.</summary>
-    public async Task<double?> MetricAsync(string name)
-    {
-        var text = await Http.GetStringAsync($"http://127.0.0.1:{HttpPort}/metrics");
-        var line = text.Split('\n').FirstOrDefault(l => l.StartsWith(name, StringComparison.Ordinal) && l.Length > name.Length && l[name.Length] is ' ' or '{');
-        return line is null ? null : double.Parse(line[(line.LastIndexOf(' ') + 1)..], System.Globalization.CultureInfo.InvariantCulture);
-    }
+    public async Task<double?> MetricAsync(string name) =>
+        (await Exposition.ReadAsync(Name, new Uri($"http://127.0.0.1:{HttpPort}/metrics"))).Value(name);
 }
 
 /// <summary>

@@ -1,6 +1,6 @@
 using System.Text.RegularExpressions;
 
-namespace MlAspire.Monitoring.Tests;
+namespace MlAspire.Integration.Tests;
 
 /// <summary>A Prometheus text exposition as read from a live endpoint.</summary>
 public sealed partial record Exposition(string Source, string Text)
