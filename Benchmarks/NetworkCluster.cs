@@ -12,7 +12,8 @@ namespace MlAspire.Benchmarks;
 public enum StorageMode { Embedded, Ipfs }
 
 /// <summary>A peer process of a <see cref="NetworkCluster"/> with a client for its TangleSync service.</summary>
-public sealed record BenchPeer(string Name, ServiceProcess Process, TangleSync.TangleSyncClient Sync)
+/// <param name="Metrics">Its Prometheus endpoint.</param>
+public sealed record BenchPeer(string Name, ServiceProcess Process, TangleSync.TangleSyncClient Sync, Uri Metrics)
 {
     public async Task<PeerStatus> StatusAsync(CancellationToken cancellationToken) =>
         await Sync.GetStatusAsync(new GetStatusRequest(), deadline: DateTime.UtcNow.AddSeconds(10), cancellationToken: cancellationToken);
@@ -125,9 +126,10 @@ public sealed class NetworkCluster : IAsyncDisposable
         {
             var name = $"peer-{i + 1:D2}";
             var grpcPort = ServiceProcess.FreePort();
+            var httpAddress = $"http://127.0.0.1:{ServiceProcess.FreePort()}";
             var environment = new Dictionary<string, string>
             {
-                ["Kestrel__Endpoints__http__Url"] = $"http://127.0.0.1:{ServiceProcess.FreePort()}",
+                ["Kestrel__Endpoints__http__Url"] = httpAddress,
                 ["Kestrel__Endpoints__grpc__Url"] = $"http://127.0.0.1:{grpcPort}",
                 ["Peer__BootstrapAddress"] = bootstrapAddress,
                 ["Peer__JoinToken"] = JoinToken,
@@ -145,7 +147,7 @@ public sealed class NetworkCluster : IAsyncDisposable
             _channels.Add(channel);
             // Peers serve members only: the benchmark reads them as an observer, as the Visualization does.
             var client = new TangleSync.TangleSyncClient(_observer.Invoker(channel.CreateCallInvoker(), PeerKeyFile.Id(environment["Peer__DataDirectory"])));
-            Peers.Add(new BenchPeer(name, process, client));
+            Peers.Add(new BenchPeer(name, process, client, new Uri($"{httpAddress}/metrics")));
         }
 
         var expectedKind = Mode == StorageMode.Ipfs ? "ipfs" : "embedded";

@@ -54,7 +54,37 @@ public static class SoakRun
         }
         var verdict = SoakReport.Write(options, samples);
         Console.WriteLine(verdict.Text);
+        if (options.Storage == StorageMode.Embedded)
+        {
+            var asks = await BlockAsksAsync(cluster);
+            Console.WriteLine(asks);
+            await File.AppendAllTextAsync(Path.Combine(options.Output, "verdict.txt"), asks + "\n", cancellationToken);
+        }
         return verdict.Stable ? 0 : 1;
+    }
+
+    /// <summary>
+    /// How many asks each block that arrived from a neighbour cost, summed over the peers' counters: hedging asks more
+    /// than one neighbour, and every neighbour asked reads and sends the whole block.
+    /// </summary>
+    private static async Task<string> BlockAsksAsync(NetworkCluster cluster)
+    {
+        var totals = new Dictionary<string, double>();
+        foreach (var peer in cluster.Peers)
+        {
+            try
+            {
+                var exposition = await Exposition.ReadAsync(peer.Name, peer.Metrics);
+                foreach (var outcome in MlAspire.Peer.Telemetry.PeerMetrics.AskOutcomes)
+                    totals[outcome] = totals.GetValueOrDefault(outcome) + (exposition.Value("mlaspire_peer_block_asks_total", ("outcome", outcome)) ?? 0);
+            }
+            catch (Exception e) when (e is HttpRequestException or TaskCanceledException)
+            {
+                // a peer that does not answer is in the verdict already
+            }
+        }
+        var answered = totals.GetValueOrDefault("answered");
+        return $"block asks: {totals.Values.Sum() / Math.Max(1, answered):F2} per block fetched ({string.Join(", ", totals.Select(t => $"{t.Key} {t.Value:0}"))})";
     }
 
     /// <summary>Every peer at once: its process from /proc, its replica from its status call (5 s deadline).</summary>

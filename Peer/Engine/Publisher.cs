@@ -20,9 +20,9 @@ public sealed class Publisher(Replica replica, IContentStore store, PeerKey key,
         TrainingOutcome outcome;
         using (PeerTracing.Source.StartActivity("train"))
         {
-            // Only choosing parents reads the replica; the epochs run outside its lock, so ingestion and serving go on.
-            var plan = replica.Read((graph, weights) => TrainingStep.Plan(graph, local, weights, parameters, random));
-            outcome = TrainingStep.Complete(plan, local, parameters, random);
+            // Only choosing reads the replica; averaging and the epochs run outside its lock, so ingestion and serving go on.
+            var choice = replica.Read((graph, weights) => TrainingStep.Choose(graph, local, weights, parameters, random));
+            outcome = TrainingStep.Complete(TrainingStep.Plan(choice, local, parameters), local, parameters, random);
         }
         if (!outcome.ShouldPublish)
             return (outcome, null);

@@ -98,6 +98,7 @@ public static class PeerServiceExtensions
         switch (options.Storage)
         {
             case "embedded":
+                services.AddSingleton<AskLatency>();
                 services.AddSingleton<IBlockSource, NeighbourBlockSource>();
                 services.AddSingleton<IContentStore>(provider => new EmbeddedContentStore(Path.Combine(dataDirectory, "store"), provider.GetRequiredService<IBlockSource>()));
                 services.AddSingleton<IStorageNetwork, EmbeddedStorageNetwork>();

@@ -116,11 +116,9 @@ public sealed class TrainingLoop(Replica replica, Publisher publisher, PeerSessi
     private (ReferenceModel Model, Evaluation Local) SelectReference(LocalData local, LearningParameters parameters, Random random)
     {
         using var _ = PeerTracing.Source.StartActivity("select reference");
-        return replica.Read((graph, weights) =>
-        {
-            var selector = parameters.CreateTipSelector(TrainingStep.LocalAccuracy(graph, local, weights));
-            var reference = ReferenceModel.Select(graph, weights, local, selector, parameters, random);
-            return (reference, local.Evaluate(reference.Key, reference.Weights));
-        });
+        var choice = replica.Read((graph, weights) =>
+            ReferenceModel.Choose(graph, weights, local, parameters.CreateTipSelector(TrainingStep.LocalAccuracy(graph, local, weights)), parameters, random));
+        var reference = choice.Combine(parameters); // outside the replica's lock: averaging needs no tangle
+        return (reference, local.Evaluate(reference.Key, reference.Weights));
     }
 }

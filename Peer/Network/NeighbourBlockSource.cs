@@ -1,19 +1,20 @@
+using System.Diagnostics;
 using Grpc.Core;
 using MlAspire.Peer.Grpc;
+using MlAspire.Peer.Telemetry;
 using MlAspire.Storage.Content;
 
 namespace MlAspire.Peer.Network;
 
 /// <summary>
-/// Embedded mode's bitswap: asks the neighbour that announced the block first, then hedges — every
-/// <see cref="HedgeDelay"/>, or at once when an answer fails, it asks one more neighbour in random order, up to
+/// Embedded mode's bitswap: asks the neighbour that announced the block first, then hedges — after the recent answers'
+/// 95th-percentile latency (<see cref="AskLatency"/>), or at once when an answer fails, it asks one more neighbour in random order, up to
 /// <see cref="Parallel"/> at a time — and takes the first answer that hashes to the CID. Each ask has its own deadline,
 /// so neighbours that never answer cost a few seconds of one ask each, in parallel, never the whole fetch; those that
 /// keep missing it are benched (<see cref="StalledNeighbours"/>) and not asked for a while.
 /// </summary>
-public sealed class NeighbourBlockSource(NeighbourDirectory neighbours, StalledNeighbours stalled, ILogger<NeighbourBlockSource> logger) : IBlockSource
+public sealed class NeighbourBlockSource(NeighbourDirectory neighbours, StalledNeighbours stalled, AskLatency latency, PeerMetrics metrics, ILogger<NeighbourBlockSource> logger) : IBlockSource
 {
-    public static readonly TimeSpan HedgeDelay = TimeSpan.FromMilliseconds(300);
     public static readonly TimeSpan AskTimeout = TimeSpan.FromSeconds(3);
     public const int Parallel = 4;
 
@@ -25,7 +26,7 @@ public sealed class NeighbourBlockSource(NeighbourDirectory neighbours, StalledN
         else if (preferredPeer is not null && neighbours.Contains(preferredPeer))
             order.Add(preferredPeer); // benched, but the one that announced the block: asked last, not never
         using var done = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        var asking = new List<Task<byte[]?>>();
+        var asking = new List<Task<(byte[]? Bytes, TimeSpan Latency)>>();
         var next = 0;
         var hedge = Task.CompletedTask;
         try
@@ -37,15 +38,22 @@ public sealed class NeighbourBlockSource(NeighbourDirectory neighbours, StalledN
                 if (canAskMore && hedge.IsCompleted)
                 {
                     asking.Add(AskAsync(order[next++], cid, done.Token));
-                    hedge = Task.Delay(HedgeDelay, done.Token);
+                    hedge = Task.Delay(latency.HedgeDelay, done.Token);
                     continue;
                 }
                 var finished = await Task.WhenAny(canAskMore ? [.. asking, hedge] : asking.Cast<Task>());
                 if (finished == hedge) continue;
-                var answer = (Task<byte[]?>)finished;
+                var answer = (Task<(byte[]? Bytes, TimeSpan Latency)>)finished;
                 asking.Remove(answer);
-                if (await answer is { } bytes && cid.Matches(bytes))
+                var (bytes, took) = await answer;
+                if (bytes is not null && cid.Matches(bytes))
+                {
+                    latency.Answered(took);
+                    metrics.BlockAsked("answered");
                     return bytes;
+                }
+                if (bytes is not null)
+                    metrics.BlockAsked("invalid");
                 hedge = Task.CompletedTask; // a failed ask makes room for the next one at once
             }
             return null;
@@ -56,27 +64,42 @@ public sealed class NeighbourBlockSource(NeighbourDirectory neighbours, StalledN
         }
     }
 
-    private async Task<byte[]?> AskAsync(string peerId, Cid cid, CancellationToken cancellationToken)
+    /// <summary>The neighbour's answer, unchecked, and how long it took; no bytes when it had none or did not answer.</summary>
+    private async Task<(byte[]? Bytes, TimeSpan Latency)> AskAsync(string peerId, Cid cid, CancellationToken cancellationToken)
     {
-        if (neighbours.Client(peerId) is not { } client) return null;
+        if (neighbours.Client(peerId) is not { } client) return (null, TimeSpan.Zero);
+        var started = Stopwatch.GetTimestamp();
         try
         {
             var block = await client.GetBlockAsync(new GetBlockRequest { Cid = cid.ToString() }, deadline: DateTime.UtcNow.Add(AskTimeout), cancellationToken: cancellationToken);
-            return block.Data.ToByteArray();
+            return (block.Data.ToByteArray(), Stopwatch.GetElapsedTime(started));
         }
         catch (RpcException e)
         {
             if (e.StatusCode == StatusCode.DeadlineExceeded)
                 stalled.Missed(peerId);
+            metrics.BlockAsked(e.StatusCode switch
+            {
+                StatusCode.NotFound => "not_found",
+                StatusCode.DeadlineExceeded => "deadline",
+                StatusCode.Cancelled when cancellationToken.IsCancellationRequested => "cancelled",
+                _ => "failed",
+            });
             if (e.StatusCode is not (StatusCode.NotFound or StatusCode.Cancelled))
                 logger.LogDebug("Neighbour {Peer} could not serve block {Cid}: {Status}", peerId, cid, e.Status.Detail);
-            return null;
+            return (null, TimeSpan.Zero);
         }
-        catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            metrics.BlockAsked("cancelled");
+            throw;
+        }
+        catch (Exception e)
         {
             // Its channel was closed under it (it re-joined elsewhere), or the call failed below gRPC: ask the others.
+            metrics.BlockAsked("failed");
             logger.LogDebug("Asking {Peer} for block {Cid} failed: {Error}", peerId, cid, e.Message);
-            return null;
+            return (null, TimeSpan.Zero);
         }
     }
 }

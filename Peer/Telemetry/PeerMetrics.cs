@@ -33,6 +33,7 @@ public sealed class PeerMetrics
     private readonly Histogram<double> _ipfsRequestDuration;
     private readonly Counter<long> _retentionReleased;
     private readonly Counter<long> _callsRefused;
+    private readonly Counter<long> _blockAsks;
     // What the peer's status reports: the counters' running totals, kept beside the instruments (which cannot be read back).
     private long _receivedTotal;
     private long _publishedTotal;
@@ -84,6 +85,7 @@ public sealed class PeerMetrics
         _retentionReleased.Add(0, WeightsKind);
         _retentionReleased.Add(0, TransactionKind);
 
+        _blockAsks = meter.CreateCounter<long>("mlaspire.peer.block.asks", "{ask}", "Blocks asked of neighbours (embedded mode), by outcome: answered (the answer used), not_found, deadline, invalid (did not hash to its CID), failed, or cancelled (another neighbour answered first).");
         meter.CreateObservableGauge("mlaspire.peer.tangle.transactions", () => Read(_tangle(), t => t.Size), "{transaction}", "Transactions in this peer's replica of the tangle.");
         meter.CreateObservableGauge("mlaspire.peer.tangle.tips", () => Read(_tangle(), t => t.Tips), "{transaction}", "Tips (transactions nobody approves yet).");
         meter.CreateObservableGauge("mlaspire.peer.tangle.pending", () => Read(_tangle(), t => t.Pending), "{transaction}", "Transactions held back because a parent is still missing.");
@@ -102,6 +104,12 @@ public sealed class PeerMetrics
 
     /// <param name="reason">One of <see cref="CallRefusals"/>.</param>
     public void CallRefused(string reason) => _callsRefused.Add(1, new KeyValuePair<string, object?>("reason", reason));
+
+    /// <summary>How an ask for a block can end: see the block asks counter.</summary>
+    public static readonly IReadOnlyList<string> AskOutcomes = ["answered", "not_found", "deadline", "invalid", "failed", "cancelled"];
+
+    /// <param name="outcome">One of <see cref="AskOutcomes"/>.</param>
+    public void BlockAsked(string outcome) => _blockAsks.Add(1, new KeyValuePair<string, object?>("outcome", outcome));
 
     /// <summary>The stages a publication can fail at: see the publish errors counter.</summary>
     public static readonly IReadOnlyList<string> PublishStages = ["credential", "store", "disk_full", "announce"];

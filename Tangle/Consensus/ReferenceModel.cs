@@ -20,7 +20,15 @@ public sealed record ReferenceModel(IReadOnlyList<ReferenceCandidate> Candidates
         Select(graph, store, local, new ReferenceSelector(selector, parameters.ReferenceSamples).SampleTips(graph, random), parameters);
 
     /// <summary>As the other overload, ranking by tips already sampled (<see cref="LearningParameters.ReferenceSamples"/> of them, or any number).</summary>
-    public static ReferenceModel Select(TangleGraph graph, IModelStore store, LocalData local, IReadOnlyList<int> sampledTips, LearningParameters parameters)
+    public static ReferenceModel Select(TangleGraph graph, IModelStore store, LocalData local, IReadOnlyList<int> sampledTips, LearningParameters parameters) =>
+        Choose(graph, store, local, sampledTips, parameters).Combine(parameters);
+
+    /// <summary>The part of <see cref="Select"/> that reads the tangle: which transactions, with their weights.</summary>
+    public static ReferenceChoice Choose(TangleGraph graph, IModelStore store, LocalData local, ITipSelector selector, LearningParameters parameters, Random random) =>
+        Choose(graph, store, local, new ReferenceSelector(selector, parameters.ReferenceSamples).SampleTips(graph, random), parameters);
+
+    /// <summary>As the other overload, ranking by tips already sampled.</summary>
+    public static ReferenceChoice Choose(TangleGraph graph, IModelStore store, LocalData local, IReadOnlyList<int> sampledTips, LearningParameters parameters)
     {
         var ranked = ReferenceSelector.Rank(graph, sampledTips, parameters.ReferenceCandidates)
             .Where(c => store.TryGet(graph[c.Sequence].WeightsId, out _)) // released weights cannot be served as the model
@@ -43,10 +51,21 @@ public sealed record ReferenceModel(IReadOnlyList<ReferenceCandidate> Candidates
                 .ToList();
         chosen = LocalScreen.KeepComparable(chosen, c => local.Evaluate(graph[c.Sequence].WeightsId, store.Get(graph[c.Sequence].WeightsId)),
             local.Test.Count, parameters.ScreeningStandardErrors);
-        var transactions = chosen.Select(c => graph[c.Sequence]).ToList();
-        if (transactions.Count == 1)
-            return new ReferenceModel(chosen, transactions, store.Get(transactions[0].WeightsId), transactions[0].WeightsId);
-        var weights = parameters.CreateAggregator().Aggregate(transactions.Select(t => new PublishedModel(t, store.Get(t.WeightsId))).ToList());
-        return new ReferenceModel(chosen, transactions, weights, string.Join('+', transactions.Select(t => t.WeightsId)));
+        return new ReferenceChoice(chosen, [.. chosen.Select(c => graph[c.Sequence]).Select(t => new PublishedModel(t, store.Get(t.WeightsId)))]);
+    }
+}
+
+/// <summary>
+/// The transactions chosen as the reference, with their weights: everything that needs the tangle. Averaging them
+/// needs none, so a peer does it outside its replica's lock.
+/// </summary>
+public sealed record ReferenceChoice(IReadOnlyList<ReferenceCandidate> Candidates, IReadOnlyList<PublishedModel> Models)
+{
+    public ReferenceModel Combine(LearningParameters parameters)
+    {
+        var transactions = Models.Select(m => m.Transaction).ToList();
+        return Models.Count == 1
+            ? new ReferenceModel(Candidates, transactions, Models[0].Weights, transactions[0].WeightsId)
+            : new ReferenceModel(Candidates, transactions, parameters.CreateAggregator().Aggregate(Models), string.Join('+', transactions.Select(t => t.WeightsId)));
     }
 }

@@ -18,22 +18,34 @@ public static class TrainingStep
     public static TrainingOutcome Run(TangleGraph graph, LocalData local, IModelStore store, LearningParameters parameters, Random random, IAttack? attack = null) =>
         Complete(Plan(graph, local, store, parameters, random), local, parameters, random, attack);
 
+    /// <summary>The reference and its evaluation, the parents chosen and screened, and their average, where training starts.</summary>
+    public static TrainingPlan Plan(TangleGraph graph, LocalData local, IModelStore store, LearningParameters parameters, Random random) =>
+        Plan(Choose(graph, local, store, parameters, random), local, parameters);
+
     /// <summary>
-    /// The part that reads the tangle: the reference and its evaluation, the parents chosen and screened, and their
-    /// average, where training starts. A peer runs it while nothing is inserted; <see cref="Complete"/> needs no tangle.
+    /// The part of a step that reads the tangle: the reference's transactions and the parents, chosen and screened, with
+    /// their weights. A peer runs it while nothing is inserted; <see cref="Plan(TrainingChoice, LocalData, LearningParameters)"/>
+    /// and <see cref="Complete"/> need no tangle.
     /// </summary>
-    public static TrainingPlan Plan(TangleGraph graph, LocalData local, IModelStore store, LearningParameters parameters, Random random)
+    public static TrainingChoice Choose(TangleGraph graph, LocalData local, IModelStore store, LearningParameters parameters, Random random)
     {
         parameters.Validated();
         var selector = parameters.CreateTipSelector(LocalAccuracy(graph, local, store));
         // One set of walks serves both: the reference's confidence is measured on them, and the parents are the first
         // of them. Walks are most of a step's cost (each rates the approvers it passes on local data).
         var tips = new ReferenceSelector(selector, parameters.ReferenceSamples).SampleTips(graph, random);
-        var reference = ReferenceModel.Select(graph, store, local, tips, parameters);
-        var referenceEvaluation = local.Evaluate(reference.Key, reference.Weights);
+        var reference = ReferenceModel.Choose(graph, store, local, tips, parameters);
         var parents = ChooseParents(graph, local, store, selector, parameters, random, tips);
-        var start = parameters.CreateAggregator().Aggregate(parents.Select(p => p.Model).ToList());
-        return new TrainingPlan(reference, referenceEvaluation, [.. parents.Select(p => p.Model.Transaction)], [.. parents.Select(p => p.Evaluation)], start);
+        return new TrainingChoice(reference, [.. parents.Select(p => p.Model)], [.. parents.Select(p => p.Evaluation)]);
+    }
+
+    /// <summary>Averages what <see cref="Choose"/> chose: the reference (and evaluates it) and the parents, where training starts.</summary>
+    public static TrainingPlan Plan(TrainingChoice choice, LocalData local, LearningParameters parameters)
+    {
+        var reference = choice.Reference.Combine(parameters);
+        var referenceEvaluation = local.Evaluate(reference.Key, reference.Weights);
+        var start = parameters.CreateAggregator().Aggregate(choice.Parents);
+        return new TrainingPlan(reference, referenceEvaluation, [.. choice.Parents.Select(p => p.Transaction)], choice.ParentEvaluations, start);
     }
 
     /// <summary>Trains from the plan's start on local data, evaluates, and decides whether to publish.</summary>
