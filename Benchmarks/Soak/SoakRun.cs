@@ -69,20 +69,20 @@ public static class SoakRun
     /// </summary>
     private static async Task<string> BlockAsksAsync(NetworkCluster cluster)
     {
-        var totals = new Dictionary<string, double>();
-        foreach (var peer in cluster.Peers)
+        // All at once: a loaded peer takes seconds to render its metrics.
+        var expositions = await Task.WhenAll(cluster.Peers.Select(async peer =>
         {
             try
             {
-                var exposition = await Exposition.ReadAsync(peer.Name, peer.Metrics);
-                foreach (var outcome in MlAspire.Peer.Telemetry.PeerMetrics.AskOutcomes)
-                    totals[outcome] = totals.GetValueOrDefault(outcome) + (exposition.Value("mlaspire_peer_block_asks_total", ("outcome", outcome)) ?? 0);
+                return await Exposition.ReadAsync(peer.Name, peer.Metrics);
             }
             catch (Exception e) when (e is HttpRequestException or TaskCanceledException)
             {
-                // a peer that does not answer is in the verdict already
+                return null; // a peer that does not answer is in the verdict already
             }
-        }
+        }));
+        var totals = MlAspire.Peer.Telemetry.PeerMetrics.AskOutcomes.ToDictionary(outcome => outcome,
+            outcome => expositions.Sum(e => e?.Value("mlaspire_peer_block_asks_total", ("outcome", outcome)) ?? 0));
         var answered = totals.GetValueOrDefault("answered");
         return $"block asks: {totals.Values.Sum() / Math.Max(1, answered):F2} per block fetched ({string.Join(", ", totals.Select(t => $"{t.Key} {t.Value:0}"))})";
     }

@@ -9,16 +9,17 @@ namespace MlAspire.Peer.Engine;
 /// <summary>
 /// Takes announced transactions into the replica: fetches the document and any unknown ancestors (documents only, within
 /// the <see cref="IngestBudget"/>), verifies each, checks clocks and publishing rates, then inserts them parents first,
-/// fetching, decoding and pinning one weights blob at a time. It owns every per-announcement budget, and never throws
-/// for bad input: a forged, malformed, flooding or unfetchable transaction is rejected and counted by reason, and what
-/// it pinned is unpinned. A full disk here is this peer's fault, not the sender's: it is thrown
+/// with their weights fetched, decoded and pinned one blob at a time (<see cref="WeightsIntake"/>). It owns every
+/// per-announcement budget, and never throws for bad input: a forged, malformed, flooding or unfetchable transaction is
+/// rejected and counted by reason, and what it pinned is unpinned. A full disk here is this peer's fault, not the sender's: it is thrown
 /// (<see cref="StoreFullException"/>), so the caller tries again later instead of counting a rejection.
 /// </summary>
 public sealed class Ingestor(Replica replica, IContentStore store, TangleGuards guards, StoreSpace space, TimeProvider time, PeerMetrics metrics, IngestBudget? budget = null)
 {
-    private readonly IngestBudget _budget = budget ?? new IngestBudget();
-    private readonly SemaphoreSlim _working = new(budget?.MaxConcurrent ?? new IngestBudget().MaxConcurrent);
+    private readonly IngestBudget _budget = budget ??= new IngestBudget();
+    private readonly SemaphoreSlim _working = new(budget.MaxConcurrent);
     private readonly RejectedAnnouncements _rejected = new();
+    private readonly WeightsIntake _weights = new(replica, store, guards, budget);
 
     public IngestBudget Budget => _budget;
 
@@ -167,7 +168,7 @@ public sealed class Ingestor(Replica replica, IContentStore store, TangleGuards 
         // with no wait in between, so concurrent ingestions of one transaction do not charge its creator twice.
         if (charged && !guards.Rates.CreatorHasRoom(document.CreatorId, document.CreatedAt))
             throw RateLimited(item.Cid, document);
-        var weights = await WeightsAsync(item, isRoot, weighted, announcement, now, pinned, cancellationToken);
+        var weights = await _weights.ForAsync(item, isRoot, weighted, announcement, now, pinned, cancellationToken);
         if (isRoot && announcement is { Path: not AnnouncementPath.Replay, Document: not null })
         {
             await store.PutAsync(ContentCodec.DagJson, item.Document, cancellationToken);
@@ -187,46 +188,6 @@ public sealed class Ingestor(Replica replica, IContentStore store, TangleGuards 
     private static TransactionRejectedException RateLimited(Cid cid, TransactionDocument document) =>
         new(RejectionReason.RateLimited, $"Creator {document.CreatorId} publishes faster than the tangle's rate allows ({cid}).");
 
-    /// <summary>
-    /// The weights to insert with: a blob already held is shared. A live announcement must bring its own. What catch-up
-    /// brings gets its weights if anyone still has them (members release old weights), and history — created, with
-    /// everything it approves, longer ago than the history age — is not even asked for (walks and training never reach
-    /// it); the nearest ancestors likewise. Whatever a sender says about having released them is not asked: a
-    /// transaction enters without weights only when nobody could supply them, and never from a live path.
-    /// </summary>
-    private async Task<ModelWeights?> WeightsAsync(VerifiedTransaction item, bool isRoot, bool weighted, Announcement announcement, long now, List<(Cid, bool)> pinned, CancellationToken cancellationToken)
-    {
-        var cid = item.Parsed.Weights;
-        if (replica.TryGetWeights(cid, out var held))
-            return held;
-        if (announcement.Path == AnnouncementPath.Replay)
-            return await store.HasAsync(cid, cancellationToken) ? Decode(cid, await store.FetchPinnedFileAsync(cid, MaxWeightsBytes, _budget.FetchTimeout, cancellationToken)) : null;
-        var required = isRoot && announcement.Path == AnnouncementPath.Live;
-        if (!required && (IsHistory(item, now) || !isRoot && !weighted))
-            return null;
-        byte[] bytes;
-        try
-        {
-            bytes = await FetchPinnedWeightsAsync(cid, announcement.From, cancellationToken);
-        }
-        catch (TransactionRejectedException) when (!required)
-        {
-            return null;
-        }
-        pinned.Add((cid, true));
-        return Decode(cid, bytes);
-    }
-
-    /// <summary>
-    /// Created longer ago than the history age, and so is everything it approves: a backdated transaction approving
-    /// today's tips is not history, whatever it claims.
-    /// </summary>
-    private bool IsHistory(VerifiedTransaction item, long now)
-    {
-        var horizon = now - guards.HistoryAgeMs;
-        return item.Parsed.CreatedAt < horizon && item.Parsed.Parents.All(parent => replica.Get(parent)?.Parsed.CreatedAt < horizon);
-    }
-
     /// <summary>The block, pinned; any failure to get it, from anyone, is the reason given (the store's own errors included, but a full disk).</summary>
     private async Task<byte[]> FetchPinnedAsync(Cid cid, RejectionReason reasonWhenMissing, string? preferredPeer, CancellationToken cancellationToken)
     {
@@ -238,50 +199,6 @@ public sealed class Ingestor(Replica replica, IContentStore store, TangleGuards 
         {
             throw new TransactionRejectedException(reasonWhenMissing, $"Could not fetch {cid}: {e.Message}");
         }
-    }
-
-    /// <summary>
-    /// The tangle's model's weights are exactly this large: a file declaring more is refused from its root, before a
-    /// hostile member can make this peer download the whole budget for a small model.
-    /// </summary>
-    private long MaxWeightsBytes => Math.Min(_budget.MaxWeightsBytes, replica.Rules.WeightsBytes);
-
-    /// <summary>The weights file, every block pinned and verified, refused from its root when larger than the model's weights.</summary>
-    private async Task<byte[]> FetchPinnedWeightsAsync(Cid cid, string? preferredPeer, CancellationToken cancellationToken)
-    {
-        try
-        {
-            return await store.FetchPinnedFileAsync(cid, MaxWeightsBytes, _budget.FetchTimeout, cancellationToken, preferredPeer);
-        }
-        catch (InvalidDataException e)
-        {
-            throw new TransactionRejectedException(RejectionReason.InvalidWeights, $"Weights {cid}: {e.Message}");
-        }
-        catch (Exception e) when (e is not (OperationCanceledException or StoreFullException))
-        {
-            throw new TransactionRejectedException(RejectionReason.WeightsUnavailable, $"Could not fetch {cid}: {e.Message}");
-        }
-    }
-
-    private ModelWeights Decode(Cid cid, byte[] bytes)
-    {
-        if (bytes.Length > _budget.MaxWeightsBytes)
-            throw new TransactionRejectedException(RejectionReason.InvalidWeights, $"Weights {cid} are {bytes.Length} bytes (limit {_budget.MaxWeightsBytes}).");
-        ModelWeights weights;
-        try
-        {
-            weights = WeightCodec.Decode(bytes);
-        }
-        catch (InvalidWeightsException e)
-        {
-            throw new TransactionRejectedException(RejectionReason.InvalidWeights, $"Weights {cid}: {e.Message}");
-        }
-        if (weights.Shape != replica.Rules.Model)
-            throw new TransactionRejectedException(RejectionReason.InvalidWeights, $"Weights {cid} have shape {weights.Shape}, the tangle's model is {replica.Rules.Model}.");
-        // One encoding per tangle: the same values at another precision would be the same update under a second CID.
-        return WeightCodec.PrecisionOf(bytes) == replica.Rules.WeightPrecision
-            ? weights
-            : throw new TransactionRejectedException(RejectionReason.InvalidWeights, $"Weights {cid} are {WeightCodec.PrecisionOf(bytes)}; the tangle publishes {replica.Rules.WeightPrecision}.");
     }
 
     /// <summary>Counts the rejection; remembers it (unless part of the announcement went in, which can change the verdict).</summary>

@@ -68,6 +68,7 @@ public sealed class PeerMetrics
         _retentionReleased = meter.CreateCounter<long>("mlaspire.peer.retention.released", "{block}", "Blocks released (unpinned, then garbage collected) by retention, by kind: weights or transaction (history).");
 
         _callsRefused = meter.CreateCounter<long>("mlaspire.peer.calls.refused", "{call}", "TangleSync calls refused before they ran, by reason: no_membership (no valid credential or proof), watchers_full or lists_full (too many streams, in all or from one member).");
+        _blockAsks = meter.CreateCounter<long>("mlaspire.peer.block.asks", "{ask}", "Blocks asked of neighbours (embedded mode), by outcome: answered (the answer used), not_found, deadline, invalid (did not hash to its CID), failed, or cancelled (another neighbour answered first, or the fetch was given up).");
 
         // Counters are exported from the start at zero (every label value included), so that rate() and the dashboards
         // see a series before its first event rather than no data.
@@ -82,10 +83,11 @@ public sealed class PeerMetrics
         _trainingErrors.Add(0);
         foreach (var reason in CallRefusals)
             _callsRefused.Add(0, new KeyValuePair<string, object?>("reason", reason));
+        foreach (var outcome in AskOutcomes)
+            _blockAsks.Add(0, new KeyValuePair<string, object?>("outcome", outcome));
         _retentionReleased.Add(0, WeightsKind);
         _retentionReleased.Add(0, TransactionKind);
 
-        _blockAsks = meter.CreateCounter<long>("mlaspire.peer.block.asks", "{ask}", "Blocks asked of neighbours (embedded mode), by outcome: answered (the answer used), not_found, deadline, invalid (did not hash to its CID), failed, or cancelled (another neighbour answered first).");
         meter.CreateObservableGauge("mlaspire.peer.tangle.transactions", () => Read(_tangle(), t => t.Size), "{transaction}", "Transactions in this peer's replica of the tangle.");
         meter.CreateObservableGauge("mlaspire.peer.tangle.tips", () => Read(_tangle(), t => t.Tips), "{transaction}", "Tips (transactions nobody approves yet).");
         meter.CreateObservableGauge("mlaspire.peer.tangle.pending", () => Read(_tangle(), t => t.Pending), "{transaction}", "Transactions held back because a parent is still missing.");
