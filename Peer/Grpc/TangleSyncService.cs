@@ -71,10 +71,11 @@ public sealed class TangleSyncService(Replica replica, IContentStore store, Peer
     public override async Task<BlockMessage> GetBlock(GetBlockRequest request, ServerCallContext context)
     {
         var cid = ParseCid(request.Cid);
-        if (!await store.HasAsync(cid, context.CancellationToken))
-            throw new RpcException(new Status(StatusCode.NotFound, $"Block {request.Cid} is not held here."));
-        var data = await store.GetAsync(cid, TimeSpan.FromSeconds(5), context.CancellationToken);
-        return new BlockMessage { Data = UnsafeByteOperations.UnsafeWrap(data) };
+        var lease = await store.LendLocalAsync(cid, context.CancellationToken)
+            ?? throw new RpcException(new Status(StatusCode.NotFound, $"Block {request.Cid} is not held here."));
+        // Returned when the request ends: by then the answer has been copied into the response.
+        context.GetHttpContext().Response.RegisterForDispose(lease);
+        return new BlockMessage { Data = UnsafeByteOperations.UnsafeWrap(lease.Memory) };
     }
 
     private static string Caller(ServerCallContext context) => context.UserState[MembershipInterceptor.MemberKey] as string ?? "";

@@ -167,6 +167,24 @@ public sealed class EmbeddedContentStore : IContentStore, IDisposable
         return new StoreUsage(bytes, blocks, pinnedBytes, pinnedBlocks);
     }
 
+    public ValueTask<BlockLease?> LendLocalAsync(Cid cid, CancellationToken cancellationToken)
+    {
+        if (!_sizes.TryGetValue(cid, out var size) || size > int.MaxValue) return ValueTask.FromResult<BlockLease?>(null);
+        try
+        {
+            using var file = File.OpenHandle(BlockPath(cid));
+            var lease = BlockLease.Rent((int)size, buffer => RandomAccess.Read(file, buffer.Span, 0) == size && cid.Matches(buffer.Span));
+            if (lease is null)
+                Forget(cid, corrupt: true);
+            return ValueTask.FromResult(lease);
+        }
+        catch (FileNotFoundException)
+        {
+            Forget(cid, corrupt: false); // collected in the meantime
+            return ValueTask.FromResult<BlockLease?>(null);
+        }
+    }
+
     private byte[]? TryReadLocal(Cid cid)
     {
         if (!_sizes.ContainsKey(cid)) return null;
@@ -177,13 +195,20 @@ public sealed class EmbeddedContentStore : IContentStore, IDisposable
         }
         catch (FileNotFoundException)
         {
-            _sizes.TryRemove(cid, out _); // collected in the meantime
+            Forget(cid, corrupt: false); // collected in the meantime
             return null;
         }
         if (cid.Matches(bytes)) return bytes;
-        File.Delete(BlockPath(cid));
-        _sizes.TryRemove(cid, out _);
+        Forget(cid, corrupt: true);
         return null;
+    }
+
+    /// <summary>A block that is gone, or whose bytes no longer hash to its name (deleted, so it is fetched again).</summary>
+    private void Forget(Cid cid, bool corrupt)
+    {
+        if (corrupt)
+            File.Delete(BlockPath(cid));
+        _sizes.TryRemove(cid, out _);
     }
 
     /// <remarks>Synchronous: a block is at most 1 MiB, which the page cache takes at once; an asynchronous open costs more.</remarks>

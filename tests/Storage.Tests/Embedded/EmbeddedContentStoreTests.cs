@@ -112,6 +112,38 @@ public sealed class EmbeddedContentStoreTests : IDisposable
     }
 
     [Fact]
+    public async Task A_block_is_lent_for_serving_verified_and_never_fetched_and_a_corrupt_one_is_not_lent()
+    {
+        var neighbours = new Counting();
+        var store = new EmbeddedContentStore(_directory, neighbours);
+        var weights = Enumerable.Range(0, 200_000).Select(i => (byte)(i * 7)).ToArray();
+        var cid = await store.PutAsync(ContentCodec.Raw, weights, default);
+        var corrupt = await store.PutAsync(ContentCodec.Raw, new byte[] { 1, 2, 3 }, default);
+        File.WriteAllBytes(Path.Combine(_directory, "blocks", corrupt.ToString()), [9, 9, 9]);
+        IContentStore contentStore = store;
+
+        using (var lease = await contentStore.LendLocalAsync(cid, default))
+            Assert.Equal(weights, lease!.Memory.ToArray());
+        using (var again = await contentStore.LendLocalAsync(cid, default)) // the buffer went back to the pool and is lent again, refilled
+            Assert.Equal(weights, again!.Memory.ToArray());
+        Assert.Null(await contentStore.LendLocalAsync(corrupt, default));
+        Assert.False(await store.HasAsync(corrupt, default)); // deleted, to be fetched again
+        Assert.Null(await contentStore.LendLocalAsync(Cid.Compute(ContentCodec.Raw, [4, 5, 6]), default)); // not held
+        Assert.Equal(0, neighbours.Asked); // serving never fetches
+    }
+
+    private sealed class Counting : IBlockSource
+    {
+        public int Asked;
+
+        public Task<byte[]?> TryFetchAsync(Cid cid, string? preferredPeer, CancellationToken cancellationToken)
+        {
+            Interlocked.Increment(ref Asked);
+            return Task.FromResult<byte[]?>(null);
+        }
+    }
+
+    [Fact]
     public async Task Missing_blocks_are_fetched_from_a_neighbour_and_verified()
     {
         var neighbourStore = new EmbeddedContentStore(Path.Combine(_directory, "b"));
