@@ -9,9 +9,9 @@ using MlAspire.Storage.Content;
 namespace MlAspire.Peer.Network;
 
 /// <summary>
-/// Embedded mode's bitswap: asks the neighbour that announced the block first, then hedges — after the recent answers'
-/// 95th-percentile latency (<see cref="AskLatency"/>), or at once when an answer fails, it asks one more neighbour in random order, up to
-/// <see cref="Parallel"/> at a time — and takes the first answer that hashes to the CID. Each ask has its own deadline,
+/// Embedded mode's bitswap: asks the neighbour that announced the block first, then hedges — after the recent winning
+/// answers' 75th-percentile latency (<see cref="AskLatency"/>), or at once when an answer fails, it asks one more
+/// neighbour in random order, up to <see cref="Parallel"/> at a time — and takes the first answer that hashes to the CID. Each ask has its own deadline,
 /// so neighbours that never answer cost a few seconds of one ask each, in parallel, never the whole fetch; those that
 /// keep missing it are benched (<see cref="StalledNeighbours"/>) and not asked for a while.
 /// </summary>

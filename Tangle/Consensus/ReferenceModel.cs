@@ -17,7 +17,7 @@ public sealed record ReferenceModel(IReadOnlyList<ReferenceCandidate> Candidates
     /// everything honest) but cannot pass for a good model on honest data.
     /// </summary>
     public static ReferenceModel Select(TangleGraph graph, IModelStore store, LocalData local, ITipSelector selector, LearningParameters parameters, Random random) =>
-        Select(graph, store, local, new ReferenceSelector(selector, parameters.ReferenceSamples).SampleTips(graph, random), parameters);
+        Choose(graph, store, local, selector, parameters, random).Combine(parameters);
 
     /// <summary>As the other overload, ranking by tips already sampled (<see cref="LearningParameters.ReferenceSamples"/> of them, or any number).</summary>
     public static ReferenceModel Select(TangleGraph graph, IModelStore store, LocalData local, IReadOnlyList<int> sampledTips, LearningParameters parameters) =>
