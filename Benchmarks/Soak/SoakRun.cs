@@ -54,6 +54,8 @@ public static class SoakRun
         }
         var verdict = SoakReport.Write(options, samples);
         Console.WriteLine(verdict.Text);
+        // Each process's last lines, for whoever has to find out why a run was not stable.
+        await File.WriteAllTextAsync(Path.Combine(options.Output, "logs.txt"), cluster.Logs(), cancellationToken);
         if (options.Storage == StorageMode.Embedded)
         {
             var asks = await BlockAsksAsync(cluster);

@@ -14,14 +14,19 @@ namespace MlAspire.Peer.Engine;
 /// rejected and counted by reason, and what it pinned is unpinned. A full disk here is this peer's fault, not the sender's: it is thrown
 /// (<see cref="StoreFullException"/>), so the caller tries again later instead of counting a rejection.
 /// </summary>
-public sealed class Ingestor(Replica replica, IContentStore store, TangleGuards guards, StoreSpace space, TimeProvider time, PeerMetrics metrics, IngestBudget? budget = null)
+public sealed class Ingestor(Replica replica, IContentStore store, TangleGuards guards, StoreSpace space, TimeProvider time, PeerMetrics metrics, IngestBudget? budget = null,
+    PinClaims? claims = null)
 {
     private readonly IngestBudget _budget = budget ??= new IngestBudget();
     private readonly SemaphoreSlim _working = new(budget.MaxConcurrent);
     private readonly RejectedAnnouncements _rejected = new();
     private readonly WeightsIntake _weights = new(replica, store, guards, budget);
+    private readonly PinClaims _claims = claims ?? PinClaims.For(replica, store); // shared with retention in a peer
 
     public IngestBudget Budget => _budget;
+
+    /// <summary>Blocks claimed by ingestions in flight; zero when none is (every claim is released).</summary>
+    public int PinsClaimed => _claims.Claimed;
 
     public async Task<IngestOutcome> IngestAsync(Announcement announcement, CancellationToken cancellationToken)
     {
@@ -31,9 +36,8 @@ public sealed class Ingestor(Replica replica, IContentStore store, TangleGuards 
             return Reject(before, announcement.Cid, null); // announced again: refused again, at no cost
         using var activity = PeerTracing.Source.StartActivity("ingest transaction");
         activity?.SetTag("mlaspire.transaction.cid", announcement.Cid.ToString());
-        var pinned = new List<(Cid Cid, bool IsWeights)>();
+        var pinned = _claims.Begin();
         var inserted = 0;
-        IngestOutcome? outcome = null;
         await _working.WaitAsync(cancellationToken);
         using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         deadline.CancelAfter(_budget.MaxDuration);
@@ -44,7 +48,7 @@ public sealed class Ingestor(Replica replica, IContentStore store, TangleGuards 
                 throw new TransactionRejectedException(RejectionReason.RateLimited, $"Sender {sender} announces faster than the tangle's publishing rate allows.");
             var documents = await FetchDocumentsAsync(announcement, now, pinned, deadline.Token);
             if (documents is null)
-                return outcome = new IngestOutcome(IngestStatus.Deferred, 0);
+                return new IngestOutcome(IngestStatus.Deferred, 0);
             CheckClocks(documents);
             var weighted = documents.Take(_budget.MaxWeightedAncestors + 1).Select(d => d.Cid).ToHashSet();
             foreach (var document in InsertionOrder(documents))
@@ -53,16 +57,16 @@ public sealed class Ingestor(Replica replica, IContentStore store, TangleGuards 
             if (inserted > 0 && announcement.Path != AnnouncementPath.Replay)
                 space.HasRoom(); // it stored the document at least
             activity?.SetTag("mlaspire.transactions.inserted", inserted);
-            return outcome = new IngestOutcome(inserted > 0 ? IngestStatus.Inserted : IngestStatus.Known, inserted);
+            return new IngestOutcome(inserted > 0 ? IngestStatus.Inserted : IngestStatus.Known, inserted);
         }
         catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
         {
-            return outcome = Reject(RejectionReason.BudgetExceeded, announcement.Cid, activity,
+            return Reject(RejectionReason.BudgetExceeded, announcement.Cid, activity,
                 $"{announcement.Cid} took longer than {_budget.MaxDuration.TotalSeconds:0} s to fetch.", inserted);
         }
         catch (TransactionRejectedException e)
         {
-            return outcome = Reject(e.Reason, announcement.Cid, activity, e.Message, inserted);
+            return Reject(e.Reason, announcement.Cid, activity, e.Message, inserted);
         }
         catch (StoreFullException e)
         {
@@ -72,8 +76,9 @@ public sealed class Ingestor(Replica replica, IContentStore store, TangleGuards 
         finally
         {
             _working.Release();
-            if (outcome?.Status is not (IngestStatus.Inserted or IngestStatus.Known))
-                await UnpinAsync(pinned); // rejected, deferred, or failed on this peer's own store
+            // Whatever the outcome: what went into the replica stays pinned, what landed for nothing (all of it when rejected,
+            // deferred or failed on this peer's own store; weights nobody could supply) is unpinned once no ingestion claims it.
+            await pinned.ReleaseAsync();
         }
     }
 
@@ -81,7 +86,7 @@ public sealed class Ingestor(Replica replica, IContentStore store, TangleGuards 
     /// The announced document and its unknown ancestors, breadth first (nearest first); documents only, verified. Null
     /// when the announced transaction is history arriving on a live path: it is deferred to catch-up before any fetch.
     /// </summary>
-    private async Task<List<VerifiedTransaction>?> FetchDocumentsAsync(Announcement announcement, long now, List<(Cid, bool)> pinned, CancellationToken cancellationToken)
+    private async Task<List<VerifiedTransaction>?> FetchDocumentsAsync(Announcement announcement, long now, PinClaims.Held pinned, CancellationToken cancellationToken)
     {
         var documents = new List<VerifiedTransaction>();
         var queue = new Queue<(Cid Cid, byte[]? Bytes, int Depth)>([(announcement.Cid, announcement.Document, 0)]);
@@ -96,8 +101,8 @@ public sealed class Ingestor(Replica replica, IContentStore store, TangleGuards 
                 bytes = given;
             else
             {
+                await pinned.ClaimAsync(next.Cid, next.Cid, isWeights: false, cancellationToken);
                 bytes = await FetchPinnedAsync(next.Cid, RejectionReason.UnknownParent, announcement.From, cancellationToken);
-                pinned.Add((next.Cid, false));
             }
             var parsed = guards.Verifier.Verify(next.Cid, bytes);
             if (documents.Count == 0 && announcement.Path != AnnouncementPath.Replay)
@@ -159,7 +164,7 @@ public sealed class Ingestor(Replica replica, IContentStore store, TangleGuards 
         return ordered;
     }
 
-    private async Task<int> InsertAsync(VerifiedTransaction item, bool isRoot, bool weighted, Announcement announcement, long now, List<(Cid, bool)> pinned, CancellationToken cancellationToken)
+    private async Task<int> InsertAsync(VerifiedTransaction item, bool isRoot, bool weighted, Announcement announcement, long now, PinClaims.Held pinned, CancellationToken cancellationToken)
     {
         if (replica.IsKnown(item.Cid)) return 0; // a concurrent ingestion brought it meanwhile
         var document = item.Parsed;
@@ -171,8 +176,8 @@ public sealed class Ingestor(Replica replica, IContentStore store, TangleGuards 
         var weights = await _weights.ForAsync(item, isRoot, weighted, announcement, now, pinned, cancellationToken);
         if (isRoot && announcement is { Path: not AnnouncementPath.Replay, Document: not null })
         {
+            await pinned.ClaimAsync(item.Cid, item.Cid, isWeights: false, cancellationToken);
             await store.PutAsync(ContentCodec.DagJson, item.Document, cancellationToken);
-            pinned.Add((item.Cid, false));
         }
         if (replica.IsKnown(item.Cid)) return 0;
         if (charged && !guards.Rates.AdmitCreator(document.CreatorId, document.CreatedAt))
@@ -209,22 +214,5 @@ public sealed class Ingestor(Replica replica, IContentStore store, TangleGuards 
         metrics.Rejected(reason);
         activity?.SetStatus(ActivityStatusCode.Error, reason.Label());
         return new IngestOutcome(IngestStatus.Rejected, inserted, reason, message ?? $"{cid} was rejected before ({reason.Label()}).");
-    }
-
-    /// <summary>Unpins what this announcement pinned and the replica did not take in; a store failure stops nothing.</summary>
-    private async Task UnpinAsync(List<(Cid Cid, bool IsWeights)> pinned)
-    {
-        foreach (var (cid, isWeights) in pinned)
-        {
-            if (isWeights ? replica.HoldsWeights(cid) : replica.IsKnown(cid)) continue;
-            try
-            {
-                await (isWeights ? store.UnpinFileAsync(cid, CancellationToken.None) : store.UnpinAsync(cid, CancellationToken.None));
-            }
-            catch (Exception e) when (e is not OperationCanceledException)
-            {
-                // The node is failing: this pin stays until the store is cleaned of what the replica does not hold.
-            }
-        }
     }
 }

@@ -218,6 +218,13 @@ public sealed class Replica
             return _ledger.ReleaseWeights(Graph, keepNewest, Protected(protectedIds));
     }
 
+    /// <summary>The weights blobs (raw blocks or files' roots) the store keeps for transactions of the replica.</summary>
+    public IReadOnlyList<Cid> HeldWeights()
+    {
+        lock (_lock)
+            return _ledger.HeldWeights();
+    }
+
     /// <summary>See <see cref="RetentionLedger.ReleaseDocuments"/>; the reference's are kept besides <paramref name="protectedIds"/>.</summary>
     public IReadOnlyList<Cid> ReleaseDocuments(int keepNewest, IReadOnlySet<string>? protectedIds = null)
     {

@@ -49,6 +49,9 @@ internal sealed class RetentionLedger
     /// <summary>Whether the store holds the blob for some transaction of the replica (in memory or not).</summary>
     public bool Holds(string weightsId) => _holders.ContainsKey(weightsId);
 
+    /// <summary>Every blob the store holds for some transaction of the replica.</summary>
+    public List<Cid> HeldWeights() => _holders.Keys.Select(Cid.Parse).ToList();
+
     /// <summary>
     /// Drops from memory the decoded weights of transactions older than the newest <paramref name="keepNewest"/>; the
     /// store keeps them (for neighbours catching up) until <see cref="ReleaseWeights"/>. A blob goes once no holder in

@@ -14,27 +14,33 @@ namespace MlAspire.Peer.Engine;
 public sealed class WeightsIntake(Replica replica, IContentStore store, TangleGuards guards, IngestBudget budget)
 {
     /// <param name="weighted">Among the nearest ancestors of the announced transaction, whose weights are fetched.</param>
-    /// <param name="pinned">Where what this fetch pinned is added, for the ingestion to unpin if it fails.</param>
-    public async Task<ModelWeights?> ForAsync(VerifiedTransaction item, bool isRoot, bool weighted, Announcement announcement, long now, List<(Cid Cid, bool IsWeights)> pinned, CancellationToken cancellationToken)
+    /// <param name="pinned">The ingestion's claims: each block of the weights is claimed before its fetch pins it (<see cref="PinClaims"/>).</param>
+    public async Task<ModelWeights?> ForAsync(VerifiedTransaction item, bool isRoot, bool weighted, Announcement announcement, long now, PinClaims.Held pinned, CancellationToken cancellationToken)
     {
         var cid = item.Parsed.Weights;
         if (replica.TryGetWeights(cid, out var held))
+        {
+            // Held now, but retention may release the last other holder before this one is in: claimed and pinned again.
+            await pinned.ClaimAsync(cid, cid, isWeights: true, cancellationToken);
+            await store.PinAsync(cid, cancellationToken);
             return held;
+        }
         if (announcement.Path == AnnouncementPath.Replay)
-            return await store.HasAsync(cid, cancellationToken) ? Decode(cid, await store.FetchPinnedFileAsync(cid, MaxWeightsBytes, budget.FetchTimeout, cancellationToken)) : null;
+            return await store.HasAsync(cid, cancellationToken)
+                ? Decode(cid, await store.FetchPinnedFileAsync(cid, MaxWeightsBytes, budget.FetchTimeout, cancellationToken, beforePin: Claim(cid, pinned)))
+                : null;
         var required = isRoot && announcement.Path == AnnouncementPath.Live;
         if (!required && (IsHistory(item, now) || !isRoot && !weighted))
             return null;
         byte[] bytes;
         try
         {
-            bytes = await FetchPinnedAsync(cid, announcement.From, cancellationToken);
+            bytes = await FetchPinnedAsync(cid, announcement.From, pinned, cancellationToken);
         }
         catch (TransactionRejectedException) when (!required)
         {
-            return null;
+            return null; // what the fetch pinned is unpinned with the ingestion's claims: the replica will not hold them
         }
-        pinned.Add((cid, true));
         return Decode(cid, bytes);
     }
 
@@ -54,12 +60,16 @@ public sealed class WeightsIntake(Replica replica, IContentStore store, TangleGu
     /// </summary>
     private long MaxWeightsBytes => Math.Min(budget.MaxWeightsBytes, replica.Rules.WeightsBytes);
 
-    /// <summary>The weights file, every block pinned and verified, refused from its root when larger than the model's weights.</summary>
-    private async Task<byte[]> FetchPinnedAsync(Cid cid, string? preferredPeer, CancellationToken cancellationToken)
+    /// <summary>Each block of the weights file <paramref name="weights"/> claimed before its pin, as part of that file.</summary>
+    private Func<Cid, CancellationToken, Task> Claim(Cid weights, PinClaims.Held pinned) =>
+        (block, cancellationToken) => pinned.ClaimAsync(block, weights, isWeights: true, cancellationToken);
+
+    /// <summary>The weights file, every block claimed, pinned and verified, refused from its root when larger than the model's weights.</summary>
+    private async Task<byte[]> FetchPinnedAsync(Cid cid, string? preferredPeer, PinClaims.Held pinned, CancellationToken cancellationToken)
     {
         try
         {
-            return await store.FetchPinnedFileAsync(cid, MaxWeightsBytes, budget.FetchTimeout, cancellationToken, preferredPeer);
+            return await store.FetchPinnedFileAsync(cid, MaxWeightsBytes, budget.FetchTimeout, cancellationToken, preferredPeer, Claim(cid, pinned));
         }
         catch (InvalidDataException e)
         {

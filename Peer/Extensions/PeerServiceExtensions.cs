@@ -37,6 +37,7 @@ public static class PeerServiceExtensions
             () => provider.GetRequiredService<NeighbourDirectory>().Count + 1));
         services.AddSingleton(options.IngestBudget);
         services.AddSingleton<StoreSpace>();
+        services.AddSingleton(provider => PinClaims.For(provider.GetRequiredService<Replica>(), provider.GetRequiredService<IContentStore>()));
         services.AddSingleton<Ingestor>();
         services.AddSingleton<Publisher>();
         services.AddSingleton<PeerStatusReporter>();

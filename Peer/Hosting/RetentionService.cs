@@ -14,8 +14,11 @@ namespace MlAspire.Peer.Hosting;
 /// the store the same way (the replica keeps them in memory). Garbage is collected at most as often as
 /// <see cref="CollectionPacer"/> allows, since a slow collection blocks the IPFS node's writes.
 /// </summary>
-public sealed class RetentionService(Replica replica, IContentStore store, PeerStatusReporter status, PeerMetrics metrics, IConfiguration configuration, TimeProvider time, ILogger<RetentionService> logger) : BackgroundService
+public sealed class RetentionService(Replica replica, IContentStore store, PinClaims claims, PeerStatusReporter status, PeerMetrics metrics, IConfiguration configuration,
+    TimeProvider time, ILogger<RetentionService> logger) : BackgroundService
 {
+    private readonly ReleasedFiles _files = new(store);
+
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         var options = configuration.GetSection(PeerOptions.Section).Get<PeerOptions>() ?? new PeerOptions();
@@ -31,20 +34,13 @@ public sealed class RetentionService(Replica replica, IContentStore store, PeerS
             {
                 var released = replica.ReleaseWeights(horizon);
                 var documents = replica.ReleaseDocuments(documentHorizon);
-                // One failed unpin (a node timing out) must not keep the others, or the collection, from freeing space.
-                var failed = 0;
-                foreach (var (cid, weights) in released.Select(c => (c, true)).Concat(documents.Select(c => (c, false))))
-                {
-                    try
-                    {
-                        await (weights ? store.UnpinFileAsync(cid, stoppingToken) : store.UnpinAsync(cid, stoppingToken));
-                    }
-                    catch (Exception e) when (e is not OperationCanceledException)
-                    {
-                        if (failed++ == 0)
-                            logger.LogWarning("Could not unpin {Cid}: {Error}; it stays pinned", cid, e.Message);
-                    }
-                }
+                var candidates = await _files.CandidatesAsync(released, stoppingToken);
+                // What the replica took back in meanwhile (a transaction arriving with the same weights) is kept. One failed
+                // unpin (a node timing out) must not keep the others, or the collection, from freeing space.
+                var failed = await claims.UnpinUnclaimedAsync(candidates.Concat(documents),
+                    marked => _files.NotHeldAsync(marked, released, replica.HeldWeights(), stoppingToken));
+                if (failed.Count > 0)
+                    logger.LogWarning("Could not unpin {Count} blocks, {Cid} first: {Error}; they stay pinned", failed.Count, failed[0].Block, failed[0].Error.Message);
                 metrics.RetentionReleased(released.Count, documents.Count);
                 // The horizon adapts only to a collected store's size: what was just unpinned still counts before.
                 if (!pacer.IsDue)

@@ -54,33 +54,21 @@ public static class ContentFiles
 
     /// <summary>
     /// The file's bytes, every block fetched pinned and checked against its CID as it lands. The root is read first and
-    /// refused when it declares more than <paramref name="maxBytes"/>, before any chunk is asked for; on any failure
-    /// every block this call pinned is unpinned again.
+    /// refused when it declares more than <paramref name="maxBytes"/>, before any chunk is asked for. As with a block
+    /// (<see cref="IContentStore.FetchPinnedAsync"/>), what a failed fetch pinned stays pinned for the caller, which
+    /// learns each block before its pin through <paramref name="beforePin"/>: a file's root is not enough to know which
+    /// blocks to unpin, since a hostile root may link blocks that other files hold.
     /// </summary>
     /// <exception cref="InvalidDataException">Not a file of raw chunks, larger than allowed, or a chunk of another size than the root says.</exception>
     /// <exception cref="TimeoutException">A block did not arrive within <paramref name="timeout"/>.</exception>
-    public static async Task<byte[]> FetchPinnedFileAsync(
-        this IContentStore store, Cid cid, long maxBytes, TimeSpan timeout, CancellationToken cancellationToken, string? preferredPeer = null)
-    {
-        // Blocks held before this call may be pinned for another file sharing them: only the others are unpinned on failure.
-        var pinned = new List<Cid>();
-        try
+    public static Task<byte[]> FetchPinnedFileAsync(this IContentStore store, Cid cid, long maxBytes, TimeSpan timeout, CancellationToken cancellationToken,
+        string? preferredPeer = null, Func<Cid, CancellationToken, Task>? beforePin = null) =>
+        ReadFileAsync(cid, maxBytes, async (block, ct) =>
         {
-            return await ReadFileAsync(cid, maxBytes, async (block, ct) =>
-            {
-                var held = await store.HasAsync(block, ct);
-                var bytes = await store.FetchPinnedAsync(block, timeout, ct, preferredPeer);
-                if (!held) pinned.Add(block);
-                return bytes;
-            }, cancellationToken, blocksVerified: true); // a store returns only bytes that hash to the CID asked for
-        }
-        catch
-        {
-            foreach (var block in pinned)
-                await store.UnpinAsync(block, CancellationToken.None);
-            throw;
-        }
-    }
+            if (beforePin is not null)
+                await beforePin(block, ct);
+            return await store.FetchPinnedAsync(block, timeout, ct, preferredPeer);
+        }, cancellationToken, blocksVerified: true); // a store returns only bytes that hash to the CID asked for
 
     /// <summary>
     /// The file <paramref name="cid"/> names, its blocks read one at a time through <paramref name="getBlock"/>; each is
@@ -118,13 +106,24 @@ public static class ContentFiles
         return content;
     }
 
-    /// <summary>Unpins the file's root and, when the root is held, every chunk it links.</summary>
+    /// <summary>
+    /// Unpins the file's root and, when the root is held and is one, every chunk it links (a root refused when fetched
+    /// had none of its chunks fetched).
+    /// </summary>
     public static async Task UnpinFileAsync(this IContentStore store, Cid cid, CancellationToken cancellationToken)
     {
         if (cid.Codec == ContentCodec.DagPb && await store.HasAsync(cid, cancellationToken))
         {
-            var root = await store.GetAsync(cid, TimeSpan.FromSeconds(5), cancellationToken);
-            foreach (var chunk in UnixFsFile.ReadRoot(root, UnixFsFile.MaxBytes))
+            IReadOnlyList<FileChunk> chunks;
+            try
+            {
+                chunks = UnixFsFile.ReadRoot(await store.GetAsync(cid, TimeSpan.FromSeconds(5), cancellationToken), UnixFsFile.MaxBytes);
+            }
+            catch (InvalidDataException)
+            {
+                chunks = [];
+            }
+            foreach (var chunk in chunks)
                 await store.UnpinAsync(chunk.Cid, cancellationToken);
         }
         await store.UnpinAsync(cid, cancellationToken);

@@ -22,7 +22,8 @@ public interface IContentStore
 
     /// <summary>
     /// <see cref="GetAsync"/>, pinned from the moment it lands, so garbage collection can never take a block between its
-    /// arrival and its pin. The caller unpins it when it rejects the content; on failure nothing stays pinned.
+    /// arrival and its pin. The pin stays when the fetch fails: pins are a set, so concurrent fetches of one block share
+    /// one, and only the caller knows whether another still needs it. The caller unpins what it gives up.
     /// </summary>
     /// <exception cref="TimeoutException">Nobody supplied the block within <paramref name="timeout"/>.</exception>
     Task<byte[]> FetchPinnedAsync(Cid cid, TimeSpan timeout, CancellationToken cancellationToken, string? preferredPeer = null);
@@ -44,6 +45,9 @@ public interface IContentStore
     Task UnpinAsync(Cid cid, CancellationToken cancellationToken);
 
     Task<IReadOnlyCollection<Cid>> PinsAsync(CancellationToken cancellationToken);
+
+    /// <summary>Whether the block is pinned here (no network); a store that can looks it up without listing every pin.</summary>
+    async Task<bool> IsPinnedAsync(Cid cid, CancellationToken cancellationToken) => (await PinsAsync(cancellationToken)).Contains(cid);
 
     /// <summary>Deletes every unpinned block; returns what remains.</summary>
     Task<StoreUsage> CollectGarbageAsync(CancellationToken cancellationToken);

@@ -89,16 +89,7 @@ public sealed class EmbeddedContentStore : IContentStore, IDisposable
     public async Task<byte[]> FetchPinnedAsync(Cid cid, TimeSpan timeout, CancellationToken cancellationToken, string? preferredPeer = null)
     {
         await PinAsync(cid, cancellationToken); // the pin first: garbage collection spares the block from the instant it lands
-        try
-        {
-            return await GetAsync(cid, timeout, cancellationToken, preferredPeer);
-        }
-        catch
-        {
-            // A block that was already pinned is stored here, so the get cannot fail on it: nothing pinned before is unpinned.
-            await UnpinAsync(cid, CancellationToken.None);
-            throw;
-        }
+        return await GetAsync(cid, timeout, cancellationToken, preferredPeer);
     }
 
     public Task<bool> HasAsync(Cid cid, CancellationToken cancellationToken) => Task.FromResult(_sizes.ContainsKey(cid));
@@ -123,6 +114,8 @@ public sealed class EmbeddedContentStore : IContentStore, IDisposable
         _pins.Remove(cid);
         return Task.CompletedTask;
     }
+
+    public Task<bool> IsPinnedAsync(Cid cid, CancellationToken cancellationToken) => Task.FromResult(_pins.Contains(cid));
 
     public Task<IReadOnlyCollection<Cid>> PinsAsync(CancellationToken cancellationToken) =>
         Task.FromResult<IReadOnlyCollection<Cid>>(_pins.ToList());

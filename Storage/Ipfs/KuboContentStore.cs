@@ -71,7 +71,8 @@ public sealed class KuboContentStore(KuboRpcClient ipfs) : IContentStore
 
     /// <summary>
     /// pin/add first — it fetches a missing block and pins it in one step, so it never sits unpinned in the node — then
-    /// block/get, which finds it local. Bitswap asks every connected node; there is no peer to prefer.
+    /// block/get, which finds it local. Bitswap asks every connected node; there is no peer to prefer. As in every store,
+    /// a failed fetch leaves its pin (if pin/add got that far) to the caller.
     /// </summary>
     public async Task<byte[]> FetchPinnedAsync(Cid cid, TimeSpan timeout, CancellationToken cancellationToken, string? preferredPeer = null)
     {
@@ -80,20 +81,9 @@ public sealed class KuboContentStore(KuboRpcClient ipfs) : IContentStore
             await ipfs.PinAddAsync(cid.ToString(), recursive: cid.Codec == ContentCodec.Raw, cancellationToken, timeout);
             return await GetAsync(cid, timeout, cancellationToken);
         }
-        catch (Exception e) when (e is TimeoutException or IpfsApiException or HttpRequestException or InvalidDataException)
+        catch (IpfsApiException e) when (IsRepoFull(e))
         {
-            // A block that was already pinned is local, so pin/add cannot fail on it: nothing pinned before is unpinned here.
-            try
-            {
-                await ipfs.PinRmAsync(cid.ToString(), CancellationToken.None);
-            }
-            catch (Exception cleanup) when (cleanup is TimeoutException or IpfsApiException or HttpRequestException)
-            {
-                // The node is failing: the pin, if any, goes with the next retention pass's unpin of what the replica lacks.
-            }
-            if (e is IpfsApiException full && IsRepoFull(full))
-                throw new StoreFullException($"The IPFS node's repo has no space left for {cid}: {e.Message}", e);
-            throw;
+            throw new StoreFullException($"The IPFS node's repo has no space left for {cid}: {e.Message}", e);
         }
     }
 
@@ -113,6 +103,10 @@ public sealed class KuboContentStore(KuboRpcClient ipfs) : IContentStore
     public Task PinAsync(Cid cid, CancellationToken cancellationToken) => ipfs.PinAddAsync(cid.ToString(), recursive: cid.Codec == ContentCodec.Raw, cancellationToken);
 
     public async Task UnpinAsync(Cid cid, CancellationToken cancellationToken) => await ipfs.PinRmAsync(cid.ToString(), cancellationToken);
+
+    /// <summary>Looked up as <see cref="PinAsync"/> pins it: raw blocks recursively, the rest directly.</summary>
+    public Task<bool> IsPinnedAsync(Cid cid, CancellationToken cancellationToken) =>
+        ipfs.IsPinnedAsync(cid.ToString(), cid.Codec == ContentCodec.Raw ? "recursive" : "direct", cancellationToken);
 
     public async Task<IReadOnlyCollection<Cid>> PinsAsync(CancellationToken cancellationToken) =>
         (await ipfs.PinLsAsync(cancellationToken, "recursive")).Concat(await ipfs.PinLsAsync(cancellationToken, "direct"))

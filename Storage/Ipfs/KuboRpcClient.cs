@@ -159,6 +159,21 @@ public sealed class KuboRpcClient(HttpClient http, TimeSpan? callDeadline = null
         }
     }
 
+    /// <summary>Whether <paramref name="cid"/> is pinned as <paramref name="type"/> ("recursive" or "direct"): one lookup, not a listing.</summary>
+    public async Task<bool> IsPinnedAsync(string cid, string type, CancellationToken cancellationToken)
+    {
+        try
+        {
+            var pins = await PostJsonAsync("pin/ls", [("arg", cid), ("type", type)], null, KuboJson.Default.PinLsResponse, cancellationToken);
+            return pins.Keys is { Count: > 0 };
+        }
+        // Kubo: "path '…' is not pinned"; js-ipfs: "… is not pinned".
+        catch (IpfsApiException e) when (e.Error?.Message is { } message && message.Contains("not pinned", StringComparison.OrdinalIgnoreCase))
+        {
+            return false;
+        }
+    }
+
     /// <summary>The CIDs pinned as <paramref name="type"/>: "recursive" (what <see cref="PinAddAsync"/> with recursive=true makes) or "direct".</summary>
     public async Task<IReadOnlyList<string>> PinLsAsync(CancellationToken cancellationToken, string type = "recursive")
     {

@@ -83,6 +83,9 @@ public sealed class TransactionVerifier(Cid genesisCid, TransactionDocument gene
             throw Reject(RejectionReason.WrongTangle, $"Transaction {cid} belongs to tangle {document.Genesis?.ToString() ?? "(none)"}, not {genesisCid}.");
         if (document.Parents.Count is 0 || document.Parents.Count > maxParents || document.Parents.Distinct().Count() != document.Parents.Count)
             throw Reject(RejectionReason.InvalidParents, $"Transaction {cid} has {document.Parents.Count} parents (1 to {maxParents} distinct allowed).");
+        // A parent is a transaction document: another block (a model's weights) is never fetched and claimed as one.
+        if (document.Parents.Any(parent => parent.Codec != ContentCodec.DagJson))
+            throw Reject(RejectionReason.InvalidParents, $"Transaction {cid} names a parent that is not a transaction document (dag-json).");
         if (document.Weights.Codec is not (ContentCodec.Raw or ContentCodec.DagPb))
             throw Reject(RejectionReason.InvalidWeights, $"Transaction {cid} links weights that are neither a raw block nor a file's root.");
         if (!PeerKey.TryIdOf(document.CreatorKey, out var creatorId) || creatorId != document.CreatorId)

@@ -76,6 +76,7 @@ public sealed class AttackTests : IDisposable
         { "future", RejectionReason.Stale },
         { "older-than-its-parent", RejectionReason.Stale },
         { "too-many-parents", RejectionReason.InvalidParents },
+        { "parent-not-a-document", RejectionReason.InvalidParents },
     };
 
     [Theory]
@@ -96,6 +97,7 @@ public sealed class AttackTests : IDisposable
             "unknown-parent" => [Cid.Compute(ContentCodec.DagJson, "nobody has this"u8)],
             "older-than-its-parent" => [Forge([Genesis], Weights(6)).Cid],
             "too-many-parents" => Enumerable.Range(0, 9).Select(i => Forge([Genesis], Weights(6), created: _now - i)).Select(f => f.Cid).ToList(),
+            "parent-not-a-document" => [Genesis, Weights(6)], // another member's weights, to be fetched, pinned and dropped as a document
             _ => new List<Cid> { Genesis },
         };
         var (cid, bytes) = attack switch

@@ -73,11 +73,13 @@ public sealed class ContentFilesTests : IDisposable
         await Assert.ThrowsAsync<InvalidDataException>(() => store.FetchPinnedFileAsync(root, 2 * UnixFsFile.ChunkSize, Timeout, default));
 
         Assert.Equal([root], neighbour.Asked);
-        Assert.Empty(await store.PinsAsync(default)); // the root it pinned to read is released
+        Assert.Equal([root], await store.PinsAsync(default)); // the root it pinned to read, left to the caller
+        await store.UnpinFileAsync(root, default); // a refused root: no chunk to unpin, and no error
+        Assert.Empty(await store.PinsAsync(default));
     }
 
     [Fact]
-    public async Task A_missing_chunk_fails_the_fetch_and_leaves_nothing_pinned()
+    public async Task A_missing_chunk_fails_the_fetch_and_unpinning_the_file_then_leaves_nothing_pinned()
     {
         var source = new EmbeddedContentStore(Path.Combine(_directory, "a"));
         var blob = Blob(2 * UnixFsFile.ChunkSize + 5);
@@ -89,11 +91,13 @@ public sealed class ContentFilesTests : IDisposable
 
         await Assert.ThrowsAsync<TimeoutException>(() => store.FetchPinnedFileAsync(root, blob.Length, TimeSpan.FromMilliseconds(300), default));
 
+        Assert.Equal(UnixFsFile.Build(blob).Count, (await store.PinsAsync(default)).Count); // the root, the chunks that came, the one that did not
+        await store.UnpinFileAsync(root, default);
         Assert.Empty(await store.PinsAsync(default));
     }
 
     [Fact]
-    public async Task A_raw_block_larger_than_1_MiB_is_not_a_file_and_leaves_nothing_pinned()
+    public async Task A_raw_block_larger_than_1_MiB_is_not_a_file_and_unpinning_it_leaves_nothing_pinned()
     {
         var source = new EmbeddedContentStore(Path.Combine(_directory, "a"));
         var big = await source.PutAsync(ContentCodec.Raw, Blob(ContentFiles.MaxRawFileBytes + 1), default);
@@ -102,6 +106,7 @@ public sealed class ContentFilesTests : IDisposable
         var refused = await Assert.ThrowsAsync<InvalidDataException>(() => store.FetchPinnedFileAsync(big, 1 << 30, Timeout, default));
 
         Assert.Contains("larger files are chunked", refused.Message);
+        await store.UnpinFileAsync(big, default);
         Assert.Empty(await store.PinsAsync(default));
     }
 

@@ -96,14 +96,19 @@ public sealed class KuboRpcClientTests(IpfsNodesFixture nodes) : IDisposable
     {
         var cid = await A.BlockPutAsync(RandomNumberGenerator.GetBytes(100), pin: false, Token);
 
+        Assert.False(await A.IsPinnedAsync(cid, "recursive", Token));
         await A.PinAddAsync(cid, recursive: true, Token);
         Assert.Contains(cid, await A.PinLsAsync(Token));
+        Assert.True(await A.IsPinnedAsync(cid, "recursive", Token));
+        Assert.False(await A.IsPinnedAsync(cid, "direct", Token));
 
         Assert.Equal(PinRemoval.Removed, await A.PinRmAsync(cid, Token));
         Assert.DoesNotContain(cid, await A.PinLsAsync(Token));
         Assert.Equal(PinRemoval.NotPinned, await A.PinRmAsync(cid, Token));
         var neverStored = Cid.Compute(ContentCodec.Raw, RandomNumberGenerator.GetBytes(100)).ToString();
         Assert.Equal(PinRemoval.NotPinned, await A.PinRmAsync(neverStored, Token));
+        Assert.False(await A.IsPinnedAsync(cid, "recursive", Token));
+        Assert.False(await A.IsPinnedAsync(neverStored, "recursive", Token)); // not even held: no fetch, a plain no
     }
 
     [Fact]

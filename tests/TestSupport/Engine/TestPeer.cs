@@ -18,10 +18,10 @@ public sealed class TestPeer : IDisposable
     public static readonly TimeSpan TrainingInterval = TimeSpan.FromMilliseconds(300);
 
     public TestPeer(TestTangle tangle, string directory, TimeProvider time, IContentStore? neighbour = null, IngestBudget? budget = null, int samples = 1000,
-        int weightsInMemory = Replica.DefaultWeightsInMemory)
+        int weightsInMemory = Replica.DefaultWeightsInMemory, Func<IBlockSource, IBlockSource>? wrapSource = null)
     {
         Replica = new Replica(weightsInMemory);
-        Store = new EmbeddedContentStore(directory, neighbour is null ? null : new StoreSource(neighbour));
+        Store = new EmbeddedContentStore(directory, neighbour is null ? null : (wrapSource ?? (s => s))(new StoreSource(neighbour)));
         Membership = new MembershipState(Key, time);
         Membership.Renew(tangle.Credential(Key, samples));
         Metrics = new PeerMetrics(null, () => Replica.IsInitialized ? Replica.Snapshot : null);
