@@ -185,7 +185,13 @@ public sealed class ConvolutionalNetworkTests : IAsyncLifetime
             return (await a.TransactionsAsync()).Count(t => t.Publisher == idB) >= count
                 && (await b.TransactionsAsync()).Count(t => t.Publisher == idA) >= count;
         }, Patience, _cluster.Logs);
+        // Nothing refused for what it is. A fetch past its budget is not about the transaction (it is not remembered, and
+        // the transaction comes again): js-ipfs stalls under 26 MB weights now and then (below), and a fresh-clone CI run
+        // saw one fetch of 100 chunks go past 60 s.
         foreach (var peer in new[] { a, b })
-            Assert.True((await peer.StatusAsync()).Rejected == 0, $"{peer.Name} rejected transactions:\n{_cluster.Logs()}");
+        {
+            var rejected = (await peer.StatusAsync()).RejectedByReason.Where(r => r.Key != "budget_exceeded").ToList();
+            Assert.True(rejected.Count == 0, $"{peer.Name} rejected transactions: {string.Join(", ", rejected)}\n{_cluster.Logs()}");
+        }
     }
 }
