@@ -3,15 +3,16 @@ using MlAspire.Benchmarks;
 using MlAspire.Benchmarks.Soak;
 
 // Prints the figures docs/benchmarks.md records. Release build:
-//   dotnet run -c Release --project Benchmarks [-- tangle|learning|ingest|step|network [embedded|ipfs]]
+//   dotnet run -c Release --project Benchmarks [-- tangle|learning|ingest|step|history|collection|network [embedded|ipfs]]
 //   dotnet run -c Release --project Benchmarks -- soak --peers N --minutes M --ipfs embedded|js-ipfs [--interval SECONDS]
-// "all" (the default) runs tangle, learning, ingest and step. "network" is a separate subcommand, not part of "all": it starts real
+// "all" (the default) runs tangle, learning, ingest, step and history. "network" is a separate subcommand, not part of "all": it starts real
 // Bootstrap and Peer processes (and js-ipfs nodes, after `bash tools/ipfs/setup.sh`) and takes about 4 minutes on the
-// 2-core machine (1.5 embedded, 2 ipfs; longer when the machine is busy), too long for "all". So is "soak" (Benchmarks/Soak), which runs for as long as it is told.
+// 2-core machine (1.5 embedded, 2 ipfs; longer when the machine is busy), too long for "all". So is "soak" (Benchmarks/Soak), which runs for as long as it is told, and
+// "collection" (a js-ipfs node's garbage collection at 200 to 2,000 pinned weights, a few minutes).
 var which = args.FirstOrDefault() ?? "all";
-if (which is not ("all" or "tangle" or "learning" or "ingest" or "step" or "network" or "soak"))
+if (which is not ("all" or "tangle" or "learning" or "ingest" or "step" or "history" or "collection" or "network" or "soak"))
 {
-    Console.Error.WriteLine($"Unknown benchmark '{which}': expected all, tangle, learning, ingest, step, network or soak.");
+    Console.Error.WriteLine($"Unknown benchmark '{which}': expected all, tangle, learning, ingest, step, history, collection, network or soak.");
     return 2;
 }
 SoakOptions? soak = null;
@@ -35,6 +36,8 @@ if (which is "all" or "ingest")
     await IngestBenchmarks.RunAsync();
 if (which is "all" or "step")
     await StepBenchmarks.RunAsync();
+if (which is "all" or "history")
+    HistoryBenchmarks.Run();
 StorageMode? only = null;
 if (which is "network")
 {
@@ -46,7 +49,7 @@ if (which is "network")
     }
     only = mode switch { "embedded" => StorageMode.Embedded, "ipfs" => StorageMode.Ipfs, _ => null };
 }
-if (which is not ("network" or "soak"))
+if (which is not ("network" or "soak" or "collection"))
     return 0;
 
 // The process benchmarks: Ctrl+C, SIGTERM or SIGHUP cancels the run, which unwinds through every cluster's DisposeAsync
@@ -72,6 +75,11 @@ try
 {
     if (soak is not null)
         return await SoakRun.RunAsync(soak, cancel.Token);
+    if (which is "collection")
+    {
+        await CollectionBenchmarks.RunAsync(cancel.Token);
+        return 0;
+    }
     await NetworkBenchmarks.RunAsync(only, cancel.Token);
     return 0;
 }

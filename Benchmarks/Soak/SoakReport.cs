@@ -16,7 +16,8 @@ public static class SoakReport
 {
     /// <summary>
     /// Median over peers of the resident set's slope after warm-up. A peer's memory holds its replica's graph, which
-    /// grows with the tangle by design (about 1 KB per transaction; 10 transactions a second is 0.6 MB/min); anything
+    /// grows with the tangle by design (about 760 bytes per transaction, the history benchmark; 10 transactions a second is
+    /// 0.46 MB/min); anything
     /// retained per weights blob (200 KB for the MLP) would be a hundred times that.
     /// </summary>
     public const double ResidentSlopeBound = 1.0;

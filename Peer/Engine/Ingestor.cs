@@ -129,7 +129,7 @@ public sealed class Ingestor(Replica replica, IContentStore store, TangleGuards 
         foreach (var document in documents)
             foreach (var parent in document.Parsed.Parents)
             {
-                var parentCreated = fetched.TryGetValue(parent, out var created) ? created : replica.Get(parent)?.Parsed.CreatedAt;
+                var parentCreated = fetched.TryGetValue(parent, out var created) ? created : replica.Get(parent)?.Transaction.CreatedAt;
                 if (parentCreated > document.Parsed.CreatedAt + slack)
                     throw new TransactionRejectedException(RejectionReason.Stale,
                         $"Transaction {document.Cid} was created at {document.Parsed.CreatedAt}, before its parent {parent} ({parentCreated}).");
@@ -209,7 +209,7 @@ public sealed class Ingestor(Replica replica, IContentStore store, TangleGuards 
     /// <summary>Counts the rejection; remembers it (unless part of the announcement went in, which can change the verdict).</summary>
     private IngestOutcome Reject(RejectionReason reason, Cid cid, Activity? activity, string? message = null, int inserted = 0)
     {
-        if (inserted == 0 && reason is not (RejectionReason.RateLimited or RejectionReason.BudgetExceeded or RejectionReason.WeightsUnavailable or RejectionReason.UnknownParent))
+        if (inserted == 0 && !reason.IsTransient())
             _rejected.Remember(cid, reason); // what is wrong with the transaction itself stays wrong
         metrics.Rejected(reason);
         activity?.SetStatus(ActivityStatusCode.Error, reason.Label());

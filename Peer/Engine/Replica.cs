@@ -23,14 +23,25 @@ public sealed record VerifiedTransaction(Cid Cid, byte[] Document, TransactionDo
 /// each publisher's newest); older ones are in the store only. Every insertion drops what falls out, so memory holds a
 /// fixed number of models however fast transactions arrive: 100 MLP models are 20 MB, 2,000 were 400 MB.
 /// </remarks>
+/// <remarks>
+/// History costs memory by the transaction, so a record keeps only what the graph and serving need: signed bytes for the
+/// newest <see cref="DocumentsInMemory"/> arrivals (older ones are read from the store, until retention releases them
+/// from it: then they come back into memory, so that they are still served), no parsed document, and strings shared
+/// with the graph (a parent's id is the parent's own string, a publisher's id one string for all its transactions).
+/// </remarks>
 public sealed class Replica
 {
     /// <summary>The region walks start and end in (<see cref="Hosting.PeerOptions.MinimumRetentionHorizon"/>'s default).</summary>
     public const int DefaultWeightsInMemory = 100;
 
+    /// <summary>Two pages of what watchers and repair passes read, which read the newest arrivals.</summary>
+    public const int DefaultDocumentsInMemory = 1_000;
+
     private readonly Lock _lock = new();
     private readonly List<TransactionRecord> _records = [];
     private readonly Dictionary<Cid, int> _sequenceByCid = [];
+    private readonly Dictionary<string, string> _publishers = new(StringComparer.Ordinal);
+    private int _documentsEvicted; // records before this sequence have been looked at for eviction
     private readonly ValidatedWeights _weights = new();
     private readonly RetentionLedger _ledger;
     private IReadOnlySet<string> _reference = new HashSet<string>();
@@ -40,12 +51,17 @@ public sealed class Replica
     private TangleGraph? _graph;
     private volatile TangleSnapshot _snapshot = new(0, 0, 0);
 
-    public Replica(int weightsInMemory = DefaultWeightsInMemory)
+    public Replica(int weightsInMemory = DefaultWeightsInMemory, int documentsInMemory = DefaultDocumentsInMemory)
     {
         WeightsInMemory = weightsInMemory > 0 ? weightsInMemory
             : throw new ArgumentOutOfRangeException(nameof(weightsInMemory), weightsInMemory, "At least one transaction's weights must stay in memory.");
+        DocumentsInMemory = documentsInMemory >= 0 ? documentsInMemory
+            : throw new ArgumentOutOfRangeException(nameof(documentsInMemory), documentsInMemory, "Cannot keep fewer than no documents in memory.");
         _ledger = new RetentionLedger(_weights);
     }
+
+    /// <summary>How many of the newest arrivals keep their signed document in memory; older ones are read from the store.</summary>
+    public int DocumentsInMemory { get; }
 
     /// <summary>How many of the newest arrivals keep their decoded weights in memory.</summary>
     public int WeightsInMemory { get; }
@@ -111,10 +127,13 @@ public sealed class Replica
     }
 
     /// <summary>The weights, when decoded in memory (see <see cref="WeightsInMemory"/>).</summary>
-    public bool TryGetWeights(Cid weights, out ModelWeights held)
+    public bool TryGetWeights(Cid weights, out ModelWeights held) => TryGetWeights(weights.ToString(), out held);
+
+    /// <inheritdoc cref="TryGetWeights(Cid, out ModelWeights)"/>
+    public bool TryGetWeights(string weightsId, out ModelWeights held)
     {
         lock (_lock)
-            return _weights.TryGet(weights.ToString(), out held!);
+            return _weights.TryGet(weightsId, out held!);
     }
 
     /// <summary>
@@ -131,11 +150,17 @@ public sealed class Replica
             var graph = Graph;
             foreach (var item in items)
             {
-                var transaction = item.Parsed.ToTransaction(item.Cid);
+                var parsed = item.Parsed.ToTransaction(item.Cid);
                 // Concurrent ingestions may bring the same ancestor; the copy already in stays.
-                if (graph.Contains(transaction.Id))
+                if (graph.Contains(parsed.Id))
                     continue;
-                if (!transaction.Parents.All(graph.Contains) || graph.Add(transaction).Status != AddStatus.Added)
+                if (!parsed.Parents.All(graph.Contains))
+                {
+                    refused = true;
+                    continue;
+                }
+                var transaction = Shared(graph, parsed);
+                if (graph.Add(transaction).Status != AddStatus.Added)
                 {
                     refused = true;
                     continue;
@@ -146,6 +171,7 @@ public sealed class Replica
             if (added.Count > 0)
             {
                 _ledger.EvictFromMemory(graph, WeightsInMemory, _reference);
+                EvictDocuments();
                 Interlocked.Exchange(ref _added, new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously)).TrySetResult();
             }
         }
@@ -225,11 +251,27 @@ public sealed class Replica
             return _ledger.HeldWeights();
     }
 
-    /// <summary>See <see cref="RetentionLedger.ReleaseDocuments"/>; the reference's are kept besides <paramref name="protectedIds"/>.</summary>
+    /// <summary>
+    /// See <see cref="RetentionLedger.ReleaseDocuments"/>; the reference's are kept besides <paramref name="protectedIds"/>.
+    /// From now on these records keep their documents in memory; the caller gives back the ones already out of it
+    /// (<see cref="KeepDocument"/>) before unpinning them.
+    /// </summary>
     public IReadOnlyList<Cid> ReleaseDocuments(int keepNewest, IReadOnlySet<string>? protectedIds = null)
     {
         lock (_lock)
             return _ledger.ReleaseDocuments(Graph, keepNewest, Protected(protectedIds));
+    }
+
+    /// <summary>Takes a transaction's signed bytes back into memory (its document is leaving the store); false when the replica does not hold it.</summary>
+    public bool KeepDocument(Cid cid, byte[] document)
+    {
+        lock (_lock)
+        {
+            if (!_sequenceByCid.TryGetValue(cid, out var sequence)) return false;
+            if (_records[sequence].Document is null)
+                _records[sequence] = _records[sequence] with { Document = document };
+            return true;
+        }
     }
 
     // Called under _lock.
@@ -238,10 +280,31 @@ public sealed class Replica
 
     private TangleGraph Graph => _graph ?? throw new InvalidOperationException("The replica follows no tangle yet.");
 
+    // Called under _lock: the parents' ids are the graph's own strings, the publisher's one string per publisher (the
+    // ones parsed from each document are copies, and history is kept for as long as the peer runs).
+    private Transaction Shared(TangleGraph graph, Transaction parsed)
+    {
+        var parents = new string[parsed.Parents.Count];
+        for (var i = 0; i < parents.Length; i++)
+            parents[i] = graph.TryGetSequence(parsed.Parents[i], out var sequence) ? graph[sequence].Id : parsed.Parents[i];
+        if (!_publishers.TryGetValue(parsed.Publisher, out var publisher))
+            _publishers.Add(publisher = parsed.Publisher, publisher);
+        return parsed with { Parents = parents, Publisher = publisher };
+    }
+
+    // Called under _lock: documents older than the newest DocumentsInMemory are read from the store from now on, except
+    // the ones already released from it, which only memory has.
+    private void EvictDocuments()
+    {
+        for (; _documentsEvicted < _records.Count - DocumentsInMemory; _documentsEvicted++)
+            if (!_ledger.IsDocumentReleased(_documentsEvicted) && _records[_documentsEvicted].Document is not null)
+                _records[_documentsEvicted] = _records[_documentsEvicted] with { Document = null };
+    }
+
     // Called under _lock, in arrival order.
     private TransactionRecord Append(VerifiedTransaction item, Transaction transaction)
     {
-        var record = new TransactionRecord(_records.Count, item.Cid, item.Document, item.Parsed, transaction);
+        var record = new TransactionRecord(_records.Count, item.Cid, transaction, item.Document);
         _ledger.Admit(record.Sequence, transaction.WeightsId, item.Weights);
         _sequenceByCid[record.Cid] = record.Sequence;
         _records.Add(record);

@@ -23,6 +23,7 @@ internal sealed class RetentionLedger
     private readonly Dictionary<string, int> _memoryHolders = new(StringComparer.Ordinal); // holders whose weights memory still counts
     private readonly List<bool> _holds = []; // by sequence: whether that transaction counts among its blob's holders
     private readonly List<bool> _inMemory = []; // by sequence: whether it counts among its blob's holders in memory
+    private readonly List<bool> _documentReleased = []; // by sequence: whether its document has left the store
     private readonly RetentionScan _weightsScan = new();
     private readonly RetentionScan _documentsScan = new();
     private readonly RetentionScan _memoryScan = new();
@@ -39,6 +40,7 @@ internal sealed class RetentionLedger
             throw new InvalidOperationException($"Admitted sequence {sequence} out of order (expected {_holds.Count}).");
         _holds.Add(weights is not null);
         _inMemory.Add(weights is not null);
+        _documentReleased.Add(false);
         if (weights is null) return;
         if (!_weights.Contains(weightsId))
             _weights.Add(weightsId, weights); // new, or back in memory for a newer holder
@@ -101,12 +103,19 @@ internal sealed class RetentionLedger
 
     /// <summary>
     /// The documents of transactions older than the newest <paramref name="keepNewest"/>, to be unpinned: without this,
-    /// history alone would grow the store by about 1 KB per transaction for ever. The replica keeps them in memory.
+    /// history alone would grow the store by about 1 KB per transaction for ever. The replica keeps them in memory from now on.
     /// </summary>
     public List<Cid> ReleaseDocuments(TangleGraph graph, int keepNewest, IReadOnlySet<string> protectedIds)
     {
         var unpin = new List<Cid>();
-        _documentsScan.Scan(graph, keepNewest, protectedIds, (_, transaction) => unpin.Add(Cid.Parse(transaction.Id)));
+        _documentsScan.Scan(graph, keepNewest, protectedIds, (sequence, transaction) =>
+        {
+            _documentReleased[sequence] = true;
+            unpin.Add(Cid.Parse(transaction.Id));
+        });
         return unpin;
     }
+
+    /// <summary>Whether the transaction's document has been released from the store (only memory has it now).</summary>
+    public bool IsDocumentReleased(int sequence) => _documentReleased[sequence];
 }

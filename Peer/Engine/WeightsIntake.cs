@@ -51,7 +51,7 @@ public sealed class WeightsIntake(Replica replica, IContentStore store, TangleGu
     private bool IsHistory(VerifiedTransaction item, long now)
     {
         var horizon = now - guards.HistoryAgeMs;
-        return item.Parsed.CreatedAt < horizon && item.Parsed.Parents.All(parent => replica.Get(parent)?.Parsed.CreatedAt < horizon);
+        return item.Parsed.CreatedAt < horizon && item.Parsed.Parents.All(parent => replica.Get(parent)?.Transaction.CreatedAt < horizon);
     }
 
     /// <summary>

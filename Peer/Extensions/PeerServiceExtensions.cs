@@ -25,7 +25,7 @@ public static class PeerServiceExtensions
 
         // The replica and the four jobs around it: ingesting others' transactions, publishing this peer's own, announcing
         // them, and retention (Engine/).
-        services.AddSingleton(_ => new Replica(options.WeightsInMemory));
+        services.AddSingleton(_ => new Replica(options.WeightsInMemory, options.DocumentsInMemory));
         services.AddSingleton(provider => new PeerMetrics(provider.GetRequiredService<System.Diagnostics.Metrics.IMeterFactory>(),
             () => provider.GetRequiredService<Replica>() is { IsInitialized: true } replica ? replica.Snapshot : null));
         services.AddSingleton(_ => PeerIdentity.LoadOrCreate(dataDirectory));
@@ -39,6 +39,7 @@ public static class PeerServiceExtensions
         services.AddSingleton<StoreSpace>();
         services.AddSingleton(provider => PinClaims.For(provider.GetRequiredService<Replica>(), provider.GetRequiredService<IContentStore>()));
         services.AddSingleton<Ingestor>();
+        services.AddSingleton<TransactionDocuments>();
         services.AddSingleton<Publisher>();
         services.AddSingleton<PeerStatusReporter>();
         services.AddSingleton<PeerSession>();

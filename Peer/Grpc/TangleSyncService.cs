@@ -10,7 +10,8 @@ namespace MlAspire.Peer.Grpc;
 /// Serves this peer's replica to other members (catch-up, gossip, blocks) and to the Visualization; every call has
 /// proven membership first (<see cref="MembershipInterceptor"/>).
 /// </summary>
-public sealed class TangleSyncService(Replica replica, IContentStore store, PeerStatusReporter status, StreamSlots slots, PeerMetrics metrics) : TangleSync.TangleSyncBase
+public sealed class TangleSyncService(Replica replica, TransactionDocuments documents, IContentStore store, PeerStatusReporter status, StreamSlots slots, PeerMetrics metrics)
+    : TangleSync.TangleSyncBase
 {
     private const int Page = 500;
 
@@ -33,10 +34,10 @@ public sealed class TangleSyncService(Replica replica, IContentStore store, Peer
         }
     }
 
-    public override Task<TransactionMessage> GetTransaction(GetTransactionRequest request, ServerCallContext context) =>
-        Task.FromResult(replica.Get(ParseCid(request.Cid)) is { } record
-            ? ToMessage(record)
-            : throw new RpcException(new Status(StatusCode.NotFound, $"Transaction {request.Cid} is not in this replica.")));
+    public override async Task<TransactionMessage> GetTransaction(GetTransactionRequest request, ServerCallContext context) =>
+        replica.Get(ParseCid(request.Cid)) is { } record && await ToMessageAsync(record, context.CancellationToken) is { } message
+            ? message
+            : throw new RpcException(new Status(StatusCode.NotFound, $"Transaction {request.Cid} is not in this replica."));
 
     /// <summary>Every record inserted from now on, read from the replica by sequence: the stream never overflows, a stalled reader is ended.</summary>
     public override async Task WatchTransactions(WatchTransactionsRequest request, IServerStreamWriter<TransactionMessage> responseStream, ServerCallContext context)
@@ -90,11 +91,14 @@ public sealed class TangleSyncService(Replica replica, IContentStore store, Peer
     /// <summary>A write that the reader does not take within <see cref="StallTimeout"/> ends the call.</summary>
     private async Task WriteAsync(IServerStreamWriter<TransactionMessage> stream, TransactionRecord record, CancellationToken cancellation)
     {
+        // A document the store lost is skipped: the reader gets the transaction from another member, or as a parent.
+        if (await ToMessageAsync(record, cancellation) is not { } message)
+            return;
         using var stall = CancellationTokenSource.CreateLinkedTokenSource(cancellation);
         stall.CancelAfter(StallTimeout);
         try
         {
-            await stream.WriteAsync(ToMessage(record), stall.Token);
+            await stream.WriteAsync(message, stall.Token);
         }
         catch (OperationCanceledException) when (!cancellation.IsCancellationRequested)
         {
@@ -102,14 +106,16 @@ public sealed class TangleSyncService(Replica replica, IContentStore store, Peer
         }
     }
 
-    private TransactionMessage ToMessage(TransactionRecord record)
+    private async ValueTask<TransactionMessage?> ToMessageAsync(TransactionRecord record, CancellationToken cancellation)
     {
+        if (await documents.ReadAsync(record, cancellation) is not { } document)
+            return null;
         var transaction = record.Transaction;
         var message = new TransactionMessage
         {
             Sequence = record.Sequence,
             Cid = record.Cid.ToString(),
-            Document = UnsafeByteOperations.UnsafeWrap(record.Document),
+            Document = UnsafeByteOperations.UnsafeWrap(document),
             Publisher = transaction.Publisher,
             LocalLoss = transaction.Metrics.LocalLoss,
             LocalAccuracy = transaction.Metrics.LocalAccuracy,

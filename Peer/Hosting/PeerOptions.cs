@@ -64,6 +64,12 @@ public sealed class PeerOptions
     /// </summary>
     public int WeightsInMemory { get; set; } = Engine.Replica.DefaultWeightsInMemory;
 
+    /// <summary>
+    /// The newest transactions whose signed documents (about 1 KB each) stay in memory; older ones are served from the
+    /// store, and ones the store has released (<see cref="DocumentRetentionHorizon"/>) from memory again.
+    /// </summary>
+    public int DocumentsInMemory { get; set; } = Engine.Replica.DefaultDocumentsInMemory;
+
     /// <summary>How many members this peer follows (reads announcements and history from); see <see cref="Network.FollowSelection"/>.</summary>
     public int FollowedMembers { get; set; } = Network.FollowSelection.DefaultDegree;
 

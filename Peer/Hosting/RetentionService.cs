@@ -11,10 +11,10 @@ namespace MlAspire.Peer.Hosting;
 /// Both bounds are fitted to the cap first: a tangle's weights all have one size, and no more of them are kept than half
 /// the cap holds (41 of the LEAF CNN's 26 MB under the default 2 GiB), so a large model neither overruns the store nor
 /// fills memory, where the replica holds the same weights. Transaction documents beyond a much longer horizon leave
-/// the store the same way (the replica keeps them in memory). Garbage is collected at most as often as
+/// the store the same way (the replica takes them back into memory first, and serves them from there). Garbage is collected at most as often as
 /// <see cref="CollectionPacer"/> allows, since a slow collection blocks the IPFS node's writes.
 /// </summary>
-public sealed class RetentionService(Replica replica, IContentStore store, PinClaims claims, PeerStatusReporter status, PeerMetrics metrics, IConfiguration configuration,
+public sealed class RetentionService(Replica replica, IContentStore store, TransactionDocuments history, PinClaims claims, PeerStatusReporter status, PeerMetrics metrics, IConfiguration configuration,
     TimeProvider time, ILogger<RetentionService> logger) : BackgroundService
 {
     private readonly ReleasedFiles _files = new(store);
@@ -33,7 +33,7 @@ public sealed class RetentionService(Replica replica, IContentStore store, PinCl
             try
             {
                 var released = replica.ReleaseWeights(horizon);
-                var documents = replica.ReleaseDocuments(documentHorizon);
+                var documents = await history.KeepReleasedAsync(replica.ReleaseDocuments(documentHorizon), stoppingToken);
                 var candidates = await _files.CandidatesAsync(released, stoppingToken);
                 // What the replica took back in meanwhile (a transaction arriving with the same weights) is kept. One failed
                 // unpin (a node timing out) must not keep the others, or the collection, from freeing space.

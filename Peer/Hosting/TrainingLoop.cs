@@ -105,7 +105,7 @@ public sealed class TrainingLoop(Replica replica, Publisher publisher, PeerSessi
         while (replica.Since(after, 256) is { Count: > 0 } arrivals)
         {
             foreach (var record in arrivals)
-                if (replica.TryGetWeights(record.Parsed.Weights, out var weights))
+                if (replica.TryGetWeights(record.Transaction.WeightsId, out var weights))
                     local.Evaluate(record.Transaction.WeightsId, weights);
             after = arrivals[^1].Sequence;
         }

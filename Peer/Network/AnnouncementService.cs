@@ -33,7 +33,7 @@ public sealed class AnnouncementService(Replica replica, IAnnouncer announcer, G
             foreach (var record in replica.Since(cursor, 500))
             {
                 cursor = record.Sequence;
-                if (record.Transaction.Publisher != key.Id || record.Parsed.CreatedAt < time.GetUtcNow().ToUnixTimeMilliseconds() - guards.HistoryAgeMs)
+                if (record.Transaction.Publisher != key.Id || record.Transaction.CreatedAt < time.GetUtcNow().ToUnixTimeMilliseconds() - guards.HistoryAgeMs)
                     continue;
                 try
                 {

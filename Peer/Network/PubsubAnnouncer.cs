@@ -13,14 +13,17 @@ namespace MlAspire.Peer.Network;
 /// <see cref="PeerOptions.IngestConcurrency"/> at a time (each waits on the IPFS node). Messages are charged to the
 /// IPFS node that published them, whose rate is limited like a neighbour's stream.
 /// </summary>
-public sealed class PubsubAnnouncer(Replica replica, Ingestor ingestor, KuboRpcClient ipfs, RejectionLog rejections, IConfiguration configuration, ILogger<PubsubAnnouncer> logger) : IAnnouncer
+public sealed class PubsubAnnouncer(Replica replica, TransactionDocuments documents, Ingestor ingestor, KuboRpcClient ipfs, RejectionLog rejections, IConfiguration configuration, ILogger<PubsubAnnouncer> logger) : IAnnouncer
 {
     private readonly int _concurrency = Math.Max(1, (configuration.GetSection(PeerOptions.Section).Get<PeerOptions>() ?? new PeerOptions()).IngestConcurrency);
 
     private string Topic => replica.Genesis.ToString();
 
-    public Task AnnounceAsync(TransactionRecord own, CancellationToken cancellationToken) =>
-        ipfs.PubsubPublishAsync(Topic, own.Document, cancellationToken);
+    public async Task AnnounceAsync(TransactionRecord own, CancellationToken cancellationToken)
+    {
+        if (await documents.ReadAsync(own, cancellationToken) is { } document)
+            await ipfs.PubsubPublishAsync(Topic, document, cancellationToken);
+    }
 
     public Task FollowAsync(Neighbour neighbour, TangleSync.TangleSyncClient client, FollowCursor? cursor, CancellationToken cancellationToken) =>
         Task.Delay(Timeout.Infinite, cancellationToken);

@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using MlAspire.Storage.Content;
 
 namespace MlAspire.Storage.Ipfs;
@@ -8,14 +9,22 @@ namespace MlAspire.Storage.Ipfs;
 /// disagree about what a transaction is called.
 /// </summary>
 /// <remarks>
-/// Transactions are pinned directly, never recursively: a recursive pin would hold (and fetch) a transaction's whole
-/// ancestry with every ancestor's weights, which is exactly the unbounded growth retention exists to prevent.
+/// Every block is pinned directly, never recursively. A recursive pin on a transaction would hold (and fetch) its whole
+/// ancestry with every ancestor's weights, which is exactly the unbounded growth retention exists to prevent. A raw
+/// block has no links, so either pin keeps the same; but js-ipfs's garbage collection reads every recursively pinned
+/// block to look for links, under the lock that holds up every pinned write: at 2,000 pinned weights (400 MB), a
+/// network of peers stalled for minutes (docs/benchmarks.md).
 /// </remarks>
 public sealed class KuboContentStore(KuboRpcClient ipfs) : IContentStore
 {
     private static readonly TimeSpan LocalProbe = TimeSpan.FromMilliseconds(500);
 
+    // A put and its pin are two calls: this peer's own collection must not fall between them.
     private readonly SemaphoreSlim _putOrCollect = new(1, 1);
+
+    // The sizes of pinned blocks seen here, so that reading the store's usage asks the node only about blocks it has not
+    // seen: it asked block/stat of every pin after every collection, and js-ipfs reads the whole block to answer.
+    private readonly ConcurrentDictionary<Cid, long> _sizes = new();
 
     public string Kind => "ipfs";
 
@@ -37,30 +46,25 @@ public sealed class KuboContentStore(KuboRpcClient ipfs) : IContentStore
     {
         var expected = Cid.Compute(codec, content.Span);
         string stored;
-        if (codec is ContentCodec.Raw or ContentCodec.DagPb)
+        // Not pinned by the put, which pins recursively (dag/put would pull in a transaction's whole ancestry), but
+        // directly right after it; this peer's own garbage collection waits until the pin is in place.
+        await _putOrCollect.WaitAsync(cancellationToken);
+        try
         {
-            // Pinned by the put itself. A file's root is put after its chunks, so pinning it finds them local.
-            stored = await ipfs.BlockPutAsync(content, pin: true, cancellationToken, format: codec == ContentCodec.DagPb ? "dag-pb" : "raw");
+            stored = codec is ContentCodec.Raw or ContentCodec.DagPb
+                ? await ipfs.BlockPutAsync(content, pin: false, cancellationToken, format: codec == ContentCodec.DagPb ? "dag-pb" : "raw")
+                : await ipfs.DagPutAsync(content, "dag-json", "dag-json", pin: false, cancellationToken);
+            if (stored == expected.ToString())
+                await PinAsync(expected, cancellationToken);
         }
-        else
+        finally
         {
-            // A transaction cannot be pinned by its put (dag/put pins recursively, which would pull in its whole
-            // ancestry), so this peer's own garbage collection waits until the pin is in place.
-            await _putOrCollect.WaitAsync(cancellationToken);
-            try
-            {
-                stored = await ipfs.DagPutAsync(content, "dag-json", "dag-json", pin: false, cancellationToken);
-                if (stored == expected.ToString())
-                    await PinAsync(expected, cancellationToken);
-            }
-            finally
-            {
-                _putOrCollect.Release();
-            }
+            _putOrCollect.Release();
         }
-        return stored == expected.ToString()
-            ? expected
-            : throw new InvalidDataException($"The IPFS node stored the block as {stored}, but its bytes hash to {expected}: it re-encoded them.");
+        if (stored != expected.ToString())
+            throw new InvalidDataException($"The IPFS node stored the block as {stored}, but its bytes hash to {expected}: it re-encoded them.");
+        _sizes[expected] = content.Length;
+        return expected;
     }
 
     public async Task<byte[]> GetAsync(Cid cid, TimeSpan timeout, CancellationToken cancellationToken, string? preferredPeer = null)
@@ -78,8 +82,10 @@ public sealed class KuboContentStore(KuboRpcClient ipfs) : IContentStore
     {
         try
         {
-            await ipfs.PinAddAsync(cid.ToString(), recursive: cid.Codec == ContentCodec.Raw, cancellationToken, timeout);
-            return await GetAsync(cid, timeout, cancellationToken);
+            await PinDirectlyAsync(cid, cancellationToken, timeout);
+            var bytes = await GetAsync(cid, timeout, cancellationToken);
+            _sizes[cid] = bytes.Length;
+            return bytes;
         }
         catch (IpfsApiException e) when (IsRepoFull(e))
         {
@@ -100,14 +106,29 @@ public sealed class KuboContentStore(KuboRpcClient ipfs) : IContentStore
         }
     }
 
-    public Task PinAsync(Cid cid, CancellationToken cancellationToken) => ipfs.PinAddAsync(cid.ToString(), recursive: cid.Codec == ContentCodec.Raw, cancellationToken);
+    public Task PinAsync(Cid cid, CancellationToken cancellationToken) => PinDirectlyAsync(cid, cancellationToken);
+
+    /// <summary>A block an older version of this store pinned recursively is pinned already: both nodes refuse to pin it directly too.</summary>
+    private async Task PinDirectlyAsync(Cid cid, CancellationToken cancellationToken, TimeSpan? timeout = null)
+    {
+        try
+        {
+            await ipfs.PinAddAsync(cid.ToString(), recursive: false, cancellationToken, timeout);
+        }
+        catch (IpfsApiException e) when (e.Error?.Message?.Contains("pinned recursively", StringComparison.OrdinalIgnoreCase) == true)
+        {
+        }
+    }
 
     public async Task UnpinAsync(Cid cid, CancellationToken cancellationToken) => await ipfs.PinRmAsync(cid.ToString(), cancellationToken);
 
-    /// <summary>Looked up as <see cref="PinAsync"/> pins it: raw blocks recursively, the rest directly.</summary>
-    public Task<bool> IsPinnedAsync(Cid cid, CancellationToken cancellationToken) =>
-        ipfs.IsPinnedAsync(cid.ToString(), cid.Codec == ContentCodec.Raw ? "recursive" : "direct", cancellationToken);
+    /// <summary>
+    /// Looked up as <see cref="PinAsync"/> pins it, directly. A raw block pinned recursively by an older version of this
+    /// store reads as not pinned: its claims then decide (<c>PinClaims</c>), and retention unpins it either way.
+    /// </summary>
+    public Task<bool> IsPinnedAsync(Cid cid, CancellationToken cancellationToken) => ipfs.IsPinnedAsync(cid.ToString(), "direct", cancellationToken);
 
+    /// <summary>Direct pins, and recursive ones an older version of this store made.</summary>
     public async Task<IReadOnlyCollection<Cid>> PinsAsync(CancellationToken cancellationToken) =>
         (await ipfs.PinLsAsync(cancellationToken, "recursive")).Concat(await ipfs.PinLsAsync(cancellationToken, "direct"))
             .Distinct()
@@ -135,7 +156,13 @@ public sealed class KuboContentStore(KuboRpcClient ipfs) : IContentStore
         var pins = await PinsAsync(cancellationToken);
         long pinnedBytes = 0;
         foreach (var pin in pins)
-            pinnedBytes += await ipfs.BlockStatAsync(pin.ToString(), cancellationToken);
+            pinnedBytes += _sizes.TryGetValue(pin, out var size) ? size : _sizes[pin] = await ipfs.BlockStatAsync(pin.ToString(), cancellationToken);
+        if (_sizes.Count > pins.Count)
+        {
+            var pinned = pins.ToHashSet();
+            foreach (var seen in _sizes.Keys.Where(seen => !pinned.Contains(seen)))
+                _sizes.TryRemove(seen, out _);
+        }
         return new StoreUsage(stat.RepoSize, stat.NumObjects, pinnedBytes, pins.Count);
     }
 

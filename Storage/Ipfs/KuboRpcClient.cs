@@ -138,8 +138,7 @@ public sealed class KuboRpcClient(HttpClient http, TimeSpan? callDeadline = null
     public Task<byte[]> DagGetAsync(string cid, TimeSpan timeout, CancellationToken cancellationToken) =>
         FetchAsync("dag/get", cid, timeout, [("output-codec", "dag-json")], cancellationToken);
 
-    /// <summary>Pins <paramref name="cid"/>, fetching what the node lacks within the call deadline.</summary>
-    /// <exception cref="TimeoutException">The node could not get the blocks within the call deadline.</exception>
+    /// <exception cref="TimeoutException">The node could not get the blocks within the deadline.</exception>
     /// <summary>Pins <paramref name="cid"/>, fetching it first when the node lacks it; the node gives up after <paramref name="timeout"/> (default: the call deadline).</summary>
     public Task PinAddAsync(string cid, bool recursive, CancellationToken cancellationToken, TimeSpan? timeout = null) =>
         FetchAsync("pin/add", cid, timeout ?? _callDeadline, [("recursive", Flag(recursive))], cancellationToken);

@@ -31,6 +31,13 @@ public enum RejectionReason
 
 public static class RejectionReasons
 {
+    /// <summary>
+    /// Not about the transaction itself but about this moment: its rate, an announcement's budget, weights nobody could
+    /// supply in time, a parent not yet known. Such a refusal is not remembered; the transaction may go in when it comes again.
+    /// </summary>
+    public static bool IsTransient(this RejectionReason reason) =>
+        reason is RejectionReason.RateLimited or RejectionReason.BudgetExceeded or RejectionReason.WeightsUnavailable or RejectionReason.UnknownParent;
+
     /// <summary>The reason as metrics and status reports name it: snake_case ("non_member").</summary>
     public static string Label(this RejectionReason reason) => Labels[(int)reason];
 

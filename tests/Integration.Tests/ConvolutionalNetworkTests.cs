@@ -136,8 +136,10 @@ public sealed class ConvolutionalNetworkTests : IAsyncLifetime
             // The newest B holds with its weights: B keeps each publisher's newest weights, and retention may have released
             // older ones; a transaction that came in by catch-up while A's node stalled may hold none (a fresh-clone CI
             // run timed out catting one, its blocks to be fetched from A).
-            var fromA = (await b.TransactionsAsync()).Last(t => t.Publisher == idA && !t.WeightsReleased).Cid;
-            var document = MlAspire.Storage.Transactions.TransactionCodec.Decode(await nodes[1].Client.BlockGetAsync(fromA, TimeSpan.FromSeconds(10), default));
+            string? fromA = null;
+            await Eventually.TrueAsync(async () =>
+                (fromA = (await b.TransactionsAsync()).LastOrDefault(t => t.Publisher == idA && !t.WeightsReleased)?.Cid) is not null, Patience, _cluster.Logs);
+            var document = MlAspire.Storage.Transactions.TransactionCodec.Decode(await nodes[1].Client.BlockGetAsync(fromA!, TimeSpan.FromSeconds(10), default));
             Assert.Equal(ContentCodec.DagPb, document.Weights.Codec);
             var weights = WeightCodec.Decode(await nodes[1].Client.CatAsync(document.Weights.ToString(), TimeSpan.FromSeconds(60), default));
             Assert.Equal(6_497_162, weights.Shape.ParameterCount);
@@ -185,12 +187,13 @@ public sealed class ConvolutionalNetworkTests : IAsyncLifetime
             return (await a.TransactionsAsync()).Count(t => t.Publisher == idB) >= count
                 && (await b.TransactionsAsync()).Count(t => t.Publisher == idA) >= count;
         }, Patience, _cluster.Logs);
-        // Nothing refused for what it is. A fetch past its budget is not about the transaction (it is not remembered, and
-        // the transaction comes again): js-ipfs stalls under 26 MB weights now and then (below), and a fresh-clone CI run
-        // saw one fetch of 100 chunks go past 60 s.
+        // Nothing refused for what it is. A fetch past its budget or its deadline is not about the transaction (it is not
+        // remembered, and the transaction comes again): js-ipfs stalls under 26 MB weights now and then (below); a
+        // fresh-clone CI run saw one fetch of 100 chunks go past 60 s, and later runs one chunk past its 10 s.
+        var transient = Enum.GetValues<RejectionReason>().Where(r => r.IsTransient()).Select(r => r.Label()).ToHashSet();
         foreach (var peer in new[] { a, b })
         {
-            var rejected = (await peer.StatusAsync()).RejectedByReason.Where(r => r.Key != "budget_exceeded").ToList();
+            var rejected = (await peer.StatusAsync()).RejectedByReason.Where(r => !transient.Contains(r.Key)).ToList();
             Assert.True(rejected.Count == 0, $"{peer.Name} rejected transactions: {string.Join(", ", rejected)}\n{_cluster.Logs()}");
         }
     }

@@ -12,6 +12,7 @@ public sealed class RetentionTests : IAsyncLifetime
         ["Peer__RetentionHorizon"] = "30",
         ["Peer__MinimumRetentionHorizon"] = "10",
         ["Peer__DocumentRetentionHorizon"] = "60",
+        ["Peer__DocumentsInMemory"] = "20", // older documents are served from the store, and from memory again once released from it
         ["Peer__RetentionInterval"] = "00:00:01",
         ["Peer__StorageCap"] = Cap.ToString(),
     };
@@ -53,7 +54,8 @@ public sealed class RetentionTests : IAsyncLifetime
             }
             Assert.Contains(transactions, t => t.WeightsReleased);
 
-            // History beyond its horizon has left the store too, yet the replica still serves it (from memory).
+            // History beyond its horizon has left the store too, yet the replica still serves it: it took the document back
+            // into memory before unpinning it.
             var oldest = transactions.Single(t => t.Sequence == 1).Cid;
             var gone = await Assert.ThrowsAsync<Grpc.Core.RpcException>(async () => await peer.Sync.GetBlockAsync(new GetBlockRequest { Cid = oldest }));
             Assert.Equal(Grpc.Core.StatusCode.NotFound, gone.StatusCode);

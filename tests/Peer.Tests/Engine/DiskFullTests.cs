@@ -59,7 +59,7 @@ public sealed class DiskFullTests : IDisposable
         _disk.Free();
         Assert.Equal(IngestStatus.Inserted, (await cramped.IngestAsync(second.Cid)).Status);
         Assert.Equal(3, cramped.Replica.Snapshot.Size);
-        Assert.True(cramped.Replica.HoldsWeights(first.Parsed.Weights));
+        Assert.True(cramped.Replica.HoldsWeights(first.Weights));
         Assert.NotNull((await cramped.Publisher.TrainAsync(EngineTests.Data(2), Learning, new Random(4), default)).Published);
         Assert.False(cramped.Space.IsFull);
     }

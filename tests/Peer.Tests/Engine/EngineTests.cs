@@ -57,11 +57,11 @@ public sealed class EngineTests : IDisposable
         Assert.Equal(first.Cid, b.Replica.Get(first.Cid)!.Cid);
         Assert.Equal(IngestStatus.Known, (await b.IngestAsync(second.Cid, second.Document)).Status);
         Assert.Equal(a.Replica.Since(-1, 10).Select(r => r.Cid), b.Replica.Since(-1, 10).Select(r => r.Cid));
-        Assert.True(await b.Store.HasAsync(second.Parsed.Weights, default));
+        Assert.True(await b.Store.HasAsync(second.Weights, default));
         Assert.Contains(second.Cid, await b.Store.PinsAsync(default));
         // B trains on what it received, approving A's transaction.
         var own = await PublishAsync(b, 3);
-        Assert.Contains(second.Cid, own.Parsed.Parents);
+        Assert.Contains(second.Cid.ToString(), own.Transaction.Parents);
     }
 
     [Fact]
@@ -95,7 +95,7 @@ public sealed class EngineTests : IDisposable
         // publisher's newest, sequence 12, is what stays).
         var expected = records.Take(8).Where(r => r != records[2]).ToList();
         Assert.Equal(expected.Select(r => r.Cid), documents);
-        Assert.Equal(expected.Select(r => r.Parsed.Weights).ToHashSet(), weights.ToHashSet());
+        Assert.Equal(expected.Select(r => r.Weights).ToHashSet(), weights.ToHashSet());
         Assert.All(expected, r => Assert.True(a.Replica.WeightsReleased(r)));
         Assert.False(a.Replica.WeightsReleased(records[2]));
         Assert.False(a.Replica.WeightsReleased(a.Replica.Since(-1, 1)[0]));
@@ -127,11 +127,11 @@ public sealed class EngineTests : IDisposable
         {
             // The newest 5, plus genesis (never scanned); the publisher's newest is among the newest.
             Assert.InRange(peer.Replica.WeightsHeldInMemory, 1, 6);
-            var old = records[2].Parsed.Weights;
+            var old = records[2].Weights;
             Assert.True(peer.Replica.HoldsWeights(old));
             Assert.False(peer.Replica.TryGetWeights(old, out _));
             Assert.True(await peer.Store.HasAsync(old, default));
-            Assert.True(peer.Replica.TryGetWeights(records[^1].Parsed.Weights, out _));
+            Assert.True(peer.Replica.TryGetWeights(records[^1].Weights, out _));
         }
 
         // A walk rates an evicted transaction by what this peer remembers of it, and one it never judged as useless.
@@ -142,7 +142,7 @@ public sealed class EngineTests : IDisposable
         Assert.True(judgedWhileHeld > 0);
         for (var i = 1; i < records.Count; i++)
             Assert.Equal(IngestStatus.Inserted, (await c.IngestAsync(records[i].Cid, path: AnnouncementPath.CatchUp)).Status);
-        Assert.False(c.Replica.TryGetWeights(records[0].Parsed.Weights, out _));
+        Assert.False(c.Replica.TryGetWeights(records[0].Weights, out _));
         Assert.Equal(judgedWhileHeld, c.Replica.Read((graph, weights) => TrainingStep.LocalAccuracy(graph, data, weights)(1)));
 
         // Training goes on from what is in memory.

@@ -63,7 +63,7 @@ public sealed class InflatedSampleCountTests : IDisposable
         // The models as the victim's replica holds them (an inflated claim may also be refused outright).
         var models = new List<PublishedModel>();
         foreach (var record in victim.Replica.Since(0, 100))
-            models.Add(new PublishedModel(record.Transaction, WeightCodec.Decode(await victim.Store.GetAsync(record.Parsed.Weights, TimeSpan.FromSeconds(1), default))));
+            models.Add(new PublishedModel(record.Transaction, WeightCodec.Decode(await victim.Store.GetAsync(record.Weights, TimeSpan.FromSeconds(1), default))));
         var average = new LearningParameters { Aggregator = "samples" }.CreateAggregator().Aggregate(models); // the rule that reads sample counts
         var attackerShare = average.Values[0];
 

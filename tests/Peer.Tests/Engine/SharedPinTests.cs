@@ -111,7 +111,7 @@ public sealed class SharedPinTests : IDisposable
         Assert.Equal(IngestStatus.Inserted, (await second).Status);
 
         Assert.NotNull(_victim.Replica.Get(parent));
-        await AssertKeptAsync(parent, accepted, _victim.Replica.Get(parent)!.Parsed.Weights);
+        await AssertKeptAsync(parent, accepted, _victim.Replica.Get(parent)!.Weights);
     }
 
     [Fact]

@@ -38,7 +38,7 @@ public sealed class RetentionServiceTests : IDisposable
         using var peer = new TestPeer(_tangle, _root, time);
         var store = new SlowlyCollectedStore(peer.Store, time, SlowCollection);
         var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?> { ["Peer:RetentionInterval"] = Interval.ToString() }).Build();
-        using var service = new RetentionService(peer.Replica, store, PinClaims.For(peer.Replica, store), new PeerStatusReporter(peer.Replica, store, peer.Key, peer.Metrics), peer.Metrics,
+        using var service = new RetentionService(peer.Replica, store, new TransactionDocuments(peer.Replica, store), PinClaims.For(peer.Replica, store), new PeerStatusReporter(peer.Replica, store, peer.Key, peer.Metrics), peer.Metrics,
             configuration, time, NullLogger<RetentionService>.Instance);
         await service.StartAsync(default);
 
@@ -87,7 +87,7 @@ public sealed class RetentionServiceTests : IDisposable
         {
             ["Peer:RetentionInterval"] = Interval.ToString(), ["Peer:RetentionHorizon"] = "1", ["Peer:MinimumRetentionHorizon"] = "1",
         }).Build();
-        using var service = new RetentionService(peer.Replica, peer.Store, PinClaims.For(peer.Replica, peer.Store), new PeerStatusReporter(peer.Replica, peer.Store, peer.Key, peer.Metrics), peer.Metrics,
+        using var service = new RetentionService(peer.Replica, peer.Store, new TransactionDocuments(peer.Replica, peer.Store), PinClaims.For(peer.Replica, peer.Store), new PeerStatusReporter(peer.Replica, peer.Store, peer.Key, peer.Metrics), peer.Metrics,
             configuration, time, NullLogger<RetentionService>.Instance);
         await service.StartAsync(default);
         // Passes until the copy's own chunk, unpinned last, is gone (a loaded machine may take several polls per pass).

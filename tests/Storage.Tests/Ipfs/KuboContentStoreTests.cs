@@ -60,4 +60,55 @@ public sealed class KuboContentStoreTests(IpfsNodesFixture nodes)
         Assert.True(usage.PinnedBlocks >= 1);
         Assert.True(usage.Bytes > 0);
     }
+
+    [Fact]
+    public async Task Every_block_is_pinned_directly_so_that_a_collection_reads_no_pinned_block()
+    {
+        // js-ipfs's collection reads every recursively pinned block to look for links, under the lock every pinned write
+        // waits on: raw weights pinned recursively (as block/put pins them) stalled a whole js-ipfs network.
+        var a = new KuboContentStore(nodes.A.Client);
+        var b = new KuboContentStore(nodes.B.Client);
+        var weights = await a.PutAsync(ContentCodec.Raw, Encoding.UTF8.GetBytes($"weights {Guid.NewGuid()}"), default);
+        var document = await a.PutAsync(ContentCodec.DagJson, Encoding.UTF8.GetBytes($"{{\"document\":\"{Guid.NewGuid()}\"}}"), default);
+        var file = await a.PutFileAsync(Encoding.UTF8.GetBytes(new string('w', UnixFsFile.ChunkSize) + Guid.NewGuid()), default); // a chunked file: a dag-pb root over raw chunks
+        var fetched = await b.PutAsync(ContentCodec.Raw, Encoding.UTF8.GetBytes($"fetched {Guid.NewGuid()}"), default);
+        await a.FetchPinnedAsync(fetched, Timeout, default);
+
+        foreach (var cid in new[] { weights, document, file, fetched })
+        {
+            Assert.False(await nodes.A.Client.IsPinnedAsync(cid.ToString(), "recursive", default), $"{cid} is pinned recursively");
+            Assert.True(await a.IsPinnedAsync(cid, default), $"{cid} is not pinned directly");
+        }
+    }
+
+    [Fact]
+    public async Task Reading_the_usage_again_asks_the_node_about_no_block_it_has_seen()
+    {
+        // It asked block/stat of every pin after every collection (thousands, as history grows), and js-ipfs reads the
+        // whole block to answer each.
+        var counting = new CountingHandler { InnerHandler = new SocketsHttpHandler() };
+        using var http = new HttpClient(counting) { BaseAddress = nodes.A.ApiAddress };
+        var store = new KuboContentStore(new KuboRpcClient(http));
+        var put = await store.PutAsync(ContentCodec.Raw, Encoding.UTF8.GetBytes($"counted {Guid.NewGuid()}"), default);
+        var first = await store.UsageAsync(default);
+        counting.Calls.Clear();
+
+        var second = await store.UsageAsync(default);
+
+        Assert.Contains(put, await store.PinsAsync(default));
+        Assert.DoesNotContain("/api/v0/block/stat", counting.Calls);
+        Assert.Equal(first.PinnedBytes, second.PinnedBytes);
+        Assert.True(second.PinnedBytes > 0);
+    }
+
+    private sealed class CountingHandler : DelegatingHandler
+    {
+        public System.Collections.Concurrent.ConcurrentBag<string> Calls { get; } = [];
+
+        protected override Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
+        {
+            Calls.Add(request.RequestUri!.AbsolutePath);
+            return base.SendAsync(request, cancellationToken);
+        }
+    }
 }

@@ -18,9 +18,9 @@ public sealed class TestPeer : IDisposable
     public static readonly TimeSpan TrainingInterval = TimeSpan.FromMilliseconds(300);
 
     public TestPeer(TestTangle tangle, string directory, TimeProvider time, IContentStore? neighbour = null, IngestBudget? budget = null, int samples = 1000,
-        int weightsInMemory = Replica.DefaultWeightsInMemory, Func<IBlockSource, IBlockSource>? wrapSource = null)
+        int weightsInMemory = Replica.DefaultWeightsInMemory, Func<IBlockSource, IBlockSource>? wrapSource = null, int documentsInMemory = Replica.DefaultDocumentsInMemory)
     {
-        Replica = new Replica(weightsInMemory);
+        Replica = new Replica(weightsInMemory, documentsInMemory);
         Store = new EmbeddedContentStore(directory, neighbour is null ? null : (wrapSource ?? (s => s))(new StoreSource(neighbour)));
         Membership = new MembershipState(Key, time);
         Membership.Renew(tangle.Credential(Key, samples));
