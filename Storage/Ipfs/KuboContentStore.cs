@@ -106,6 +106,21 @@ public sealed class KuboContentStore(KuboRpcClient ipfs) : IContentStore
         }
     }
 
+    /// <summary>One local read (the interface's default probes first, then reads again: two full block/gets per block served).</summary>
+    public async ValueTask<BlockLease?> LendLocalAsync(Cid cid, CancellationToken cancellationToken)
+    {
+        byte[] bytes;
+        try
+        {
+            bytes = await ipfs.BlockGetAsync(cid.ToString(), LocalProbe, cancellationToken);
+        }
+        catch (TimeoutException)
+        {
+            return null;
+        }
+        return cid.Matches(bytes) ? BlockLease.Of(bytes) : throw new InvalidDataException($"The IPFS node returned bytes that do not hash to {cid}.");
+    }
+
     public Task PinAsync(Cid cid, CancellationToken cancellationToken) => PinDirectlyAsync(cid, cancellationToken);
 
     /// <summary>A block an older version of this store pinned recursively is pinned already: both nodes refuse to pin it directly too.</summary>
@@ -123,10 +138,12 @@ public sealed class KuboContentStore(KuboRpcClient ipfs) : IContentStore
     public async Task UnpinAsync(Cid cid, CancellationToken cancellationToken) => await ipfs.PinRmAsync(cid.ToString(), cancellationToken);
 
     /// <summary>
-    /// Looked up as <see cref="PinAsync"/> pins it, directly. A raw block pinned recursively by an older version of this
-    /// store reads as not pinned: its claims then decide (<c>PinClaims</c>), and retention unpins it either way.
+    /// Pinned directly, as <see cref="PinAsync"/> pins it, or recursively by an older version of this store: one such
+    /// read as unpinned would be taken for the claims' own and unpinned when they end, though the replica holds it.
+    /// Two lookups of one pin each (never type=all, which walks every recursive pin's blocks).
     /// </summary>
-    public Task<bool> IsPinnedAsync(Cid cid, CancellationToken cancellationToken) => ipfs.IsPinnedAsync(cid.ToString(), "direct", cancellationToken);
+    public async Task<bool> IsPinnedAsync(Cid cid, CancellationToken cancellationToken) =>
+        await ipfs.IsPinnedAsync(cid.ToString(), "direct", cancellationToken) || await ipfs.IsPinnedAsync(cid.ToString(), "recursive", cancellationToken);
 
     /// <summary>Direct pins, and recursive ones an older version of this store made.</summary>
     public async Task<IReadOnlyCollection<Cid>> PinsAsync(CancellationToken cancellationToken) =>

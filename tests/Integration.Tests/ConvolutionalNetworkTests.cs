@@ -187,9 +187,10 @@ public sealed class ConvolutionalNetworkTests : IAsyncLifetime
             return (await a.TransactionsAsync()).Count(t => t.Publisher == idB) >= count
                 && (await b.TransactionsAsync()).Count(t => t.Publisher == idA) >= count;
         }, Patience, _cluster.Logs);
-        // Nothing refused for what it is. A fetch past its budget or its deadline is not about the transaction (it is not
-        // remembered, and the transaction comes again): js-ipfs stalls under 26 MB weights now and then (below); a
-        // fresh-clone CI run saw one fetch of 100 chunks go past 60 s, and later runs one chunk past its 10 s.
+        // Nothing refused for what it is. Transient refusals are about the moment, not the transaction (the rate, the
+        // budget, weights nobody supplied in time, a parent not yet in; none is remembered, and the transaction comes
+        // again): js-ipfs stalls under 26 MB weights now and then (below); a fresh-clone CI run saw one fetch of 100
+        // chunks go past 60 s, and later runs one chunk past its 10 s.
         var transient = Enum.GetValues<RejectionReason>().Where(r => r.IsTransient()).Select(r => r.Label()).ToHashSet();
         foreach (var peer in new[] { a, b })
         {

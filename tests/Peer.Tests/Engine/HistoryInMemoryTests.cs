@@ -1,4 +1,5 @@
 using MlAspire.Peer.Engine;
+using MlAspire.Storage.Content;
 using MlAspire.Tangle.Learning;
 using MlAspire.Tangle.Training;
 using MlAspire.Tests.Shared;
@@ -57,7 +58,7 @@ public sealed class HistoryInMemoryTests : IDisposable
     }
 
     [Fact]
-    public async Task Documents_released_from_the_store_come_back_into_memory_and_stay_there_and_one_the_store_lost_stays_pinned()
+    public async Task Documents_released_from_the_store_come_back_into_memory_and_stay_there_and_one_the_store_lost_is_not_unpinned()
     {
         await PublishAsync(8);
         var lost = Records[2];
@@ -83,11 +84,51 @@ public sealed class HistoryInMemoryTests : IDisposable
     }
 
     [Fact]
+    public async Task A_release_whose_store_read_fails_keeps_that_document_pinned_and_asks_again_at_the_next_pass()
+    {
+        // A node timing out, a disk error: before, the exception ended the retention pass, and what it had released
+        // (weights too) was never unpinned.
+        await PublishAsync(8);
+        var failing = Records[2].Cid;
+        var store = new FailingReads(_peer.Store, failing);
+        var documents = new TransactionDocuments(_peer.Replica, store);
+        var released = _peer.Replica.ReleaseDocuments(2);
+
+        var unpin = await documents.KeepReleasedAsync(released, default);
+
+        Assert.Equal(released.Where(c => !c.Equals(failing)), unpin);
+        Assert.Null(await documents.ReadAsync(_peer.Replica.Get(failing)!, default));
+        store.Fails = false;
+        Assert.Equal([failing], await documents.KeepReleasedAsync([], default));
+        Assert.NotNull(_peer.Replica.Get(failing)!.Document);
+    }
+
+    [Fact]
     public async Task A_parents_id_and_a_publishers_id_are_one_string_however_many_transactions_refer_to_them()
     {
         var published = await PublishAsync(3);
 
         Assert.Same(published[0].Transaction.Id, published[1].Transaction.Parents.Single(p => p == published[0].Transaction.Id));
         Assert.Same(published[0].Transaction.Publisher, published[2].Transaction.Publisher);
+    }
+
+    /// <summary>The store, except that reading one block throws while <see cref="Fails"/>.</summary>
+    private sealed class FailingReads(IContentStore inner, Cid failing) : IContentStore
+    {
+        public bool Fails { get; set; } = true;
+
+        public ValueTask<BlockLease?> LendLocalAsync(Cid cid, CancellationToken cancellationToken) =>
+            Fails && cid.Equals(failing) ? throw new IOException("Input/output error") : inner.LendLocalAsync(cid, cancellationToken);
+
+        public string Kind => inner.Kind;
+        public Task<Cid> PutAsync(ContentCodec codec, ReadOnlyMemory<byte> content, CancellationToken cancellationToken) => inner.PutAsync(codec, content, cancellationToken);
+        public Task<byte[]> GetAsync(Cid cid, TimeSpan timeout, CancellationToken cancellationToken, string? preferredPeer = null) => inner.GetAsync(cid, timeout, cancellationToken, preferredPeer);
+        public Task<byte[]> FetchPinnedAsync(Cid cid, TimeSpan timeout, CancellationToken cancellationToken, string? preferredPeer = null) => inner.FetchPinnedAsync(cid, timeout, cancellationToken, preferredPeer);
+        public Task<bool> HasAsync(Cid cid, CancellationToken cancellationToken) => inner.HasAsync(cid, cancellationToken);
+        public Task PinAsync(Cid cid, CancellationToken cancellationToken) => inner.PinAsync(cid, cancellationToken);
+        public Task UnpinAsync(Cid cid, CancellationToken cancellationToken) => inner.UnpinAsync(cid, cancellationToken);
+        public Task<IReadOnlyCollection<Cid>> PinsAsync(CancellationToken cancellationToken) => inner.PinsAsync(cancellationToken);
+        public Task<StoreUsage> CollectGarbageAsync(CancellationToken cancellationToken) => inner.CollectGarbageAsync(cancellationToken);
+        public Task<StoreUsage> UsageAsync(CancellationToken cancellationToken) => inner.UsageAsync(cancellationToken);
     }
 }

@@ -74,7 +74,8 @@ public sealed class KuboContentStoreTests(IpfsNodesFixture nodes)
         var fetched = await b.PutAsync(ContentCodec.Raw, Encoding.UTF8.GetBytes($"fetched {Guid.NewGuid()}"), default);
         await a.FetchPinnedAsync(fetched, Timeout, default);
 
-        foreach (var cid in new[] { weights, document, file, fetched })
+        var chunks = UnixFsFile.ReadRoot(await a.GetAsync(file, Timeout, default), long.MaxValue).Select(c => c.Cid);
+        foreach (var cid in chunks.Concat([weights, document, file, fetched]))
         {
             Assert.False(await nodes.A.Client.IsPinnedAsync(cid.ToString(), "recursive", default), $"{cid} is pinned recursively");
             Assert.True(await a.IsPinnedAsync(cid, default), $"{cid} is not pinned directly");
@@ -91,14 +92,45 @@ public sealed class KuboContentStoreTests(IpfsNodesFixture nodes)
         var store = new KuboContentStore(new KuboRpcClient(http));
         var put = await store.PutAsync(ContentCodec.Raw, Encoding.UTF8.GetBytes($"counted {Guid.NewGuid()}"), default);
         var first = await store.UsageAsync(default);
+        Assert.DoesNotContain(counting.Calls, call => call.Contains("block/stat") && call.Contains(put.ToString())); // its size was seen at the put
         counting.Calls.Clear();
 
         var second = await store.UsageAsync(default);
 
         Assert.Contains(put, await store.PinsAsync(default));
-        Assert.DoesNotContain("/api/v0/block/stat", counting.Calls);
+        Assert.DoesNotContain(counting.Calls, call => call.Contains("block/stat"));
         Assert.Equal(first.PinnedBytes, second.PinnedBytes);
         Assert.True(second.PinnedBytes > 0);
+    }
+
+    [Fact]
+    public async Task A_block_an_older_store_pinned_recursively_reads_as_pinned_and_pinning_it_again_is_no_error()
+    {
+        // Read as unpinned, a claim would take the pin for its own and remove it when the claim ends (PinClaims), though
+        // the replica holds the block: a repo kept across the upgrade would lose held weights to a refused hostile file.
+        var store = new KuboContentStore(nodes.A.Client);
+        var legacy = (await nodes.A.Client.BlockPutAsync(Encoding.UTF8.GetBytes($"legacy {Guid.NewGuid()}"), pin: true, default)); // recursive, as block/put pins
+        var cid = Cid.Parse(legacy);
+
+        Assert.True(await store.IsPinnedAsync(cid, default));
+        await store.PinAsync(cid, default);
+        Assert.Contains(cid, await store.PinsAsync(default));
+    }
+
+    [Fact]
+    public async Task A_block_is_lent_for_serving_in_one_local_read_and_a_missing_one_is_none()
+    {
+        var counting = new CountingHandler { InnerHandler = new SocketsHttpHandler() };
+        using var http = new HttpClient(counting) { BaseAddress = nodes.A.ApiAddress };
+        var store = new KuboContentStore(new KuboRpcClient(http));
+        var content = Encoding.UTF8.GetBytes($"served {Guid.NewGuid()}");
+        var held = await store.PutAsync(ContentCodec.Raw, content, default);
+        counting.Calls.Clear();
+
+        using (var lease = await store.LendLocalAsync(held, default))
+            Assert.Equal(content, lease!.Memory.ToArray());
+        Assert.Single(counting.Calls);
+        Assert.Null(await store.LendLocalAsync(Cid.Compute(ContentCodec.Raw, Encoding.UTF8.GetBytes($"nobody has {Guid.NewGuid()}")), default));
     }
 
     private sealed class CountingHandler : DelegatingHandler
@@ -107,7 +139,7 @@ public sealed class KuboContentStoreTests(IpfsNodesFixture nodes)
 
         protected override Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
         {
-            Calls.Add(request.RequestUri!.AbsolutePath);
+            Calls.Add(request.RequestUri!.PathAndQuery);
             return base.SendAsync(request, cancellationToken);
         }
     }
