@@ -113,22 +113,11 @@ public sealed class HistoryInMemoryTests : IDisposable
     }
 
     /// <summary>The store, except that reading one block throws while <see cref="Fails"/>.</summary>
-    private sealed class FailingReads(IContentStore inner, Cid failing) : IContentStore
+    private sealed class FailingReads(IContentStore inner, Cid failing) : DelegatingContentStore(inner)
     {
         public bool Fails { get; set; } = true;
 
-        public ValueTask<BlockLease?> LendLocalAsync(Cid cid, CancellationToken cancellationToken) =>
-            Fails && cid.Equals(failing) ? throw new IOException("Input/output error") : inner.LendLocalAsync(cid, cancellationToken);
-
-        public string Kind => inner.Kind;
-        public Task<Cid> PutAsync(ContentCodec codec, ReadOnlyMemory<byte> content, CancellationToken cancellationToken) => inner.PutAsync(codec, content, cancellationToken);
-        public Task<byte[]> GetAsync(Cid cid, TimeSpan timeout, CancellationToken cancellationToken, string? preferredPeer = null) => inner.GetAsync(cid, timeout, cancellationToken, preferredPeer);
-        public Task<byte[]> FetchPinnedAsync(Cid cid, TimeSpan timeout, CancellationToken cancellationToken, string? preferredPeer = null) => inner.FetchPinnedAsync(cid, timeout, cancellationToken, preferredPeer);
-        public Task<bool> HasAsync(Cid cid, CancellationToken cancellationToken) => inner.HasAsync(cid, cancellationToken);
-        public Task PinAsync(Cid cid, CancellationToken cancellationToken) => inner.PinAsync(cid, cancellationToken);
-        public Task UnpinAsync(Cid cid, CancellationToken cancellationToken) => inner.UnpinAsync(cid, cancellationToken);
-        public Task<IReadOnlyCollection<Cid>> PinsAsync(CancellationToken cancellationToken) => inner.PinsAsync(cancellationToken);
-        public Task<StoreUsage> CollectGarbageAsync(CancellationToken cancellationToken) => inner.CollectGarbageAsync(cancellationToken);
-        public Task<StoreUsage> UsageAsync(CancellationToken cancellationToken) => inner.UsageAsync(cancellationToken);
+        public override ValueTask<BlockLease?> LendLocalAsync(Cid cid, CancellationToken cancellationToken) =>
+            Fails && cid.Equals(failing) ? throw new IOException("Input/output error") : base.LendLocalAsync(cid, cancellationToken);
     }
 }

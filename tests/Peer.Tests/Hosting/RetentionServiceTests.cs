@@ -112,26 +112,15 @@ public sealed class RetentionServiceTests : IDisposable
     }
 
     /// <summary>The embedded store, except that each collection moves the clock on as a slow IPFS node's would take.</summary>
-    private sealed class SlowlyCollectedStore(IContentStore inner, FakeTimeProvider time, TimeSpan collection) : IContentStore
+    private sealed class SlowlyCollectedStore(IContentStore inner, FakeTimeProvider time, TimeSpan collection) : DelegatingContentStore(inner)
     {
         public int Collections { get; private set; }
 
-        public string Kind => inner.Kind;
-
-        public async Task<StoreUsage> CollectGarbageAsync(CancellationToken cancellationToken)
+        public override async Task<StoreUsage> CollectGarbageAsync(CancellationToken cancellationToken)
         {
             Collections++;
             time.Advance(collection);
-            return await inner.CollectGarbageAsync(cancellationToken);
+            return await base.CollectGarbageAsync(cancellationToken);
         }
-
-        public Task<Cid> PutAsync(ContentCodec codec, ReadOnlyMemory<byte> content, CancellationToken cancellationToken) => inner.PutAsync(codec, content, cancellationToken);
-        public Task<byte[]> GetAsync(Cid cid, TimeSpan timeout, CancellationToken cancellationToken, string? preferredPeer = null) => inner.GetAsync(cid, timeout, cancellationToken, preferredPeer);
-        public Task<byte[]> FetchPinnedAsync(Cid cid, TimeSpan timeout, CancellationToken cancellationToken, string? preferredPeer = null) => inner.FetchPinnedAsync(cid, timeout, cancellationToken, preferredPeer);
-        public Task<bool> HasAsync(Cid cid, CancellationToken cancellationToken) => inner.HasAsync(cid, cancellationToken);
-        public Task PinAsync(Cid cid, CancellationToken cancellationToken) => inner.PinAsync(cid, cancellationToken);
-        public Task UnpinAsync(Cid cid, CancellationToken cancellationToken) => inner.UnpinAsync(cid, cancellationToken);
-        public Task<IReadOnlyCollection<Cid>> PinsAsync(CancellationToken cancellationToken) => inner.PinsAsync(cancellationToken);
-        public Task<StoreUsage> UsageAsync(CancellationToken cancellationToken) => inner.UsageAsync(cancellationToken);
     }
 }
