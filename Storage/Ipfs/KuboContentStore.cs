@@ -106,19 +106,17 @@ public sealed class KuboContentStore(KuboRpcClient ipfs) : IContentStore
         }
     }
 
-    /// <summary>One local read (the interface's default probes first, then reads again: two full block/gets per block served).</summary>
+    /// <summary>One local read, verified (the interface's default probes first, then reads again: two full block/gets per block served).</summary>
     public async ValueTask<BlockLease?> LendLocalAsync(Cid cid, CancellationToken cancellationToken)
     {
-        byte[] bytes;
         try
         {
-            bytes = await ipfs.BlockGetAsync(cid.ToString(), LocalProbe, cancellationToken);
+            return BlockLease.Of(await GetAsync(cid, LocalProbe, cancellationToken));
         }
         catch (TimeoutException)
         {
             return null;
         }
-        return cid.Matches(bytes) ? BlockLease.Of(bytes) : throw new InvalidDataException($"The IPFS node returned bytes that do not hash to {cid}.");
     }
 
     public Task PinAsync(Cid cid, CancellationToken cancellationToken) => PinDirectlyAsync(cid, cancellationToken);
