@@ -22,6 +22,9 @@ public sealed class NeighbourDirectory(MembershipState membership) : IDisposable
     /// <summary>Largest message a neighbour may send: a weights block (1 MiB) with room to spare.</summary>
     public const int MaxReceiveMessageSize = 2 * 1024 * 1024;
 
+    /// <summary>Each call's initial HTTP/2 receive window: a whole block's answer, and what a slow stream may buffer unread.</summary>
+    public const int BlockWindow = 512 * 1024;
+
     private readonly ConcurrentDictionary<string, (Neighbour Neighbour, GrpcChannel Channel, TangleSync.TangleSyncClient Client)> _neighbours = new(StringComparer.Ordinal);
 
     /// <summary>Raised when a neighbour appears or changes address.</summary>
@@ -55,6 +58,9 @@ public sealed class NeighbourDirectory(MembershipState membership) : IDisposable
                 KeepAlivePingTimeout = TimeSpan.FromSeconds(10),
                 KeepAlivePingPolicy = HttpKeepAlivePingPolicy.Always,
                 EnableMultipleHttp2Connections = true,
+                // A block answer (200 KB of MLP weights, up to a 256 KiB chunk) in one flight: at the default 64 KiB window
+                // the neighbour sends a quarter of it and waits for a window update, a round trip and two wake-ups each.
+                InitialHttp2StreamWindowSize = BlockWindow,
             },
             MaxReceiveMessageSize = MaxReceiveMessageSize,
         });
