@@ -3,7 +3,7 @@ using MlAspire.AppHost.Publishing;
 
 // The MlAspire system: one bootstrap, N learning peers (each with its own IPFS node, or the embedded store), and a
 // visualization that watches them. Settings (`--peers 6`, `--ipfs embedded`, `--model logreg`, `--peer-data DIR`, ...): TopologySettings.cs.
-// Prometheus and Grafana watch it all (Monitoring.cs).
+// Prometheus and Grafana watch it all (Monitoring.cs). Each service runs from its Release build, with no launcher (ServiceExecutables.cs).
 
 var builder = DistributedApplication.CreateBuilder(args);
 var settings = TopologySettings.From(builder.Configuration);
@@ -22,6 +22,7 @@ var ipfs = builder.AddIpfs(settings, swarmKey);
 
 // Membership, genesis and Prometheus discovery; gRPC on its "grpc" endpoint (cleartext HTTP/2).
 var bootstrap = builder.AddProject<Projects.Bootstrap>("bootstrap")
+    .WithBuiltAssembly()
     .WithEnvironment("Bootstrap__JoinToken", joinToken)
     .WithTangleSettings(settings)
     .WithHttpHealthCheck("/health", endpointName: "http");
@@ -33,6 +34,7 @@ for (var i = 1; i <= settings.Peers; i++)
 {
     var name = $"peer-{i}";
     peers.Add(builder.AddProject<Projects.Peer>(name)
+        .WithBuiltAssembly()
         .WithDynamicPorts()
         .WithReference(bootstrap)
         .WaitFor(bootstrap)
@@ -47,6 +49,7 @@ for (var i = 1; i <= settings.Peers; i++)
 
 // The web UI: learns the peers from the bootstrap and streams their transactions to the browser.
 var visualization = builder.AddProject<Projects.Visualization>("visualization")
+    .WithBuiltAssembly()
     .WithReference(bootstrap)
     .WithEnvironment("Visualization__JoinToken", joinToken)
     .WithExternalHttpEndpoints();

@@ -194,6 +194,28 @@ public sealed class AppModelTests
         Assert.Contains("nagios", error.ToString());
     }
 
+    [Fact]
+    public async Task Every_service_runs_its_Release_assembly_with_dotnet_and_no_launcher()
+    {
+        await using var builder = await ModelAsync("--ipfs", "embedded", "--peers", "2");
+
+        var projects = builder.Resources.OfType<ProjectResource>().ToList();
+        Assert.Equal(["bootstrap", "peer-1", "peer-2", "visualization"], projects.Select(p => p.Name).Order());
+        foreach (var project in projects)
+        {
+            // Release whatever this test project's configuration: AppHost.csproj builds the services so.
+            var projectPath = project.GetProjectMetadata().ProjectPath;
+            var expected = Path.Combine(Path.GetDirectoryName(projectPath)!, "bin", "Release", "net10.0", Path.GetFileNameWithoutExtension(projectPath) + ".dll");
+            var executable = Assert.Single(project.Annotations.OfType<ExecutableAnnotation>());
+            Assert.Equal("dotnet", executable.Command);
+            Assert.Equal(Path.GetDirectoryName(projectPath), executable.WorkingDirectory); // the content root, as under dotnet run
+            var configuration = await ExecutionConfigurationBuilder.Create(project).WithArgumentsConfig()
+                .BuildAsync(new DistributedApplicationExecutionContext(DistributedApplicationOperation.Run), NullLogger.Instance, CancellationToken.None);
+            Assert.Equal([expected], configuration.Arguments.Select(a => a.Value));
+            Assert.True(File.Exists(expected), $"{expected} is not built");
+        }
+    }
+
     private static async Task<IDistributedApplicationTestingBuilder> ModelAsync(params string[] args)
     {
         using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));

@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Net;
 using System.Net.Http.Headers;
 using System.Text.Json;
@@ -67,6 +68,20 @@ public sealed class SystemTests(RunningSystem system) : IClassFixture<RunningSys
         var status = response.Headers.TryGetValues("grpc-status", out var inHeaders) ? inHeaders.Single()
             : response.TrailingHeaders.TryGetValues("grpc-status", out var inTrailers) ? inTrailers.Single() : null;
         Assert.Equal("16", status); // UNAUTHENTICATED
+    }
+
+    [Fact]
+    public void Every_service_process_is_the_service_itself_not_a_launcher()
+    {
+        foreach (var name in RunningSystem.PeerNames.Prepend("bootstrap").Append("visualization"))
+        {
+            Assert.True(system.App.ResourceNotifications.TryGetCurrentState(name, out var state), $"{name} has no state");
+            var pid = Convert.ToInt32(state.Snapshot.Properties.Single(p => p.Name == "executable.pid").Value, CultureInfo.InvariantCulture);
+            // What the process runs, as the kernel has it: `dotnet …/bin/Release/net10.0/Peer.dll`, not `dotnet run --project …`.
+            var command = File.ReadAllText($"/proc/{pid}/cmdline").Split('\0', StringSplitOptions.RemoveEmptyEntries);
+            Assert.Equal("dotnet", Path.GetFileName(command[0]));
+            Assert.Matches(@"/bin/Release/net10\.0/(Bootstrap|Peer|Visualization)\.dll$", command[1]);
+        }
     }
 
     private sealed record PeerStatus(string Name, string PeerId, string GenesisCid, long TangleSize, long Published, long Received, string StorageKind);

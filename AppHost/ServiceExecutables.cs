@@ -1,0 +1,44 @@
+using System.Reflection;
+
+namespace MlAspire.AppHost;
+
+/// <summary>
+/// Runs a service's built assembly with <c>dotnet</c> directly. Aspire's default runs each project resource through
+/// <c>dotnet run --no-build</c>, which stays alive in front of the service: about 135 MB and an MSBuild evaluation per
+/// process, sixteen of them beside sixteen peers (issue 13). The services are built in Release whatever the AppHost's
+/// configuration (<c>ServiceConfiguration</c> in AppHost.csproj): a Debug assembly runs unoptimised, and the peers' training
+/// and averaging loops are most of their work.
+/// </summary>
+internal static class ServiceExecutables
+{
+    private static readonly string Configuration = Metadata("ServiceConfiguration");
+    private static readonly string TargetFramework = Metadata("ServiceTargetFramework");
+
+    /// <summary>
+    /// <c>dotnet bin/{ServiceConfiguration}/{tfm}/{Project}.dll</c> in the project's folder (its content root, as under
+    /// <c>dotnet run</c>). Not when publishing, nor under an IDE's debug session (it launches projects itself).
+    /// </summary>
+    public static IResourceBuilder<ProjectResource> WithBuiltAssembly(this IResourceBuilder<ProjectResource> project)
+    {
+        var builder = project.ApplicationBuilder;
+        if (!builder.ExecutionContext.IsRunMode || !string.IsNullOrEmpty(builder.Configuration["DEBUG_SESSION_PORT"]))
+            return project;
+        var projectPath = project.Resource.GetProjectMetadata().ProjectPath;
+        var folder = Path.GetDirectoryName(projectPath)!;
+        var assembly = AssemblyPath(projectPath);
+        if (!File.Exists(assembly))
+            throw new InvalidOperationException(
+                $"{project.Resource.Name}: {assembly} is not built. Building the AppHost builds it (`dotnet build AppHost`), unless the build was skipped.");
+        return project
+            .WithAnnotation(new ExecutableAnnotation { Command = "dotnet", WorkingDirectory = folder }, ResourceAnnotationMutationBehavior.Replace)
+            .WithArgs(assembly);
+    }
+
+    /// <summary>Where the AppHost's build put the project's assembly.</summary>
+    public static string AssemblyPath(string projectPath) =>
+        Path.Combine(Path.GetDirectoryName(projectPath)!, "bin", Configuration, TargetFramework, Path.GetFileNameWithoutExtension(projectPath) + ".dll");
+
+    private static string Metadata(string key) =>
+        typeof(ServiceExecutables).Assembly.GetCustomAttributes<AssemblyMetadataAttribute>().SingleOrDefault(a => a.Key == key)?.Value
+        ?? throw new InvalidOperationException($"The AppHost assembly has no {key} metadata (AppHost.csproj writes it).");
+}
