@@ -12,7 +12,8 @@ namespace MlAspire.Peer.Engine;
 /// with their weights fetched, decoded and pinned one blob at a time (<see cref="WeightsIntake"/>). It owns every
 /// per-announcement budget, and never throws for bad input: a forged, malformed, flooding or unfetchable transaction is
 /// rejected and counted by reason, and what it pinned is unpinned. A full disk here is this peer's fault, not the sender's: it is thrown
-/// (<see cref="StoreFullException"/>), so the caller tries again later instead of counting a rejection.
+/// (<see cref="StoreFullException"/>), so the caller tries again later instead of counting a rejection. A transaction
+/// announced again while its ingestion runs waits for it (<see cref="IngestionsInFlight"/>).
 /// </summary>
 public sealed class Ingestor(Replica replica, IContentStore store, TangleGuards guards, StoreSpace space, TimeProvider time, PeerMetrics metrics, IngestBudget? budget = null,
     PinClaims? claims = null)
@@ -20,6 +21,7 @@ public sealed class Ingestor(Replica replica, IContentStore store, TangleGuards 
     private readonly IngestBudget _budget = budget ??= new IngestBudget();
     private readonly SemaphoreSlim _working = new(budget.MaxConcurrent);
     private readonly RejectedAnnouncements _rejected = new();
+    private readonly IngestionsInFlight _inFlight = new();
     private readonly WeightsIntake _weights = new(replica, store, guards, budget);
     private readonly PinClaims _claims = claims ?? PinClaims.For(replica, store); // shared with retention in a peer
 
@@ -28,7 +30,12 @@ public sealed class Ingestor(Replica replica, IContentStore store, TangleGuards 
     /// <summary>Blocks claimed by ingestions in flight; zero when none is (every claim is released).</summary>
     public int PinsClaimed => _claims.Claimed;
 
-    public async Task<IngestOutcome> IngestAsync(Announcement announcement, CancellationToken cancellationToken)
+    public Task<IngestOutcome> IngestAsync(Announcement announcement, CancellationToken cancellationToken) =>
+        replica.IsKnown(announcement.Cid)
+            ? Task.FromResult(new IngestOutcome(IngestStatus.Known, 0))
+            : _inFlight.RunAsync(announcement.Cid, () => IngestOnceAsync(announcement, cancellationToken), cancellationToken);
+
+    private async Task<IngestOutcome> IngestOnceAsync(Announcement announcement, CancellationToken cancellationToken)
     {
         if (replica.IsKnown(announcement.Cid))
             return new IngestOutcome(IngestStatus.Known, 0);

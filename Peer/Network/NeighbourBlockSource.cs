@@ -20,7 +20,7 @@ public sealed class NeighbourBlockSource(NeighbourDirectory neighbours, StalledN
     public static readonly TimeSpan AskTimeout = TimeSpan.FromSeconds(3);
     public const int Parallel = 4;
 
-    public async Task<byte[]?> TryFetchAsync(Cid cid, string? preferredPeer, CancellationToken cancellationToken)
+    public async Task<VerifiedBlock?> TryFetchAsync(Cid cid, string? preferredPeer, CancellationToken cancellationToken)
     {
         var order = stalled.Answering(neighbours.Current).Select(n => n.PeerId).OrderBy(_ => Random.Shared.Next()).ToList();
         if (preferredPeer is not null && order.Remove(preferredPeer))
@@ -48,11 +48,11 @@ public sealed class NeighbourBlockSource(NeighbourDirectory neighbours, StalledN
                 var answer = (Task<(byte[]? Bytes, TimeSpan Latency)>)finished;
                 asking.Remove(answer);
                 var (bytes, took) = await answer;
-                if (bytes is not null && cid.Matches(bytes))
+                if (bytes is not null && VerifiedBlock.TryCreate(cid, bytes) is { } block)
                 {
                     latency.Answered(took);
                     metrics.BlockAsked("answered");
-                    return bytes;
+                    return block;
                 }
                 if (bytes is not null)
                     metrics.BlockAsked("invalid");

@@ -58,7 +58,10 @@ public interface IContentStore
 /// <summary>Where the embedded store asks for blocks it does not hold (the peer's neighbours, over gRPC).</summary>
 public interface IBlockSource
 {
-    /// <summary>The block's bytes from some neighbour, unverified, or null when none has it.</summary>
+    /// <summary>
+    /// The block from some neighbour, checked (a source that gets bad bytes asks elsewhere), or null when none has it.
+    /// The store still checks that it is the block asked for.
+    /// </summary>
     /// <param name="preferredPeer">The neighbour to ask first (the one that announced the block), when known.</param>
-    Task<byte[]?> TryFetchAsync(Cid cid, string? preferredPeer, CancellationToken cancellationToken);
+    Task<VerifiedBlock?> TryFetchAsync(Cid cid, string? preferredPeer, CancellationToken cancellationToken);
 }

@@ -10,7 +10,8 @@ namespace MlAspire.Storage.Embedded;
 /// <remarks>
 /// Layout: <c>blocks/CID</c> holds the bytes, <see cref="PinLog"/> (<c>pins.log</c>) the pins. Writes go to a temporary file and are
 /// renamed into place, so a crash never leaves a partial block under a CID; a block whose bytes no longer hash to its
-/// name (disk corruption) is deleted on read and refetched. A pin is recorded before its block is written, so garbage
+/// name (disk corruption) is deleted on read and refetched. A block is hashed once per process: when it is written (its
+/// bytes were checked on their way in) or at its first read after the store opens, not every time it is served. A pin is recorded before its block is written, so garbage
 /// collection running concurrently can never delete a block that is being stored pinned. A block fetched from a
 /// neighbour is written unpinned (the caller pins it once the transaction checks out) and is spared by garbage
 /// collection for <see cref="LandingGrace"/> meanwhile.
@@ -20,7 +21,7 @@ public sealed class EmbeddedContentStore : IContentStore, IDisposable
     private readonly string _blocks;
     private readonly PinLog _pins;
     private readonly IBlockSource? _network;
-    private readonly ConcurrentDictionary<Cid, long> _sizes = new();
+    private readonly ConcurrentDictionary<Cid, Held> _held = new();
     private readonly ConcurrentDictionary<Cid, long> _landedAt = new(); // fetched, not yet pinned: Environment.TickCount64
     private readonly SemaphoreSlim _collecting = new(1, 1);
 
@@ -34,7 +35,7 @@ public sealed class EmbeddedContentStore : IContentStore, IDisposable
         foreach (var file in Directory.EnumerateFiles(_blocks))
         {
             if (Cid.TryParse(Path.GetFileName(file), out var cid, out _))
-                _sizes[cid] = new FileInfo(file).Length;
+                _held[cid] = new Held(new FileInfo(file).Length, Verified: false);
             else
                 File.Delete(file); // a temporary file left by a crash mid-write
         }
@@ -69,7 +70,7 @@ public sealed class EmbeddedContentStore : IContentStore, IDisposable
 
         using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         deadline.CancelAfter(timeout);
-        byte[]? fetched;
+        VerifiedBlock? fetched;
         try
         {
             fetched = await _network.TryFetchAsync(cid, preferredPeer, deadline.Token);
@@ -78,12 +79,12 @@ public sealed class EmbeddedContentStore : IContentStore, IDisposable
         {
             fetched = null;
         }
-        if (fetched is null || !cid.Matches(fetched))
+        if (fetched is null || !fetched.Cid.Equals(cid))
             throw new TimeoutException($"No neighbour supplied block {cid} within {timeout.TotalSeconds:F1} s.");
         if (!_pins.Contains(cid))
             _landedAt[cid] = Environment.TickCount64; // a block fetched pinned needs no grace: its pin keeps it, its unpin frees it
-        WriteBlock(cid, fetched);
-        return fetched;
+        WriteBlock(cid, fetched.Bytes);
+        return fetched.Bytes;
     }
 
     public async Task<byte[]> FetchPinnedAsync(Cid cid, TimeSpan timeout, CancellationToken cancellationToken, string? preferredPeer = null)
@@ -92,7 +93,7 @@ public sealed class EmbeddedContentStore : IContentStore, IDisposable
         return await GetAsync(cid, timeout, cancellationToken, preferredPeer);
     }
 
-    public Task<bool> HasAsync(Cid cid, CancellationToken cancellationToken) => Task.FromResult(_sizes.ContainsKey(cid));
+    public Task<bool> HasAsync(Cid cid, CancellationToken cancellationToken) => Task.FromResult(_held.ContainsKey(cid));
 
     public Task PinAsync(Cid cid, CancellationToken cancellationToken)
     {
@@ -125,7 +126,7 @@ public sealed class EmbeddedContentStore : IContentStore, IDisposable
         await _collecting.WaitAsync(cancellationToken);
         try
         {
-            foreach (var cid in _sizes.Keys)
+            foreach (var cid in _held.Keys)
             {
                 if (_pins.Contains(cid)) continue;
                 if (_landedAt.TryGetValue(cid, out var landed))
@@ -134,7 +135,7 @@ public sealed class EmbeddedContentStore : IContentStore, IDisposable
                     _landedAt.TryRemove(cid, out _);
                 }
                 File.Delete(BlockPath(cid));
-                _sizes.TryRemove(cid, out _);
+                _held.TryRemove(cid, out _);
             }
             return Usage();
         }
@@ -149,7 +150,7 @@ public sealed class EmbeddedContentStore : IContentStore, IDisposable
     private StoreUsage Usage()
     {
         long bytes = 0, blocks = 0, pinnedBytes = 0, pinnedBlocks = 0;
-        foreach (var (cid, size) in _sizes)
+        foreach (var (cid, (size, _)) in _held)
         {
             bytes += size;
             blocks++;
@@ -162,11 +163,11 @@ public sealed class EmbeddedContentStore : IContentStore, IDisposable
 
     public ValueTask<BlockLease?> LendLocalAsync(Cid cid, CancellationToken cancellationToken)
     {
-        if (!_sizes.TryGetValue(cid, out var size) || size > int.MaxValue) return ValueTask.FromResult<BlockLease?>(null);
+        if (!_held.TryGetValue(cid, out var held) || held.Size > int.MaxValue) return ValueTask.FromResult<BlockLease?>(null);
         try
         {
             using var file = File.OpenHandle(BlockPath(cid));
-            var lease = BlockLease.Rent((int)size, buffer => RandomAccess.Read(file, buffer.Span, 0) == size && cid.Matches(buffer.Span));
+            var lease = BlockLease.Rent((int)held.Size, buffer => RandomAccess.Read(file, buffer.Span, 0) == held.Size && Verify(cid, held, buffer.Span));
             if (lease is null)
                 Forget(cid, corrupt: true);
             return ValueTask.FromResult(lease);
@@ -180,7 +181,7 @@ public sealed class EmbeddedContentStore : IContentStore, IDisposable
 
     private byte[]? TryReadLocal(Cid cid)
     {
-        if (!_sizes.ContainsKey(cid)) return null;
+        if (!_held.TryGetValue(cid, out var held)) return null;
         byte[] bytes;
         try
         {
@@ -191,9 +192,18 @@ public sealed class EmbeddedContentStore : IContentStore, IDisposable
             Forget(cid, corrupt: false); // collected in the meantime
             return null;
         }
-        if (cid.Matches(bytes)) return bytes;
+        if (Verify(cid, held, bytes)) return bytes;
         Forget(cid, corrupt: true);
         return null;
+    }
+
+    /// <summary>Whether the bytes read for a held block are the block: hashed at the first read since the store opened only.</summary>
+    private bool Verify(Cid cid, Held held, ReadOnlySpan<byte> bytes)
+    {
+        if (held.Verified) return bytes.Length == held.Size;
+        if (!cid.Matches(bytes)) return false;
+        _held.TryUpdate(cid, held with { Verified = true }, held);
+        return true;
     }
 
     /// <summary>A block that is gone, or whose bytes no longer hash to its name (deleted, so it is fetched again).</summary>
@@ -201,13 +211,13 @@ public sealed class EmbeddedContentStore : IContentStore, IDisposable
     {
         if (corrupt)
             File.Delete(BlockPath(cid));
-        _sizes.TryRemove(cid, out _);
+        _held.TryRemove(cid, out _);
     }
 
     /// <remarks>Synchronous: a block is at most 1 MiB, which the page cache takes at once; an asynchronous open costs more.</remarks>
     private void WriteBlock(Cid cid, ReadOnlySpan<byte> content)
     {
-        if (_sizes.ContainsKey(cid)) return;
+        if (_held.ContainsKey(cid)) return;
         var temporary = Path.Combine(_blocks, $".{Guid.NewGuid():N}.tmp");
         try
         {
@@ -221,10 +231,13 @@ public sealed class EmbeddedContentStore : IContentStore, IDisposable
                 throw new StoreFullException($"No space left to store block {cid}: {e.Message}", e);
             throw;
         }
-        _sizes[cid] = content.Length;
+        _held[cid] = new Held(content.Length, Verified: true); // written from bytes known to hash to it
     }
 
     private string BlockPath(Cid cid) => Path.Combine(_blocks, cid.ToString());
 
     public void Dispose() => _pins.Dispose();
+
+    /// <summary>A block on disk: its size, and whether this process has seen its bytes hash to its name.</summary>
+    private readonly record struct Held(long Size, bool Verified);
 }

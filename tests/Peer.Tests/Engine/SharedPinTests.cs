@@ -60,10 +60,30 @@ public sealed class SharedPinTests : IDisposable
         }
     }
 
-    [Theory]
-    [InlineData(true)]
-    [InlineData(false)]
-    public async Task One_transaction_from_two_neighbours_keeps_its_weights_pinned_when_one_fetch_fails(bool failureFirst)
+    [Fact]
+    public async Task One_transaction_from_several_neighbours_at_once_is_fetched_once()
+    {
+        var weights = Weights(6);
+        var (cid, bytes) = Publish([_tangle.Genesis], weights, _now);
+        _gate.Hold(weights);
+
+        var fromA = _victim.IngestAsync(cid, bytes, from: "a");
+        var askOfA = await _gate.NextAsync();
+        var others = Enumerable.Range(0, 3).Select(i => _victim.IngestAsync(cid, bytes, from: $"n{i}")).ToList();
+        await Task.Delay(TimeSpan.FromMilliseconds(300)); // time for the others to ask too, if they would
+        _gate.Open();
+        askOfA.SetResult(true);
+
+        var first = await fromA;
+        var later = await Task.WhenAll(others);
+        Assert.Equal(1, _gate.Asks);
+        Assert.Equal(IngestStatus.Inserted, first.Status);
+        Assert.All(later, outcome => Assert.Equal(IngestStatus.Known, outcome.Status));
+        await AssertKeptAsync(cid, weights);
+    }
+
+    [Fact]
+    public async Task One_transaction_from_two_neighbours_goes_in_when_the_first_fetch_fails()
     {
         var weights = Weights(7);
         var (cid, bytes) = Publish([_tangle.Genesis], weights, _now);
@@ -72,24 +92,34 @@ public sealed class SharedPinTests : IDisposable
         var fromA = _victim.IngestAsync(cid, bytes, from: "a");
         var askOfA = await _gate.NextAsync();
         var fromB = _victim.IngestAsync(cid, bytes, from: "b");
-        var askOfB = await _gate.NextAsync();
-        if (failureFirst)
-        {
-            askOfA.SetResult(false); // a never sends the weights
-            Assert.Equal(IngestStatus.Rejected, (await fromA).Status);
-            askOfB.SetResult(true);
-            Assert.Equal(IngestStatus.Inserted, (await fromB).Status);
-        }
-        else
-        {
-            askOfB.SetResult(true);
-            Assert.Equal(IngestStatus.Inserted, (await fromB).Status);
-            askOfA.SetResult(false);
-            Assert.NotEqual(IngestStatus.Inserted, (await fromA).Status);
-        }
+        askOfA.SetResult(false); // a never sends the weights
+        Assert.Equal(IngestStatus.Rejected, (await fromA).Status);
+        (await _gate.NextAsync()).SetResult(true); // b, which waited for a, asks itself
+        Assert.Equal(IngestStatus.Inserted, (await fromB).Status);
 
         Assert.NotNull(_victim.Replica.Get(cid));
         await AssertKeptAsync(cid, weights);
+    }
+
+    [Fact]
+    public async Task Two_transactions_of_one_weights_blob_keep_it_pinned_when_one_fetch_fails()
+    {
+        var weights = Weights(5);
+        var (first, firstBytes) = Publish([_tangle.Genesis], weights, _now - 1_000);
+        var (second, secondBytes) = Publish([_tangle.Genesis], weights, _now);
+        _gate.Hold(weights);
+
+        var fromA = _victim.IngestAsync(first, firstBytes, from: "a");
+        var askOfA = await _gate.NextAsync();
+        var fromB = _victim.IngestAsync(second, secondBytes, from: "b");
+        var askOfB = await _gate.NextAsync();
+        askOfB.SetResult(true);
+        Assert.Equal(IngestStatus.Inserted, (await fromB).Status);
+        askOfA.SetResult(false); // a's ask gets nothing, after b's brought the blob
+        await fromA;
+
+        Assert.NotNull(_victim.Replica.Get(second));
+        await AssertKeptAsync(second, weights);
     }
 
     [Fact]
@@ -140,8 +170,21 @@ public sealed class SharedPinTests : IDisposable
         private readonly ConcurrentQueue<TaskCompletionSource<bool>> _waiting = new();
         private readonly SemaphoreSlim _asked = new(0);
         private readonly HashSet<Cid> _held = [];
+        private volatile bool _open;
+        private int _asks;
 
         public void Hold(Cid block) => _held.Add(block);
+
+        /// <summary>How many asks for held blocks came, held or not.</summary>
+        public int Asks => Volatile.Read(ref _asks);
+
+        /// <summary>From now on, asks for held blocks are counted and let through; those waiting too.</summary>
+        public void Open()
+        {
+            _open = true;
+            while (_waiting.TryDequeue(out var ask))
+                ask.TrySetResult(true);
+        }
 
         public IBlockSource Around(IBlockSource inner) => new Source(this, inner);
 
@@ -155,9 +198,12 @@ public sealed class SharedPinTests : IDisposable
 
         private sealed class Source(Gate gate, IBlockSource inner) : IBlockSource
         {
-            public async Task<byte[]?> TryFetchAsync(Cid cid, string? preferredPeer, CancellationToken cancellationToken)
+            public async Task<VerifiedBlock?> TryFetchAsync(Cid cid, string? preferredPeer, CancellationToken cancellationToken)
             {
                 if (!gate._held.Contains(cid))
+                    return await inner.TryFetchAsync(cid, preferredPeer, cancellationToken);
+                Interlocked.Increment(ref gate._asks);
+                if (gate._open)
                     return await inner.TryFetchAsync(cid, preferredPeer, cancellationToken);
                 var ask = new TaskCompletionSource<bool>(TaskCreationOptions.RunContinuationsAsynchronously);
                 gate._waiting.Enqueue(ask);

@@ -15,10 +15,10 @@ public sealed class ContentFilesTests : IDisposable
     {
         public List<Cid> Asked { get; } = [];
 
-        public async Task<byte[]?> TryFetchAsync(Cid cid, string? preferredPeer, CancellationToken cancellationToken)
+        public async Task<VerifiedBlock?> TryFetchAsync(Cid cid, string? preferredPeer, CancellationToken cancellationToken)
         {
             Asked.Add(cid);
-            return await store.HasAsync(cid, cancellationToken) ? await store.GetAsync(cid, Timeout, cancellationToken) : null;
+            return await store.HasAsync(cid, cancellationToken) ? VerifiedBlock.TryCreate(cid, await store.GetAsync(cid, Timeout, cancellationToken)) : null;
         }
     }
 

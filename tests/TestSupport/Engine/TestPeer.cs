@@ -62,7 +62,7 @@ public sealed class TestPeer : IDisposable
     /// <summary>Reads blocks straight from another peer's store, as the gRPC block source does across processes.</summary>
     private sealed class StoreSource(IContentStore other) : IBlockSource
     {
-        public async Task<byte[]?> TryFetchAsync(Cid cid, string? preferredPeer, CancellationToken cancellationToken) =>
-            await other.HasAsync(cid, cancellationToken) ? await other.GetAsync(cid, TimeSpan.FromSeconds(1), cancellationToken) : null;
+        public async Task<VerifiedBlock?> TryFetchAsync(Cid cid, string? preferredPeer, CancellationToken cancellationToken) =>
+            await other.HasAsync(cid, cancellationToken) ? VerifiedBlock.TryCreate(cid, await other.GetAsync(cid, TimeSpan.FromSeconds(1), cancellationToken)) : null;
     }
 }
