@@ -8,7 +8,9 @@ namespace MlAspire.Peer.Engine;
 /// watch streams within the time its ingestion takes, and each used to fetch, hash, store and decode the weights on its
 /// own: 2.2 block fetches per received transaction at 24 peers (docs/benchmarks.md). A later announcement now waits for
 /// the one in flight and is known once that one put the transaction in; when it did not (a sender that never sent the
-/// weights, a cancelled stream, a rejection), the later one tries itself, as it would have without waiting.
+/// weights, a cancelled stream, a rejection), the later one tries itself at once, as it would have without waiting: it
+/// waits for one ingestion at most, so a sender that holds its ingestion open for the whole budget delays the others
+/// once, not once per waiter.
 /// </summary>
 internal sealed class IngestionsInFlight
 {
@@ -16,28 +18,21 @@ internal sealed class IngestionsInFlight
 
     public async Task<IngestOutcome> RunAsync(Cid cid, Func<Task<IngestOutcome>> ingest, CancellationToken cancellationToken)
     {
-        while (true)
+        var mine = new TaskCompletionSource<bool>(TaskCreationOptions.RunContinuationsAsynchronously);
+        var running = _running.GetOrAdd(cid, mine.Task);
+        if (running != mine.Task)
+            return await running.WaitAsync(cancellationToken) ? new IngestOutcome(IngestStatus.Known, 0) : await ingest();
+        var inReplica = false;
+        try
         {
-            var mine = new TaskCompletionSource<bool>(TaskCreationOptions.RunContinuationsAsynchronously);
-            var running = _running.GetOrAdd(cid, mine.Task);
-            if (running != mine.Task)
-            {
-                if (await running.WaitAsync(cancellationToken))
-                    return new IngestOutcome(IngestStatus.Known, 0);
-                continue;
-            }
-            var inReplica = false;
-            try
-            {
-                var outcome = await ingest();
-                inReplica = outcome.Status is IngestStatus.Inserted or IngestStatus.Known;
-                return outcome;
-            }
-            finally
-            {
-                _running.TryRemove(new KeyValuePair<Cid, Task<bool>>(cid, mine.Task));
-                mine.SetResult(inReplica);
-            }
+            var outcome = await ingest();
+            inReplica = outcome.Status is IngestStatus.Inserted or IngestStatus.Known;
+            return outcome;
+        }
+        finally
+        {
+            _running.TryRemove(new KeyValuePair<Cid, Task<bool>>(cid, mine.Task));
+            mine.SetResult(inReplica);
         }
     }
 }

@@ -216,7 +216,7 @@ public sealed class Ingestor(Replica replica, IContentStore store, TangleGuards 
     /// <summary>Counts the rejection; remembers it (unless part of the announcement went in, which can change the verdict).</summary>
     private IngestOutcome Reject(RejectionReason reason, Cid cid, Activity? activity, string? message = null, int inserted = 0)
     {
-        if (inserted == 0 && !reason.IsTransient())
+        if (inserted == 0 && !reason.IsTransient() && !reason.IsAboutTheOffer())
             _rejected.Remember(cid, reason); // what is wrong with the transaction itself stays wrong
         metrics.Rejected(reason);
         activity?.SetStatus(ActivityStatusCode.Error, reason.Label());

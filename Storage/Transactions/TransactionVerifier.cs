@@ -38,6 +38,13 @@ public static class RejectionReasons
     public static bool IsTransient(this RejectionReason reason) =>
         reason is RejectionReason.RateLimited or RejectionReason.BudgetExceeded or RejectionReason.WeightsUnavailable or RejectionReason.UnknownParent;
 
+    /// <summary>
+    /// Found in the bytes one sender offered under a CID before they were known to be that CID's document: another sender
+    /// may offer the right ones. Not a verdict on the transaction either: remembered, garbage sent under an honest CID
+    /// would keep the honest transaction out.
+    /// </summary>
+    public static bool IsAboutTheOffer(this RejectionReason reason) => reason is RejectionReason.Oversized or RejectionReason.CidMismatch;
+
     /// <summary>The reason as metrics and status reports name it: snake_case ("non_member").</summary>
     public static string Label(this RejectionReason reason) => Labels[(int)reason];
 

@@ -121,6 +121,22 @@ public sealed class AttackTests : IDisposable
         await AssertRejectedAsync(await _victim.IngestAsync(cid, bytes, path), reason, [cid, .. parents.Where(p => !p.Equals(Genesis))]);
     }
 
+    [Theory]
+    [InlineData("garbage")]
+    [InlineData("oversized")]
+    public async Task Garbage_announced_under_an_honest_cid_does_not_keep_the_honest_transaction_out(string offer)
+    {
+        var (cid, bytes) = Forge([Genesis], Weights(4));
+        var garbage = offer == "garbage" ? "{\"not\":\"a transaction\"}"u8.ToArray() : new byte[TransactionDocument.MaxEncodedBytes + 1];
+
+        var first = await _victim.IngestAsync(cid, garbage, from: "liar");
+        var honest = await _victim.IngestAsync(cid, bytes, from: "honest");
+
+        Assert.Equal(IngestStatus.Rejected, first.Status);
+        Assert.Equal(IngestStatus.Inserted, honest.Status);
+        Assert.NotNull(_victim.Replica.Get(cid));
+    }
+
     [Fact]
     public async Task An_ancestor_chain_beyond_the_budget_is_refused_from_documents_alone_and_nothing_stays_pinned()
     {
