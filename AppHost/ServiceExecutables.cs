@@ -4,8 +4,8 @@ namespace MlAspire.AppHost;
 
 /// <summary>
 /// Runs a service's built assembly with <c>dotnet</c> directly. Aspire's default runs each project resource through
-/// <c>dotnet run --no-build</c>, which stays alive in front of the service: about 135 MB and an MSBuild evaluation per
-/// process, sixteen of them beside sixteen peers (issue 13). The services are built in Release whatever the AppHost's
+/// <c>dotnet run --no-build</c>, which stays alive in front of the service: 151 MB each, sixteen of them beside sixteen
+/// peers (tools/bench/apphost-footprint.sh, docs/benchmarks.md). The services are built in Release whatever the AppHost's
 /// configuration (<c>ServiceConfiguration</c> in AppHost.csproj): a Debug assembly runs unoptimised, and the peers' training
 /// and averaging loops are most of their work.
 /// </summary>
@@ -25,7 +25,7 @@ internal static class ServiceExecutables
             return project;
         var projectPath = project.Resource.GetProjectMetadata().ProjectPath;
         var folder = Path.GetDirectoryName(projectPath)!;
-        var assembly = AssemblyPath(projectPath);
+        var assembly = Path.Combine(folder, "bin", Configuration, TargetFramework, Path.GetFileNameWithoutExtension(projectPath) + ".dll");
         if (!File.Exists(assembly))
             throw new InvalidOperationException(
                 $"{project.Resource.Name}: {assembly} is not built. Building the AppHost builds it (`dotnet build AppHost`), unless the build was skipped.");
@@ -33,10 +33,6 @@ internal static class ServiceExecutables
             .WithAnnotation(new ExecutableAnnotation { Command = "dotnet", WorkingDirectory = folder }, ResourceAnnotationMutationBehavior.Replace)
             .WithArgs(assembly);
     }
-
-    /// <summary>Where the AppHost's build put the project's assembly.</summary>
-    public static string AssemblyPath(string projectPath) =>
-        Path.Combine(Path.GetDirectoryName(projectPath)!, "bin", Configuration, TargetFramework, Path.GetFileNameWithoutExtension(projectPath) + ".dll");
 
     private static string Metadata(string key) =>
         typeof(ServiceExecutables).Assembly.GetCustomAttributes<AssemblyMetadataAttribute>().SingleOrDefault(a => a.Key == key)?.Value

@@ -60,45 +60,49 @@ public sealed class SharedPinTests : IDisposable
         }
     }
 
+    /// <summary>A transaction whose weights are held at the gate, announced by "a", with a's ask for them.</summary>
+    private sealed record HeldAnnouncement(Cid Cid, byte[] Bytes, Cid Weights, Task<IngestOutcome> FromA, TaskCompletionSource<bool> AskOfA);
+
+    private async Task<HeldAnnouncement> AnnounceWithWeightsHeldAsync(int seed)
+    {
+        var weights = Weights(seed);
+        var (cid, bytes) = Publish([_tangle.Genesis], weights, _now);
+        _gate.Hold(weights);
+        var fromA = _victim.IngestAsync(cid, bytes, from: "a");
+        return new HeldAnnouncement(cid, bytes, weights, fromA, await _gate.NextAsync());
+    }
+
     [Fact]
     public async Task One_transaction_from_several_neighbours_at_once_is_fetched_once()
     {
-        var weights = Weights(6);
-        var (cid, bytes) = Publish([_tangle.Genesis], weights, _now);
-        _gate.Hold(weights);
+        var held = await AnnounceWithWeightsHeldAsync(6);
 
-        var fromA = _victim.IngestAsync(cid, bytes, from: "a");
-        var askOfA = await _gate.NextAsync();
-        var others = Enumerable.Range(0, 3).Select(i => _victim.IngestAsync(cid, bytes, from: $"n{i}")).ToList();
+        var others = Enumerable.Range(0, 3).Select(i => _victim.IngestAsync(held.Cid, held.Bytes, from: $"n{i}")).ToList();
         await Task.Delay(TimeSpan.FromMilliseconds(300)); // time for the others to ask too, if they would
         _gate.Open();
-        askOfA.SetResult(true);
+        held.AskOfA.SetResult(true);
 
-        var first = await fromA;
+        var first = await held.FromA;
         var later = await Task.WhenAll(others);
         Assert.Equal(1, _gate.Asks);
         Assert.Equal(IngestStatus.Inserted, first.Status);
         Assert.All(later, outcome => Assert.Equal(IngestStatus.Known, outcome.Status));
-        await AssertKeptAsync(cid, weights);
+        await AssertKeptAsync(held.Cid, held.Weights);
     }
 
     [Fact]
     public async Task One_transaction_from_two_neighbours_goes_in_when_the_first_fetch_fails()
     {
-        var weights = Weights(7);
-        var (cid, bytes) = Publish([_tangle.Genesis], weights, _now);
-        _gate.Hold(weights);
+        var held = await AnnounceWithWeightsHeldAsync(7);
 
-        var fromA = _victim.IngestAsync(cid, bytes, from: "a");
-        var askOfA = await _gate.NextAsync();
-        var fromB = _victim.IngestAsync(cid, bytes, from: "b");
-        askOfA.SetResult(false); // a never sends the weights
-        Assert.Equal(IngestStatus.Rejected, (await fromA).Status);
+        var fromB = _victim.IngestAsync(held.Cid, held.Bytes, from: "b");
+        held.AskOfA.SetResult(false); // a never sends the weights
+        Assert.Equal(IngestStatus.Rejected, (await held.FromA).Status);
         (await _gate.NextAsync()).SetResult(true); // b, which waited for a, asks itself
         Assert.Equal(IngestStatus.Inserted, (await fromB).Status);
 
-        Assert.NotNull(_victim.Replica.Get(cid));
-        await AssertKeptAsync(cid, weights);
+        Assert.NotNull(_victim.Replica.Get(held.Cid));
+        await AssertKeptAsync(held.Cid, held.Weights);
     }
 
     [Fact]
