@@ -14,6 +14,7 @@ public sealed class DiskFullTests(ITestOutputHelper output) : IAsyncLifetime
     private static readonly TimeSpan Patience = TimeSpan.FromSeconds(60);
     private static readonly TimeSpan FullFor = TimeSpan.FromSeconds(20);
     private const string StoreFull = "mlaspire_peer_store_full";
+    private const string TrainingSteps = "mlaspire_peer_trainings_total";
 
     private readonly LocalCluster _cluster = new();
     private readonly Tmpfs _disk = Tmpfs.Mount(64 << 20);
@@ -48,14 +49,19 @@ public sealed class DiskFullTests(ITestOutputHelper output) : IAsyncLifetime
         Assert.Contains("The store is full", b.Process.Output, StringComparison.Ordinal);
 
         var publishedBefore = (await a.TransactionsAsync()).Count(t => t.Publisher == b.PeerId);
+        var roomyStepsBefore = await TrainingStepsAsync(a);
         await Task.Delay(FullFor);
         var whileFull = await a.TransactionsAsync();
+        var roomySteps = await TrainingStepsAsync(a) - roomyStepsBefore;
         var publishedWhileFull = whileFull.Count(t => t.Publisher == b.PeerId) - publishedBefore;
         var missed = whileFull.Where(t => t.Publisher == a.PeerId && t.CreatedAtMs > fullSince).Select(t => t.Cid).ToList();
-        output.WriteLine($"while full for {FullFor.TotalSeconds:F0} s: the cramped peer published {publishedWhileFull}, the roomy one {missed.Count}");
+        output.WriteLine($"while full for {FullFor.TotalSeconds:F0} s: the cramped peer published {publishedWhileFull}, the roomy one trained {roomySteps} steps and published {missed.Count}");
         // One publication may have been under way as the disk filled, and a collection may free a few blocks' worth.
         Assert.True(publishedWhileFull <= 2, $"the cramped peer published {publishedWhileFull} transactions on a full disk\n{_cluster.Logs()}");
-        Assert.True(missed.Count >= 10, $"the roomy peer stopped learning too: {missed.Count} transactions\n{_cluster.Logs()}");
+        // The roomy peer goes on training at its pace (a step per 300 ms). How many of its steps it publishes is the
+        // publish rule's call: on a small data slot its local loss flattens within seconds (6 of about 60 once in CI).
+        Assert.True(roomySteps >= FullFor.TotalSeconds && missed.Count >= 1,
+            $"the roomy peer stopped learning too: {roomySteps} training steps, {missed.Count} published\n{_cluster.Logs()}");
 
         _disk.Free();
         await Eventually.TrueAsync(async () => await b.MetricAsync(StoreFull) == 0, Patience, _cluster.Logs);
@@ -73,10 +79,14 @@ public sealed class DiskFullTests(ITestOutputHelper output) : IAsyncLifetime
         var size = status.TangleSize;
         b.Process.Kill();
         var restarted = _cluster.StartPeer("cramped-restarted", b.DataDirectory, b.HttpPort, b.GrpcPort);
-        // Rebuilt from its own journal and store before any neighbour could have sent that much.
+        // Rebuilt from its own journal and store before any neighbour could have sent that much. The line follows the
+        // last replayed insertion, which the status may show first.
         await Eventually.TrueAsync(async () => (await restarted.StatusAsync()).TangleSize >= size, Patience, _cluster.Logs);
-        Assert.Contains("Rebuilt", restarted.Process.Output, StringComparison.Ordinal);
+        await Eventually.TrueAsync(() => Task.FromResult(restarted.Process.Output.Contains("Rebuilt ", StringComparison.Ordinal)), TimeSpan.FromSeconds(10), _cluster.Logs);
     }
+
+    private static async Task<double> TrainingStepsAsync(RunningPeer peer) =>
+        (await peer.MetricAsync(TrainingSteps, ("outcome", "published")) ?? 0) + (await peer.MetricAsync(TrainingSteps, ("outcome", "not_published")) ?? 0);
 
     /// <summary>Every block is whole (its bytes hash to its name), and no temporary file of a failed write is left to hold space.</summary>
     private static void AssertStoreIntact(string dataDirectory)

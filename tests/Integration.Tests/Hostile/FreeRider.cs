@@ -4,8 +4,9 @@ using MlAspire.Tangle.Aggregation;
 namespace MlAspire.Integration.Tests.Hostile;
 
 /// <summary>
-/// A free rider (the simulator's free-rider): at the training rate it aggregates the honest tips, as a peer would
-/// before training, and publishes that average untrained, approving those tips. It adds nothing and claims a share.
+/// A free rider (the simulator's free-rider): at the training rate it aggregates the newest honest transactions, as a
+/// peer would aggregate the tips its walks found before training, and publishes that average untrained, approving
+/// them. It adds nothing and claims a share.
 /// </summary>
 public static class FreeRider
 {
@@ -13,7 +14,7 @@ public static class FreeRider
         double perSecond, int maxParents) =>
         new(member, perSecond, () =>
         {
-            var tips = honest.Tips.Take(maxParents).ToList();
+            var tips = honest.Newest(maxParents);
             return tips.Count == 0 ? null : (tips, ForgedModels.Aggregate(source, aggregator, tips));
         });
 }

@@ -14,6 +14,8 @@ public sealed class HonestFrontier : IAsyncDisposable
     private readonly HashSet<string> _seen = [];
     private readonly HashSet<string> _approved = [];
     private readonly HashSet<string> _tips = [];
+    private readonly PriorityQueue<string, long> _newest = new(); // the newest honest transactions, oldest on top
+    private const int NewestKept = 16;
     private readonly CancellationTokenSource _stop = new();
     private readonly Task _following;
 
@@ -49,6 +51,17 @@ public sealed class HonestFrontier : IAsyncDisposable
         }
     }
 
+    /// <summary>
+    /// The <paramref name="count"/> newest honest transactions, newest first: the honest tips as a peer's walk finds them.
+    /// <see cref="Tips"/> is not that: a transaction only the attacker approves stays in it for good, so its first
+    /// entries grow stale (a free rider taking them approved models 120 to 190 transactions old on average).
+    /// </summary>
+    public IReadOnlyList<Cid> Newest(int count)
+    {
+        lock (_lock)
+            return _newest.UnorderedItems.OrderByDescending(t => t.Priority).Take(count).Select(t => Cid.Parse(t.Element)).ToList();
+    }
+
     private void See(TransactionMessage message, string attacker)
     {
         if (message.Publisher == attacker) return;
@@ -62,6 +75,9 @@ public sealed class HonestFrontier : IAsyncDisposable
             }
             if (!_approved.Contains(message.Cid))
                 _tips.Add(message.Cid);
+            _newest.Enqueue(message.Cid, message.Sequence);
+            if (_newest.Count > NewestKept)
+                _newest.Dequeue();
         }
     }
 

@@ -25,9 +25,9 @@ public sealed record RunningPeer(string Name, ServiceProcess Process, GrpcChanne
         return await call.ResponseStream.ReadAllAsync().ToListAsync();
     }
 
-    /// <summary>The value of the first sample named <paramref name="name"/> on the peer's /metrics (any labels), or null while it has none.</summary>
-    public async Task<double?> MetricAsync(string name) =>
-        (await Exposition.ReadAsync(Name, new Uri($"http://127.0.0.1:{HttpPort}/metrics"))).Value(name);
+    /// <summary>The value of the first sample named <paramref name="name"/> with every given label on the peer's /metrics, or null while it has none.</summary>
+    public async Task<double?> MetricAsync(string name, params (string Label, string Value)[] labels) =>
+        (await Exposition.ReadAsync(Name, new Uri($"http://127.0.0.1:{HttpPort}/metrics"))).Value(name, labels);
 }
 
 /// <summary>
