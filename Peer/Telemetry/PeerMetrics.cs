@@ -57,7 +57,7 @@ public sealed class PeerMetrics
         _published = meter.CreateCounter<long>("mlaspire.peer.transactions.published", "{transaction}", "Transactions this peer trained, stored and inserted.");
         _rejected = meter.CreateCounter<long>("mlaspire.peer.transactions.rejected", "{transaction}", "Offered transactions refused, by reason (forged signature, unknown parent, invalid weights, ...).");
         _publishErrors = meter.CreateCounter<long>("mlaspire.peer.publish.errors", "{error}", "Failures to publish a trained model, by stage: credential (no valid membership credential to sign with), store (weights or transaction not stored), disk_full (not stored for lack of space) or announce (pubsub publish failed).");
-        _trainings = meter.CreateCounter<long>("mlaspire.peer.trainings", "{training}", "Training steps run, by outcome: published, or not_published when the publish rule refused the model.");
+        _trainings = meter.CreateCounter<long>("mlaspire.peer.trainings", "{training}", "Training steps run, by outcome: published, or not_published when the publish rule refused the model or its publication failed (see mlaspire.peer.publish.errors).");
         _trainingErrors = meter.CreateCounter<long>("mlaspire.peer.training.errors", "{error}", "Training steps that failed with an error (the loop goes on).");
         _trainingDuration = meter.CreateHistogram("mlaspire.peer.training.duration", "s", "Wall time of one training step: tip selection, averaging, local epochs, evaluation and publishing.",
             advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = SecondsBuckets });

@@ -36,7 +36,9 @@ public sealed class DiskFullTests(ITestOutputHelper output) : IAsyncLifetime
     [Fact]
     public async Task A_peer_whose_disk_fills_pauses_without_corruption_and_resumes_when_space_returns()
     {
-        _cluster.StartBootstrap();
+        // Two data slots, half the data each: with the default ten, the roomy peer may draw one of 451 samples, whose
+        // local loss flattens within seconds, and the publish rule then rightly publishes little (6 in 20 s once in CI).
+        _cluster.StartBootstrap(new Dictionary<string, string> { ["Bootstrap__Data__Slots"] = "2" });
         var a = _cluster.StartPeer("roomy");
         var b = _cluster.StartPeer("cramped", dataDirectory: _disk.Path);
         await Eventually.TrueAsync(async () =>
@@ -49,19 +51,16 @@ public sealed class DiskFullTests(ITestOutputHelper output) : IAsyncLifetime
         Assert.Contains("The store is full", b.Process.Output, StringComparison.Ordinal);
 
         var publishedBefore = (await a.TransactionsAsync()).Count(t => t.Publisher == b.PeerId);
-        var roomyStepsBefore = await TrainingStepsAsync(a);
+        var roomyPublishedBefore = await PublishedAsync(a);
         await Task.Delay(FullFor);
         var whileFull = await a.TransactionsAsync();
-        var roomySteps = await TrainingStepsAsync(a) - roomyStepsBefore;
+        var roomyPublished = await PublishedAsync(a) - roomyPublishedBefore;
         var publishedWhileFull = whileFull.Count(t => t.Publisher == b.PeerId) - publishedBefore;
         var missed = whileFull.Where(t => t.Publisher == a.PeerId && t.CreatedAtMs > fullSince).Select(t => t.Cid).ToList();
-        output.WriteLine($"while full for {FullFor.TotalSeconds:F0} s: the cramped peer published {publishedWhileFull}, the roomy one trained {roomySteps} steps and published {missed.Count}");
+        output.WriteLine($"while full for {FullFor.TotalSeconds:F0} s: the cramped peer published {publishedWhileFull}, the roomy one {roomyPublished}");
         // One publication may have been under way as the disk filled, and a collection may free a few blocks' worth.
         Assert.True(publishedWhileFull <= 2, $"the cramped peer published {publishedWhileFull} transactions on a full disk\n{_cluster.Logs()}");
-        // The roomy peer goes on training at its pace (a step per 300 ms). How many of its steps it publishes is the
-        // publish rule's call: on a small data slot its local loss flattens within seconds (6 of about 60 once in CI).
-        Assert.True(roomySteps >= FullFor.TotalSeconds && missed.Count >= 1,
-            $"the roomy peer stopped learning too: {roomySteps} training steps, {missed.Count} published\n{_cluster.Logs()}");
+        Assert.True(roomyPublished >= 10, $"the roomy peer stopped learning too: {roomyPublished} transactions in {FullFor.TotalSeconds:F0} s\n{_cluster.Logs()}");
 
         _disk.Free();
         await Eventually.TrueAsync(async () => await b.MetricAsync(StoreFull) == 0, Patience, _cluster.Logs);
@@ -85,8 +84,9 @@ public sealed class DiskFullTests(ITestOutputHelper output) : IAsyncLifetime
         await Eventually.TrueAsync(() => Task.FromResult(restarted.Process.Output.Contains("Rebuilt ", StringComparison.Ordinal)), TimeSpan.FromSeconds(10), _cluster.Logs);
     }
 
-    private static async Task<double> TrainingStepsAsync(RunningPeer peer) =>
-        (await peer.MetricAsync(TrainingSteps, ("outcome", "published")) ?? 0) + (await peer.MetricAsync(TrainingSteps, ("outcome", "not_published")) ?? 0);
+    /// <summary>Training steps the peer published, by its own counter (present from its start).</summary>
+    private static async Task<double> PublishedAsync(RunningPeer peer) =>
+        await peer.MetricAsync(TrainingSteps, ("outcome", "published")) ?? throw new InvalidOperationException($"{peer.Name} exposes no {TrainingSteps}.");
 
     /// <summary>Every block is whole (its bytes hash to its name), and no temporary file of a failed write is left to hold space.</summary>
     private static void AssertStoreIntact(string dataDirectory)

@@ -3,7 +3,7 @@ using Xunit.Abstractions;
 namespace MlAspire.Integration.Tests.Hostile;
 
 /// <summary>
-/// One member of three publishes the honest tips' average untrained at the training rate (<see cref="FreeRider"/>),
+/// One member of three publishes the newest honest transactions' average untrained at the training rate (<see cref="FreeRider"/>),
 /// with the default learning settings. It adds nothing, so it may slow learning but must not lower it: the honest
 /// peers' mean reference accuracy stays within 3 points of the same peers just before (issue 11's target for every
 /// attack), measured as <see cref="SybilFloodTests"/> measures it.

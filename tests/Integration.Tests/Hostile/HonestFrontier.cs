@@ -52,12 +52,14 @@ public sealed class HonestFrontier : IAsyncDisposable
     }
 
     /// <summary>
-    /// The <paramref name="count"/> newest honest transactions, newest first: the honest tips as a peer's walk finds them.
-    /// <see cref="Tips"/> is not that: a transaction only the attacker approves stays in it for good, so its first
-    /// entries grow stale (a free rider taking them approved models 120 to 190 transactions old on average).
+    /// The <paramref name="count"/> newest honest transactions in the honest peer's arrival order, newest first: the
+    /// latest honest work, whether or not an honest transaction approves it yet. <see cref="Tips"/> is not that: a
+    /// transaction only the attacker approves stays in it for good, so its first entries grow stale (a free rider
+    /// taking them approved models 120 to 190 transactions old on average).
     /// </summary>
     public IReadOnlyList<Cid> Newest(int count)
     {
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(count, NewestKept);
         lock (_lock)
             return _newest.UnorderedItems.OrderByDescending(t => t.Priority).Take(count).Select(t => Cid.Parse(t.Element)).ToList();
     }
