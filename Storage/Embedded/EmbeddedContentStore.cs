@@ -12,9 +12,9 @@ namespace MlAspire.Storage.Embedded;
 /// renamed into place, so a crash never leaves a partial block under a CID; a block whose bytes no longer hash to its
 /// name (disk corruption) is deleted on read and refetched. A block is hashed once per process: when it is written (its
 /// bytes were checked on their way in) or at its first read after the store opens, not every time it is served. A pin
-/// is recorded before its block is written, so garbage collection running concurrently can never delete a block that is being stored pinned. A block fetched from a
-/// neighbour is written unpinned (the caller pins it once the transaction checks out) and is spared by garbage
-/// collection for <see cref="LandingGrace"/> meanwhile.
+/// is recorded before its block is written, so garbage collection running concurrently can never delete a block that
+/// is being stored pinned. A block fetched from a neighbour is written unpinned (the caller pins it once the
+/// transaction checks out) and is spared by garbage collection for <see cref="LandingGrace"/> meanwhile.
 /// </remarks>
 public sealed class EmbeddedContentStore : IContentStore, IDisposable
 {

@@ -14,7 +14,7 @@ public sealed class DiskFullTests(ITestOutputHelper output) : IAsyncLifetime
     private static readonly TimeSpan Patience = TimeSpan.FromSeconds(60);
     private static readonly TimeSpan FullFor = TimeSpan.FromSeconds(20);
     private const string StoreFull = "mlaspire_peer_store_full";
-    private const string TrainingSteps = "mlaspire_peer_trainings_total";
+    private const string Trainings = "mlaspire_peer_trainings_total";
 
     private readonly LocalCluster _cluster = new();
     private readonly Tmpfs _disk = Tmpfs.Mount(64 << 20);
@@ -86,7 +86,7 @@ public sealed class DiskFullTests(ITestOutputHelper output) : IAsyncLifetime
 
     /// <summary>Training steps the peer published, by its own counter (present from its start).</summary>
     private static async Task<double> PublishedAsync(RunningPeer peer) =>
-        await peer.MetricAsync(TrainingSteps, ("outcome", "published")) ?? throw new InvalidOperationException($"{peer.Name} exposes no {TrainingSteps}.");
+        await peer.MetricAsync(Trainings, ("outcome", "published")) ?? throw new InvalidOperationException($"{peer.Name} exposes no {Trainings}.");
 
     /// <summary>Every block is whole (its bytes hash to its name), and no temporary file of a failed write is left to hold space.</summary>
     private static void AssertStoreIntact(string dataDirectory)
