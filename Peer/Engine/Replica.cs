@@ -47,6 +47,7 @@ public sealed class Replica
     private IReadOnlySet<string> _reference = new HashSet<string>();
 
     private readonly TaskCompletionSource _initialized = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly TaskCompletionSource _restored = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private TaskCompletionSource _added = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private TangleGraph? _graph;
     private volatile TangleSnapshot _snapshot = new(0, 0, 0);
@@ -80,6 +81,16 @@ public sealed class Replica
     public Task Initialized => _initialized.Task;
 
     public bool IsInitialized => _initialized.Task.IsCompleted;
+
+    /// <summary>
+    /// Completes once the replica holds again what this peer held before it restarted (<see cref="Hosting.ReplicaJournal"/>
+    /// replayed it from the local store). Taking from neighbours and training wait for it: otherwise catch-up races the
+    /// replay, and what the peer has on disk is fetched and verified a second time (or trained on without its history).
+    /// </summary>
+    public Task Restored => _restored.Task;
+
+    /// <summary>Marks the replay after a restart done (or the replica new); see <see cref="Restored"/>.</summary>
+    public void MarkRestored() => _restored.TrySetResult();
 
     public Cid Genesis { get; private set; }
 

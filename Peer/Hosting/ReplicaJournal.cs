@@ -5,7 +5,8 @@ namespace MlAspire.Peer.Hosting;
 
 /// <summary>
 /// Remembers which transactions the replica holds (one CID per line, appended as they are inserted) so that a restarted
-/// peer rebuilds its tangle from its own store before asking neighbours for what it missed while down.
+/// peer rebuilds its tangle from its own store before asking neighbours for what it missed while down: catch-up and
+/// training wait for <see cref="Replica.Restored"/>.
 /// </summary>
 /// <remarks>
 /// On start the journal is replayed, then rewritten from the replica without duplicates — atomically, so a crash during
@@ -20,7 +21,14 @@ public sealed class ReplicaJournal(Replica replica, Ingestor ingestor, IContentS
         var folder = Directory.CreateDirectory(directory).FullName;
         AtomicFile.CleanTemporaries(folder);
         var path = Path.Combine(folder, $"{replica.Genesis}.log");
-        await RestoreAsync(path, stoppingToken);
+        try
+        {
+            await RestoreAsync(path, stoppingToken);
+        }
+        finally
+        {
+            replica.MarkRestored();
+        }
 
         var backoff = TimeSpan.FromSeconds(1);
         while (!stoppingToken.IsCancellationRequested)
@@ -53,8 +61,8 @@ public sealed class ReplicaJournal(Replica replica, Ingestor ingestor, IContentS
         var inserted = 0;
         foreach (var cid in journaled)
             inserted += await ReplayAsync(cid, stoppingToken);
-        if (inserted > 0)
-            logger.LogInformation("Rebuilt {Count} transactions from the journal and the local store", inserted);
+        if (journaled.Count > 0)
+            logger.LogInformation("Rebuilt {Count} transactions from the local store ({Listed} listed, genesis included)", inserted, journaled.Count);
     }
 
     /// <summary>Rewrites the journal from the replica (atomically), then appends every record inserted after.</summary>

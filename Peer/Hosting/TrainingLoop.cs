@@ -25,7 +25,7 @@ public sealed class TrainingLoop(Replica replica, Publisher publisher, PeerSessi
         if (ownPath is not null && !LoadOrStop(() => own = LocalDataLoader.ReadOwn(ownPath, options.MnistDirectory)))
             return;
         var settings = await session.Started.WaitAsync(stoppingToken);
-        await replica.Initialized.WaitAsync(stoppingToken);
+        await replica.Restored.WaitAsync(stoppingToken);
         var random = new Random(Sampling.DeriveSeed(settings.DataSeed, 2, settings.DataSlot, Environment.ProcessId));
         LocalData? loaded = null;
         if (!LoadOrStop(() => loaded = own is null ? LocalDataLoader.Load(options.MnistDirectory, settings) : LocalDataLoader.FitOwn(own, ownPath!, replica.Rules.Model)))

@@ -8,13 +8,14 @@ namespace MlAspire.Peer.Network;
 /// <summary>
 /// Runs the announcer: hands it each of this peer's own new transactions, read from the replica's feed by sequence (so
 /// a slow transport falls behind, never overflows), and lets it listen for others' once the first catch-up is done.
-/// Transactions older than the history age (replayed after a restart) are not announced again.
+/// It starts once the replica is restored after a restart, past what was replayed; an own transaction older than the
+/// history age that a neighbour hands back is not announced again either.
 /// </summary>
 public sealed class AnnouncementService(Replica replica, IAnnouncer announcer, GossipService gossip, TangleGuards guards, PeerKey key, TimeProvider time, PeerMetrics metrics, ILogger<AnnouncementService> logger) : BackgroundService
 {
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        await replica.Initialized.WaitAsync(stoppingToken);
+        await replica.Restored.WaitAsync(stoppingToken);
         await Task.WhenAll(AnnounceOwnAsync(stoppingToken), ListenAfterFirstPassAsync(stoppingToken));
     }
 

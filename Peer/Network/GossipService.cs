@@ -39,7 +39,7 @@ public sealed class GossipService(Replica replica, Ingestor ingestor, IAnnouncer
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        await replica.Initialized.WaitAsync(stoppingToken);
+        await replica.Restored.WaitAsync(stoppingToken);
         var firstPasses = Chosen().Select(n => Follow(n, stoppingToken)).ToList();
         _ = Task.WhenAll(firstPasses).WaitAsync(TimeSpan.FromSeconds(60), stoppingToken)
             .ContinueWith(_ => _firstPass.TrySetResult(), TaskScheduler.Default);

@@ -17,7 +17,7 @@ public sealed class MemberSampler(Replica replica, Ingestor ingestor, NeighbourD
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        await replica.Initialized.WaitAsync(stoppingToken);
+        await replica.Restored.WaitAsync(stoppingToken);
         using var timer = new PeriodicTimer(GossipService.RepairInterval);
         while (await timer.WaitForNextTickAsync(stoppingToken))
         {

@@ -78,10 +78,8 @@ public sealed class DiskFullTests(ITestOutputHelper output) : IAsyncLifetime
         var size = status.TangleSize;
         b.Process.Kill();
         var restarted = _cluster.StartPeer("cramped-restarted", b.DataDirectory, b.HttpPort, b.GrpcPort);
-        // Rebuilt from its own journal and store before any neighbour could have sent that much. The line follows the
-        // last replayed insertion, which the status may show first. Known race, open: the replay starts only once the
-        // peer has joined, beside catch-up from its neighbour; when catch-up inserts everything first the replay
-        // inserts nothing and logs no line (a fresh-clone run of c60e535 failed so).
+        // Rebuilt from its own journal and store before catch-up from its neighbour begins (FaultTests shows the order
+        // with a slow journal). The line follows the last replayed insertion, which the status may show first.
         await Eventually.TrueAsync(async () => (await restarted.StatusAsync()).TangleSize >= size, Patience, _cluster.Logs);
         await Eventually.TrueAsync(() => Task.FromResult(restarted.Process.Output.Contains("Rebuilt ", StringComparison.Ordinal)), TimeSpan.FromSeconds(10), _cluster.Logs);
     }
