@@ -37,7 +37,7 @@ public static class SoakReport
         if (live.Count == 0)
             return $"{batch[0].Seconds / 60,6:F1} min  no peer answered";
         return string.Create(CultureInfo.InvariantCulture,
-            $"{batch[0].Seconds / 60,6:F1} min  tangle {live.Min(s => s.TangleSize)}–{live.Max(s => s.TangleSize)}  rss {live.Average(s => s.ResidentMegabytes):F0} MB (max {live.Max(s => s.ResidentMegabytes):F0})  " +
+            $"{batch[0].Seconds / 60,6:F1} min  tangle {live.Min(s => s.TangleSize)}–{live.Max(s => s.TangleSize)}  rss {live.Average(s => s.ResidentMegabytes):F0} MB (max {live.Max(s => s.ResidentMegabytes):F0}, pss {live.Average(s => s.ProportionalMegabytes):F0})  " +
             $"store {live.Average(s => s.StoreBytes) / 1048576:F0} MB  accuracy {Median(live.Select(s => s.ReferenceAccuracy)):P1}  answered {live.Count}/{batch.Count}  members {batch[0].Members}");
     }
 
@@ -53,15 +53,15 @@ public static class SoakReport
 
     /// <summary>The whole network at one sample. Rates are over the interval since the previous sample.</summary>
     public sealed record Moment(
-        double Minutes, double MeanResident, double MaxResident, double MeanNodeResident, double PeerCores, double NodeCores,
+        double Minutes, double MeanResident, double MaxResident, double MeanProportional, double MeanNodeResident, double PeerCores, double NodeCores,
         double MeanStoreMegabytes, double MaxStoreMegabytes, long SmallestTangle, long LargestTangle,
         double PublishedPerMinute, double ReceivedPerMinutePerPeer, double MedianAccuracy, int Answered, int Members)
     {
-        public const string CsvHeader = "minutes,mean_rss_mb,max_rss_mb,mean_node_rss_mb,peer_cores,node_cores,mean_store_mb,max_store_mb,smallest_tangle,largest_tangle,published_per_min,received_per_min_per_peer,median_accuracy,answered,members";
+        public const string CsvHeader = "minutes,mean_rss_mb,max_rss_mb,mean_pss_mb,mean_node_rss_mb,peer_cores,node_cores,mean_store_mb,max_store_mb,smallest_tangle,largest_tangle,published_per_min,received_per_min_per_peer,median_accuracy,answered,members";
 
         public string ToCsv() => string.Join(',', new object[]
         {
-            Minutes, MeanResident, MaxResident, MeanNodeResident, PeerCores, NodeCores, MeanStoreMegabytes, MaxStoreMegabytes,
+            Minutes, MeanResident, MaxResident, MeanProportional, MeanNodeResident, PeerCores, NodeCores, MeanStoreMegabytes, MaxStoreMegabytes,
             SmallestTangle, LargestTangle, PublishedPerMinute, ReceivedPerMinutePerPeer, MedianAccuracy, Answered, Members,
         }.Select(v => v is double d ? d.ToString("0.###", CultureInfo.InvariantCulture) : v.ToString()));
     }
@@ -85,7 +85,8 @@ public static class SoakReport
             }
             moments.Add(new Moment(
                 group.Key / 60,
-                Mean(now.Select(s => s.ResidentMegabytes)), Max(now.Select(s => s.ResidentMegabytes)), Mean(now.Select(s => s.NodeResidentMegabytes)),
+                Mean(now.Select(s => s.ResidentMegabytes)), Max(now.Select(s => s.ResidentMegabytes)), Mean(now.Select(s => s.ProportionalMegabytes)),
+                Mean(now.Select(s => s.NodeResidentMegabytes)),
                 Rate(s => s.CpuSeconds, 1), Rate(s => s.NodeCpuSeconds, 1),
                 Mean(live.Select(s => s.StoreBytes / 1048576.0)), Max(live.Select(s => s.StoreBytes / 1048576.0)),
                 live.Count == 0 ? 0 : live.Min(s => s.TangleSize), live.Count == 0 ? 0 : live.Max(s => s.TangleSize),
@@ -140,7 +141,7 @@ public static class SoakReport
             text.AppendLine(string.Create(CultureInfo.InvariantCulture,
                 $"after warm-up: peers use {steady.Average(m => m.PeerCores):F2} cores ({steady.Average(m => m.PeerCores) / options.Peers * 100:F1} % each){nodes}; " +
                 $"{steady.Average(m => m.PublishedPerMinute):F0} published/min in all, {steady.Average(m => m.ReceivedPerMinutePerPeer):F0} received/min per peer; " +
-                $"mean RSS {steady.Average(m => m.MeanResident):F0} MB (max {steady.Max(m => m.MaxResident):F0}); final median accuracy {last.MedianAccuracy:P2}"));
+                $"mean RSS {steady.Average(m => m.MeanResident):F0} MB (max {steady.Max(m => m.MaxResident):F0}), mean PSS {steady.Average(m => m.MeanProportional):F0} MB; final median accuracy {last.MedianAccuracy:P2}"));
         }
         text.Insert(0, $"{(stable ? "STABLE" : "NOT STABLE")}: {options.Peers} peers, {(options.Storage == StorageMode.Ipfs ? "js-ipfs" : "embedded")}, {options.Interval.TotalSeconds:0.##} s, {moments[^1].Minutes:F1} min\n");
         return new SoakVerdict(stable, text.ToString());
@@ -175,7 +176,7 @@ public static class SoakReport
         public static void Save(string directory, List<Moment> moments, string title)
         {
             var x = moments.Select(m => m.Minutes).ToArray();
-            Chart(directory, "memory", title, "resident set (MB)", x, ("mean peer", m => m.MeanResident), ("largest peer", m => m.MaxResident), ("mean js-ipfs node", m => m.MeanNodeResident));
+            Chart(directory, "memory", title, "memory (MB)", x, ("mean peer", m => m.MeanResident), ("largest peer", m => m.MaxResident), ("mean peer, proportional (PSS)", m => m.MeanProportional), ("mean js-ipfs node", m => m.MeanNodeResident));
             Chart(directory, "cpu", title, "cores in use", x, ("peers", m => m.PeerCores), ("js-ipfs nodes", m => m.NodeCores));
             Chart(directory, "store", title, "store (MB)", x, ("mean peer", m => m.MeanStoreMegabytes), ("largest peer", m => m.MaxStoreMegabytes));
             Chart(directory, "tangle", title, "transactions", x, ("largest replica", m => m.LargestTangle), ("smallest replica", m => m.SmallestTangle));

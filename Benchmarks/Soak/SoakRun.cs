@@ -105,17 +105,17 @@ public static class SoakRun
         var readings = cluster.Peers.Select(async (peer, i) =>
         {
             var node = cluster.Nodes.Count > i ? cluster.Nodes[i].ProcessId : null;
-            var (rss, cpu) = (processes.ResidentMegabytes(peer.Process.ProcessId), processes.CpuSeconds(peer.Process.ProcessId));
+            var (rss, pss, cpu) = (processes.ResidentMegabytes(peer.Process.ProcessId), processes.ProportionalMegabytes(peer.Process.ProcessId), processes.CpuSeconds(peer.Process.ProcessId));
             var (nodeRss, nodeCpu) = node is { } pid ? (processes.ResidentMegabytes(pid), processes.CpuSeconds(pid)) : (double.NaN, double.NaN);
             try
             {
                 var status = await peer.Sync.GetStatusAsync(new MlAspire.Peer.Grpc.GetStatusRequest(), deadline: DateTime.UtcNow.AddSeconds(5), cancellationToken: cancellationToken);
-                return new SoakSample(seconds, peer.Name, !peer.Process.HasExited, true, rss, cpu, nodeRss, nodeCpu,
+                return new SoakSample(seconds, peer.Name, !peer.Process.HasExited, true, rss, pss, cpu, nodeRss, nodeCpu,
                     status.StoreBytes, status.TangleSize, status.Published, status.Received, status.ReferenceAccuracy, members);
             }
             catch (RpcException) when (!cancellationToken.IsCancellationRequested)
             {
-                return new SoakSample(seconds, peer.Name, !peer.Process.HasExited, false, rss, cpu, nodeRss, nodeCpu, -1, -1, -1, -1, double.NaN, members);
+                return new SoakSample(seconds, peer.Name, !peer.Process.HasExited, false, rss, pss, cpu, nodeRss, nodeCpu, -1, -1, -1, -1, double.NaN, members);
             }
         });
         return [.. await Task.WhenAll(readings)];

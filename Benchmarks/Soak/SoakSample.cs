@@ -6,17 +6,18 @@ namespace MlAspire.Benchmarks.Soak;
 /// One peer at one moment of a soak. Counters (CPU seconds, published, received) are cumulative; the report turns
 /// them into rates. <see cref="Answered"/> is false when the peer did not answer its status call (its tangle figures
 /// are then NaN or -1); <see cref="Alive"/> is false once its process has exited. The node columns are its js-ipfs
-/// node's (NaN in embedded mode).
+/// node's (NaN in embedded mode). <see cref="ProportionalMegabytes"/> is the proportional set (PSS): a page shared by
+/// several processes, such as the framework's files all peers map, counts a share to each, where RSS counts it whole in each.
 /// </summary>
 public sealed record SoakSample(
-    double Seconds, string Peer, bool Alive, bool Answered, double ResidentMegabytes, double CpuSeconds,
+    double Seconds, string Peer, bool Alive, bool Answered, double ResidentMegabytes, double ProportionalMegabytes, double CpuSeconds,
     double NodeResidentMegabytes, double NodeCpuSeconds,
     long StoreBytes, long TangleSize, long Published, long Received, double ReferenceAccuracy, int Members)
 {
-    public const string CsvHeader = "seconds,peer,alive,answered,rss_mb,cpu_s,node_rss_mb,node_cpu_s,store_bytes,tangle_size,published,received,reference_accuracy,members";
+    public const string CsvHeader = "seconds,peer,alive,answered,rss_mb,pss_mb,cpu_s,node_rss_mb,node_cpu_s,store_bytes,tangle_size,published,received,reference_accuracy,members";
 
     public string ToCsv() => string.Join(',',
-        F(Seconds, "F1"), Peer, Alive ? 1 : 0, Answered ? 1 : 0, F(ResidentMegabytes, "F1"), F(CpuSeconds, "F2"),
+        F(Seconds, "F1"), Peer, Alive ? 1 : 0, Answered ? 1 : 0, F(ResidentMegabytes, "F1"), F(ProportionalMegabytes, "F1"), F(CpuSeconds, "F2"),
         F(NodeResidentMegabytes, "F1"), F(NodeCpuSeconds, "F2"), StoreBytes, TangleSize, Published, Received, F(ReferenceAccuracy, "F4"), Members);
 
     private static string F(double value, string format) => value.ToString(format, CultureInfo.InvariantCulture);
@@ -69,12 +70,32 @@ public sealed class ProcessTable
     }
 
     /// <summary>Resident set in MiB of the process and its descendants; NaN when the process is gone.</summary>
-    public double ResidentMegabytes(int processId) => Sum(processId, p => p.ResidentMegabytes);
+    public double ResidentMegabytes(int processId) => Sum(processId, pid => _processes[pid].ResidentMegabytes);
+
+    /// <summary>
+    /// Proportional set in MiB of the process and its descendants, from /proc/PID/smaps_rollup (read now, for this
+    /// process only: walking a process's page tables costs far more than its stat line); NaN when the process is gone.
+    /// </summary>
+    public double ProportionalMegabytes(int processId) => Sum(processId, pid => ReadPss(pid));
 
     /// <summary>User plus system CPU seconds of the process and its living descendants; NaN when the process is gone.</summary>
-    public double CpuSeconds(int processId) => Sum(processId, p => p.CpuSeconds);
+    public double CpuSeconds(int processId) => Sum(processId, pid => _processes[pid].CpuSeconds);
 
-    private double Sum(int root, Func<(int Parent, double CpuSeconds, double ResidentMegabytes), double> figure)
+    private static double ReadPss(int processId)
+    {
+        try
+        {
+            // "Pss:  113750 kB", the rollup's second line.
+            var line = File.ReadLines($"/proc/{processId}/smaps_rollup").FirstOrDefault(l => l.StartsWith("Pss:", StringComparison.Ordinal));
+            return line is null ? double.NaN : long.Parse(line[4..^2].Trim(), CultureInfo.InvariantCulture) / 1024.0;
+        }
+        catch (IOException)
+        {
+            return double.NaN; // gone since the listing
+        }
+    }
+
+    private double Sum(int root, Func<int, double> figure)
     {
         if (!_processes.ContainsKey(root))
             return double.NaN;
@@ -82,8 +103,8 @@ public sealed class ProcessTable
         var pending = new Stack<int>([root]);
         while (pending.TryPop(out var pid))
         {
-            if (_processes.TryGetValue(pid, out var process))
-                total += figure(process);
+            if (_processes.ContainsKey(pid))
+                total += figure(pid);
             foreach (var child in _children.GetValueOrDefault(pid) ?? [])
                 pending.Push(child);
         }

@@ -15,20 +15,32 @@ namespace MlAspire.Peer.Hosting;
 /// </remarks>
 public sealed class ReplicaJournal(Replica replica, Ingestor ingestor, IContentStore store, string directory, ILogger<ReplicaJournal> logger) : BackgroundService
 {
+    /// <summary>
+    /// How long catch-up and training wait for the replay. It reads only the local store (an ancestor missing there is
+    /// left to catch-up), a few milliseconds a transaction; a replay still running after this goes on beside them.
+    /// </summary>
+    public static readonly TimeSpan MaxRestoreWait = TimeSpan.FromMinutes(2);
+
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         await replica.Initialized.WaitAsync(stoppingToken);
         var folder = Directory.CreateDirectory(directory).FullName;
         AtomicFile.CleanTemporaries(folder);
         var path = Path.Combine(folder, $"{replica.Genesis}.log");
+        var restoring = RestoreAsync(path, stoppingToken);
         try
         {
-            await RestoreAsync(path, stoppingToken);
+            await restoring.WaitAsync(MaxRestoreWait, stoppingToken);
+        }
+        catch (TimeoutException)
+        {
+            logger.LogWarning("The journal's replay has run for {Wait}; catch-up and training start beside it", MaxRestoreWait);
         }
         finally
         {
             replica.MarkRestored();
         }
+        await restoring; // the journal is rewritten from the replica only once everything it listed is back
 
         var backoff = TimeSpan.FromSeconds(1);
         while (!stoppingToken.IsCancellationRequested)
@@ -53,7 +65,7 @@ public sealed class ReplicaJournal(Replica replica, Ingestor ingestor, IContentS
         {
             journaled = File.Exists(path) ? ParseLines(await File.ReadAllLinesAsync(path, stoppingToken)) : [];
         }
-        catch (IOException e)
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
             logger.LogWarning("Journal {Path} cannot be read ({Error}); rebuilding the replica from the store", path, e.Message);
             journaled = await StoredTransactionsAsync(stoppingToken);

@@ -81,7 +81,7 @@ public sealed class DiskFullTests(ITestOutputHelper output) : IAsyncLifetime
         // Rebuilt from its own journal and store before catch-up from its neighbour begins (FaultTests shows the order
         // with a slow journal). The line follows the last replayed insertion, which the status may show first.
         await Eventually.TrueAsync(async () => (await restarted.StatusAsync()).TangleSize >= size, Patience, _cluster.Logs);
-        await Eventually.TrueAsync(() => Task.FromResult(restarted.Process.Output.Contains("Rebuilt ", StringComparison.Ordinal)), TimeSpan.FromSeconds(10), _cluster.Logs);
+        await Eventually.TrueAsync(() => Task.FromResult(restarted.Process.FirstLine("Rebuilt ") is not null), TimeSpan.FromSeconds(10), _cluster.Logs);
     }
 
     /// <summary>Training steps the peer published, by its own counter (present from its start).</summary>

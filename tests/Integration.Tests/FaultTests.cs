@@ -50,18 +50,22 @@ public sealed class FaultTests : IAsyncLifetime
         var sizeWhenKilled = (await a.StatusAsync()).TangleSize;
         await Eventually.TrueAsync(async () => (await a.StatusAsync()).TangleSize >= sizeWhenKilled + 5, Patience, _cluster.Logs);
 
-        // A slow disk at restart: opening its journal takes 5 s (strace's fault injection delays the call).
+        // A slow disk at restart: opening its journal takes 5 s (strace's fault injection delays the call, and says so in
+        // its trace).
         var journal = Path.Combine(b.DataDirectory, "replica", $"{genesis}.log");
-        string[] slowJournal = ["strace", "-f", "-qq", "-P", journal, "-e", "trace=openat", "-e", "inject=openat:delay_enter=5000000"];
+        var trace = Path.Combine(b.DataDirectory, "strace.log");
+        string[] slowJournal = ["strace", "-f", "-qq", "-o", trace, "-P", journal, "-e", "trace=openat", "-e", "inject=openat:delay_enter=5000000"];
         var restarted = _cluster.StartPeer("peer-b-restarted", b.DataDirectory, b.HttpPort, b.GrpcPort, wrapper: slowJournal);
         await Eventually.TrueAsync(async () =>
         {
             var status = await restarted.StatusAsync();
             return status.PeerId == idB && status.TangleSize >= (await a.StatusAsync()).TangleSize - 3;
         }, Patience, _cluster.Logs);
+        Assert.True(File.ReadAllText(trace).Contains("(DELAYED)", StringComparison.Ordinal), $"strace delayed no opening of {journal}:\n{File.ReadAllText(trace)}");
         // What it held it rebuilt from its own journal and store, before asking its neighbour for anything (genesis it
         // has already, and the blocks of a transaction written as it died may be lost).
-        var rebuilt = Regex.Match(restarted.Process.Output, @"Rebuilt (\d+) transactions");
+        await Eventually.WithinAsync(() => Task.FromResult(restarted.Process.FirstLine("Rebuilt ") is not null), TimeSpan.FromSeconds(10));
+        var rebuilt = Regex.Match(restarted.Process.FirstLine("Rebuilt ") ?? "", @"Rebuilt (\d+) transactions");
         Assert.True(rebuilt.Success && int.Parse(rebuilt.Groups[1].Value, CultureInfo.InvariantCulture) >= held - 5,
             $"held {held} transactions when killed; after the restart: '{(rebuilt.Success ? rebuilt.Value : "no rebuild logged")}'\n{_cluster.Logs()}");
         // It keeps publishing under the same identity, and nothing it had stored was corrupted by the kill.

@@ -29,6 +29,9 @@ public sealed class ServiceProcess : IAsyncDisposable
     /// <summary>The last 200 lines, or as many as MLASPIRE_TEST_LOG_LINES says when debugging a test.</summary>
     public string Output => string.Join('\n', _output.TakeLast(OutputLines));
 
+    /// <summary>The first line written so far that contains <paramref name="fragment"/>, however long ago; null if none.</summary>
+    public string? FirstLine(string fragment) => _output.FirstOrDefault(line => line.Contains(fragment, StringComparison.Ordinal));
+
     private static readonly int OutputLines = int.TryParse(Environment.GetEnvironmentVariable("MLASPIRE_TEST_LOG_LINES"), out var lines) ? lines : 200;
 
     /// <summary>Starts <c>dotnet PROJECT.dll</c> from the project's build output with the given configuration.</summary>
