@@ -77,7 +77,7 @@ public static class PeerServiceExtensions
         services.AddHostedService<RetentionService>();
         services.AddHostedService(provider => new ReplicaJournal(
             provider.GetRequiredService<Replica>(), provider.GetRequiredService<Ingestor>(), provider.GetRequiredService<IContentStore>(),
-            Path.Combine(dataDirectory, "replica"), provider.GetRequiredService<ILogger<ReplicaJournal>>()));
+            Path.Combine(dataDirectory, "replica"), options.RestoreWait, provider.GetRequiredService<ILogger<ReplicaJournal>>()));
         // Idle connections are pinged, so a caller that vanished frees its streams within seconds.
         services.Configure<Microsoft.AspNetCore.Server.Kestrel.Core.KestrelServerOptions>(kestrel =>
         {

@@ -82,6 +82,12 @@ public sealed class PeerOptions
     /// </summary>
     public int DocumentRetentionHorizon { get; set; } = 100_000;
 
+    /// <summary>
+    /// How long catch-up and training wait for the journal's replay after a restart (<see cref="ReplicaJournal"/>); a
+    /// replay still running then (a slow or hung disk, a very long journal) goes on beside them.
+    /// </summary>
+    public TimeSpan RestoreWait { get; set; } = TimeSpan.FromMinutes(2);
+
     /// <summary>How often weights are released and garbage collected.</summary>
     public TimeSpan RetentionInterval { get; set; } = TimeSpan.FromSeconds(30);
 

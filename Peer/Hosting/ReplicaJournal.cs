@@ -13,28 +13,27 @@ namespace MlAspire.Peer.Hosting;
 /// the rewrite leaves the old journal. A journal that cannot be read is not fatal: the replica is rebuilt from the
 /// transactions pinned in the store instead. A write that fails (disk full) is retried; the peer keeps running.
 /// </remarks>
-public sealed class ReplicaJournal(Replica replica, Ingestor ingestor, IContentStore store, string directory, ILogger<ReplicaJournal> logger) : BackgroundService
+/// <param name="restoreWait">
+/// How long catch-up and training wait for the replay (<see cref="PeerOptions.RestoreWait"/>). It reads only the local
+/// store (an ancestor missing there is left to catch-up), a few milliseconds a transaction.
+/// </param>
+public sealed class ReplicaJournal(Replica replica, Ingestor ingestor, IContentStore store, string directory, TimeSpan restoreWait, ILogger<ReplicaJournal> logger) : BackgroundService
 {
-    /// <summary>
-    /// How long catch-up and training wait for the replay. It reads only the local store (an ancestor missing there is
-    /// left to catch-up), a few milliseconds a transaction; a replay still running after this goes on beside them.
-    /// </summary>
-    public static readonly TimeSpan MaxRestoreWait = TimeSpan.FromMinutes(2);
-
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         await replica.Initialized.WaitAsync(stoppingToken);
         var folder = Directory.CreateDirectory(directory).FullName;
         AtomicFile.CleanTemporaries(folder);
         var path = Path.Combine(folder, $"{replica.Genesis}.log");
-        var restoring = RestoreAsync(path, stoppingToken);
+        // On its own thread: opening a file blocks the caller, and a hung disk must not hold this wait with it.
+        var restoring = Task.Run(() => RestoreAsync(path, stoppingToken), stoppingToken);
         try
         {
-            await restoring.WaitAsync(MaxRestoreWait, stoppingToken);
+            await restoring.WaitAsync(restoreWait, stoppingToken);
         }
         catch (TimeoutException)
         {
-            logger.LogWarning("The journal's replay has run for {Wait}; catch-up and training start beside it", MaxRestoreWait);
+            logger.LogWarning("The journal's replay has run for {Wait}; catch-up and training start beside it", restoreWait);
         }
         finally
         {

@@ -50,18 +50,14 @@ public sealed class FaultTests : IAsyncLifetime
         var sizeWhenKilled = (await a.StatusAsync()).TangleSize;
         await Eventually.TrueAsync(async () => (await a.StatusAsync()).TangleSize >= sizeWhenKilled + 5, Patience, _cluster.Logs);
 
-        // A slow disk at restart: opening its journal takes 5 s (strace's fault injection delays the call, and says so in
-        // its trace).
-        var journal = Path.Combine(b.DataDirectory, "replica", $"{genesis}.log");
-        var trace = Path.Combine(b.DataDirectory, "strace.log");
-        string[] slowJournal = ["strace", "-f", "-qq", "-o", trace, "-P", journal, "-e", "trace=openat", "-e", "inject=openat:delay_enter=5000000"];
-        var restarted = _cluster.StartPeer("peer-b-restarted", b.DataDirectory, b.HttpPort, b.GrpcPort, wrapper: slowJournal);
+        // A slow disk at restart: opening its journal takes 5 s.
+        var (restarted, trace) = RestartWithSlowJournal(b, genesis, TimeSpan.FromSeconds(5));
         await Eventually.TrueAsync(async () =>
         {
             var status = await restarted.StatusAsync();
             return status.PeerId == idB && status.TangleSize >= (await a.StatusAsync()).TangleSize - 3;
         }, Patience, _cluster.Logs);
-        Assert.True(File.ReadAllText(trace).Contains("(DELAYED)", StringComparison.Ordinal), $"strace delayed no opening of {journal}:\n{File.ReadAllText(trace)}");
+        Assert.True(File.ReadAllText(trace).Contains("(DELAYED)", StringComparison.Ordinal), $"strace delayed no opening of the journal:\n{File.ReadAllText(trace)}");
         // What it held it rebuilt from its own journal and store, before asking its neighbour for anything (genesis it
         // has already, and the blocks of a transaction written as it died may be lost).
         await Eventually.WithinAsync(() => Task.FromResult(restarted.Process.FirstLine("Rebuilt ") is not null), TimeSpan.FromSeconds(10));
@@ -78,6 +74,44 @@ public sealed class FaultTests : IAsyncLifetime
             var status = await peer.StatusAsync();
             Assert.True(status.RejectedByReason.Keys.All(lossAfterCrash.Contains), $"{peer.Name} rejected {status.RejectedByReason}:\n{_cluster.Logs()}");
         }
+    }
+
+    [Fact]
+    public async Task A_restarted_peer_whose_journal_hangs_catches_up_and_trains_once_its_restore_wait_is_over()
+    {
+        _cluster.StartBootstrap();
+        var a = _cluster.StartPeer("peer-a");
+        var b = _cluster.StartPeer("peer-b");
+        await Eventually.TrueAsync(async () => (await b.StatusAsync()).TangleSize >= 20, Patience, _cluster.Logs);
+        var (idB, genesis) = await b.StatusAsync() is var s ? (s.PeerId, s.GenesisCid) : default;
+        b.Process.Kill();
+
+        // Opening the journal hangs for a minute; catch-up and training wait 2 s for the replay, not the minute.
+        var (restarted, trace) = RestartWithSlowJournal(b, genesis, TimeSpan.FromSeconds(60), new Dictionary<string, string> { ["Peer__RestoreWait"] = "00:00:02" });
+        var published = (await a.TransactionsAsync()).Count(t => t.Publisher == idB);
+        var caughtUp = await Eventually.WithinAsync(async () =>
+            (await restarted.StatusAsync()).TangleSize >= (await a.StatusAsync()).TangleSize - 3
+            && (await a.TransactionsAsync()).Count(t => t.Publisher == idB) > published, TimeSpan.FromSeconds(40));
+        Assert.True(caughtUp, $"the restarted peer waited on its hung journal\n{_cluster.Logs()}");
+        Assert.NotNull(restarted.Process.FirstLine("catch-up and training start beside it"));
+        // All the while, the journal's opening had not returned: strace writes "(DELAYED)" once it does.
+        var traced = File.ReadAllText(trace);
+        Assert.True(traced.Contains("openat(", StringComparison.Ordinal) && !traced.Contains("(DELAYED)", StringComparison.Ordinal),
+            $"the journal's opening was not held up all along:\n{traced}");
+    }
+
+    /// <summary>
+    /// Restarts <paramref name="peer"/> on its data directory under strace, which delays the opening of its journal by
+    /// <paramref name="delay"/>; returns strace's trace of it, a line ending in "(DELAYED)" once the opening returned.
+    /// </summary>
+    private (RunningPeer Restarted, string Trace) RestartWithSlowJournal(RunningPeer peer, string genesis, TimeSpan delay, IReadOnlyDictionary<string, string>? settings = null)
+    {
+        var journal = Path.Combine(peer.DataDirectory, "replica", $"{genesis}.log");
+        var trace = Path.Combine(peer.DataDirectory, "strace.log");
+        string[] slowJournal = ["strace", "-f", "-qq", "-o", trace, "-P", journal, "-e", "trace=openat",
+            "-e", $"inject=openat:delay_enter={(long)delay.TotalMicroseconds}"];
+        var restarted = _cluster.StartPeer($"{peer.Name}-restarted", peer.DataDirectory, peer.HttpPort, peer.GrpcPort, settings: settings, wrapper: slowJournal);
+        return (restarted, trace);
     }
 
     [Fact]
