@@ -91,8 +91,8 @@ public sealed class Ingestor(Replica replica, IContentStore store, TangleGuards 
 
     /// <summary>
     /// The announced document and its unknown ancestors, breadth first (nearest first); documents only, verified. Null
-    /// when the announced transaction is history arriving on a live path, or a replayed one missing an ancestor from the
-    /// local store: it is deferred to catch-up.
+    /// when the announced transaction is history arriving on a live path, or a replayed one with a parent not in the
+    /// replica: it is deferred to catch-up.
     /// </summary>
     private async Task<List<VerifiedTransaction>?> FetchDocumentsAsync(Announcement announcement, long now, PinClaims.Held pinned, CancellationToken cancellationToken)
     {
@@ -109,10 +109,6 @@ public sealed class Ingestor(Replica replica, IContentStore store, TangleGuards 
                 bytes = given;
             else
             {
-                // A replay rebuilds from this peer's own store. An ancestor no longer in it (retention released it, or it
-                // died in a crash) is left to catch-up: the restored replica must not wait on neighbours' answers.
-                if (announcement.Path == AnnouncementPath.Replay && !await store.HasAsync(next.Cid, cancellationToken))
-                    return null;
                 await pinned.ClaimAsync(next.Cid, next.Cid, isWeights: false, cancellationToken);
                 bytes = await FetchPinnedAsync(next.Cid, RejectionReason.UnknownParent, announcement.From, cancellationToken);
             }
@@ -128,7 +124,14 @@ public sealed class Ingestor(Replica replica, IContentStore store, TangleGuards 
             documents.Add(new VerifiedTransaction(next.Cid, bytes, parsed, null));
             foreach (var parent in parsed.Parents)
                 if (seen.Add(parent) && !replica.IsKnown(parent))
+                {
+                    // A replay rebuilds from this peer's own store, in the journal's order, parents first: a parent not
+                    // in yet is not in the store either (retention released it, or it died in a crash). Left to
+                    // catch-up at once, without asking neighbours or walking further back.
+                    if (announcement.Path == AnnouncementPath.Replay)
+                        return null;
                     queue.Enqueue((parent, null, next.Depth + 1));
+                }
         }
         return documents;
     }

@@ -86,12 +86,12 @@ public sealed class FaultTests : IAsyncLifetime
         var (idB, genesis) = await b.StatusAsync() is var s ? (s.PeerId, s.GenesisCid) : default;
         b.Process.Kill();
 
-        // Opening the journal hangs for a minute; catch-up and training wait 2 s for the replay, not the minute.
-        var (restarted, trace) = RestartWithSlowJournal(b, genesis, TimeSpan.FromSeconds(60), new Dictionary<string, string> { ["Peer__RestoreWait"] = "00:00:02" });
+        // Opening the journal hangs for 5 minutes; catch-up and training wait 2 s for the replay, not the 5 minutes.
+        var (restarted, trace) = RestartWithSlowJournal(b, genesis, TimeSpan.FromMinutes(5), new Dictionary<string, string> { ["Peer__RestoreWait"] = "00:00:02" });
         var published = (await a.TransactionsAsync()).Count(t => t.Publisher == idB);
         var caughtUp = await Eventually.WithinAsync(async () =>
             (await restarted.StatusAsync()).TangleSize >= (await a.StatusAsync()).TangleSize - 3
-            && (await a.TransactionsAsync()).Count(t => t.Publisher == idB) > published, TimeSpan.FromSeconds(40));
+            && (await a.TransactionsAsync()).Count(t => t.Publisher == idB) > published, Patience);
         Assert.True(caughtUp, $"the restarted peer waited on its hung journal\n{_cluster.Logs()}");
         Assert.NotNull(restarted.Process.FirstLine("catch-up and training start beside it"));
         // All the while, the journal's opening had not returned: strace writes "(DELAYED)" once it does.

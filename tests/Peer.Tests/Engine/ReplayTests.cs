@@ -56,6 +56,7 @@ public sealed class ReplayTests : IDisposable
         var outcome = await _restarted.IngestAsync(child.Cid, child.Bytes, AnnouncementPath.Replay, from: null);
 
         Assert.Equal(0, _asks.Count);
+        Assert.Equal(0, _restarted.Ingestor.PinsClaimed);
         Assert.Equal(IngestStatus.Deferred, outcome.Status);
         Assert.False(_restarted.Replica.IsKnown(child.Cid));
 
