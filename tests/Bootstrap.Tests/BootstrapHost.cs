@@ -54,6 +54,23 @@ public sealed class BootstrapHost : WebApplicationFactory<BootstrapApp::Program>
         return this;
     }
 
+    /// <summary>
+    /// What a start that must fail throws, as <typeparamref name="T"/>. WebApplicationFactory's deferred host sometimes
+    /// loses a failed start's exception to a race with its own disposal (ObjectDisposedException from its service
+    /// provider): the start did fail, so a fresh host is started to read why, up to three times in all.
+    /// </summary>
+    public static async Task<T> RefusedStartAsync<T>(Func<BootstrapHost> create) where T : Exception
+    {
+        for (var attempt = 1; ; attempt++)
+        {
+            await using var host = create();
+            var failure = Record.Exception(() => host.Start());
+            if (failure is ObjectDisposedException && attempt < 3)
+                continue;
+            return Assert.IsType<T>(failure);
+        }
+    }
+
     /// <summary>A gRPC client that sends <paramref name="joinToken"/> as "authorization: Bearer …" when given.</summary>
     public BootstrapClient CreateGrpcClient(string? joinToken = null)
     {

@@ -101,8 +101,7 @@ public sealed class CredentialTests
         using (var other = ECDsa.Create(ECCurve.NamedCurves.nistP256))
             await File.WriteAllBytesAsync(Path.Combine(data.Path, "bootstrap-key.p8"), other.ExportPkcs8PrivateKey());
 
-        await using var host = new BootstrapHost(data.Path);
-        var refused = Assert.Throws<InvalidOperationException>(() => host.Start());
+        var refused = await BootstrapHost.RefusedStartAsync<InvalidOperationException>(() => new BootstrapHost(data.Path));
         Assert.Contains("did not sign the genesis", refused.Message, StringComparison.Ordinal);
     }
 

@@ -160,8 +160,7 @@ public sealed class GenesisTests
         using var data = new TempDirectory();
         await GenesisCidOf(data.Path);
 
-        await using var host = new BootstrapHost(data.Path, new Dictionary<string, string?> { ["Bootstrap:Model:Hidden"] = "32" });
-        var refused = Assert.Throws<InvalidOperationException>(() => host.Start());
+        var refused = await BootstrapHost.RefusedStartAsync<InvalidOperationException>(() => new BootstrapHost(data.Path, new Dictionary<string, string?> { ["Bootstrap:Model:Hidden"] = "32" }));
         Assert.Contains("Bootstrap:Model", refused.Message, StringComparison.Ordinal);
     }
 
@@ -175,8 +174,7 @@ public sealed class GenesisTests
         weights[^1] ^= 1;
         await File.WriteAllBytesAsync(weightsPath, weights);
 
-        await using var host = new BootstrapHost(data.Path);
-        var refused = Assert.Throws<InvalidOperationException>(() => host.Start());
+        var refused = await BootstrapHost.RefusedStartAsync<InvalidOperationException>(() => new BootstrapHost(data.Path));
         Assert.Contains("damaged", refused.Message, StringComparison.Ordinal);
     }
 
