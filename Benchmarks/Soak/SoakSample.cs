@@ -76,7 +76,7 @@ public sealed class ProcessTable
     /// Proportional set in MiB of the process and its descendants, from /proc/PID/smaps_rollup (read now, for this
     /// process only: walking a process's page tables costs far more than its stat line); NaN when the process is gone.
     /// </summary>
-    public double ProportionalMegabytes(int processId) => Sum(processId, pid => ReadPss(pid));
+    public double ProportionalMegabytes(int processId) => Sum(processId, ReadPss);
 
     /// <summary>User plus system CPU seconds of the process and its living descendants; NaN when the process is gone.</summary>
     public double CpuSeconds(int processId) => Sum(processId, pid => _processes[pid].CpuSeconds);

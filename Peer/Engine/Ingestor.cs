@@ -126,8 +126,8 @@ public sealed class Ingestor(Replica replica, IContentStore store, TangleGuards 
                 if (seen.Add(parent) && !replica.IsKnown(parent))
                 {
                     // A replay rebuilds from this peer's own store, in the journal's order, parents first: a parent not
-                    // in yet is not in the store either (retention released it, or it died in a crash). Left to
-                    // catch-up at once, without asking neighbours or walking further back.
+                    // in yet could not be replayed (its document left the store: retention released it, or it died in
+                    // a crash). Left to catch-up at once, without asking neighbours or walking further back.
                     if (announcement.Path == AnnouncementPath.Replay)
                         return null;
                     queue.Enqueue((parent, null, next.Depth + 1));

@@ -84,8 +84,9 @@ public sealed class Replica
 
     /// <summary>
     /// Completes once the replica holds again what this peer held before it restarted (<see cref="Hosting.ReplicaJournal"/>
-    /// replayed it from the local store). Taking from neighbours and training wait for it: otherwise catch-up races the
-    /// replay, and what the peer has on disk is fetched and verified a second time (or trained on without its history).
+    /// replayed it from the local store), or once <see cref="Hosting.PeerOptions.RestoreWait"/> is over. Taking from
+    /// neighbours and training wait for it: otherwise catch-up races the replay, and what the peer has on disk is fetched
+    /// and verified a second time (or trained on without its history).
     /// </summary>
     public Task Restored => _restored.Task;
 

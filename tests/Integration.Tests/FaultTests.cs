@@ -43,9 +43,7 @@ public sealed class FaultTests : IAsyncLifetime
         var a = _cluster.StartPeer("peer-a");
         var b = _cluster.StartPeer("peer-b");
         await Eventually.TrueAsync(async () => (await b.StatusAsync()).TangleSize >= 100, Patience, _cluster.Logs);
-        var idB = (await b.StatusAsync()).PeerId;
-
-        var (held, genesis) = await b.StatusAsync() is var s ? (s.TangleSize, s.GenesisCid) : default;
+        var (idB, held, genesis) = await b.StatusAsync() is var s ? (s.PeerId, s.TangleSize, s.GenesisCid) : default;
         b.Process.Kill();
         var sizeWhenKilled = (await a.StatusAsync()).TangleSize;
         await Eventually.TrueAsync(async () => (await a.StatusAsync()).TangleSize >= sizeWhenKilled + 5, Patience, _cluster.Logs);
@@ -60,8 +58,9 @@ public sealed class FaultTests : IAsyncLifetime
         Assert.True(File.ReadAllText(trace).Contains("(DELAYED)", StringComparison.Ordinal), $"strace delayed no opening of the journal:\n{File.ReadAllText(trace)}");
         // What it held it rebuilt from its own journal and store, before asking its neighbour for anything (genesis it
         // has already, and the blocks of a transaction written as it died may be lost).
-        await Eventually.WithinAsync(() => Task.FromResult(restarted.Process.FirstLine("Rebuilt ") is not null), TimeSpan.FromSeconds(10));
-        var rebuilt = Regex.Match(restarted.Process.FirstLine("Rebuilt ") ?? "", @"Rebuilt (\d+) transactions");
+        var rebuilt = Match.Empty;
+        await Eventually.WithinAsync(() => Task.FromResult((rebuilt = Regex.Match(restarted.Process.FirstLine("Rebuilt ") ?? "", @"Rebuilt (\d+) transactions")).Success),
+            TimeSpan.FromSeconds(10));
         Assert.True(rebuilt.Success && int.Parse(rebuilt.Groups[1].Value, CultureInfo.InvariantCulture) >= held - 5,
             $"held {held} transactions when killed; after the restart: '{(rebuilt.Success ? rebuilt.Value : "no rebuild logged")}'\n{_cluster.Logs()}");
         // It keeps publishing under the same identity, and nothing it had stored was corrupted by the kill.
