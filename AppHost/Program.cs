@@ -3,7 +3,8 @@ using MlAspire.AppHost.Publishing;
 
 // The MlAspire system: one bootstrap, N learning peers (each with its own IPFS node, or the embedded store), and a
 // visualization that watches them. Settings (`--peers 6`, `--ipfs embedded`, `--model logreg`, `--peer-data DIR`, ...): TopologySettings.cs.
-// Prometheus and Grafana watch it all (Monitoring.cs). Each service runs from its Release build, with no launcher (ServiceExecutables.cs).
+// Prometheus and Grafana watch it all (Monitoring.cs). Each service runs from its Release build, with no launcher; `--native-peers true` runs the peers'
+// native programs (ServiceExecutables.cs).
 
 var builder = DistributedApplication.CreateBuilder(args);
 var settings = TopologySettings.From(builder.Configuration);
@@ -34,7 +35,7 @@ for (var i = 1; i <= settings.Peers; i++)
 {
     var name = $"peer-{i}";
     peers.Add(builder.AddProject<Projects.Peer>(name)
-        .WithBuiltAssembly()
+        .WithBuiltProgram(native: settings.NativePeers)
         .WithDynamicPorts()
         .WithReference(bootstrap)
         .WaitFor(bootstrap)

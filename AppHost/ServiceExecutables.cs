@@ -20,8 +20,7 @@ internal static class ServiceExecutables
     /// </summary>
     public static IResourceBuilder<ProjectResource> WithBuiltAssembly(this IResourceBuilder<ProjectResource> project)
     {
-        var builder = project.ApplicationBuilder;
-        if (!builder.ExecutionContext.IsRunMode || !string.IsNullOrEmpty(builder.Configuration["DEBUG_SESSION_PORT"]))
+        if (!RunsItself(project.ApplicationBuilder))
             return project;
         var projectPath = project.Resource.GetProjectMetadata().ProjectPath;
         var folder = Path.GetDirectoryName(projectPath)!;
@@ -33,6 +32,34 @@ internal static class ServiceExecutables
             .WithAnnotation(new ExecutableAnnotation { Command = "dotnet", WorkingDirectory = folder }, ResourceAnnotationMutationBehavior.Replace)
             .WithArgs(assembly);
     }
+
+    /// <summary>
+    /// The project's native program (<see cref="NativeProgram"/>), in the project's folder as its content root like
+    /// <see cref="WithBuiltAssembly"/>. Refused when it is missing or older than the Release build the AppHost just made.
+    /// </summary>
+    public static IResourceBuilder<ProjectResource> WithNativeProgram(this IResourceBuilder<ProjectResource> project)
+    {
+        if (!RunsItself(project.ApplicationBuilder))
+            return project;
+        var folder = Path.GetDirectoryName(project.Resource.GetProjectMetadata().ProjectPath)!;
+        string program;
+        try
+        {
+            program = NativeProgram.Current(folder, TargetFramework);
+        }
+        catch (InvalidOperationException e)
+        {
+            throw new InvalidOperationException($"{project.Resource.Name} (--native-peers): {e.Message}", e);
+        }
+        return project.WithAnnotation(new ExecutableAnnotation { Command = program, WorkingDirectory = folder }, ResourceAnnotationMutationBehavior.Replace);
+    }
+
+    /// <summary><see cref="WithNativeProgram"/> when <paramref name="native"/>, else <see cref="WithBuiltAssembly"/>.</summary>
+    public static IResourceBuilder<ProjectResource> WithBuiltProgram(this IResourceBuilder<ProjectResource> project, bool native) =>
+        native ? project.WithNativeProgram() : project.WithBuiltAssembly();
+
+    private static bool RunsItself(IDistributedApplicationBuilder builder) =>
+        builder.ExecutionContext.IsRunMode && string.IsNullOrEmpty(builder.Configuration["DEBUG_SESSION_PORT"]);
 
     private static string Metadata(string key) =>
         typeof(ServiceExecutables).Assembly.GetCustomAttributes<AssemblyMetadataAttribute>().SingleOrDefault(a => a.Key == key)?.Value

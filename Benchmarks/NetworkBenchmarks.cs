@@ -54,7 +54,7 @@ public static class NetworkBenchmarks
             ["Bootstrap__Model__Architecture"] = "mlp",
             ["Bootstrap__Training__Interval"] = LatencyInterval.ToString(),
             ["Bootstrap__Learning__PublishRule"] = "Always",
-        }, cancellationToken);
+        }, nativePeers: false, cancellationToken);
         var (a, b) = (cluster.Peers[0], cluster.Peers[1]);
         var publisher = (await a.StatusAsync(cancellationToken)).PeerId;
 
@@ -106,7 +106,7 @@ public static class NetworkBenchmarks
             ["Bootstrap__Model__Architecture"] = "logreg",
             ["Bootstrap__Training__Interval"] = ThroughputInterval.ToString(),
             ["Bootstrap__Learning__PublishRule"] = "Always",
-        }, cancellationToken);
+        }, nativePeers: false, cancellationToken);
         var watcher = cluster.Peers[^1];
         await cluster.UntilAsync(async () =>
         {

@@ -45,14 +45,16 @@ public sealed class NetworkCluster : IAsyncDisposable
     private readonly List<JsIpfsNode> _nodes = [];
     private readonly List<GrpcChannel> _channels = [];
     private readonly int _bootstrapGrpcPort = ServiceProcess.FreePort();
+    private readonly bool _nativePeers;
     private bool _disposed;
 
     private readonly TestObserver _observer;
     private readonly MlAspire.Bootstrap.Grpc.Bootstrap.BootstrapClient _bootstrap;
 
-    private NetworkCluster(StorageMode mode)
+    private NetworkCluster(StorageMode mode, bool nativePeers)
     {
         Mode = mode;
+        _nativePeers = nativePeers;
         var bootstrapChannel = GrpcChannel.ForAddress($"http://127.0.0.1:{_bootstrapGrpcPort}");
         _channels.Add(bootstrapChannel);
         _bootstrap = new MlAspire.Bootstrap.Grpc.Bootstrap.BootstrapClient(bootstrapChannel.Intercept(metadata =>
@@ -83,9 +85,10 @@ public sealed class NetworkCluster : IAsyncDisposable
         Track(ServiceProcess.Start(name, project, environment));
 
     /// <summary>Starts the nodes (IPFS mode), the bootstrap and <paramref name="peers"/> peers, and waits until every peer has joined and is serving its tangle.</summary>
-    public static async Task<NetworkCluster> StartAsync(StorageMode mode, int peers, IReadOnlyDictionary<string, string> bootstrapSettings, CancellationToken cancellationToken)
+    /// <param name="nativePeers">Run the peers' native program (<c>tools/native/publish.sh</c>) instead of their assembly.</param>
+    public static async Task<NetworkCluster> StartAsync(StorageMode mode, int peers, IReadOnlyDictionary<string, string> bootstrapSettings, bool nativePeers, CancellationToken cancellationToken)
     {
-        var cluster = new NetworkCluster(mode);
+        var cluster = new NetworkCluster(mode, nativePeers);
         LiveClusters[cluster] = 0;
         try
         {
@@ -142,7 +145,7 @@ public sealed class NetworkCluster : IAsyncDisposable
                 environment["Peer__Storage"] = "ipfs";
                 environment["Peer__IpfsApi"] = _nodes[i].ApiAddress.ToString();
             }
-            var process = Track(ServiceProcess.Start(name, "Peer", environment));
+            var process = Track(ServiceProcess.Start(name, "Peer", environment, native: _nativePeers));
             var channel = GrpcChannel.ForAddress($"http://127.0.0.1:{grpcPort}");
             _channels.Add(channel);
             // Peers serve members only: the benchmark reads them as an observer, as the Visualization does.

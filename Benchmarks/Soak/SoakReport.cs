@@ -45,7 +45,7 @@ public static class SoakReport
     {
         var moments = Summarize(samples);
         WriteSummary(Path.Combine(options.Output, "summary.csv"), moments);
-        Charts.Save(options.Output, moments, $"{options.Peers} peers, {(options.Storage == StorageMode.Ipfs ? "js-ipfs" : "embedded")}, {options.Interval.TotalSeconds:0.##} s steps");
+        Charts.Save(options.Output, moments, $"{options.Topology}, {options.Interval.TotalSeconds:0.##} s steps");
         var verdict = Judge(options, samples, moments);
         File.WriteAllText(Path.Combine(options.Output, "verdict.txt"), verdict.Text);
         return verdict;
@@ -143,7 +143,7 @@ public static class SoakReport
                 $"{steady.Average(m => m.PublishedPerMinute):F0} published/min in all, {steady.Average(m => m.ReceivedPerMinutePerPeer):F0} received/min per peer; " +
                 $"mean RSS {steady.Average(m => m.MeanResident):F0} MB (max {steady.Max(m => m.MaxResident):F0}), mean PSS {steady.Average(m => m.MeanProportional):F0} MB; final median accuracy {last.MedianAccuracy:P2}"));
         }
-        text.Insert(0, $"{(stable ? "STABLE" : "NOT STABLE")}: {options.Peers} peers, {(options.Storage == StorageMode.Ipfs ? "js-ipfs" : "embedded")}, {options.Interval.TotalSeconds:0.##} s, {moments[^1].Minutes:F1} min\n");
+        text.Insert(0, $"{(stable ? "STABLE" : "NOT STABLE")}: {options.Topology}, {options.Interval.TotalSeconds:0.##} s, {moments[^1].Minutes:F1} min\n");
         return new SoakVerdict(stable, text.ToString());
     }
 

@@ -15,8 +15,10 @@ public static class SoakRun
     {
         if (options.Storage == StorageMode.Ipfs && !File.Exists(Path.Combine(Repository.Root, "tools", "ipfs", "node_modules", ".bin", "jsipfs")))
             throw new InvalidOperationException("js-ipfs is not installed: run `bash tools/ipfs/setup.sh` first.");
+        if (options.NativePeers)
+            ServiceProcess.NativeProgram("Peer"); // missing or stale: say so before starting anything
         Directory.CreateDirectory(options.Output);
-        Console.WriteLine($"== Soak: {options.Peers} peers, {(options.Storage == StorageMode.Ipfs ? "js-ipfs" : "embedded")}, a step every {options.Interval.TotalSeconds:0.##} s, " +
+        Console.WriteLine($"== Soak: {options.Topology}, a step every {options.Interval.TotalSeconds:0.##} s, " +
             $"{options.Minutes:0.##} min (warm-up {options.WarmupMinutes:0.##}) → {options.Output}");
 
         var starting = Stopwatch.StartNew();
@@ -25,7 +27,7 @@ public static class SoakRun
             ["Bootstrap__Training__Interval"] = options.Interval.ToString(),
             // The network's own default, not the 1 s the short benchmarks use to join quickly.
             ["Bootstrap__HeartbeatInterval"] = "00:00:05",
-        }, cancellationToken);
+        }, options.NativePeers, cancellationToken);
         cluster.StartService("visualization", "Visualization", new Dictionary<string, string>
         {
             ["Kestrel__Endpoints__http__Url"] = $"http://127.0.0.1:{ServiceProcess.FreePort()}",

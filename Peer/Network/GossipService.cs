@@ -16,8 +16,15 @@ public sealed class GossipService(Replica replica, Ingestor ingestor, IAnnouncer
 {
     public static readonly TimeSpan RepairInterval = TimeSpan.FromSeconds(15);
 
-    /// <summary>How often one of the randomly followed members is drawn again (<see cref="FollowSelection.RedrawOne"/>).</summary>
+    /// <summary>How often, on average, one of the randomly followed members is drawn again (<see cref="FollowSelection.RedrawOne"/>).</summary>
     public static readonly TimeSpan RedrawInterval = TimeSpan.FromMinutes(10);
+
+    /// <summary>
+    /// The wait before the next redraw: <see cref="RedrawInterval"/> times a random factor from 0.5 to 1.5. A new follow's
+    /// first pass lists the member's whole replica, and peers started together (a soak, a rollout) redrew together:
+    /// every ten minutes the whole network caught up at once (docs/benchmarks.md, "Native peers").
+    /// </summary>
+    internal static TimeSpan RedrawDelay(Random random) => RedrawInterval * (0.5 + random.NextDouble());
 
     /// <summary>Messages one catch-up pass takes from one neighbour; the rest comes in the next pass.</summary>
     public const int MaxPerPass = 10_000;
@@ -43,13 +50,13 @@ public sealed class GossipService(Replica replica, Ingestor ingestor, IAnnouncer
         var firstPasses = Chosen().Select(n => Follow(n, stoppingToken)).ToList();
         _ = Task.WhenAll(firstPasses).WaitAsync(TimeSpan.FromSeconds(60), stoppingToken)
             .ContinueWith(_ => _firstPass.TrySetResult(), TaskScheduler.Default);
-        var redrawn = Environment.TickCount64;
+        var nextRedraw = Environment.TickCount64 + (long)RedrawDelay(Random.Shared).TotalMilliseconds;
         while (!stoppingToken.IsCancellationRequested)
         {
-            if (Environment.TickCount64 - redrawn > RedrawInterval.TotalMilliseconds)
+            if (Environment.TickCount64 >= nextRedraw)
             {
                 selection.RedrawOne();
-                redrawn = Environment.TickCount64;
+                nextRedraw = Environment.TickCount64 + (long)RedrawDelay(Random.Shared).TotalMilliseconds;
             }
             var chosen = Chosen();
             foreach (var neighbour in chosen)

@@ -216,6 +216,31 @@ public sealed class AppModelTests
         }
     }
 
+    [Fact]
+    public async Task Native_peers_run_the_published_native_program_and_the_other_services_their_assembly()
+    {
+        await using var builder = await ModelAsync("--ipfs", "embedded", "--peers", "2", "--native-peers", "true");
+
+        foreach (var project in builder.Resources.OfType<ProjectResource>())
+        {
+            var projectPath = project.GetProjectMetadata().ProjectPath;
+            var executable = Assert.Single(project.Annotations.OfType<ExecutableAnnotation>());
+            Assert.Equal(Path.GetDirectoryName(projectPath), executable.WorkingDirectory);
+            if (project.Name.StartsWith("peer-", StringComparison.Ordinal))
+            {
+                // Where tools/native/publish.sh puts it (tests/run.sh runs it before the tests).
+                Assert.Equal(Path.Combine(Path.GetDirectoryName(projectPath)!, "bin", "Release", "net10.0", "linux-x64", "publish", "Peer"), executable.Command);
+                var configuration = await ExecutionConfigurationBuilder.Create(project).WithArgumentsConfig()
+                    .BuildAsync(new DistributedApplicationExecutionContext(DistributedApplicationOperation.Run), NullLogger.Instance, CancellationToken.None);
+                Assert.Empty(configuration.Arguments);
+            }
+            else
+                Assert.Equal("dotnet", executable.Command);
+        }
+        var error = await Assert.ThrowsAnyAsync<Exception>(() => ModelAsync("--native-peers", "yes"));
+        Assert.Contains("'native-peers' is 'yes'", error.ToString());
+    }
+
     private static async Task<IDistributedApplicationTestingBuilder> ModelAsync(params string[] args)
     {
         using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));

@@ -10,12 +10,19 @@ public sealed class EmbeddedNetworkTests : IAsyncLifetime
 
     public async Task DisposeAsync() => await _cluster.DisposeAsync();
 
-    [Fact]
-    public async Task Peers_learn_together_and_a_late_joiner_catches_up()
+    /// <param name="native">
+    /// Peers A and C run the native program (tools/native/publish.sh) beside B's <c>dotnet Peer.dll</c>: one network
+    /// of both, each checking the other's transactions.
+    /// </param>
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task Peers_learn_together_and_a_late_joiner_catches_up(bool native)
     {
         _cluster.StartBootstrap();
-        var a = _cluster.StartPeer("peer-a");
+        var a = _cluster.StartPeer("peer-a", native: native);
         var b = _cluster.StartPeer("peer-b");
+        AssertRuns(a, native);
 
         // A transaction A published is seen by B, with its weights fetched from A.
         string? fromA = null;
@@ -30,7 +37,8 @@ public sealed class EmbeddedNetworkTests : IAsyncLifetime
 
         // A late joiner catches up with everything already published, then keeps up.
         var before = (await a.StatusAsync()).TangleSize;
-        var c = _cluster.StartPeer("peer-c");
+        var c = _cluster.StartPeer("peer-c", native: native);
+        AssertRuns(c, native);
         await Eventually.TrueAsync(async () => (await c.StatusAsync()).TangleSize >= before, Patience, _cluster.Logs);
         var statusC = await c.StatusAsync();
         await Eventually.TrueAsync(async () =>
@@ -81,11 +89,15 @@ public sealed class EmbeddedNetworkTests : IAsyncLifetime
             Assert.True((await peer.StatusAsync()).Rejected == 0, $"{peer.Name} rejected transactions:\n{_cluster.Logs()}");
     }
 
-    [Fact]
-    public async Task Forged_and_malformed_transactions_from_a_byzantine_peer_are_rejected_while_learning_goes_on()
+    /// <param name="native">The honest peer runs the native program: its checks and their errors hold there too.</param>
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task Forged_and_malformed_transactions_from_a_byzantine_peer_are_rejected_while_learning_goes_on(bool native)
     {
         _cluster.StartBootstrap();
-        var honest = _cluster.StartPeer("honest");
+        var honest = _cluster.StartPeer("honest", native: native);
+        AssertRuns(honest, native);
         await Eventually.TrueAsync(async () => (await honest.StatusAsync()).TangleSize >= 3, Patience, _cluster.Logs);
 
         await using var forger = await Hostile.HostileMember.StartAsync();
@@ -103,5 +115,15 @@ public sealed class EmbeddedNetworkTests : IAsyncLifetime
         Assert.All(forgeries, f => Assert.DoesNotContain(f.Cid, replica));
         await Eventually.TrueAsync(async () => (await honest.StatusAsync()).TangleSize > sizeAfterAttack + 2, Patience, _cluster.Logs);
         Assert.False(honest.Process.HasExited);
+    }
+
+    /// <summary>What the kernel runs for the peer: the native program itself, or the dotnet host.</summary>
+    private static void AssertRuns(RunningPeer peer, bool native)
+    {
+        var executable = new FileInfo($"/proc/{peer.Process.ProcessId}/exe").ResolveLinkTarget(returnFinalTarget: true)!.FullName;
+        if (native)
+            Assert.Equal(ServiceProcess.NativeProgram("Peer"), executable);
+        else
+            Assert.Equal("dotnet", Path.GetFileName(executable));
     }
 }

@@ -70,4 +70,15 @@ public class FollowSelectionTests
         cursor.AdvanceTo(4); // never back
         Assert.Equal(10, cursor.Sequence);
     }
+
+    [Fact]
+    public void Peers_started_together_redraw_at_times_spread_around_the_interval()
+    {
+        var random = new Random(5);
+        var delays = Enumerable.Range(0, 1000).Select(_ => GossipService.RedrawDelay(random)).ToList();
+        Assert.All(delays, d => Assert.InRange(d, GossipService.RedrawInterval * 0.5, GossipService.RedrawInterval * 1.5));
+        Assert.InRange(delays.Average(d => d.TotalMinutes), 9.5, 10.5);
+        // Fifty peers started together: their first redraws fall in many different minutes, not in one.
+        Assert.True(delays.Take(50).Select(d => (int)d.TotalMinutes).Distinct().Count() >= 8);
+    }
 }

@@ -104,8 +104,9 @@ public sealed class LocalCluster : IAsyncDisposable
 
     /// <param name="wrapper">A command the peer runs under (see <see cref="ServiceProcess.Start"/>).</param>
     /// <param name="host">The address the peer listens on and advertises (a <see cref="NetworkLab"/> namespace's, run with its wrapper).</param>
+    /// <param name="native">Run the peer's native program (<see cref="ServiceProcess.NativeProgram"/>) instead of its assembly.</param>
     public RunningPeer StartPeer(string name, string? dataDirectory = null, int? httpPort = null, int? grpcPort = null, string? ipfsApi = null,
-        IReadOnlyDictionary<string, string>? settings = null, IReadOnlyList<string>? wrapper = null, string host = "127.0.0.1")
+        IReadOnlyDictionary<string, string>? settings = null, IReadOnlyList<string>? wrapper = null, string host = "127.0.0.1", bool native = false)
     {
         var http = httpPort ?? ServiceProcess.FreePort();
         var grpc = grpcPort ?? ServiceProcess.FreePort();
@@ -125,7 +126,7 @@ public sealed class LocalCluster : IAsyncDisposable
             environment["Peer__Storage"] = "ipfs";
             environment["Peer__IpfsApi"] = ipfsApi;
         }
-        var process = ServiceProcess.Start(name, "Peer", environment, wrapper);
+        var process = ServiceProcess.Start(name, "Peer", environment, wrapper, native);
         _processes.Add(process);
         var channel = GrpcChannel.ForAddress($"http://{host}:{grpc}");
         _channels.Add(channel);

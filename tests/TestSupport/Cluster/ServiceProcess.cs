@@ -34,20 +34,30 @@ public sealed class ServiceProcess : IAsyncDisposable
 
     private static readonly int OutputLines = int.TryParse(Environment.GetEnvironmentVariable("MLASPIRE_TEST_LOG_LINES"), out var lines) ? lines : 200;
 
-    /// <summary>Starts <c>dotnet PROJECT.dll</c> from the project's build output with the given configuration.</summary>
+    /// <summary>
+    /// Starts <c>dotnet PROJECT.dll</c> from the project's build output with the given configuration, or with
+    /// <paramref name="native"/> the project's native (ahead-of-time compiled) program, <see cref="NativeProgram"/>.
+    /// </summary>
     /// <param name="wrapper">
     /// A command the program runs under, e.g. <c>["strace", "-f", …]</c>: then the process (and <see cref="ProcessId"/>)
     /// is the wrapper's, and killing it kills the whole tree.
     /// </param>
-    public static ServiceProcess Start(string name, string project, IReadOnlyDictionary<string, string> environment, IReadOnlyList<string>? wrapper = null)
+    public static ServiceProcess Start(string name, string project, IReadOnlyDictionary<string, string> environment, IReadOnlyList<string>? wrapper = null, bool native = false)
     {
-        var dll = Path.Combine(Repository.Root, project, "bin", Repository.Configuration, "net10.0", $"{project}.dll");
-        if (!File.Exists(dll))
-            throw new FileNotFoundException($"{dll} is missing: build the solution first.");
-        string[] command = [.. wrapper ?? [], "dotnet", dll];
+        string[] program;
+        if (native)
+            program = [NativeProgram(project)];
+        else
+        {
+            var dll = Path.Combine(Repository.Root, project, "bin", Repository.Configuration, "net10.0", $"{project}.dll");
+            if (!File.Exists(dll))
+                throw new FileNotFoundException($"{dll} is missing: build the solution first.");
+            program = ["dotnet", dll];
+        }
+        string[] command = [.. wrapper ?? [], .. program];
         var start = new ProcessStartInfo(command[0], command[1..])
         {
-            WorkingDirectory = Path.GetDirectoryName(dll)!,
+            WorkingDirectory = Path.GetDirectoryName(program[^1])!,
             RedirectStandardOutput = true,
             RedirectStandardError = true,
             UseShellExecute = false,
@@ -57,7 +67,7 @@ public sealed class ServiceProcess : IAsyncDisposable
         start.Environment["Logging__Console__FormatterName"] = "simple";
         foreach (var (key, value) in environment)
             start.Environment[key] = value;
-        var process = Process.Start(start) ?? throw new InvalidOperationException($"Could not start {dll}.");
+        var process = Process.Start(start) ?? throw new InvalidOperationException($"Could not start {program[^1]}.");
         var service = new ServiceProcess(name, process);
         process.OutputDataReceived += (_, e) => { if (e.Data is not null) service._output.Enqueue(e.Data); };
         process.ErrorDataReceived += (_, e) => { if (e.Data is not null) service._output.Enqueue(e.Data); };
@@ -65,6 +75,9 @@ public sealed class ServiceProcess : IAsyncDisposable
         process.BeginErrorReadLine();
         return service;
     }
+
+    /// <summary>The project's native program, published and current (<see cref="MlAspire.AppHost.NativeProgram"/>).</summary>
+    public static string NativeProgram(string project) => MlAspire.AppHost.NativeProgram.Current(Path.Combine(Repository.Root, project));
 
     /// <summary>
     /// Freezes the process (SIGSTOP), as a hung program or a swapped-out machine: the kernel still accepts connections

@@ -1,0 +1,66 @@
+using System.Text.RegularExpressions;
+
+namespace MlAspire.AppHost;
+
+/// <summary>
+/// A service's native program as <c>tools/native/publish.sh</c> publishes it (Native AOT, the SDK's publish folder for
+/// linux-x64), for whatever starts one: the AppHost's <c>--native-peers true</c>, the tests and the soak (linked into
+/// tests/TestSupport).
+/// </summary>
+public static partial class NativeProgram
+{
+    /// <summary>The files whose change changes the program: sources, contracts and build settings.</summary>
+    private static readonly HashSet<string> SourceExtensions = new(StringComparer.OrdinalIgnoreCase) { ".cs", ".csproj", ".proto", ".props", ".targets" };
+
+    /// <summary>
+    /// The program of the project in <paramref name="projectFolder"/>, checked to exist and to be newer than every source
+    /// file it is compiled from (the project's, the projects it references, the repository's shared build files): a
+    /// program published before the code last changed would run the old code. Sources, not the Release build's
+    /// assemblies: building for the AppHost after publishing recompiles them unchanged (the restores for and without
+    /// the runtime identifier alternate).
+    /// </summary>
+    /// <exception cref="InvalidOperationException">The program is missing or older than a source.</exception>
+    public static string Current(string projectFolder, string targetFramework = "net10.0")
+    {
+        projectFolder = Path.GetFullPath(Path.TrimEndingDirectorySeparator(projectFolder));
+        var name = Path.GetFileName(projectFolder);
+        var program = Path.Combine(projectFolder, "bin", "Release", targetFramework, "linux-x64", "publish", name);
+        if (!File.Exists(program))
+            throw new InvalidOperationException($"{program} is not published: run `bash tools/native/publish.sh` (about a minute; it needs clang).");
+        var published = File.GetLastWriteTimeUtc(program);
+        var newer = Sources(projectFolder).FirstOrDefault(source => File.GetLastWriteTimeUtc(source) > published);
+        return newer is null ? program
+            : throw new InvalidOperationException($"{program} is older than {newer}, changed since it was published: run `bash tools/native/publish.sh` again.");
+    }
+
+    private static IEnumerable<string> Sources(string projectFolder)
+    {
+        var root = Path.GetDirectoryName(projectFolder)!;
+        var folders = new HashSet<string>(StringComparer.Ordinal);
+        var files = new List<string>();
+        var pending = new Stack<string>([projectFolder]);
+        while (pending.TryPop(out var folder))
+        {
+            if (!folders.Add(folder))
+                continue;
+            foreach (var project in Directory.EnumerateFiles(folder, "*.csproj"))
+                foreach (Match include in Included().Matches(File.ReadAllText(project)))
+                {
+                    var path = Path.GetFullPath(Path.Combine(folder, include.Groups["path"].Value.Replace('\\', Path.DirectorySeparatorChar)));
+                    if (include.Groups["kind"].Value == "ProjectReference")
+                        pending.Push(Path.GetDirectoryName(path)!);
+                    else if (!path.StartsWith(folder + Path.DirectorySeparatorChar, StringComparison.Ordinal) && File.Exists(path))
+                        files.Add(path); // a contract linked from another project's folder
+                }
+        }
+        files.AddRange(Directory.EnumerateFiles(root, "Directory.*"));
+        foreach (var folder in folders)
+            files.AddRange(Directory.EnumerateFiles(folder, "*", SearchOption.AllDirectories).Where(file =>
+                SourceExtensions.Contains(Path.GetExtension(file))
+                && Path.GetRelativePath(folder, file).Split(Path.DirectorySeparatorChar)[0] is not ("bin" or "obj")));
+        return files;
+    }
+
+    [GeneratedRegex(@"<(?<kind>ProjectReference|Protobuf) Include=""(?<path>[^""*]+)""")]
+    private static partial Regex Included();
+}

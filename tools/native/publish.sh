@@ -1,0 +1,28 @@
+#!/usr/bin/env bash
+# Publishes the Peer as a native program (Native AOT, Release, linux-x64) into the SDK's default publish folder,
+# Peer/bin/Release/net10.0/linux-x64/publish/Peer, where the AppHost (`--native-peers true`), the soak (the same
+# option) and the tests look for it; they refuse it once the Release build is newer. Why and what it saves:
+# docs/benchmarks.md, "Native peers". Needs clang as the native linker (Debian's `clang`, installed here when missing,
+# as root), an x86-64-v3 CPU (AVX2 and FMA, Peer.csproj says why) and about a minute.
+set -euo pipefail
+
+cd "$(dirname "${BASH_SOURCE[0]}")/../.."
+
+if ! command -v clang >/dev/null 2>&1; then
+  if [ "$(id -u)" -ne 0 ]; then
+    echo "clang is missing: install Debian's clang package (apt-get install clang) and run this again." >&2
+    exit 1
+  fi
+  apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends clang
+fi
+
+for flag in avx2 fma; do
+  if ! grep -qw "$flag" /proc/cpuinfo; then
+    echo "This CPU has no $flag: the native peer is compiled for x86-64-v3 (AVX2 and FMA) and would not start here; run \`dotnet Peer.dll\` peers instead." >&2
+    exit 1
+  fi
+done
+
+dotnet publish Peer/Peer.csproj -c Release -r linux-x64 -p:PublishAot=true -nologo -v minimal
+echo "native peer: $(pwd)/Peer/bin/Release/net10.0/linux-x64/publish/Peer"
