@@ -5,9 +5,9 @@ namespace MlAspire.AppHost;
 /// <summary>
 /// A service's native program as <c>tools/native/publish.sh</c> publishes it (Native AOT, the SDK's publish folder for
 /// linux-x64), for whatever starts one: the AppHost's <c>--native-peers true</c>, the tests and the soak (linked into
-/// tests/TestSupport).
+/// tests/TestSupport and tests/AppHost.Tests).
 /// </summary>
-public static partial class NativeProgram
+internal static partial class NativeProgram
 {
     /// <summary>The files whose change changes the program: sources, contracts and build settings.</summary>
     private static readonly HashSet<string> SourceExtensions = new(StringComparer.OrdinalIgnoreCase) { ".cs", ".csproj", ".proto", ".props", ".targets" };
@@ -53,13 +53,17 @@ public static partial class NativeProgram
                         files.Add(path); // a contract linked from another project's folder
                 }
         }
-        files.AddRange(Directory.EnumerateFiles(root, "Directory.*"));
+        // The repository's shared build settings, and the SDK it pins (a newer one compiles the same sources anew).
+        files.AddRange(Directory.EnumerateFiles(root, "Directory.*").Append(Path.Combine(root, "global.json")).Where(File.Exists));
         foreach (var folder in folders)
-            files.AddRange(Directory.EnumerateFiles(folder, "*", SearchOption.AllDirectories).Where(file =>
-                SourceExtensions.Contains(Path.GetExtension(file))
-                && Path.GetRelativePath(folder, file).Split(Path.DirectorySeparatorChar)[0] is not ("bin" or "obj")));
+            files.AddRange(SourceFiles(folder));
         return files;
     }
+
+    /// <summary>The folder's sources, without going into build outputs.</summary>
+    private static IEnumerable<string> SourceFiles(string folder) =>
+        Directory.EnumerateFiles(folder).Where(file => SourceExtensions.Contains(Path.GetExtension(file)))
+            .Concat(Directory.EnumerateDirectories(folder).Where(d => Path.GetFileName(d) is not ("bin" or "obj")).SelectMany(SourceFiles));
 
     [GeneratedRegex(@"<(?<kind>ProjectReference|Protobuf) Include=""(?<path>[^""*]+)""")]
     private static partial Regex Included();

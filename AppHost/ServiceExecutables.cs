@@ -35,7 +35,7 @@ internal static class ServiceExecutables
 
     /// <summary>
     /// The project's native program (<see cref="NativeProgram"/>), in the project's folder as its content root like
-    /// <see cref="WithBuiltAssembly"/>. Refused when it is missing or older than the Release build the AppHost just made.
+    /// <see cref="WithBuiltAssembly"/>. Refused when it is missing or older than a source of it.
     /// </summary>
     public static IResourceBuilder<ProjectResource> WithNativeProgram(this IResourceBuilder<ProjectResource> project)
     {

@@ -79,8 +79,7 @@ log="$results_dir/dotnet-test.log"
 
 dotnet build MlAspire.sln -c Release
 # The peer's native program (Native AOT; clang from Debian when missing) for the tests that run it beside
-# `dotnet Peer.dll` (EmbeddedNetworkTests, AppModelTests). About a minute. After the build: a native program older than
-# the Release build's assemblies is refused as stale.
+# `dotnet Peer.dll` (EmbeddedNetworkTests, AppModelTests). About a minute.
 bash tools/native/publish.sh
 
 # The console logger at minimal verbosity prints every failing test with its message and stack

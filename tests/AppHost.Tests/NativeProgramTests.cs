@@ -1,5 +1,3 @@
-using MlAspire.AppHost;
-
 namespace MlAspire.AppHost.Tests;
 
 /// <summary>A native program is run only while it is current: never a missing one, never one older than its sources.</summary>
@@ -18,8 +16,9 @@ public sealed class NativeProgramTests : IDisposable
         var library = Write("Lib/Lib.csproj", "<Project />", before);
         var librarySource = Write("Lib/Nested/Code.cs", "", before);
         var contract = Write("Contracts/api.proto", "", before);
-        var unrelated = Write("Other/Other.cs", "", DateTime.UtcNow);
+        Write("Other/Other.cs", "", DateTime.UtcNow);
         var sharedSettings = Write("Directory.Build.props", "<Project />", before);
+        var sdk = Write("global.json", "{}", before);
         var projectFolder = Path.GetDirectoryName(peer)!;
 
         var missing = Assert.Throws<InvalidOperationException>(() => NativeProgram.Current(projectFolder));
@@ -27,12 +26,11 @@ public sealed class NativeProgramTests : IDisposable
 
         var program = Write("Peer/bin/Release/net10.0/linux-x64/publish/Peer", "", DateTime.UtcNow.AddMinutes(-5));
         // Build outputs and files of projects it does not reference are no sources of it, however new.
-        Write("Peer/bin/Release/net10.0/Peer.dll", "", DateTime.UtcNow);
+        Write("Peer/bin/Release/net10.0/Generated.cs", "", DateTime.UtcNow);
         Write("Lib/obj/Release/net10.0/Generated.cs", "", DateTime.UtcNow);
         Assert.Equal(program, NativeProgram.Current(projectFolder));
-        Assert.True(File.Exists(unrelated));
 
-        foreach (var source in new[] { peerSource, peer, library, librarySource, contract, sharedSettings })
+        foreach (var source in new[] { peerSource, peer, library, librarySource, contract, sharedSettings, sdk })
         {
             File.SetLastWriteTimeUtc(source, DateTime.UtcNow);
             var stale = Assert.Throws<InvalidOperationException>(() => NativeProgram.Current(projectFolder));

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Publishes the Peer as a native program (Native AOT, Release, linux-x64) into the SDK's default publish folder,
 # Peer/bin/Release/net10.0/linux-x64/publish/Peer, where the AppHost (`--native-peers true`), the soak (the same
-# option) and the tests look for it; they refuse it once the Release build is newer. Why and what it saves:
+# option) and the tests look for it; they refuse it once a source of it is newer. Why and what it saves:
 # docs/benchmarks.md, "Native peers". Needs clang as the native linker (Debian's `clang`, installed here when missing,
 # as root), an x86-64-v3 CPU (AVX2 and FMA, Peer.csproj says why) and about a minute.
 set -euo pipefail

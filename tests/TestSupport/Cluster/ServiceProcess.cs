@@ -57,7 +57,9 @@ public sealed class ServiceProcess : IAsyncDisposable
         string[] command = [.. wrapper ?? [], .. program];
         var start = new ProcessStartInfo(command[0], command[1..])
         {
-            WorkingDirectory = Path.GetDirectoryName(program[^1])!,
+            // A native program runs in its project's folder, its content root as under the AppHost: the publish folder's
+            // copy of appsettings.json is only as new as the last publish.
+            WorkingDirectory = native ? Path.Combine(Repository.Root, project) : Path.GetDirectoryName(program[^1])!,
             RedirectStandardOutput = true,
             RedirectStandardError = true,
             UseShellExecute = false,
