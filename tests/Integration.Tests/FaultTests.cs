@@ -27,7 +27,23 @@ public sealed class FaultTests : IAsyncLifetime
         await Eventually.TrueAsync(async () =>
             (await a.StatusAsync()).TangleSize >= sizeWhenKilled + 10
             && (await a.TransactionsAsync()).Count(t => t.Publisher == idB && t.Sequence > sizeWhenKilled) >= 2,
-            Patience, _cluster.Logs);
+            Patience, () =>
+            {
+                // Seen once in CI (2026-12-06) and never locally: say how far each peer got, not only their last lines.
+                string progress;
+                try
+                {
+                    var (statusA, statusB) = (a.StatusAsync().Result, b.StatusAsync().Result);
+                    var fromB = a.TransactionsAsync().Result.Count(t => t.Publisher == idB && t.Sequence > sizeWhenKilled);
+                    progress = $"A holds {statusA.TangleSize} (held {sizeWhenKilled} when the Bootstrap was killed), {fromB} of them B's since; " +
+                        $"B holds {statusB.TangleSize} and published {statusB.Published}";
+                }
+                catch (Exception e)
+                {
+                    progress = $"the peers' status is unreadable: {e.Message}";
+                }
+                return $"{progress}\n{_cluster.Logs()}";
+            });
 
         _cluster.StartBootstrap(); // same data directory: the same genesis
         var client = _cluster.BootstrapClient();
