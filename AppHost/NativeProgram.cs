@@ -12,6 +12,13 @@ internal static partial class NativeProgram
     /// <summary>The files whose change changes the program: sources, contracts and build settings.</summary>
     private static readonly HashSet<string> SourceExtensions = new(StringComparer.OrdinalIgnoreCase) { ".cs", ".csproj", ".proto", ".props", ".targets" };
 
+    /// <summary>Where <c>tools/native/publish.sh</c> puts the program of the project in <paramref name="projectFolder"/>.</summary>
+    public static string PathIn(string projectFolder, string targetFramework = "net10.0")
+    {
+        projectFolder = Path.GetFullPath(Path.TrimEndingDirectorySeparator(projectFolder));
+        return Path.Combine(projectFolder, "bin", "Release", targetFramework, "linux-x64", "publish", Path.GetFileName(projectFolder));
+    }
+
     /// <summary>
     /// The program of the project in <paramref name="projectFolder"/>, checked to exist and to be newer than every source
     /// file it is compiled from (the project's, the projects it references, the repository's shared build files): a
@@ -20,17 +27,24 @@ internal static partial class NativeProgram
     /// the runtime identifier alternate).
     /// </summary>
     /// <exception cref="InvalidOperationException">The program is missing or older than a source.</exception>
-    public static string Current(string projectFolder, string targetFramework = "net10.0")
+    public static string Current(string projectFolder, string targetFramework = "net10.0") =>
+        WhyNotCurrent(projectFolder, targetFramework) switch
+        {
+            null => PathIn(projectFolder, targetFramework),
+            var why when !File.Exists(PathIn(projectFolder, targetFramework)) =>
+                throw new InvalidOperationException($"{why}: run `bash tools/native/publish.sh` (about a minute; it needs clang)."),
+            var why => throw new InvalidOperationException($"{why}: run `bash tools/native/publish.sh` again."),
+        };
+
+    /// <summary>Null when the program is current (see <see cref="Current"/>), else what is wrong with it.</summary>
+    public static string? WhyNotCurrent(string projectFolder, string targetFramework = "net10.0")
     {
-        projectFolder = Path.GetFullPath(Path.TrimEndingDirectorySeparator(projectFolder));
-        var name = Path.GetFileName(projectFolder);
-        var program = Path.Combine(projectFolder, "bin", "Release", targetFramework, "linux-x64", "publish", name);
+        var program = PathIn(projectFolder, targetFramework);
         if (!File.Exists(program))
-            throw new InvalidOperationException($"{program} is not published: run `bash tools/native/publish.sh` (about a minute; it needs clang).");
+            return $"{program} is not published";
         var published = File.GetLastWriteTimeUtc(program);
-        var newer = Sources(projectFolder).FirstOrDefault(source => File.GetLastWriteTimeUtc(source) > published);
-        return newer is null ? program
-            : throw new InvalidOperationException($"{program} is older than {newer}, changed since it was published: run `bash tools/native/publish.sh` again.");
+        var newer = Sources(Path.GetFullPath(Path.TrimEndingDirectorySeparator(projectFolder))).FirstOrDefault(source => File.GetLastWriteTimeUtc(source) > published);
+        return newer is null ? null : $"{program} is older than {newer}, changed since it was published";
     }
 
     private static IEnumerable<string> Sources(string projectFolder)

@@ -1,4 +1,7 @@
 using System.Reflection;
+using System.Runtime.InteropServices;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
 
 namespace MlAspire.AppHost;
 
@@ -34,29 +37,58 @@ internal static class ServiceExecutables
     }
 
     /// <summary>
-    /// The project's native program (<see cref="NativeProgram"/>), in the project's folder as its content root like
-    /// <see cref="WithBuiltAssembly"/>. Refused when it is missing or older than a source of it.
+    /// The peer's program as <paramref name="program"/> chose (<see cref="ChoosePeerProgram"/>): the native one in the
+    /// project's folder as its content root, like <see cref="WithBuiltAssembly"/>, started once it is published when it
+    /// has to be; else the assembly.
     /// </summary>
-    public static IResourceBuilder<ProjectResource> WithNativeProgram(this IResourceBuilder<ProjectResource> project)
+    public static IResourceBuilder<ProjectResource> WithPeerProgram(this IResourceBuilder<ProjectResource> project, PeerProgram program)
     {
+        if (program.NativePath is not { } native)
+            return project.WithBuiltAssembly();
         if (!RunsItself(project.ApplicationBuilder))
             return project;
         var folder = Path.GetDirectoryName(project.Resource.GetProjectMetadata().ProjectPath)!;
-        string program;
-        try
+        project.WithAnnotation(new ExecutableAnnotation { Command = native, WorkingDirectory = folder }, ResourceAnnotationMutationBehavior.Replace);
+        if (program.PublishFirst)
         {
-            program = NativeProgram.Current(folder, TargetFramework);
+            var publish = project.ApplicationBuilder.Resources.OfType<ExecutableResource>().Single(r => r.Name == PeerProgram.PublishResource);
+            project.WaitForCompletion(project.ApplicationBuilder.CreateResourceBuilder(publish));
         }
-        catch (InvalidOperationException e)
-        {
-            throw new InvalidOperationException($"{project.Resource.Name} (--native-peers): {e.Message}", e);
-        }
-        return project.WithAnnotation(new ExecutableAnnotation { Command = program, WorkingDirectory = folder }, ResourceAnnotationMutationBehavior.Replace);
+        return project;
     }
 
-    /// <summary><see cref="WithNativeProgram"/> when <paramref name="native"/>, else <see cref="WithBuiltAssembly"/>.</summary>
-    public static IResourceBuilder<ProjectResource> WithBuiltProgram(this IResourceBuilder<ProjectResource> project, bool native) =>
-        native ? project.WithNativeProgram() : project.WithBuiltAssembly();
+    /// <summary>
+    /// Chooses what the peers run (see <see cref="PeerProgram"/>), adds the resource that publishes their native program
+    /// when it has to be published first, and logs the choice with the reason when the app starts. Only when the AppHost
+    /// runs the services itself: a published model and an IDE's debug session do not use the choice.
+    /// </summary>
+    public static PeerProgram ChoosePeerProgram(this IDistributedApplicationBuilder builder, TopologySettings settings)
+    {
+        if (!RunsItself(builder))
+            return new PeerProgram(null, false, "the AppHost does not run the services itself");
+        var choice = PeerProgram.Choose(settings.NativePeers, Path.GetDirectoryName(new Projects.Peer().ProjectPath)!, TargetFramework, WhyNotPublishable());
+        if (choice.PublishFirst)
+        {
+            var repository = Path.GetDirectoryName(Path.TrimEndingDirectorySeparator(builder.AppHostDirectory))!;
+            builder.AddExecutable(PeerProgram.PublishResource, "bash", repository, Path.Combine("tools", "native", "publish.sh"));
+        }
+        builder.Eventing.Subscribe<BeforeStartEvent>((startEvent, _) =>
+        {
+            startEvent.Services.GetRequiredService<ILoggerFactory>().CreateLogger("MlAspire.AppHost")
+                .LogInformation("Peers run {Program} ({Reason})", choice.Native ? "their native program" : "dotnet Peer.dll", choice.Reason);
+            return Task.CompletedTask;
+        });
+        return choice;
+    }
+
+    private static string? WhyNotPublishable() =>
+        OperatingSystem.IsLinux() && RuntimeInformation.OSArchitecture == Architecture.X64
+            ? PeerProgram.WhyNotPublishable(File.ReadAllText("/proc/cpuinfo"), OnPath)
+            : "the native program is built for linux-x64 only";
+
+    private static bool OnPath(string command) =>
+        (Environment.GetEnvironmentVariable("PATH") ?? "").Split(Path.PathSeparator, StringSplitOptions.RemoveEmptyEntries)
+            .Any(folder => File.Exists(Path.Combine(folder, command)));
 
     private static bool RunsItself(IDistributedApplicationBuilder builder) =>
         builder.ExecutionContext.IsRunMode && string.IsNullOrEmpty(builder.Configuration["DEBUG_SESSION_PORT"]);

@@ -14,13 +14,13 @@ namespace MlAspire.AppHost;
 /// <item><c>training-interval</c>: a TimeSpan such as <c>00:00:00.500</c> (Bootstrap:Training:Interval).</item>
 /// <item><c>state</c>: folder for the bootstrap's genesis, the peers' data and the js-ipfs repos (default: mlaspire under the temp folder).</item>
 /// <item><c>ipfs-storage-max</c>: Datastore.StorageMax of every IPFS node (default 2GB; units as Kubo: kB, MB, GB, TB, KiB, MiB, GiB, TiB).</item>
-/// <item><c>native-peers</c>: <c>true</c> runs each peer's native program (<c>tools/native/publish.sh</c>) instead of <c>dotnet Peer.dll</c> (docs/benchmarks.md, "Native peers").</item>
+/// <item><c>native-peers</c>: unset, each peer runs its native program (<c>tools/native/publish.sh</c>) when it is current, else <c>dotnet Peer.dll</c>; <c>true</c> or <c>false</c> insists (<see cref="PeerProgram"/>).</item>
 /// <item><c>peer-data</c>: a folder with one dataset folder per peer that brings its own (<c>peer-1</c>, <c>peer-2</c>, …; Peer:LocalData); the others train on their Bootstrap data slot.</item>
 /// </list>
 /// </summary>
 internal sealed record TopologySettings(
     int Peers, string? Model, TimeSpan? TrainingInterval, string StateDirectory, string IpfsStorageMax, string? PeerDataRoot = null,
-    string? WeightPrecision = null, bool NativePeers = false)
+    string? WeightPrecision = null, bool? NativePeers = null)
 {
     public static TopologySettings From(IConfiguration configuration)
     {
@@ -53,9 +53,9 @@ internal sealed record TopologySettings(
         var peerData = configuration["peer-data"] is { Length: > 0 } root ? Path.GetFullPath(root) : null;
         if (peerData is not null && !Directory.Exists(peerData))
             throw new InvalidOperationException($"'peer-data' is '{peerData}', which is not a folder; expected one holding a dataset folder per peer (peer-1, peer-2, ...).");
-        var native = configuration["native-peers"] is { Length: > 0 } flag
-            ? bool.TryParse(flag, out var on) ? on : throw new InvalidOperationException($"'native-peers' is '{flag}'; expected true or false.")
-            : false;
+        bool? native = configuration["native-peers"] is { Length: > 0 } flag
+            ? bool.TryParse(flag, out var on) ? on : throw new InvalidOperationException($"'native-peers' is '{flag}'; expected true or false (unset: native when current).")
+            : null;
         return new TopologySettings(peers, model, interval, state, storageMax, peerData, precision, native);
     }
 

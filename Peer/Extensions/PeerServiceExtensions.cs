@@ -22,6 +22,7 @@ public static class PeerServiceExtensions
         var options = builder.Configuration.GetSection(PeerOptions.Section).Get<PeerOptions>() ?? new PeerOptions();
         var dataDirectory = options.ResolveDataDirectory(builder.Configuration);
         services.TryAddSingleton(TimeProvider.System);
+        services.ConfigureHttpJsonOptions(json => json.SerializerOptions.TypeInfoResolverChain.Insert(0, PeerJsonContext.Default));
 
         // The replica and the four jobs around it: ingesting others' transactions, publishing this peer's own, announcing
         // them, and retention (Engine/).

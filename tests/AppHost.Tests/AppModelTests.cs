@@ -197,7 +197,7 @@ public sealed class AppModelTests
     [Fact]
     public async Task Every_service_runs_its_Release_assembly_with_dotnet_and_no_launcher()
     {
-        await using var builder = await ModelAsync("--ipfs", "embedded", "--peers", "2");
+        await using var builder = await ModelAsync("--ipfs", "embedded", "--peers", "2", "--native-peers", "false");
 
         var projects = builder.Resources.OfType<ProjectResource>().ToList();
         Assert.Equal(["bootstrap", "peer-1", "peer-2", "visualization"], projects.Select(p => p.Name).Order());

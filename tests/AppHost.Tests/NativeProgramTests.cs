@@ -41,6 +41,47 @@ public sealed class NativeProgramTests : IDisposable
         Assert.Equal(program, NativeProgram.Current(projectFolder));
     }
 
+    [Fact]
+    public void Peers_run_a_current_native_program_publish_a_stale_one_first_where_they_can_and_else_run_their_assembly_unless_told()
+    {
+        const string NoClang = "clang, its native linker, is missing";
+        var before = DateTime.UtcNow.AddMinutes(-10);
+        var source = Write("Peer/Program.cs", "", before);
+        Write("Peer/Peer.csproj", "<Project />", before);
+        var projectFolder = Path.GetDirectoryName(source)!;
+        var program = NativeProgram.PathIn(projectFolder);
+
+        // Not published: published first where it can be; else the assembly, saying why, and insisting refuses to start.
+        foreach (var setting in new bool?[] { null, true })
+            Assert.Equal(new PeerProgram(program, true, $"{program} is not published: resource 'peer-native' publishes it first, about a minute"),
+                PeerProgram.Choose(setting, projectFolder, "net10.0", cannotPublish: null));
+        Assert.Equal(new PeerProgram(null, false, $"{program} is not published, and {NoClang}"), PeerProgram.Choose(null, projectFolder, "net10.0", NoClang));
+        Assert.Contains("--native-peers true: ", Assert.Throws<InvalidOperationException>(() => PeerProgram.Choose(true, projectFolder, "net10.0", NoClang)).Message);
+
+        Write("Peer/bin/Release/net10.0/linux-x64/publish/Peer", "", DateTime.UtcNow.AddMinutes(-5));
+        foreach (var setting in new bool?[] { null, true })
+            foreach (var cannotPublish in new[] { null, NoClang })
+                Assert.Equal(new PeerProgram(program, false, $"{program} is current"), PeerProgram.Choose(setting, projectFolder, "net10.0", cannotPublish));
+        Assert.False(PeerProgram.Choose(false, projectFolder, "net10.0", null).Native);
+
+        // Changed since: published again first, or the assembly, naming the source that changed.
+        File.SetLastWriteTimeUtc(source, DateTime.UtcNow);
+        Assert.True(PeerProgram.Choose(null, projectFolder, "net10.0", null).PublishFirst);
+        var stale = PeerProgram.Choose(null, projectFolder, "net10.0", NoClang);
+        Assert.False(stale.Native);
+        Assert.Contains($"is older than {source}", stale.Reason);
+    }
+
+    [Fact]
+    public void The_native_program_can_be_published_with_clang_on_a_cpu_with_avx2_and_fma()
+    {
+        const string Modern = "processor\t: 0\nflags\t\t: fpu sse2 avx avx2 bmi2 fma avx512f\nbugs\t\t: spectre_v1\n";
+        Assert.Null(PeerProgram.WhyNotPublishable(Modern, _ => true));
+        Assert.Contains("clang", PeerProgram.WhyNotPublishable(Modern, command => command != "clang"));
+        Assert.Contains("AVX2 or FMA", PeerProgram.WhyNotPublishable("flags\t\t: fpu sse2 avx\nbugs\t\t: fma\n", _ => true));
+        Assert.Contains("AVX2 or FMA", PeerProgram.WhyNotPublishable("", _ => true));
+    }
+
     private string Write(string relativePath, string content, DateTime lastWrite)
     {
         var path = Path.Combine(_repository.FullName, relativePath);

@@ -50,6 +50,15 @@ public sealed class EmbeddedNetworkTests : IAsyncLifetime
             Assert.True(status.Rejected == 0, $"{peer.Name} rejected {status.Rejected}:\n{_cluster.Logs()}");
             Assert.Equal("embedded", status.StorageKind);
             Assert.False(peer.Process.HasExited);
+            // The same status as JSON on the HTTP port, which operators and the AppHost's tests read.
+            using var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{peer.HttpPort}") };
+            using var page = await http.GetAsync("/");
+            var body = await page.Content.ReadAsStringAsync();
+            Assert.True(page.IsSuccessStatusCode, $"{peer.Name}'s status page: {(int)page.StatusCode} {body}");
+            using var json = System.Text.Json.JsonDocument.Parse(body);
+            Assert.Equal(status.PeerId, json.RootElement.GetProperty("peerId").GetString());
+            Assert.True(json.RootElement.GetProperty("tangleSize").GetInt64() >= status.TangleSize);
+            Assert.True(json.RootElement.GetProperty("rejectedByReason").ValueKind == System.Text.Json.JsonValueKind.Object, body);
         }
     }
 

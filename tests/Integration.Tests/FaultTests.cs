@@ -19,17 +19,24 @@ public sealed class FaultTests : IAsyncLifetime
         var bootstrap = _cluster.StartBootstrap();
         var a = _cluster.StartPeer("peer-a");
         var b = _cluster.StartPeer("peer-b");
-        await Eventually.TrueAsync(async () => (await b.StatusAsync()).TangleSize >= 5 && (await a.StatusAsync()).TangleSize >= 5, Patience, _cluster.Logs);
+        // Each holds the other's transactions, so each has learned the other from the Bootstrap. Killing it sooner failed
+        // twice in CI: A had not yet heard of B (it lists the members every heartbeat) and never did while it was down.
+        var idB = "";
+        await Eventually.TrueAsync(async () =>
+        {
+            var (idA, idOfB) = ((await a.StatusAsync()).PeerId, (await b.StatusAsync()).PeerId);
+            idB = idOfB;
+            return (await a.TransactionsAsync()).Any(t => t.Publisher == idB) && (await b.TransactionsAsync()).Any(t => t.Publisher == idA);
+        }, Patience, _cluster.Logs);
 
         bootstrap.Kill();
         var sizeWhenKilled = (await a.StatusAsync()).TangleSize;
-        var idB = (await b.StatusAsync()).PeerId;
         await Eventually.TrueAsync(async () =>
             (await a.StatusAsync()).TangleSize >= sizeWhenKilled + 10
             && (await a.TransactionsAsync()).Count(t => t.Publisher == idB && t.Sequence > sizeWhenKilled) >= 2,
             Patience, () =>
             {
-                // Seen once in CI (2026-12-06) and never locally: say how far each peer got, not only their last lines.
+                // How far each peer got, not only their last lines.
                 string progress;
                 try
                 {

@@ -15,16 +15,22 @@ public sealed class ReferenceExportTests : IAsyncLifetime
 
     public async Task DisposeAsync() => await _cluster.DisposeAsync();
 
-    [Fact]
-    public async Task The_reference_downloads_as_onnx_with_the_join_token_only()
+    /// <param name="native">The peer runs its native program (tools/native/publish.sh): no reflection there.</param>
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task The_reference_downloads_as_onnx_with_the_join_token_only(bool native)
     {
         _cluster.StartBootstrap();
-        var peer = _cluster.StartPeer("peer");
+        var peer = _cluster.StartPeer("peer", native: native);
         await Eventually.TrueAsync(async () => await peer.StatusAsync() is { TangleSize: >= 10 } status && !double.IsNaN(status.ReferenceAccuracy),
             TimeSpan.FromSeconds(90), _cluster.Logs);
         using var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{peer.HttpPort}") };
 
-        Assert.Equal(HttpStatusCode.Unauthorized, (await http.GetAsync("/reference.onnx")).StatusCode);
+        using var anonymous = await http.GetAsync("/reference.onnx");
+        Assert.Equal(HttpStatusCode.Unauthorized, anonymous.StatusCode);
+        Assert.Equal("application/problem+json", anonymous.Content.Headers.ContentType?.MediaType);
+        Assert.Contains("Send the join token", await anonymous.Content.ReadAsStringAsync()); // a clear error, as JSON
         using var wrong = new HttpRequestMessage(HttpMethod.Get, "/reference.onnx") { Headers = { Authorization = new AuthenticationHeaderValue("Bearer", "guess") } };
         Assert.Equal(HttpStatusCode.Unauthorized, (await http.SendAsync(wrong)).StatusCode);
 

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Publishes the Peer as a native program (Native AOT, Release, linux-x64) into the SDK's default publish folder,
-# Peer/bin/Release/net10.0/linux-x64/publish/Peer, where the AppHost (`--native-peers true`), the soak (the same
-# option) and the tests look for it; they refuse it once a source of it is newer. Why and what it saves:
+# Peer/bin/Release/net10.0/linux-x64/publish/Peer, where the AppHost (which runs this itself when the program is
+# missing or stale and clang is there), the soak (`--native-peers true`) and the tests look for it; they refuse it once
+# a source of it is newer. Why and what it saves:
 # docs/benchmarks.md, "Native peers". Needs clang as the native linker (Debian's `clang`, installed here when missing,
 # as root), an x86-64-v3 CPU (AVX2 and FMA, Peer.csproj says why) and about a minute.
 set -euo pipefail
@@ -24,5 +25,9 @@ for flag in avx2 fma; do
   fi
 done
 
+# One publish at a time (the AppHost's resource 'peer-native' runs this too): two would share the project's obj folder.
+mkdir -p Peer/obj
+exec 9>Peer/obj/native-publish.lock
+flock 9
 dotnet publish Peer/Peer.csproj -c Release -r linux-x64 -p:PublishAot=true -nologo -v minimal
 echo "native peer: $(pwd)/Peer/bin/Release/net10.0/linux-x64/publish/Peer"
