@@ -1,39 +1,42 @@
 namespace MlAspire.AppHost;
 
 /// <summary>
-/// What each peer runs: its native program (<c>tools/native/publish.sh</c>; about 60 % of the resident memory and a fifth
+/// What each peer runs: its native program (<c>tools/native/publish.sh</c>; two thirds of the resident memory and a fifth
 /// of the start-up CPU of <c>dotnet Peer.dll</c>, docs/benchmarks.md "Native peers") or its Release assembly.
 /// <list type="bullet">
 /// <item><c>--native-peers</c> unset: the native program when it is published and current (<see cref="NativeProgram"/>);
-/// else, when this machine can publish it (clang, an x86-64-v3 CPU), published first, by a resource the peers wait
-/// for (about a minute, then again only after the peer's code changes); else the assembly, saying why.</item>
-/// <item><c>true</c>: the native program, published first when it is not current; refused when it cannot be.</item>
+/// else, when this machine can publish it (clang, an x86-64-v3 CPU), published now, before the app starts (about a
+/// minute, then again only after the peer's code changes); else, or when that publish fails, the assembly.</item>
+/// <item><c>true</c>: the native program, published now when it is not current; refused when it cannot be.</item>
 /// <item><c>false</c>: the assembly.</item>
 /// </list>
+/// The AppHost logs the choice and why as the app starts.
 /// </summary>
 /// <param name="NativePath">The native program the peers run, or null for their assembly.</param>
-/// <param name="PublishFirst">Whether <see cref="NativePath"/> must be published before the peers start.</param>
-internal sealed record PeerProgram(string? NativePath, bool PublishFirst, string Reason)
+internal sealed record PeerProgram(string? NativePath, string Reason)
 {
     public bool Native => NativePath is not null;
 
     /// <param name="cannotPublish">Null when this machine can publish the native program, else why not (<see cref="WhyNotPublishable"/>).</param>
-    public static PeerProgram Choose(bool? nativePeers, string peerFolder, string targetFramework, string? cannotPublish)
+    /// <param name="publish">Publishes the native program; returns null when it did, else why not.</param>
+    public static PeerProgram Choose(bool? nativePeers, string peerFolder, string targetFramework, string? cannotPublish, Func<string?> publish)
     {
         if (nativePeers is false)
-            return new(null, false, "--native-peers false");
+            return new(null, "--native-peers false");
         var program = NativeProgram.PathIn(peerFolder, targetFramework);
         if (NativeProgram.WhyNotCurrent(peerFolder, targetFramework) is not { } stale)
-            return new(program, false, $"{program} is current");
-        if (cannotPublish is null)
-            return new(program, true, $"{stale}: resource '{PublishResource}' publishes it first, about a minute");
+            return new(program, $"{program} is current");
+        // Current after a publish that succeeded, unless a source changed while it ran.
+        var failure = cannotPublish ?? publish() ?? NativeProgram.WhyNotCurrent(peerFolder, targetFramework);
+        if (failure is null)
+            return new(program, $"{stale}: published it now");
         return nativePeers is null
-            ? new(null, false, $"{stale}, and {cannotPublish}")
-            : throw new InvalidOperationException($"--native-peers true: {stale}, and {cannotPublish}.");
+            ? new(null, $"{stale}, and {failure}")
+            : throw new InvalidOperationException($"--native-peers true: {stale}, and {failure}.");
     }
 
-    /// <summary>The resource that publishes the native program, which the peers wait for.</summary>
-    public const string PublishResource = "peer-native";
+    /// <summary>What an x86-64-v3 CPU has, as /proc/cpuinfo names it (LZCNT is "abm").</summary>
+    private static readonly string[] X86_64V3 = ["avx", "avx2", "bmi1", "bmi2", "f16c", "fma", "abm", "movbe"];
 
     /// <summary>Why this machine cannot publish the native program, or null when it can (what tools/native/publish.sh needs).</summary>
     public static string? WhyNotPublishable(string cpuInfo, Func<string, bool> onPath)
@@ -41,7 +44,8 @@ internal sealed record PeerProgram(string? NativePath, bool PublishFirst, string
         if (!onPath("clang"))
             return "clang, its native linker, is missing (apt-get install clang)";
         var flags = cpuInfo.Split('\n').FirstOrDefault(line => line.StartsWith("flags", StringComparison.Ordinal))?.Split(' ') ?? [];
-        return flags.Contains("avx2") && flags.Contains("fma") ? null
-            : "this CPU lacks AVX2 or FMA, which the native program is compiled for (x86-64-v3)";
+        var missing = X86_64V3.Where(flag => !flags.Contains(flag)).ToList();
+        return missing.Count == 0 ? null
+            : $"this CPU lacks {string.Join(", ", missing)} of x86-64-v3, which the native program is compiled for";
     }
 }

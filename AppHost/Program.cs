@@ -4,7 +4,7 @@ using MlAspire.AppHost.Publishing;
 // The MlAspire system: one bootstrap, N learning peers (each with its own IPFS node, or the embedded store), and a
 // visualization that watches them. Settings (`--peers 6`, `--ipfs embedded`, `--model logreg`, `--peer-data DIR`, ...): TopologySettings.cs.
 // Prometheus and Grafana watch it all (Monitoring.cs). Each service runs from its Release build, with no launcher; the peers
-// run their native program when it is published and current (PeerProgram.cs).
+// run their native program where this machine can publish it (PeerProgram.cs).
 
 var builder = DistributedApplication.CreateBuilder(args);
 var settings = TopologySettings.From(builder.Configuration);
@@ -30,7 +30,7 @@ var bootstrap = builder.AddProject<Projects.Bootstrap>("bootstrap")
 
 // The learning nodes: they join through the bootstrap, then grow the tangle among themselves.
 // One resource per peer (peer-1 … peer-N) rather than replicas, so that each can be given its own IPFS node.
-// Each runs its native program when tools/native/publish.sh has published it since the code last changed, else
+// Each runs its native program, published now if the code changed since and this machine can (clang), else
 // `dotnet Peer.dll` (`--native-peers true|false` insists); logged with the reason when the app starts.
 var peerProgram = builder.ChoosePeerProgram(settings);
 var peers = new List<IResourceBuilder<ProjectResource>>();

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Reflection;
 using System.Runtime.InteropServices;
 using Microsoft.Extensions.DependencyInjection;
@@ -38,8 +39,7 @@ internal static class ServiceExecutables
 
     /// <summary>
     /// The peer's program as <paramref name="program"/> chose (<see cref="ChoosePeerProgram"/>): the native one in the
-    /// project's folder as its content root, like <see cref="WithBuiltAssembly"/>, started once it is published when it
-    /// has to be; else the assembly.
+    /// project's folder as its content root, like <see cref="WithBuiltAssembly"/>; else the assembly.
     /// </summary>
     public static IResourceBuilder<ProjectResource> WithPeerProgram(this IResourceBuilder<ProjectResource> project, PeerProgram program)
     {
@@ -48,30 +48,22 @@ internal static class ServiceExecutables
         if (!RunsItself(project.ApplicationBuilder))
             return project;
         var folder = Path.GetDirectoryName(project.Resource.GetProjectMetadata().ProjectPath)!;
-        project.WithAnnotation(new ExecutableAnnotation { Command = native, WorkingDirectory = folder }, ResourceAnnotationMutationBehavior.Replace);
-        if (program.PublishFirst)
-        {
-            var publish = project.ApplicationBuilder.Resources.OfType<ExecutableResource>().Single(r => r.Name == PeerProgram.PublishResource);
-            project.WaitForCompletion(project.ApplicationBuilder.CreateResourceBuilder(publish));
-        }
-        return project;
+        return project.WithAnnotation(new ExecutableAnnotation { Command = native, WorkingDirectory = folder }, ResourceAnnotationMutationBehavior.Replace);
     }
 
     /// <summary>
-    /// Chooses what the peers run (see <see cref="PeerProgram"/>), adds the resource that publishes their native program
-    /// when it has to be published first, and logs the choice with the reason when the app starts. Only when the AppHost
-    /// runs the services itself: a published model and an IDE's debug session do not use the choice.
+    /// Chooses what the peers run (see <see cref="PeerProgram"/>), publishing their native program first when it is
+    /// stale and this machine can (its output goes to this console), and logs the choice with the reason when the app
+    /// starts. Only when the AppHost runs the services itself: a published model and an IDE's debug session launch them
+    /// their own way.
     /// </summary>
     public static PeerProgram ChoosePeerProgram(this IDistributedApplicationBuilder builder, TopologySettings settings)
     {
         if (!RunsItself(builder))
-            return new PeerProgram(null, false, "the AppHost does not run the services itself");
-        var choice = PeerProgram.Choose(settings.NativePeers, Path.GetDirectoryName(new Projects.Peer().ProjectPath)!, TargetFramework, WhyNotPublishable());
-        if (choice.PublishFirst)
-        {
-            var repository = Path.GetDirectoryName(Path.TrimEndingDirectorySeparator(builder.AppHostDirectory))!;
-            builder.AddExecutable(PeerProgram.PublishResource, "bash", repository, Path.Combine("tools", "native", "publish.sh"));
-        }
+            return new PeerProgram(null, "the AppHost does not run the services itself");
+        var repository = Path.GetDirectoryName(Path.TrimEndingDirectorySeparator(builder.AppHostDirectory))!;
+        var choice = PeerProgram.Choose(settings.NativePeers, Path.GetDirectoryName(new Projects.Peer().ProjectPath)!, TargetFramework,
+            WhyNotPublishable(), () => PublishNativePeer(repository));
         builder.Eventing.Subscribe<BeforeStartEvent>((startEvent, _) =>
         {
             startEvent.Services.GetRequiredService<ILoggerFactory>().CreateLogger("MlAspire.AppHost")
@@ -81,6 +73,21 @@ internal static class ServiceExecutables
         return choice;
     }
 
+    private static readonly TimeSpan PublishTimeout = TimeSpan.FromMinutes(10);
+
+    /// <summary>Runs tools/native/publish.sh, its output on this console; null when it succeeded, else why not.</summary>
+    private static string? PublishNativePeer(string repository)
+    {
+        Console.WriteLine("Publishing the peers' native program: tools/native/publish.sh, about a minute (--native-peers false skips it)");
+        using var process = Process.Start(new ProcessStartInfo("bash", [Path.Combine(repository, "tools", "native", "publish.sh")]) { WorkingDirectory = repository })!;
+        if (!process.WaitForExit(PublishTimeout))
+        {
+            process.Kill(entireProcessTree: true);
+            return $"tools/native/publish.sh did not finish within {PublishTimeout.TotalMinutes} minutes";
+        }
+        return process.ExitCode == 0 ? null : $"tools/native/publish.sh failed (exit code {process.ExitCode}; its output is above)";
+    }
+
     private static string? WhyNotPublishable() =>
         OperatingSystem.IsLinux() && RuntimeInformation.OSArchitecture == Architecture.X64
             ? PeerProgram.WhyNotPublishable(File.ReadAllText("/proc/cpuinfo"), OnPath)
@@ -88,7 +95,8 @@ internal static class ServiceExecutables
 
     private static bool OnPath(string command) =>
         (Environment.GetEnvironmentVariable("PATH") ?? "").Split(Path.PathSeparator, StringSplitOptions.RemoveEmptyEntries)
-            .Any(folder => File.Exists(Path.Combine(folder, command)));
+            .Select(folder => Path.Combine(folder, command))
+            .Any(path => File.Exists(path) && !OperatingSystem.IsWindows() && (File.GetUnixFileMode(path) & (UnixFileMode.UserExecute | UnixFileMode.GroupExecute | UnixFileMode.OtherExecute)) != 0);
 
     private static bool RunsItself(IDistributedApplicationBuilder builder) =>
         builder.ExecutionContext.IsRunMode && string.IsNullOrEmpty(builder.Configuration["DEBUG_SESSION_PORT"]);

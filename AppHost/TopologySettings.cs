@@ -14,7 +14,7 @@ namespace MlAspire.AppHost;
 /// <item><c>training-interval</c>: a TimeSpan such as <c>00:00:00.500</c> (Bootstrap:Training:Interval).</item>
 /// <item><c>state</c>: folder for the bootstrap's genesis, the peers' data and the js-ipfs repos (default: mlaspire under the temp folder).</item>
 /// <item><c>ipfs-storage-max</c>: Datastore.StorageMax of every IPFS node (default 2GB; units as Kubo: kB, MB, GB, TB, KiB, MiB, GiB, TiB).</item>
-/// <item><c>native-peers</c>: unset, each peer runs its native program (<c>tools/native/publish.sh</c>) when it is current, else <c>dotnet Peer.dll</c>; <c>true</c> or <c>false</c> insists (<see cref="PeerProgram"/>).</item>
+/// <item><c>native-peers</c>: unset, each peer runs its native program (<c>tools/native/publish.sh</c>, run first when the program is stale) where this machine can publish it, else <c>dotnet Peer.dll</c>; <c>true</c> or <c>false</c> insists (<see cref="PeerProgram"/>).</item>
 /// <item><c>peer-data</c>: a folder with one dataset folder per peer that brings its own (<c>peer-1</c>, <c>peer-2</c>, …; Peer:LocalData); the others train on their Bootstrap data slot.</item>
 /// </list>
 /// </summary>
@@ -54,7 +54,7 @@ internal sealed record TopologySettings(
         if (peerData is not null && !Directory.Exists(peerData))
             throw new InvalidOperationException($"'peer-data' is '{peerData}', which is not a folder; expected one holding a dataset folder per peer (peer-1, peer-2, ...).");
         bool? native = configuration["native-peers"] is { Length: > 0 } flag
-            ? bool.TryParse(flag, out var on) ? on : throw new InvalidOperationException($"'native-peers' is '{flag}'; expected true or false (unset: native when current).")
+            ? bool.TryParse(flag, out var on) ? on : throw new InvalidOperationException($"'native-peers' is '{flag}'; expected true or false (or unset: native where it can be published).")
             : null;
         return new TopologySettings(peers, model, interval, state, storageMax, peerData, precision, native);
     }

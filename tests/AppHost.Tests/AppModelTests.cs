@@ -241,10 +241,12 @@ public sealed class AppModelTests
         Assert.Contains("'native-peers' is 'yes'", error.ToString());
     }
 
+    /// <summary>The app model for <paramref name="args"/>; with <c>--native-peers false</c> unless they say, so that no model publishes the peer.</summary>
     private static async Task<IDistributedApplicationTestingBuilder> ModelAsync(params string[] args)
     {
         using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
-        return await DistributedApplicationTestingBuilder.CreateAsync<Projects.AppHost>(args, timeout.Token);
+        string[] peers = args.Contains("--native-peers") ? [] : ["--native-peers", "false"];
+        return await DistributedApplicationTestingBuilder.CreateAsync<Projects.AppHost>([.. args, .. peers], timeout.Token);
     }
 
     private static List<ProjectResource> Peers(IDistributedApplicationTestingBuilder builder) =>

@@ -42,7 +42,7 @@ public sealed class NativeProgramTests : IDisposable
     }
 
     [Fact]
-    public void Peers_run_a_current_native_program_publish_a_stale_one_first_where_they_can_and_else_run_their_assembly_unless_told()
+    public void Peers_run_a_current_native_program_publish_a_stale_one_where_they_can_and_else_run_their_assembly_unless_told()
     {
         const string NoClang = "clang, its native linker, is missing";
         var before = DateTime.UtcNow.AddMinutes(-10);
@@ -50,36 +50,49 @@ public sealed class NativeProgramTests : IDisposable
         Write("Peer/Peer.csproj", "<Project />", before);
         var projectFolder = Path.GetDirectoryName(source)!;
         var program = NativeProgram.PathIn(projectFolder);
+        var publishes = 0;
+        string? Publishes() { publishes++; Write("Peer/bin/Release/net10.0/linux-x64/publish/Peer", "", DateTime.UtcNow); return null; }
+        string? Fails() { publishes++; return "tools/native/publish.sh failed (exit code 1)"; }
+        string? MustNotPublish() => throw new InvalidOperationException("published");
 
-        // Not published: published first where it can be; else the assembly, saying why, and insisting refuses to start.
-        foreach (var setting in new bool?[] { null, true })
-            Assert.Equal(new PeerProgram(program, true, $"{program} is not published: resource 'peer-native' publishes it first, about a minute"),
-                PeerProgram.Choose(setting, projectFolder, "net10.0", cannotPublish: null));
-        Assert.Equal(new PeerProgram(null, false, $"{program} is not published, and {NoClang}"), PeerProgram.Choose(null, projectFolder, "net10.0", NoClang));
-        Assert.Contains("--native-peers true: ", Assert.Throws<InvalidOperationException>(() => PeerProgram.Choose(true, projectFolder, "net10.0", NoClang)).Message);
+        // Not published, and this machine cannot: the assembly, saying why; insisting refuses to start.
+        Assert.Equal(new PeerProgram(null, $"{program} is not published, and {NoClang}"), PeerProgram.Choose(null, projectFolder, "net10.0", NoClang, MustNotPublish));
+        Assert.Contains($"--native-peers true: {program} is not published, and {NoClang}",
+            Assert.Throws<InvalidOperationException>(() => PeerProgram.Choose(true, projectFolder, "net10.0", NoClang, MustNotPublish)).Message);
+        // A publish that fails: the assembly again, unless insisting.
+        Assert.Equal(new PeerProgram(null, $"{program} is not published, and tools/native/publish.sh failed (exit code 1)"),
+            PeerProgram.Choose(null, projectFolder, "net10.0", null, Fails));
+        Assert.Throws<InvalidOperationException>(() => PeerProgram.Choose(true, projectFolder, "net10.0", null, Fails));
+        Assert.Equal(2, publishes);
+        // One that succeeds: the program it published.
+        Assert.Equal(new PeerProgram(program, $"{program} is not published: published it now"), PeerProgram.Choose(null, projectFolder, "net10.0", null, Publishes));
+        Assert.Equal(3, publishes);
 
-        Write("Peer/bin/Release/net10.0/linux-x64/publish/Peer", "", DateTime.UtcNow.AddMinutes(-5));
+        // Current: run as it is, whatever this machine could do, unless told not to.
         foreach (var setting in new bool?[] { null, true })
             foreach (var cannotPublish in new[] { null, NoClang })
-                Assert.Equal(new PeerProgram(program, false, $"{program} is current"), PeerProgram.Choose(setting, projectFolder, "net10.0", cannotPublish));
-        Assert.False(PeerProgram.Choose(false, projectFolder, "net10.0", null).Native);
+                Assert.Equal(new PeerProgram(program, $"{program} is current"), PeerProgram.Choose(setting, projectFolder, "net10.0", cannotPublish, MustNotPublish));
+        Assert.Equal(new PeerProgram(null, "--native-peers false"), PeerProgram.Choose(false, projectFolder, "net10.0", null, MustNotPublish));
 
-        // Changed since: published again first, or the assembly, naming the source that changed.
-        File.SetLastWriteTimeUtc(source, DateTime.UtcNow);
-        Assert.True(PeerProgram.Choose(null, projectFolder, "net10.0", null).PublishFirst);
-        var stale = PeerProgram.Choose(null, projectFolder, "net10.0", NoClang);
-        Assert.False(stale.Native);
+        // Changed since: published again, or the assembly, naming the source that changed.
+        File.SetLastWriteTimeUtc(source, DateTime.UtcNow.AddMinutes(1));
+        var stale = PeerProgram.Choose(null, projectFolder, "net10.0", NoClang, MustNotPublish);
+        Assert.Null(stale.NativePath);
         Assert.Contains($"is older than {source}", stale.Reason);
+        // A publish that leaves the program older than a source (edited while it ran) is no success.
+        Assert.Null(PeerProgram.Choose(null, projectFolder, "net10.0", null, () => null).NativePath);
+        File.SetLastWriteTimeUtc(source, before);
     }
 
     [Fact]
-    public void The_native_program_can_be_published_with_clang_on_a_cpu_with_avx2_and_fma()
+    public void The_native_program_can_be_published_with_clang_on_an_x86_64_v3_cpu()
     {
-        const string Modern = "processor\t: 0\nflags\t\t: fpu sse2 avx avx2 bmi2 fma avx512f\nbugs\t\t: spectre_v1\n";
+        const string Modern = "processor\t: 0\nflags\t\t: fpu sse2 avx avx2 bmi1 bmi2 f16c fma abm movbe avx512f\nbugs\t\t: spectre_v1\n";
         Assert.Null(PeerProgram.WhyNotPublishable(Modern, _ => true));
         Assert.Contains("clang", PeerProgram.WhyNotPublishable(Modern, command => command != "clang"));
-        Assert.Contains("AVX2 or FMA", PeerProgram.WhyNotPublishable("flags\t\t: fpu sse2 avx\nbugs\t\t: fma\n", _ => true));
-        Assert.Contains("AVX2 or FMA", PeerProgram.WhyNotPublishable("", _ => true));
+        Assert.Contains("lacks bmi1, bmi2, f16c, fma, abm, movbe of x86-64-v3",
+            PeerProgram.WhyNotPublishable("flags\t\t: fpu sse2 avx avx2\nbugs\t\t: fma\n", _ => true));
+        Assert.Contains("lacks avx, avx2", PeerProgram.WhyNotPublishable("", _ => true));
     }
 
     private string Write(string relativePath, string content, DateTime lastWrite)

@@ -22,6 +22,17 @@ public sealed class RunningSystem : IAsyncLifetime
 
     public DistributedApplication App => _app ?? throw new InvalidOperationException("The system is not started.");
 
+    /// <summary>The Peer project's folder, beside the AppHost's.</summary>
+    public static string PeerFolder { get; } = PeerFolderAbove(Projects.AppHost.ProjectPath);
+
+    private static string PeerFolderAbove(string path)
+    {
+        for (var folder = new DirectoryInfo(path); folder is not null; folder = folder.Parent)
+            if (File.Exists(Path.Combine(folder.FullName, "Peer", "Peer.csproj")))
+                return Path.Combine(folder.FullName, "Peer");
+        throw new DirectoryNotFoundException($"No Peer project above {path}.");
+    }
+
     public static IEnumerable<string> PeerNames => Enumerable.Range(1, PeerCount).Select(i => $"peer-{i}");
 
     public async Task InitializeAsync()
@@ -34,6 +45,9 @@ public sealed class RunningSystem : IAsyncLifetime
                 "--model", "logreg",
                 "--training-interval", "00:00:00.500",
                 "--state", _state,
+                // The default (the native program when it is current; tests/run.sh publishes it), but no publish within
+                // this start's timeout when it is stale.
+                .. NativeProgram.WhyNotCurrent(PeerFolder) is null ? Array.Empty<string>() : ["--native-peers", "false"],
             ],
             timeout.Token);
         // The resources' own logs are forwarded to this logger: keep their warnings and errors, and the AppHost's IPFS choice.

@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Publishes the Peer as a native program (Native AOT, Release, linux-x64) into the SDK's default publish folder,
 # Peer/bin/Release/net10.0/linux-x64/publish/Peer, where the AppHost (which runs this itself when the program is
-# missing or stale and clang is there), the soak (`--native-peers true`) and the tests look for it; they refuse it once
-# a source of it is newer. Why and what it saves:
+# missing or stale and clang is there: AppHost/PeerProgram.cs), the soak (`--native-peers true`) and the tests look for
+# it; they refuse it once a source of it is newer. Why and what it saves:
 # docs/benchmarks.md, "Native peers". Needs clang as the native linker (Debian's `clang`, installed here when missing,
 # as root), an x86-64-v3 CPU (AVX2 and FMA, Peer.csproj says why) and about a minute.
 set -euo pipefail
@@ -18,16 +18,22 @@ if ! command -v clang >/dev/null 2>&1; then
   DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends clang
 fi
 
-for flag in avx2 fma; do
+for flag in avx avx2 bmi1 bmi2 f16c fma abm movbe; do  # x86-64-v3, as /proc/cpuinfo names it (LZCNT is abm)
   if ! grep -qw "$flag" /proc/cpuinfo; then
-    echo "This CPU has no $flag: the native peer is compiled for x86-64-v3 (AVX2 and FMA) and would not start here; run \`dotnet Peer.dll\` peers instead." >&2
+    echo "This CPU has no $flag: the native peer is compiled for x86-64-v3 and would not start here; run \`dotnet Peer.dll\` peers instead." >&2
     exit 1
   fi
 done
 
-# One publish at a time (the AppHost's resource 'peer-native' runs this too): two would share the project's obj folder.
+# One publish at a time: two would share the project's obj folder. The lock is not handed to dotnet (9>&-): its build
+# servers outlive it and would hold the lock for minutes.
 mkdir -p Peer/obj
 exec 9>Peer/obj/native-publish.lock
-flock 9
-dotnet publish Peer/Peer.csproj -c Release -r linux-x64 -p:PublishAot=true -nologo -v minimal
+flock -w 600 9 || { echo "Another publish of the native peer has held Peer/obj/native-publish.lock for 10 minutes." >&2; exit 1; }
+# The program is as new as the sources it was published from: a publish that relinks nothing (no input changed, but a
+# source's time did, e.g. global.json's at a checkout) still leaves it current, and a source edited while this runs
+# leaves it stale.
+started=$(date +%s.%N)
+dotnet publish Peer/Peer.csproj -c Release -r linux-x64 -p:PublishAot=true -nologo -v minimal 9>&-
+touch -d "@$started" Peer/bin/Release/net10.0/linux-x64/publish/Peer
 echo "native peer: $(pwd)/Peer/bin/Release/net10.0/linux-x64/publish/Peer"
