@@ -74,9 +74,13 @@ internal static partial class NativeProgram
         return files;
     }
 
-    /// <summary>The folder's sources, without going into build outputs.</summary>
+    /// <summary>
+    /// The folder's sources, without going into build outputs, and the folder itself and those under it: a source
+    /// deleted, renamed or moved in with an old time changes no file's time, only its folder's.
+    /// </summary>
     private static IEnumerable<string> SourceFiles(string folder) =>
         Directory.EnumerateFiles(folder).Where(file => SourceExtensions.Contains(Path.GetExtension(file)))
+            .Prepend(folder)
             .Concat(Directory.EnumerateDirectories(folder).Where(d => Path.GetFileName(d) is not ("bin" or "obj")).SelectMany(SourceFiles));
 
     [GeneratedRegex(@"<(?<kind>ProjectReference|Protobuf) Include=""(?<path>[^""*]+)""")]

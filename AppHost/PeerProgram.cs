@@ -17,9 +17,9 @@ internal sealed record PeerProgram(string? NativePath, string Reason)
 {
     public bool Native => NativePath is not null;
 
-    /// <param name="cannotPublish">Null when this machine can publish the native program, else why not (<see cref="WhyNotPublishable"/>).</param>
+    /// <param name="cannotPublish">Null when this machine can publish the native program, else why not (<see cref="WhyNotPublishable"/>); asked only when it is stale.</param>
     /// <param name="publish">Publishes the native program; returns null when it did, else why not.</param>
-    public static PeerProgram Choose(bool? nativePeers, string peerFolder, string targetFramework, string? cannotPublish, Func<string?> publish)
+    public static PeerProgram Choose(bool? nativePeers, string peerFolder, string targetFramework, Func<string?> cannotPublish, Func<string?> publish)
     {
         if (nativePeers is false)
             return new(null, "--native-peers false");
@@ -27,7 +27,7 @@ internal sealed record PeerProgram(string? NativePath, string Reason)
         if (NativeProgram.WhyNotCurrent(peerFolder, targetFramework) is not { } stale)
             return new(program, $"{program} is current");
         // Current after a publish that succeeded, unless a source changed while it ran.
-        var failure = cannotPublish ?? publish() ?? NativeProgram.WhyNotCurrent(peerFolder, targetFramework);
+        var failure = cannotPublish() ?? publish() ?? NativeProgram.WhyNotCurrent(peerFolder, targetFramework);
         if (failure is null)
             return new(program, $"{stale}: published it now");
         return nativePeers is null

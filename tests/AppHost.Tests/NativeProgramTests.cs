@@ -39,6 +39,10 @@ public sealed class NativeProgramTests : IDisposable
             File.SetLastWriteTimeUtc(source, before);
         }
         Assert.Equal(program, NativeProgram.Current(projectFolder));
+
+        // A source deleted changes no file's time: its folder's.
+        File.Delete(librarySource);
+        Assert.Contains($"is older than {Path.GetDirectoryName(librarySource)}", Assert.Throws<InvalidOperationException>(() => NativeProgram.Current(projectFolder)).Message);
     }
 
     [Fact]
@@ -54,33 +58,35 @@ public sealed class NativeProgramTests : IDisposable
         string? Publishes() { publishes++; Write("Peer/bin/Release/net10.0/linux-x64/publish/Peer", "", DateTime.UtcNow); return null; }
         string? Fails() { publishes++; return "tools/native/publish.sh failed (exit code 1)"; }
         string? MustNotPublish() => throw new InvalidOperationException("published");
+        string? CanPublish() => null;
+        string? NoClangHere() => NoClang;
+        string? MustNotAsk() => throw new InvalidOperationException("asked whether it can publish");
 
         // Not published, and this machine cannot: the assembly, saying why; insisting refuses to start.
-        Assert.Equal(new PeerProgram(null, $"{program} is not published, and {NoClang}"), PeerProgram.Choose(null, projectFolder, "net10.0", NoClang, MustNotPublish));
+        Assert.Equal(new PeerProgram(null, $"{program} is not published, and {NoClang}"), PeerProgram.Choose(null, projectFolder, "net10.0", NoClangHere, MustNotPublish));
         Assert.Contains($"--native-peers true: {program} is not published, and {NoClang}",
-            Assert.Throws<InvalidOperationException>(() => PeerProgram.Choose(true, projectFolder, "net10.0", NoClang, MustNotPublish)).Message);
+            Assert.Throws<InvalidOperationException>(() => PeerProgram.Choose(true, projectFolder, "net10.0", NoClangHere, MustNotPublish)).Message);
         // A publish that fails: the assembly again, unless insisting.
         Assert.Equal(new PeerProgram(null, $"{program} is not published, and tools/native/publish.sh failed (exit code 1)"),
-            PeerProgram.Choose(null, projectFolder, "net10.0", null, Fails));
-        Assert.Throws<InvalidOperationException>(() => PeerProgram.Choose(true, projectFolder, "net10.0", null, Fails));
+            PeerProgram.Choose(null, projectFolder, "net10.0", CanPublish, Fails));
+        Assert.Throws<InvalidOperationException>(() => PeerProgram.Choose(true, projectFolder, "net10.0", CanPublish, Fails));
         Assert.Equal(2, publishes);
         // One that succeeds: the program it published.
-        Assert.Equal(new PeerProgram(program, $"{program} is not published: published it now"), PeerProgram.Choose(null, projectFolder, "net10.0", null, Publishes));
+        Assert.Equal(new PeerProgram(program, $"{program} is not published: published it now"), PeerProgram.Choose(null, projectFolder, "net10.0", CanPublish, Publishes));
         Assert.Equal(3, publishes);
 
-        // Current: run as it is, whatever this machine could do, unless told not to.
+        // Current: run as it is, without asking what this machine could do, unless told not to.
         foreach (var setting in new bool?[] { null, true })
-            foreach (var cannotPublish in new[] { null, NoClang })
-                Assert.Equal(new PeerProgram(program, $"{program} is current"), PeerProgram.Choose(setting, projectFolder, "net10.0", cannotPublish, MustNotPublish));
-        Assert.Equal(new PeerProgram(null, "--native-peers false"), PeerProgram.Choose(false, projectFolder, "net10.0", null, MustNotPublish));
+            Assert.Equal(new PeerProgram(program, $"{program} is current"), PeerProgram.Choose(setting, projectFolder, "net10.0", MustNotAsk, MustNotPublish));
+        Assert.Equal(new PeerProgram(null, "--native-peers false"), PeerProgram.Choose(false, projectFolder, "net10.0", MustNotAsk, MustNotPublish));
 
         // Changed since: published again, or the assembly, naming the source that changed.
         File.SetLastWriteTimeUtc(source, DateTime.UtcNow.AddMinutes(1));
-        var stale = PeerProgram.Choose(null, projectFolder, "net10.0", NoClang, MustNotPublish);
+        var stale = PeerProgram.Choose(null, projectFolder, "net10.0", NoClangHere, MustNotPublish);
         Assert.Null(stale.NativePath);
         Assert.Contains($"is older than {source}", stale.Reason);
         // A publish that leaves the program older than a source (edited while it ran) is no success.
-        Assert.Null(PeerProgram.Choose(null, projectFolder, "net10.0", null, () => null).NativePath);
+        Assert.Null(PeerProgram.Choose(null, projectFolder, "net10.0", CanPublish, () => null).NativePath);
         File.SetLastWriteTimeUtc(source, before);
     }
 
@@ -95,12 +101,15 @@ public sealed class NativeProgramTests : IDisposable
         Assert.Contains("lacks avx, avx2", PeerProgram.WhyNotPublishable("", _ => true));
     }
 
+    /// <summary>Writes a file dated <paramref name="lastWrite"/>; its folders keep an old date, as a checkout's would.</summary>
     private string Write(string relativePath, string content, DateTime lastWrite)
     {
         var path = Path.Combine(_repository.FullName, relativePath);
         Directory.CreateDirectory(Path.GetDirectoryName(path)!);
         File.WriteAllText(path, content);
         File.SetLastWriteTimeUtc(path, lastWrite);
+        for (var folder = Path.GetDirectoryName(path)!; folder.Length >= _repository.FullName.Length; folder = Path.GetDirectoryName(folder)!)
+            Directory.SetLastWriteTimeUtc(folder, DateTime.UtcNow.AddHours(-1));
         return path;
     }
 }

@@ -33,6 +33,12 @@ public sealed class RunningSystem : IAsyncLifetime
         throw new DirectoryNotFoundException($"No Peer project above {path}.");
     }
 
+    /// <summary>
+    /// Whether the peers run their native program: when it is current as this system starts (tests/run.sh publishes it
+    /// before the tests), so that this start never waits for a publish.
+    /// </summary>
+    public static bool NativePeers { get; } = NativeProgram.WhyNotCurrent(PeerFolder) is null; // after PeerFolder: statics start in order
+
     public static IEnumerable<string> PeerNames => Enumerable.Range(1, PeerCount).Select(i => $"peer-{i}");
 
     public async Task InitializeAsync()
@@ -45,9 +51,7 @@ public sealed class RunningSystem : IAsyncLifetime
                 "--model", "logreg",
                 "--training-interval", "00:00:00.500",
                 "--state", _state,
-                // The default (the native program when it is current; tests/run.sh publishes it), but no publish within
-                // this start's timeout when it is stale.
-                .. NativeProgram.WhyNotCurrent(PeerFolder) is null ? Array.Empty<string>() : ["--native-peers", "false"],
+                "--native-peers", NativePeers ? "true" : "false",
             ],
             timeout.Token);
         // The resources' own logs are forwarded to this logger: keep their warnings and errors, and the AppHost's IPFS choice.

@@ -78,11 +78,10 @@ public sealed class SystemTests(RunningSystem system) : IClassFixture<RunningSys
             Assert.True(system.App.ResourceNotifications.TryGetCurrentState(name, out var state), $"{name} has no state");
             var pid = Convert.ToInt32(state.Snapshot.Properties.Single(p => p.Name == "executable.pid").Value, CultureInfo.InvariantCulture);
             // What the process runs, as the kernel has it: `dotnet …/bin/Release/net10.0/Peer.dll`, not `dotnet run --project …`;
-            // a peer its native program when that is current (tests/run.sh publishes it; PeerProgram publishes it first where it can).
+            // a peer its native program itself when the system runs native peers (RunningSystem.NativePeers).
             var command = File.ReadAllText($"/proc/{pid}/cmdline").Split('\0', StringSplitOptions.RemoveEmptyEntries);
-            var folder = Directory.ResolveLinkTarget($"/proc/{pid}/cwd", returnFinalTarget: true)!.FullName;
-            if (name.StartsWith("peer-", StringComparison.Ordinal) && NativeProgram.WhyNotCurrent(folder) is null)
-                Assert.Equal([NativeProgram.PathIn(folder)], command);
+            if (name.StartsWith("peer-", StringComparison.Ordinal) && RunningSystem.NativePeers)
+                Assert.Equal([NativeProgram.PathIn(RunningSystem.PeerFolder)], command);
             else
             {
                 Assert.Equal("dotnet", Path.GetFileName(command[0]));

@@ -27,7 +27,8 @@ done
 
 # One publish at a time: two would share the project's obj folder. The lock is not handed to dotnet (9>&-): its build
 # servers outlive it and would hold the lock for minutes.
-mkdir -p Peer/obj
+command -v flock >/dev/null 2>&1 || { echo "flock is missing: install Debian's util-linux package and run this again." >&2; exit 1; }
+mkdir -p Peer/obj Peer/bin  # before the start time below: a folder made in Peer/ dates Peer/, a source folder
 exec 9>Peer/obj/native-publish.lock
 flock -w 600 9 || { echo "Another publish of the native peer has held Peer/obj/native-publish.lock for 10 minutes." >&2; exit 1; }
 # The program is as new as the sources it was published from: a publish that relinks nothing (no input changed, but a
@@ -35,5 +36,7 @@ flock -w 600 9 || { echo "Another publish of the native peer has held Peer/obj/n
 # leaves it stale.
 started=$(date +%s.%N)
 dotnet publish Peer/Peer.csproj -c Release -r linux-x64 -p:PublishAot=true -nologo -v minimal 9>&-
-touch -d "@$started" Peer/bin/Release/net10.0/linux-x64/publish/Peer
-echo "native peer: $(pwd)/Peer/bin/Release/net10.0/linux-x64/publish/Peer"
+program=Peer/bin/Release/net10.0/linux-x64/publish/Peer
+[ -x "$program" ] || { echo "The publish succeeded but left no program at $program." >&2; exit 1; }
+touch -c -d "@$started" "$program"
+echo "native peer: $(pwd)/$program"
