@@ -4,7 +4,7 @@ namespace MlAspire.AppHost;
 
 /// <summary>
 /// A service's native program as <c>tools/native/publish.sh</c> publishes it (Native AOT, the SDK's publish folder for
-/// linux-x64), for whatever starts one: the AppHost's <c>--native-peers true</c>, the tests and the soak (linked into
+/// linux-x64), for whatever starts one: the AppHost (<c>PeerProgram</c>), the tests and the soak (linked into
 /// tests/TestSupport and tests/AppHost.Tests).
 /// </summary>
 internal static partial class NativeProgram

@@ -1,3 +1,7 @@
+using System.ComponentModel;
+using System.Diagnostics;
+using System.Runtime.InteropServices;
+
 namespace MlAspire.AppHost;
 
 /// <summary>
@@ -48,4 +52,46 @@ internal sealed record PeerProgram(string? NativePath, string Reason)
         return missing.Count == 0 ? null
             : $"this CPU lacks {string.Join(", ", missing)} of x86-64-v3, which the native program is compiled for";
     }
+
+    private static readonly TimeSpan PublishTimeout = TimeSpan.FromMinutes(10);
+
+    /// <summary>Runs tools/native/publish.sh, its output on this console; null when it succeeded, else why not.</summary>
+    public static string? Publish(string repository)
+    {
+        Console.WriteLine("Publishing the peers' native program: tools/native/publish.sh, about a minute (--native-peers false skips it)");
+        try
+        {
+            using var process = Process.Start(new ProcessStartInfo("bash", [Path.Combine(repository, "tools", "native", "publish.sh")]) { WorkingDirectory = repository })!;
+            if (!process.WaitForExit(PublishTimeout))
+            {
+                process.Kill(entireProcessTree: true);
+                return $"tools/native/publish.sh did not finish within {PublishTimeout.TotalMinutes} minutes";
+            }
+            return process.ExitCode == 0 ? null : $"tools/native/publish.sh failed (exit code {process.ExitCode}; its output is above)";
+        }
+        catch (Win32Exception e)
+        {
+            return $"tools/native/publish.sh could not be started: {e.Message}";
+        }
+    }
+
+    /// <summary><see cref="WhyNotPublishable"/> for this machine.</summary>
+    public static string? WhyNotPublishableHere()
+    {
+        if (!OperatingSystem.IsLinux() || RuntimeInformation.OSArchitecture != Architecture.X64)
+            return "the native program is built for linux-x64 only";
+        try
+        {
+            return WhyNotPublishable(File.ReadAllText("/proc/cpuinfo"), OnPath);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return $"this CPU's features are unreadable ({e.Message})";
+        }
+    }
+
+    private static bool OnPath(string command) =>
+        (Environment.GetEnvironmentVariable("PATH") ?? "").Split(Path.PathSeparator, StringSplitOptions.RemoveEmptyEntries)
+            .Select(folder => Path.Combine(folder, command))
+            .Any(path => File.Exists(path) && !OperatingSystem.IsWindows() && (File.GetUnixFileMode(path) & (UnixFileMode.UserExecute | UnixFileMode.GroupExecute | UnixFileMode.OtherExecute)) != 0);
 }

@@ -1,7 +1,4 @@
-using System.ComponentModel;
-using System.Diagnostics;
 using System.Reflection;
-using System.Runtime.InteropServices;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 
@@ -64,7 +61,7 @@ internal static class ServiceExecutables
             return new PeerProgram(null, "the AppHost does not run the services itself");
         var repository = Path.GetDirectoryName(Path.TrimEndingDirectorySeparator(builder.AppHostDirectory))!;
         var choice = PeerProgram.Choose(settings.NativePeers, Path.GetDirectoryName(new Projects.Peer().ProjectPath)!, TargetFramework,
-            WhyNotPublishable, () => PublishNativePeer(repository));
+            PeerProgram.WhyNotPublishableHere, () => PeerProgram.Publish(repository));
         builder.Eventing.Subscribe<BeforeStartEvent>((startEvent, _) =>
         {
             startEvent.Services.GetRequiredService<ILoggerFactory>().CreateLogger("MlAspire.AppHost")
@@ -73,47 +70,6 @@ internal static class ServiceExecutables
         });
         return choice;
     }
-
-    private static readonly TimeSpan PublishTimeout = TimeSpan.FromMinutes(10);
-
-    /// <summary>Runs tools/native/publish.sh, its output on this console; null when it succeeded, else why not.</summary>
-    private static string? PublishNativePeer(string repository)
-    {
-        Console.WriteLine("Publishing the peers' native program: tools/native/publish.sh, about a minute (--native-peers false skips it)");
-        try
-        {
-            using var process = Process.Start(new ProcessStartInfo("bash", [Path.Combine(repository, "tools", "native", "publish.sh")]) { WorkingDirectory = repository })!;
-            if (!process.WaitForExit(PublishTimeout))
-            {
-                process.Kill(entireProcessTree: true);
-                return $"tools/native/publish.sh did not finish within {PublishTimeout.TotalMinutes} minutes";
-            }
-            return process.ExitCode == 0 ? null : $"tools/native/publish.sh failed (exit code {process.ExitCode}; its output is above)";
-        }
-        catch (Win32Exception e)
-        {
-            return $"tools/native/publish.sh could not be started: {e.Message}";
-        }
-    }
-
-    private static string? WhyNotPublishable()
-    {
-        if (!OperatingSystem.IsLinux() || RuntimeInformation.OSArchitecture != Architecture.X64)
-            return "the native program is built for linux-x64 only";
-        try
-        {
-            return PeerProgram.WhyNotPublishable(File.ReadAllText("/proc/cpuinfo"), OnPath);
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            return $"this CPU's features are unreadable ({e.Message})";
-        }
-    }
-
-    private static bool OnPath(string command) =>
-        (Environment.GetEnvironmentVariable("PATH") ?? "").Split(Path.PathSeparator, StringSplitOptions.RemoveEmptyEntries)
-            .Select(folder => Path.Combine(folder, command))
-            .Any(path => File.Exists(path) && !OperatingSystem.IsWindows() && (File.GetUnixFileMode(path) & (UnixFileMode.UserExecute | UnixFileMode.GroupExecute | UnixFileMode.OtherExecute)) != 0);
 
     private static bool RunsItself(IDistributedApplicationBuilder builder) =>
         builder.ExecutionContext.IsRunMode && string.IsNullOrEmpty(builder.Configuration["DEBUG_SESSION_PORT"]);

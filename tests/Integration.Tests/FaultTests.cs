@@ -21,11 +21,10 @@ public sealed class FaultTests : IAsyncLifetime
         var b = _cluster.StartPeer("peer-b");
         // Each holds the other's transactions, so each has learned the other from the Bootstrap. Killing it sooner failed
         // twice in CI: A had not yet heard of B (it lists the members every heartbeat) and never did while it was down.
-        var idB = "";
+        string idA = "", idB = "";
         await Eventually.TrueAsync(async () =>
         {
-            var (idA, idOfB) = ((await a.StatusAsync()).PeerId, (await b.StatusAsync()).PeerId);
-            idB = idOfB;
+            (idA, idB) = ((await a.StatusAsync()).PeerId, (await b.StatusAsync()).PeerId);
             return (await a.TransactionsAsync()).Any(t => t.Publisher == idB) && (await b.TransactionsAsync()).Any(t => t.Publisher == idA);
         }, Patience, _cluster.Logs);
 
