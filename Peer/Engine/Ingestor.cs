@@ -16,7 +16,7 @@ namespace MlAspire.Peer.Engine;
 /// announced again while its ingestion runs waits for it (<see cref="IngestionsInFlight"/>).
 /// </summary>
 public sealed class Ingestor(Replica replica, IContentStore store, TangleGuards guards, StoreSpace space, TimeProvider time, PeerMetrics metrics, IngestBudget? budget = null,
-    PinClaims? claims = null)
+    PinClaims? claims = null, ArrivalJudge? judge = null)
 {
     private readonly IngestBudget _budget = budget ??= new IngestBudget();
     private readonly SemaphoreSlim _working = new(budget.MaxConcurrent);
@@ -194,6 +194,8 @@ public sealed class Ingestor(Replica replica, IContentStore store, TangleGuards 
             await pinned.ClaimAsync(item.Cid, item.Cid, isWeights: false, cancellationToken);
             await store.PutAsync(ContentCodec.DagJson, item.Document, cancellationToken);
         }
+        if (weights is not null)
+            judge?.Judge(document.Weights.ToString(), weights); // before memory holds it, where a burst could push it out unjudged
         if (replica.IsKnown(item.Cid)) return 0;
         if (charged && !guards.Rates.AdmitCreator(document.CreatorId, document.CreatedAt))
             throw RateLimited(item.Cid, document);

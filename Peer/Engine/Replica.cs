@@ -21,7 +21,7 @@ public sealed record VerifiedTransaction(Cid Cid, byte[] Document, TransactionDo
 /// <remarks>
 /// Decoded weights stay in memory for the newest <see cref="WeightsInMemory"/> arrivals (plus genesis, the reference and
 /// each publisher's newest); older ones are in the store only. Every insertion drops what falls out, so memory holds a
-/// fixed number of models however fast transactions arrive: 100 MLP models are 20 MB, 2,000 were 400 MB.
+/// fixed number of models however fast transactions arrive: 50 MLP models are 10 MB, 2,000 were 400 MB.
 /// </remarks>
 /// <remarks>
 /// History costs memory by the transaction, so a record keeps only what the graph and serving need: signed bytes for the
@@ -31,8 +31,12 @@ public sealed record VerifiedTransaction(Cid Cid, byte[] Document, TransactionDo
 /// </remarks>
 public sealed class Replica
 {
-    /// <summary>The region walks start and end in (<see cref="Hosting.PeerOptions.MinimumRetentionHorizon"/>'s default).</summary>
-    public const int DefaultWeightsInMemory = 100;
+    /// <summary>
+    /// Where walks end (tips are among the newest arrivals; each publisher's newest, the starts walks step back from,
+    /// stays too); what they cross below is rated by what <see cref="ArrivalJudge"/> remembered. Half of 100 cut a native
+    /// peer's RSS from 123 to 105 MB at 16 peers, accuracy within noise (docs/benchmarks.md).
+    /// </summary>
+    public const int DefaultWeightsInMemory = 50;
 
     /// <summary>Two pages of what watchers and repair passes read, which read the newest arrivals.</summary>
     public const int DefaultDocumentsInMemory = 1_000;

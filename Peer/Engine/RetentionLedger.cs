@@ -58,8 +58,8 @@ internal sealed class RetentionLedger
     /// Drops from memory the decoded weights of transactions older than the newest <paramref name="keepNewest"/>; the
     /// store keeps them (for neighbours catching up) until <see cref="ReleaseWeights"/>. A blob goes once no holder in
     /// memory is left, so a protected holder (genesis, the reference, a publisher's newest) keeps a blob it shares with
-    /// evicted ones. Learning reads only what is in memory: walks start and end among the newest arrivals, and a
-    /// transaction judged earlier keeps its judgement (the local evaluations are remembered).
+    /// evicted ones. Learning reads weights only from memory: walks end among the newest arrivals, and rate the
+    /// transactions they cross by the evaluation each got on its way in (<see cref="ArrivalJudge"/>).
     /// </summary>
     public void EvictFromMemory(TangleGraph graph, int keepNewest, IReadOnlySet<string> protectedIds) =>
         _memoryScan.Scan(graph, keepNewest, protectedIds, (sequence, transaction) => LeaveMemory(sequence, transaction.WeightsId));

@@ -39,6 +39,7 @@ public static class PeerServiceExtensions
         services.AddSingleton(options.IngestBudget);
         services.AddSingleton<StoreSpace>();
         services.AddSingleton(provider => PinClaims.For(provider.GetRequiredService<Replica>(), provider.GetRequiredService<IContentStore>()));
+        services.AddSingleton<ArrivalJudge>();
         services.AddSingleton<Ingestor>();
         services.AddSingleton<TransactionDocuments>();
         services.AddSingleton<Publisher>();
@@ -76,6 +77,7 @@ public static class PeerServiceExtensions
         services.AddHostedService<AnnouncementService>();
         services.AddHostedService<TrainingLoop>();
         services.AddHostedService<RetentionService>();
+        services.AddHostedService<HeapTrimmer>();
         services.AddHostedService(provider => new ReplicaJournal(
             provider.GetRequiredService<Replica>(), provider.GetRequiredService<Ingestor>(), provider.GetRequiredService<IContentStore>(),
             Path.Combine(dataDirectory, "replica"), options.RestoreWait, provider.GetRequiredService<ILogger<ReplicaJournal>>()));

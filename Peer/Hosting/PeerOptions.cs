@@ -60,7 +60,8 @@ public sealed class PeerOptions
 
     /// <summary>
     /// The newest transactions whose decoded weights stay in memory for learning (older ones are read by neighbours
-    /// from the store only): the region walks start and end in. Each holds one model, 200 KB for the MLP.
+    /// from the store only, and rated by walks as they were judged on arrival): where walks end. Each holds one model,
+    /// 200 KB for the MLP.
     /// </summary>
     public int WeightsInMemory { get; set; } = Engine.Replica.DefaultWeightsInMemory;
 
@@ -90,6 +91,12 @@ public sealed class PeerOptions
 
     /// <summary>How often weights are released and garbage collected.</summary>
     public TimeSpan RetentionInterval { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>
+    /// How often the managed heap is compacted and its free memory returned to the system (<see cref="HeapTrimmer"/>):
+    /// 0 never, else between 1 s and a day; a value outside stops the peer at start, saying so.
+    /// </summary>
+    public TimeSpan HeapTrimInterval { get; set; } = TimeSpan.FromMinutes(1);
 
     /// <summary>The store size (bytes) retention keeps the peer under, by shrinking the horizon when it is exceeded.</summary>
     public long StorageCap { get; set; } = 2L << 30;

@@ -13,7 +13,7 @@ namespace MlAspire.Peer.Hosting;
 /// Every interval, with probability activeQuota, runs one training step and publishes what passes the publish rule;
 /// then refreshes the reference model the peer reports. A failed step is logged and the loop goes on.
 /// </summary>
-public sealed class TrainingLoop(Replica replica, Publisher publisher, PeerSession session, PeerStatusReporter status, ReferenceExport export, PeerMetrics metrics, IConfiguration configuration, IHostApplicationLifetime lifetime, TimeProvider time, ILogger<TrainingLoop> logger) : BackgroundService
+public sealed class TrainingLoop(Replica replica, ArrivalJudge judge, Publisher publisher, PeerSession session, PeerStatusReporter status, ReferenceExport export, PeerMetrics metrics, IConfiguration configuration, IHostApplicationLifetime lifetime, TimeProvider time, ILogger<TrainingLoop> logger) : BackgroundService
 {
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -34,9 +34,8 @@ public sealed class TrainingLoop(Replica replica, Publisher publisher, PeerSessi
         logger.LogInformation("Training on {Data} ({Train} training, {Test} local test samples) every {Interval}",
             ownPath is not null ? $"its own data {ownPath}" : $"data slot {settings.DataSlot}/{settings.DataSlots}",
             local.Train.Count, local.Test.Count, settings.TrainingInterval);
+        judge.Attach(local); // arrivals are judged as they are taken in from now on
         long? previousStart = null;
-        // Only the newest arrivals are in memory to be judged: after a restart, the replayed history is not walked.
-        long judged = Math.Max(-1, replica.Snapshot.Size - 1 - replica.WeightsInMemory);
         using var timer = new PeriodicTimer(settings.TrainingInterval, time);
         while (await timer.WaitForNextTickAsync(stoppingToken))
         {
@@ -44,7 +43,6 @@ public sealed class TrainingLoop(Replica replica, Publisher publisher, PeerSessi
             using var step = PeerTracing.Source.StartActivity("training step");
             try
             {
-                judged = JudgeArrivals(local, judged);
                 if (random.NextDouble() < settings.ActiveQuota)
                 {
                     var started = time.GetTimestamp();
@@ -92,24 +90,6 @@ public sealed class TrainingLoop(Replica replica, Publisher publisher, PeerSessi
             lifetime.ApplicationStarted.Register(lifetime.StopApplication);
             return false;
         }
-    }
-
-    /// <summary>
-    /// Evaluates on local data every transaction that arrived since <paramref name="after"/> while its weights are still in
-    /// memory, so the evaluation is remembered (<see cref="LocalData.TryRecall"/>) when they leave it: walks then rate an
-    /// older transaction as they did before, however fast newer ones pushed it out (a flood would otherwise leave honest
-    /// history unrated and walks drawn to the flood). Returns the last sequence looked at.
-    /// </summary>
-    private long JudgeArrivals(LocalData local, long after)
-    {
-        while (replica.Since(after, 256) is { Count: > 0 } arrivals)
-        {
-            foreach (var record in arrivals)
-                if (replica.TryGetWeights(record.Transaction.WeightsId, out var weights))
-                    local.Evaluate(record.Transaction.WeightsId, weights);
-            after = arrivals[^1].Sequence;
-        }
-        return after;
     }
 
     /// <summary>The reference model as this peer sees it now, with its accuracy on the peer's local test data.</summary>

@@ -34,8 +34,17 @@ public sealed class LocalData(Dataset train, Dataset test)
     }
 
     /// <summary>The evaluation of <paramref name="key"/>, if it is still remembered; nothing is evaluated.</summary>
-    public bool TryRecall(string key, out Evaluation evaluation) =>
-        Volatile.Read(ref _newer).Scores.TryGetValue(key, out evaluation) || Volatile.Read(ref _older).Scores.TryGetValue(key, out evaluation);
+    /// <remarks>A score found in the older generation is carried into the newer, as one evaluated again would be: walks keep meeting it.</remarks>
+    public bool TryRecall(string key, out Evaluation evaluation)
+    {
+        var newer = Volatile.Read(ref _newer);
+        if (newer.Scores.TryGetValue(key, out evaluation))
+            return true;
+        if (!Volatile.Read(ref _older).Scores.TryGetValue(key, out evaluation))
+            return false;
+        Remember(newer, key, evaluation);
+        return true;
+    }
 
     private void Remember(Generation newer, string key, Evaluation evaluation)
     {

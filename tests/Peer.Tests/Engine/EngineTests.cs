@@ -13,23 +13,12 @@ namespace MlAspire.Peer.Tests.Engine;
 public sealed class EngineTests : IDisposable
 {
     private static readonly LearningParameters Learning = new() { PublishRule = PublishRuleKind.Always };
-    private readonly string _root = Directory.CreateTempSubdirectory("mlaspire-peer-").FullName;
-    private readonly TestTangle _tangle = new();
-    private readonly List<TestPeer> _peers = [];
+    private readonly TestPeers _peers = new();
 
-    public void Dispose()
-    {
-        _peers.ForEach(p => p.Dispose());
-        _tangle.Dispose();
-        Directory.Delete(_root, recursive: true);
-    }
+    public void Dispose() => _peers.Dispose();
 
-    private TestPeer Peer(string name, TestPeer? neighbour = null, IngestBudget? budget = null, int weightsInMemory = Replica.DefaultWeightsInMemory)
-    {
-        var peer = new TestPeer(_tangle, Path.Combine(_root, name), TimeProvider.System, neighbour?.Store, budget, weightsInMemory: weightsInMemory);
-        _peers.Add(peer);
-        return peer;
-    }
+    private TestPeer Peer(string name, TestPeer? neighbour = null, IngestBudget? budget = null, int weightsInMemory = Replica.DefaultWeightsInMemory) =>
+        _peers.Add(name, neighbour, budget, weightsInMemory);
 
     internal static LocalData Data(int seed)
     {

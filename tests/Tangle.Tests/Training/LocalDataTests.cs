@@ -35,4 +35,22 @@ public class LocalDataTests
                 Assert.Equal(score, local.Evaluate("kept", new ModelWeights(shape, new float[shape.ParameterCount])));
         }
     }
+
+    [Fact]
+    public void A_score_recalled_before_it_is_dropped_is_kept_when_the_memo_turns_over()
+    {
+        var shape = ModelShape.LogisticRegression(2, 2);
+        var data = SyntheticData.GaussianBlobs(20, 2, 2, 3.0, new Random(1));
+        var local = new LocalData(data.Slice(0, 10), data.Slice(10, 10));
+        var score = local.Evaluate("judged", new ModelWeights(shape, [1, 0, 0, 1, 0, 0]));
+        for (var i = 0; i < LocalData.MemoCapacity * 3; i++)
+        {
+            local.Evaluate($"w{i}", new ModelWeights(shape, new float[shape.ParameterCount]));
+            if (i % 1000 == 0) // recalled now and then, as a walk crossing a transaction whose weights left memory does
+            {
+                Assert.True(local.TryRecall("judged", out var recalled), $"forgotten after {i} newer scores");
+                Assert.Equal(score, recalled);
+            }
+        }
+    }
 }

@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Logging.Abstractions;
 using MlAspire.Peer.Engine;
 using MlAspire.Peer.Telemetry;
 using MlAspire.Storage.Content;
@@ -27,7 +28,8 @@ public sealed class TestPeer : IDisposable
         Metrics = new PeerMetrics(null, () => Replica.IsInitialized ? Replica.Snapshot : null);
         Guards = new TangleGuards(Replica, time, () => 4);
         Space = new StoreSpace(Metrics);
-        Ingestor = new Ingestor(Replica, Store, Guards, Space, time, Metrics, budget ?? new IngestBudget { FetchTimeout = TimeSpan.FromSeconds(1) });
+        Judge = new ArrivalJudge(Replica, NullLogger<ArrivalJudge>.Instance);
+        Ingestor = new Ingestor(Replica, Store, Guards, Space, time, Metrics, budget ?? new IngestBudget { FetchTimeout = TimeSpan.FromSeconds(1) }, judge: Judge);
         Publisher = new Publisher(Replica, Store, Key, Membership, Space, time, Metrics);
         var genesisWeights = WeightCodec.Decode(tangle.GenesisWeights);
         Store.PutAsync(ContentCodec.Raw, tangle.GenesisWeights, default).GetAwaiter().GetResult();
@@ -49,6 +51,9 @@ public sealed class TestPeer : IDisposable
     public PeerMetrics Metrics { get; }
 
     public TangleGuards Guards { get; }
+
+    /// <summary>Judges nothing until a test attaches local data.</summary>
+    public ArrivalJudge Judge { get; }
 
     public Ingestor Ingestor { get; }
 
