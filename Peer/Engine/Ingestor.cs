@@ -194,8 +194,6 @@ public sealed class Ingestor(Replica replica, IContentStore store, TangleGuards 
             await pinned.ClaimAsync(item.Cid, item.Cid, isWeights: false, cancellationToken);
             await store.PutAsync(ContentCodec.DagJson, item.Document, cancellationToken);
         }
-        if (weights is not null)
-            judge?.Judge(document.Weights.ToString(), weights); // before memory holds it, where a burst could push it out unjudged
         if (replica.IsKnown(item.Cid)) return 0;
         if (charged && !guards.Rates.AdmitCreator(document.CreatorId, document.CreatedAt))
             throw RateLimited(item.Cid, document);
@@ -204,6 +202,10 @@ public sealed class Ingestor(Replica replica, IContentStore store, TangleGuards 
             throw new TransactionRejectedException(RejectionReason.InvalidParents, $"Transaction {item.Cid} breaks the tangle's rules for parents.");
         if (charged && added.Count == 0)
             guards.Rates.RefundCreator(document.CreatorId); // another ingestion inserted it between the check and here
+        // Judged from the weights just decoded, not from memory, which a burst may already have moved past; and only once
+        // admitted and inserted, so a refused flood costs no evaluations and takes no place among remembered scores.
+        if (added.Count > 0 && weights is not null)
+            judge?.Judge(document.Weights.ToString(), weights);
         return added.Count;
     }
 

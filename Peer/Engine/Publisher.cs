@@ -62,8 +62,8 @@ public sealed class Publisher(Replica replica, IContentStore store, PeerKey key,
                 }
                 throw;
             }
-            local.Evaluate(weightsCid.ToString(), weights); // judged before memory holds it, as arrivals are (ArrivalJudge)
             var (added, _) = replica.Insert(new VerifiedTransaction(cid, bytes, document, weights));
+            local.Evaluate(weightsCid.ToString(), weights); // judged from the weights at hand, as arrivals are (ArrivalJudge)
             activity?.SetTag("mlaspire.transaction.cid", cid.ToString());
             metrics.Published();
             space.HasRoom();

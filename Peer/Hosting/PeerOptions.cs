@@ -74,7 +74,7 @@ public sealed class PeerOptions
     /// <summary>How many members this peer follows (reads announcements and history from); see <see cref="Network.FollowSelection"/>.</summary>
     public int FollowedMembers { get; set; } = Network.FollowSelection.DefaultDegree;
 
-    /// <summary>Fewest newest transactions kept with weights even when the cap forces the horizon down: the region walks start in.</summary>
+    /// <summary>Fewest newest transactions kept with weights even when the cap forces the horizon down, so that neighbours catching up can still fetch the recent ones.</summary>
     public int MinimumRetentionHorizon { get; set; } = 100;
 
     /// <summary>

@@ -7,7 +7,7 @@ namespace MlAspire.Peer.Hosting;
 /// <summary>
 /// Keeps the store bounded however long the peer runs: on a schedule, releases (unpins) the weights of transactions
 /// beyond the retention horizon — never a publisher's newest, never the reference's — and collects garbage. When the store is still
-/// over its cap, the horizon halves (down to the region walks start in); when there is room again, it grows back.
+/// over its cap, the horizon halves (down to <see cref="PeerOptions.MinimumRetentionHorizon"/>); when there is room again, it grows back.
 /// Both bounds are fitted to the cap first: a tangle's weights all have one size, and no more of them are kept than half
 /// the cap holds (41 of the LEAF CNN's 26 MB under the default 2 GiB), so a large model neither overruns the store nor
 /// fills memory, where the replica holds the same weights. Transaction documents beyond a much longer horizon leave

@@ -9,29 +9,31 @@ namespace MlAspire.Peer.Tests.Hosting;
 public sealed class HeapTrimmerTests
 {
     private static readonly TimeSpan Interval = TimeSpan.FromMinutes(1);
-
-    private static async Task<int> TrimsAfterAsync(FakeTimeProvider time, Func<int> trims, TimeSpan elapsed)
-    {
-        // The trimmer runs on the thread pool; give it the moment it needs after each step of fake time.
-        for (var step = TimeSpan.Zero; step < elapsed; step += TimeSpan.FromSeconds(5))
-        {
-            time.Advance(TimeSpan.FromSeconds(5));
-            await Task.Delay(5);
-        }
-        await Task.Delay(50);
-        return trims();
-    }
+    private static readonly TimeSpan Step = TimeSpan.FromSeconds(1);
 
     [Fact]
     public async Task It_trims_once_within_the_first_interval_then_once_each_interval()
     {
         var time = new FakeTimeProvider(DateTimeOffset.UtcNow);
-        var trims = 0;
-        using var trimmer = new HeapTrimmer(Interval, time, NullLogger<HeapTrimmer>.Instance, () => Interlocked.Increment(ref trims));
+        using var trimmed = new SemaphoreSlim(0);
+        using var trimmer = new HeapTrimmer(Interval, time, NullLogger<HeapTrimmer>.Instance, () => trimmed.Release());
         await trimmer.StartAsync(default);
 
-        Assert.Equal(1, await TrimsAfterAsync(time, () => Volatile.Read(ref trims), Interval));
-        Assert.Equal(4, await TrimsAfterAsync(time, () => Volatile.Read(ref trims), 3 * Interval));
+        // The service starts on the thread pool: fake time moves a second at a time until the next trim.
+        async Task<TimeSpan> FakeTimeUntilTrimAsync()
+        {
+            var elapsed = TimeSpan.Zero;
+            while (!await trimmed.WaitAsync(TimeSpan.FromMilliseconds(20)) && elapsed < 3 * Interval)
+            {
+                time.Advance(Step);
+                elapsed += Step;
+            }
+            return elapsed;
+        }
+
+        Assert.InRange(await FakeTimeUntilTrimAsync(), TimeSpan.Zero, Interval + Step); // a random point of the first interval
+        for (var trim = 2; trim <= 4; trim++)
+            Assert.InRange(await FakeTimeUntilTrimAsync(), Interval - Step, Interval + Step);
         await trimmer.StopAsync(default);
     }
 
@@ -40,11 +42,12 @@ public sealed class HeapTrimmerTests
     {
         var time = new FakeTimeProvider(DateTimeOffset.UtcNow);
         var trims = 0;
-        using var trimmer = new HeapTrimmer(TimeSpan.Zero, time, NullLogger<HeapTrimmer>.Instance, () => trims++);
+        using var trimmer = new HeapTrimmer(TimeSpan.Zero, time, NullLogger<HeapTrimmer>.Instance, () => Interlocked.Increment(ref trims));
         await trimmer.StartAsync(default);
 
         await trimmer.ExecuteTask!.WaitAsync(TimeSpan.FromSeconds(10)); // returned at once: nothing scheduled
-        Assert.Equal(0, await TrimsAfterAsync(time, () => trims, 3 * Interval));
+        time.Advance(3 * Interval);
+        Assert.Equal(0, Volatile.Read(ref trims));
     }
 
     [Theory]
