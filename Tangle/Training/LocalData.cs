@@ -24,12 +24,10 @@ public sealed class LocalData(Dataset train, Dataset test)
 
     public Evaluation Evaluate(string key, ModelWeights weights)
     {
-        var newer = Volatile.Read(ref _newer);
-        if (newer.Scores.TryGetValue(key, out var known))
+        if (TryRecall(key, out var known))
             return known;
-        if (!Volatile.Read(ref _older).Scores.TryGetValue(key, out known))
-            known = Models.Create(weights.Shape).Evaluate(weights.Values, Test);
-        Remember(newer, key, known);
+        known = Models.Create(weights.Shape).Evaluate(weights.Values, Test);
+        Remember(Volatile.Read(ref _newer), key, known);
         return known;
     }
 
