@@ -68,11 +68,7 @@ public static class Extensions
                 .AddHttpClientInstrumentation()
                 .AddRuntimeInstrumentation()
                 .AddMeter(builder.Environment.ApplicationName, TelemetryPrefix + "*")
-                // Prometheus reserves the _count suffix for histograms and summaries: `promtool check metrics` refuses
-                // these three runtime gauges under their own names (dotnet_assembly_count, ...).
-                .AddView("dotnet.assembly.count", "dotnet.assemblies.loaded")
-                .AddView("dotnet.process.cpu.count", "dotnet.process.cpus")
-                .AddView("dotnet.timer.count", "dotnet.timers")
+                .AddView(MetricStream)
                 .AddPrometheusExporter())
             .WithTracing(tracing => tracing
                 .AddSource(builder.Environment.ApplicationName, TelemetryPrefix + "*")
@@ -87,6 +83,48 @@ public static class Extensions
         }
 
         return builder;
+    }
+
+    /// <summary>
+    /// Tag combinations kept per metric whose tags the service chooses itself (ours, the runtime's, Kestrel's); more are
+    /// summed into one overflow series. The SDK's default of 2,000 sets aside a 144 KB array per metric from the start:
+    /// 9 MB of large objects in a peer, for metrics with at most a few dozen combinations.
+    /// </summary>
+    public const int MetricCardinalityLimit = 250;
+
+    /// <summary>
+    /// Meters whose tags name the other side: HTTP client calls and name lookups have a series per member called (a
+    /// peer may call any of up to 1,000, the Visualization watches all), HTTP server requests one per method, route and
+    /// status a caller chooses. They keep the SDK's default, so that attribution is not lost to overflow in normal use.
+    /// </summary>
+    private static readonly HashSet<string> RemoteTaggedMeters = new(StringComparer.Ordinal)
+    {
+        "System.Net.Http",
+        "System.Net.NameResolution",
+        "Microsoft.AspNetCore.Hosting",
+    };
+
+    /// <summary>
+    /// Prometheus reserves the _count suffix for histograms and summaries: `promtool check metrics` refuses these
+    /// runtime gauges under their own names (dotnet_assembly_count, ...).
+    /// </summary>
+    private static readonly Dictionary<string, string> PrometheusNames = new(StringComparer.Ordinal)
+    {
+        ["dotnet.assembly.count"] = "dotnet.assemblies.loaded",
+        ["dotnet.process.cpu.count"] = "dotnet.process.cpus",
+        ["dotnet.timer.count"] = "dotnet.timers",
+    };
+
+    /// <summary>
+    /// The one view every instrument goes through (two matching views would make two streams of one instrument): its
+    /// Prometheus-safe name and its cardinality limit. Histograms keep their advised buckets; an instrument this view
+    /// changes nothing for is left to the SDK's defaults (null).
+    /// </summary>
+    private static MetricStreamConfiguration? MetricStream(System.Diagnostics.Metrics.Instrument instrument)
+    {
+        var name = PrometheusNames.GetValueOrDefault(instrument.Name);
+        var limited = !RemoteTaggedMeters.Contains(instrument.Meter.Name);
+        return name is null && !limited ? null : new MetricStreamConfiguration { Name = name, CardinalityLimit = limited ? MetricCardinalityLimit : null };
     }
 
     public static TBuilder AddDefaultHealthChecks<TBuilder>(this TBuilder builder)

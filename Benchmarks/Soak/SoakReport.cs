@@ -80,7 +80,10 @@ public static class SoakReport
                     return double.NaN;
                 var elapsed = group.Key - previous[0].Seconds;
                 var before = previous.ToDictionary(s => s.Peer);
-                var deltas = now.Where(s => before.ContainsKey(s.Peer)).Select(s => counter(s) - counter(before[s.Peer])).Where(d => !double.IsNaN(d) && d >= 0).ToList();
+                // A status counter is -1 in a sample whose call did not answer: a delta from it would count the peer's
+                // whole history as one interval's (the rates were inflated so before this was seen).
+                var deltas = now.Where(s => before.ContainsKey(s.Peer) && counter(s) >= 0 && counter(before[s.Peer]) >= 0)
+                    .Select(s => counter(s) - counter(before[s.Peer])).Where(d => !double.IsNaN(d) && d >= 0).ToList();
                 return deltas.Count == 0 ? double.NaN : deltas.Sum() * perSeconds / elapsed;
             }
             moments.Add(new Moment(

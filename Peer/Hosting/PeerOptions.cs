@@ -96,7 +96,7 @@ public sealed class PeerOptions
     /// How often the managed heap is compacted and its free memory returned to the system (<see cref="HeapTrimmer"/>):
     /// 0 never, else between 1 s and a day; a value outside stops the peer at start, saying so.
     /// </summary>
-    public TimeSpan HeapTrimInterval { get; set; } = TimeSpan.FromMinutes(1);
+    public TimeSpan HeapTrimInterval { get; set; } = TimeSpan.FromSeconds(30);
 
     /// <summary>The store size (bytes) retention keeps the peer under, by shrinking the horizon when it is exceeded.</summary>
     public long StorageCap { get; set; } = 2L << 30;

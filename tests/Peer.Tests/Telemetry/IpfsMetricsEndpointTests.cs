@@ -142,7 +142,7 @@ public sealed class IpfsMetricsEndpointTests : IAsyncLifetime
     /// <summary>A stand-in IPFS node: records each request's method and path, and answers with <paramref name="answer"/>.</summary>
     private async Task<Uri> StartNodeAsync(RequestDelegate answer)
     {
-        var node = Builder().Build();
+        var node = LoopbackApp.Builder().Build();
         node.Run(context =>
         {
             lock (_nodeRequests)
@@ -155,7 +155,7 @@ public sealed class IpfsMetricsEndpointTests : IAsyncLifetime
     /// <summary>A web app configured as a peer with <paramref name="storage"/> and its node at <paramref name="ipfsApi"/>, mapping only this endpoint.</summary>
     private async Task<Uri> StartPeerAsync(string storage, Uri ipfsApi)
     {
-        var builder = Builder();
+        var builder = LoopbackApp.Builder();
         builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
         {
             ["Peer:Storage"] = storage,
@@ -166,21 +166,11 @@ public sealed class IpfsMetricsEndpointTests : IAsyncLifetime
         return await StartAsync(peer);
     }
 
-    /// <summary>On a free loopback port, without the configuration files next to the tests (the Peer's appsettings.json names its ports).</summary>
-    private static WebApplicationBuilder Builder()
-    {
-        var builder = WebApplication.CreateSlimBuilder();
-        builder.Configuration.Sources.Clear();
-        builder.Configuration.AddInMemoryCollection();
-        builder.WebHost.UseUrls("http://127.0.0.1:0");
-        return builder;
-    }
-
     private async Task<Uri> StartAsync(WebApplication app)
     {
         _apps.Add(app);
         await app.StartAsync();
-        return new Uri(app.Urls.Single().TrimEnd('/') + "/");
+        return LoopbackApp.Address(app);
     }
 
     private static int FreePort()
