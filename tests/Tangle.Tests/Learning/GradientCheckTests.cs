@@ -9,7 +9,7 @@ public class GradientCheckTests
     [InlineData("input:4, dense:3, softmax", 0)]
     [InlineData("input:4, dense:5, relu, dense:3, softmax", 0)]
     [InlineData("input:2x5x5, conv2d:3x3x2, flatten, dense:3, softmax", 0)]
-    [InlineData("input:2x6x6, conv2d:3x3x3, relu, flatten, dense:3, softmax", 0)]
+    [InlineData("input:2x6x6, conv2d:3x3x3, relu, flatten, dense:3, softmax", 1)]
     [InlineData("input:2x6x6, conv2d:3x3x3, maxpool:2, flatten, dense:3, softmax", 0)]
     [InlineData("input:2x6x6, maxpool:2, flatten, dense:3, softmax", 0)]
     [InlineData("input:72, relu, dense:3, softmax", 0)]
@@ -31,7 +31,9 @@ public class GradientCheckTests
         // A ReLU or max-pool kink within ±ε of a unit spoils the difference quotient at that ε, and float rounding of the
         // loss spoils it at too small an ε: a correct gradient matches it at one of three step sizes. Where a ReLU feeds a
         // max-pool, units at a kink (a window's two largest within ε, or a unit within ε of zero) are common enough that
-        // a few parameters in a hundred miss at every step size; a wrong gradient misses for most of them.
+        // a few parameters in a hundred miss at every step size; a wrong gradient misses for most of them. A ReLU after a
+        // convolution puts one unit within 1e-3 of zero at this seed: on a CPU without 512-bit vectors the loss's float
+        // rounding at the smallest ε then misses by 1e-4 too (parameter 23, on the machine of 2026-12-07).
         float[] epsilons = [1e-2f, 1e-3f, 3e-4f];
         var misses = new List<string>();
         for (var i = 0; i < parameters.Length; i++)
