@@ -63,13 +63,6 @@ ensure_fashion_mnist() {
     DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends dataset-fashion-mnist
   fi
 }
-ensure_js_ipfs
-ensure_fashion_mnist
-ensure_strace
-ensure_iproute2
-ensure_prometheus
-ensure_chromium
-ensure_k8s_tools
 # ------------------------------------- end of HOOKS ------------------------------------------
 
 results_dir="TestResults"
@@ -77,10 +70,30 @@ rm -rf "$results_dir"
 mkdir -p "$results_dir"
 log="$results_dir/dotnet-test.log"
 
-dotnet build MlAspire.sln -c Release
-# The peer's native program (Native AOT; clang from Debian when missing) for the tests that run it beside
-# `dotnet Peer.dll` (EmbeddedNetworkTests, AppModelTests). About a minute.
+# The build needs none of the hooks' tools, and they mostly wait on downloads and dpkg: the two overlap (a fresh CI
+# machine spends about 2 minutes on each). The build's output is shown once it ends.
+stage() { echo "[run.sh $(date -u +%T), ${SECONDS} s] $*"; }
+stage "build (in the background) and tools"
+build_log="$results_dir/build.log"
+dotnet build MlAspire.sln -c Release > "$build_log" 2>&1 &
+build_pid=$!
+ensure_js_ipfs
+ensure_fashion_mnist
+ensure_strace
+ensure_iproute2
+ensure_prometheus
+ensure_chromium
+ensure_k8s_tools
+stage "tools ready; waiting for the build"
+build_rc=0
+wait "$build_pid" || build_rc=$?
+cat "$build_log"
+[ "$build_rc" -eq 0 ] || { echo "dotnet build failed (exit $build_rc)" >&2; exit 1; }
+# The peer's native program (Native AOT; clang from Debian when missing, installed only now that no hook runs apt) for
+# the tests that run it beside `dotnet Peer.dll` (EmbeddedNetworkTests, AppModelTests). About a minute.
+stage "native peer"
 bash tools/native/publish.sh
+stage "tests"
 
 # The console logger at minimal verbosity prints every failing test with its message and stack
 # trace, and one summary line per test project, which is parsed below. TRX files are kept in
@@ -119,6 +132,7 @@ if [ "$test_rc" -ne 0 ] && [ "$failed" -eq 0 ]; then
   echo "dotnet test exited with code $test_rc although no test failed ($projects test project summaries found); see $log" >&2
   failed=1
 fi
+stage "tests done"
 echo "$passed passed, $failed failed, $skipped skipped"
 
 if [ "$failed" -ne 0 ]; then

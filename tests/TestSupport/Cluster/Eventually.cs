@@ -8,7 +8,23 @@ public static class Eventually
     public static async Task TrueAsync(Func<Task<bool>> condition, TimeSpan timeout, Func<string> describe)
     {
         if (!await WithinAsync(condition, timeout))
-            Assert.Fail($"Not true after {timeout.TotalSeconds:F0} s: {describe()}");
+            Assert.Fail($"Not true after {timeout.TotalSeconds:F0} s: {Describe(describe)}");
+    }
+
+    /// <summary>
+    /// The description, or why there is none: describing asks the same overloaded processes that failed the condition, and
+    /// a call of its timing out must not replace the failure (a fresh-clone CI run reported only a DeadlineExceeded).
+    /// </summary>
+    private static string Describe(Func<string> describe)
+    {
+        try
+        {
+            return describe();
+        }
+        catch (Exception e) when (e is Grpc.Core.RpcException or HttpRequestException or IOException)
+        {
+            return $"(no description: {e.GetType().Name}: {e.Message})";
+        }
     }
 
     /// <summary>Polls <paramref name="condition"/> until it holds (true) or <paramref name="timeout"/> passes (false).</summary>
