@@ -104,6 +104,7 @@ public static class PeerServiceExtensions
         {
             case "embedded":
                 services.AddSingleton<AskLatency>();
+                services.AddSingleton<HedgeBudget>();
                 services.AddSingleton<IBlockSource, NeighbourBlockSource>();
                 services.AddSingleton<IContentStore>(provider => new EmbeddedContentStore(Path.Combine(dataDirectory, "store"), provider.GetRequiredService<IBlockSource>()));
                 services.AddSingleton<IStorageNetwork, EmbeddedStorageNetwork>();

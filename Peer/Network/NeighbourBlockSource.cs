@@ -9,16 +9,21 @@ using MlAspire.Storage.Content;
 namespace MlAspire.Peer.Network;
 
 /// <summary>
-/// Embedded mode's bitswap: asks the neighbour that announced the block first, then hedges — after the recent winning
-/// answers' 75th-percentile latency (<see cref="AskLatency"/>), or at once when an answer fails, it asks one more
-/// neighbour in random order, up to <see cref="Parallel"/> at a time — and takes the first answer that hashes to the CID. Each ask has its own deadline,
+/// Embedded mode's bitswap: asks the neighbour that announced the block first, then asks one more neighbour in random
+/// order, up to <see cref="Parallel"/> at a time: at once when an answer fails, or as a hedge after the recent winning
+/// answers' 75th-percentile latency (<see cref="AskLatency"/>) while the peer's <see cref="HedgeBudget"/> lasts, and after
+/// <see cref="LateHedge"/> when it does not. It takes the first answer that hashes to the CID. Each ask has its own deadline,
 /// so neighbours that never answer cost a few seconds of one ask each, in parallel, never the whole fetch; those that
 /// keep missing it are benched (<see cref="StalledNeighbours"/>) and not asked for a while.
 /// </summary>
-public sealed class NeighbourBlockSource(NeighbourDirectory neighbours, StalledNeighbours stalled, AskLatency latency, PeerMetrics metrics, ILogger<NeighbourBlockSource> logger) : IBlockSource
+public sealed class NeighbourBlockSource(NeighbourDirectory neighbours, StalledNeighbours stalled, AskLatency latency, HedgeBudget hedges, PeerMetrics metrics,
+    ILogger<NeighbourBlockSource> logger) : IBlockSource
 {
     public static readonly TimeSpan AskTimeout = TimeSpan.FromSeconds(3);
     public const int Parallel = 4;
+
+    /// <summary>An ask this old is hedged whether or not the budget has one: half its deadline, past the hedge delay's ceiling.</summary>
+    public static readonly TimeSpan LateHedge = AskTimeout / 2;
 
     public async Task<VerifiedBlock?> TryFetchAsync(Cid cid, string? preferredPeer, CancellationToken cancellationToken)
     {
@@ -31,6 +36,7 @@ public sealed class NeighbourBlockSource(NeighbourDirectory neighbours, StalledN
         var asking = new List<Task<(byte[]? Bytes, TimeSpan Latency)>>();
         var next = 0;
         var hedge = Task.CompletedTask;
+        var hedgeIsLate = false;
         try
         {
             while (asking.Count > 0 || next < order.Count)
@@ -41,16 +47,30 @@ public sealed class NeighbourBlockSource(NeighbourDirectory neighbours, StalledN
                 {
                     asking.Add(AskAsync(order[next++], cid, done.Token));
                     hedge = Task.Delay(latency.HedgeDelay, done.Token);
+                    hedgeIsLate = false;
                     continue;
                 }
                 var finished = await Task.WhenAny(canAskMore ? [.. asking, hedge] : asking.Cast<Task>());
-                if (finished == hedge) continue;
+                if (finished == hedge)
+                {
+                    if (!hedgeIsLate && !cancellationToken.IsCancellationRequested && !hedges.TrySpend())
+                    {
+                        // None left: hedge only an ask this late, so that a member slow on purpose, having spent the
+                        // budget, holds a block no longer than that (not until its ask's deadline).
+                        hedge = Task.Delay(LateHedge - latency.HedgeDelay, done.Token);
+                        hedgeIsLate = true;
+                    }
+                    else
+                        hedgeIsLate = false;
+                    continue;
+                }
                 var answer = (Task<(byte[]? Bytes, TimeSpan Latency)>)finished;
                 asking.Remove(answer);
                 var (bytes, took) = await answer;
                 if (bytes is not null && VerifiedBlock.TryCreate(cid, bytes) is { } block)
                 {
                     latency.Answered(took);
+                    hedges.Fetched();
                     metrics.BlockAsked("answered");
                     return block;
                 }

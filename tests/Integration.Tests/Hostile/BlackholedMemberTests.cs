@@ -55,7 +55,7 @@ public sealed class BlackholedMemberTests(ITestOutputHelper output) : IAsyncLife
             _disposables.Add((await Membership.JoinAsync(_cluster.BootstrapClient(), new MemberClaim(key, endpoint.GrpcAddress))).KeepAlive());
             _report.Note($"blackholed member {key.Id} at {endpoint.GrpcAddress} (sorts before {idA} and {idB})");
         }
-        // Both honest peers have dialled both blackholes: from now on every block they fetch asks those first.
+        // Both honest peers have dialled both blackholes: from now on any block they fetch may ask them (after the announcer).
         await Eventually.TrueAsync(() => Task.FromResult(_blackholes.All(h => h.Connections >= 2)), Patience, _cluster.Logs);
         var seenByB = (await b.TransactionsAsync()).Count(t => t.Publisher == idA);
         var seenByA = (await a.TransactionsAsync()).Count(t => t.Publisher == idB);
