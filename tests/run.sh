@@ -55,6 +55,14 @@ ensure_iproute2() {
     DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends iproute2
   fi
 }
+ensure_clang() {
+  # The native linker for tools/native/publish.sh (which installs it too when run alone): installed among the hooks, so
+  # that the publish after the build waits on no download.
+  if ! command -v clang >/dev/null 2>&1; then
+    apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends clang
+  fi
+}
 ensure_fashion_mnist() {
   # Debian's Fashion-MNIST (31 MB of IDX files in /usr/share/datasets/fashion-mnist) for the dataset tests; the
   # simulator's `--data fashion-mnist` reads it there. Never downloaded at run time.
@@ -84,13 +92,14 @@ ensure_iproute2
 ensure_prometheus
 ensure_chromium
 ensure_k8s_tools
+ensure_clang
 stage "tools ready; waiting for the build"
 build_rc=0
 wait "$build_pid" || build_rc=$?
 cat "$build_log"
 [ "$build_rc" -eq 0 ] || { echo "dotnet build failed (exit $build_rc)" >&2; exit 1; }
-# The peer's native program (Native AOT; clang from Debian when missing, installed only now that no hook runs apt) for
-# the tests that run it beside `dotnet Peer.dll` (EmbeddedNetworkTests, AppModelTests). About a minute.
+# The peer's native program (Native AOT, linked by the hooks' clang) for the tests that run it beside `dotnet Peer.dll`
+# (EmbeddedNetworkTests, AppModelTests). About two minutes on a slow machine.
 stage "native peer"
 bash tools/native/publish.sh
 stage "tests"
