@@ -60,9 +60,7 @@ public sealed class NeighbourBlockSource(NeighbourDirectory neighbours, StalledN
                         hedge = Task.Delay(LateHedge - latency.HedgeDelay, done.Token);
                         hedgeIsLate = true;
                     }
-                    else
-                        hedgeIsLate = false;
-                    continue;
+                    continue; // else the top of the loop asks the next neighbour (and clears hedgeIsLate)
                 }
                 var answer = (Task<(byte[]? Bytes, TimeSpan Latency)>)finished;
                 asking.Remove(answer);
