@@ -11,6 +11,7 @@ namespace MlAspire.Integration.Tests;
 /// The small CNN on two real peers, its weights in float16 (0.9 MB) as the Bootstrap sets: each peer trains the network
 /// and takes the other's transactions, whose weights are files of 256 KiB chunks under a dag-pb root.
 /// </summary>
+[Collection(RunsAlone.Name)]
 public sealed class ConvolutionalNetworkTests : IAsyncLifetime
 {
     private static readonly TimeSpan Patience = TimeSpan.FromSeconds(180);

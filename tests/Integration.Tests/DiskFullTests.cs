@@ -9,6 +9,7 @@ namespace MlAspire.Integration.Tests;
 /// leave nothing half-written, and resume by itself once the space is back: it publishes again, catches up on what it
 /// missed with the weights, and its store and journal survive a restart.
 /// </summary>
+[Collection(RunsAlone.Name)]
 public sealed class DiskFullTests(ITestOutputHelper output) : IAsyncLifetime
 {
     private static readonly TimeSpan Patience = TimeSpan.FromSeconds(60);

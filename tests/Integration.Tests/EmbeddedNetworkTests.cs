@@ -1,6 +1,7 @@
 namespace MlAspire.Integration.Tests;
 
 /// <summary>Real Bootstrap and Peer processes learning together over gRPC with the embedded store.</summary>
+[Collection(RunsAlone.Name)]
 public sealed class EmbeddedNetworkTests : IAsyncLifetime
 {
     private static readonly TimeSpan Patience = TimeSpan.FromSeconds(90);

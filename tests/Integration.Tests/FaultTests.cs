@@ -4,6 +4,7 @@ using System.Text.RegularExpressions;
 namespace MlAspire.Integration.Tests;
 
 /// <summary>Parts of the system are killed (SIGKILL, as a crash or an OOM kill) or frozen (SIGSTOP); the rest keeps learning and the part comes back.</summary>
+[Collection(RunsAlone.Name)]
 public sealed class FaultTests : IAsyncLifetime
 {
     private static readonly TimeSpan Patience = TimeSpan.FromSeconds(90);

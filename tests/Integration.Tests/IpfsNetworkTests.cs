@@ -3,6 +3,7 @@ using MlAspire.Storage.Tests.Ipfs;
 namespace MlAspire.Integration.Tests;
 
 /// <summary>Real peers on real js-ipfs nodes: announcements over IPFS pubsub, weights and parents over bitswap.</summary>
+[Collection(RunsAlone.Name)]
 public sealed class IpfsNetworkTests : IAsyncLifetime
 {
     private static readonly TimeSpan Patience = TimeSpan.FromSeconds(120);

@@ -7,6 +7,7 @@ namespace MlAspire.Integration.Tests;
 /// A peer learning on a folder of PNG images of its own (Peer:LocalData) beside a peer on a Bootstrap data slot, both
 /// real processes: its updates reach the other peer, and its reference scores well on its own images.
 /// </summary>
+[Collection(RunsAlone.Name)]
 public sealed class OwnDataTests : IAsyncLifetime
 {
     private static readonly TimeSpan Patience = TimeSpan.FromSeconds(90);

@@ -10,6 +10,7 @@ namespace MlAspire.Integration.Tests;
 /// keep learning on its own, and after the heal every peer must hold every transaction, and every peer's reference
 /// model must descend from both sides' work.
 /// </summary>
+[Collection(RunsAlone.Name)]
 public sealed class PartitionTests : IAsyncLifetime
 {
     private static readonly TimeSpan Patience = TimeSpan.FromSeconds(120);

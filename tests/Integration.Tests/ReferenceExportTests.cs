@@ -7,6 +7,7 @@ using Onnx;
 namespace MlAspire.Integration.Tests;
 
 /// <summary>A running peer serves its reference model as ONNX to holders of the join token, and to no one else.</summary>
+[Collection(RunsAlone.Name)]
 public sealed class ReferenceExportTests : IAsyncLifetime
 {
     private readonly LocalCluster _cluster = new();

@@ -3,6 +3,7 @@ using MlAspire.Peer.Grpc;
 namespace MlAspire.Integration.Tests;
 
 /// <summary>Retention keeps a peer's store under its cap however long it runs, and never releases every publisher's newest model or the reference.</summary>
+[Collection(RunsAlone.Name)]
 public sealed class RetentionTests : IAsyncLifetime
 {
     private const long Cap = 1_500_000; // about 45 logistic-regression weights blocks

@@ -7,6 +7,7 @@ namespace MlAspire.Integration.Tests;
 /// of them share two cores, and the runtime's defaults assume one server per machine. A project that stops importing
 /// them, or an option renamed, fails here instead of in the next soak.
 /// </summary>
+[Collection(RunsAlone.Name)]
 public sealed class RuntimeOptionsTests
 {
     public static TheoryData<string> Services => ["Peer", "Bootstrap", "Visualization"];

@@ -14,6 +14,7 @@ namespace MlAspire.Integration.Tests;
 /// once each), on whichever thread gets there first.
 /// (strace 6.1 does not inject under <c>--seccomp-bpf</c>: checked with <c>mv</c>.)
 /// </remarks>
+[Collection(RunsAlone.Name)]
 public sealed class StoreCrashTests(ITestOutputHelper output) : IAsyncLifetime
 {
     private static readonly TimeSpan Patience = TimeSpan.FromSeconds(60);

@@ -7,6 +7,7 @@ namespace MlAspire.Integration.Tests.Hostile;
 /// newest: a victim that pulls in every unknown ancestor, keeping each one's decoded weights until the whole chain
 /// checks out, holds thousands of copies of the model at once.
 /// </summary>
+[Collection(RunsAlone.Name)]
 public sealed class AncestorChainBombTests(ITestOutputHelper output) : IAsyncLifetime
 {
     /// <summary>

@@ -10,6 +10,7 @@ namespace MlAspire.Integration.Tests.Hostile;
 /// the silent members once those have missed their deadlines, and their heartbeats must still reach the Bootstrap
 /// within the peer timeout.
 /// </summary>
+[Collection(RunsAlone.Name)]
 public sealed class BlackholedMemberTests(ITestOutputHelper output) : IAsyncLifetime
 {
     private static readonly TimeSpan Patience = TimeSpan.FromSeconds(30);

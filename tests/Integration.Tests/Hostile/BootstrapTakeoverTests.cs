@@ -10,6 +10,7 @@ namespace MlAspire.Integration.Tests.Hostile;
 /// peers dial the attacker for the honest peer's blocks), heartbeats for it and makes it leave. The Bootstrap must
 /// refuse each, and the honest peer's entry must stay as the honest peer registered it.
 /// </summary>
+[Collection(RunsAlone.Name)]
 public sealed class BootstrapTakeoverTests(ITestOutputHelper output) : IAsyncLifetime
 {
     private readonly LocalCluster _cluster = new();

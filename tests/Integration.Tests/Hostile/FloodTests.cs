@@ -16,6 +16,7 @@ namespace MlAspire.Integration.Tests.Hostile;
 /// plateau, take the median of 30 samples of each peer over 15 s, flood for 40 s, and the median of the last 25 s (the
 /// first 15 s let the flood reach the tips). Only a drop is harm: the check is one-sided.
 /// </remarks>
+[SideBySide]
 public sealed class FloodTests(ITestOutputHelper output) : IAsyncLifetime
 {
     private const double FloodFactor = 50;

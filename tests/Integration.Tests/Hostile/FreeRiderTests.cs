@@ -8,6 +8,7 @@ namespace MlAspire.Integration.Tests.Hostile;
 /// peers' mean reference accuracy stays within 3 points of the same peers just before (issue 11's target for every
 /// attack), measured as <see cref="SybilFloodTests"/> measures it.
 /// </summary>
+[SideBySide]
 public sealed class FreeRiderTests(ITestOutputHelper output) : IAsyncLifetime
 {
     private const double ToleranceInPoints = 3.0;

@@ -13,6 +13,7 @@ namespace MlAspire.Integration.Tests.Hostile;
 /// journal's path after the peer restarted: today that is the rewrite, after the delete; a journal replaced atomically
 /// (write a temporary file, rename it over) is complete by the time anything is written to its path.
 /// </remarks>
+[Collection(RunsAlone.Name)]
 public sealed class JournalCrashTests(ITestOutputHelper output) : IAsyncLifetime
 {
     private static readonly TimeSpan Patience = TimeSpan.FromSeconds(30);

@@ -12,6 +12,7 @@ namespace MlAspire.Integration.Tests.Hostile;
 /// proof meant for another peer, or with a credential from another tangle, every call is refused before it runs; a
 /// member's calls are served, up to the peer's number of watch streams.
 /// </summary>
+[Collection(RunsAlone.Name)]
 public sealed class NonMemberCallTests : IAsyncLifetime
 {
     private static readonly TimeSpan Patience = TimeSpan.FromSeconds(45);

@@ -7,6 +7,7 @@ namespace MlAspire.Integration.Tests.Hostile;
 /// A member relays, on its TangleSync, a well-formed transaction signed by a key that never joined: whoever holds a
 /// key can publish through any member unless peers accept only members' signatures.
 /// </summary>
+[Collection(RunsAlone.Name)]
 public sealed class NonMemberOverGrpcTests(ITestOutputHelper output) : IAsyncLifetime
 {
     private static readonly TimeSpan Patience = TimeSpan.FromSeconds(30);

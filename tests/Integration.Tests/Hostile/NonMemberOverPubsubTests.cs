@@ -8,6 +8,7 @@ namespace MlAspire.Integration.Tests.Hostile;
 /// In IPFS mode anyone whose node reaches a peer's node can publish on the tangle's pubsub topic (the genesis CID):
 /// a transaction signed by a key that never joined, published from a bare js-ipfs node, must be rejected.
 /// </summary>
+[Collection(RunsAlone.Name)]
 public sealed class NonMemberOverPubsubTests(ITestOutputHelper output) : IAsyncLifetime
 {
     private static readonly TimeSpan Patience = TimeSpan.FromSeconds(45);

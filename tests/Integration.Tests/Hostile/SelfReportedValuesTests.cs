@@ -8,6 +8,7 @@ namespace MlAspire.Integration.Tests.Hostile;
 /// What a member says about its own transactions steers nothing it was not granted: a sample count beyond its data
 /// slot counts as the slot, and the tangle's rules are the Bootstrap's (max_parents 8), not a library default (16).
 /// </summary>
+[Collection(RunsAlone.Name)]
 public sealed class SelfReportedValuesTests(ITestOutputHelper output) : IAsyncLifetime
 {
     private static readonly TimeSpan Patience = TimeSpan.FromSeconds(45);

@@ -13,6 +13,7 @@ namespace MlAspire.Integration.Tests.Hostile;
 /// attack), measured as <see cref="SybilFloodTests"/> measures it. The report counts how many flipped models the
 /// honest peers built on.
 /// </summary>
+[SideBySide]
 public sealed class SignFlipTests(ITestOutputHelper output) : IAsyncLifetime
 {
     private const double ToleranceInPoints = 3.0;

@@ -13,6 +13,7 @@ namespace MlAspire.Integration.Tests.Hostile;
 /// On today's code every watch channel holds 4,096 records and one insertion of more records than that completes
 /// every channel with an error, including the one the replica journal reads: its exception stops the host.
 /// </remarks>
+[Collection(RunsAlone.Name)]
 public sealed class StalledWatcherTests(ITestOutputHelper output) : IAsyncLifetime
 {
     /// <summary>

@@ -13,6 +13,7 @@ namespace MlAspire.Integration.Tests.Hostile;
 /// one local test digit is about 0.1 points, the plateau first, then 15 s of baseline, the attack, 15 s for it to reach
 /// the tips, and 25 s of samples. Only a drop is harm.
 /// </remarks>
+[SideBySide]
 public sealed class SybilFloodTests(ITestOutputHelper output) : IAsyncLifetime
 {
     private const int Sybils = 3;
