@@ -3,7 +3,8 @@ using k8s.Models;
 namespace MlAspire.AppHost.Publishing;
 
 /// <summary>
-/// CPU, memory and scratch-disk requests and limits of every container. Requests are what a peer pod needs to train
+/// CPU, memory and scratch-disk requests and limits of every container. Scratch disk is the container's logs and
+/// temporary files only: data lives on claims (<see cref="ClaimSizes"/>). Requests are what a peer pod needs to train
 /// steadily (so 100 peers fit on a few nodes), limits what stops one from starving its neighbours.
 /// </summary>
 internal static class ContainerSizes
@@ -14,6 +15,7 @@ internal static class ContainerSizes
     {
         ["bootstrap"] = new("100m", "128Mi", "1", "512Mi"),
         ["peer"] = new("100m", "192Mi", "1", "768Mi", "128Mi", "1Gi"),
+        ["ipfs"] = new("50m", "96Mi", "500m", "512Mi"), // a peer's Kubo sidecar; its repo is on the pod's claim
         ["visualization"] = new("50m", "96Mi", "500m", "384Mi"),
         ["prometheus"] = new("100m", "256Mi", "1", "1Gi"),
         ["grafana"] = new("50m", "128Mi", "500m", "512Mi"),
@@ -23,10 +25,6 @@ internal static class ContainerSizes
 
     /// <summary>Sizes of a workload's main container (by workload name) or of a sidecar (by container name).</summary>
     public static V1ResourceRequirements For(string name) => Requirements(Sizes.GetValueOrDefault(name, Default));
-
-    /// <summary>A Kubo sidecar: its repo lives on the pod's emptyDir, so its scratch-disk limit is the volume's size.</summary>
-    public static V1ResourceRequirements ForStorageSidecar(string podStorage) =>
-        Requirements(new Size("50m", "96Mi", "500m", "512Mi", "512Mi", podStorage));
 
     private static V1ResourceRequirements Requirements(Size size) => new()
     {

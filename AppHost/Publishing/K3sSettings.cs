@@ -9,7 +9,6 @@ namespace MlAspire.AppHost.Publishing;
 /// <param name="Registry">Where deploy/build-images.sh pushed the images (the images are REGISTRY/mlaspire/NAME:TAG).</param>
 /// <param name="Tag">The image tag; never "latest", so that a deployment names exactly what it runs.</param>
 /// <param name="Namespace">The Kubernetes namespace everything goes into.</param>
-/// <param name="PodStorage">The emptyDir size limit of a replicated workload's pod (peer data plus its Kubo repo).</param>
 /// <param name="GrafanaDirectory">deploy/grafana: provisioning and dashboards turned into ConfigMaps.</param>
 /// <param name="PrometheusConfig">deploy/prometheus/prometheus-k3s.yml: the in-cluster scrape configuration.</param>
 /// <param name="DefaultOutput">deploy/k3s: where the manifests go when no --output-path is given.</param>
@@ -18,7 +17,7 @@ namespace MlAspire.AppHost.Publishing;
 /// read-only, and trains on it (Peer:LocalData). Unset, peers train on their Bootstrap data slots.
 /// </param>
 internal sealed record K3sSettings(
-    string Registry, string Tag, string Namespace, string PodStorage, string GrafanaDirectory, string PrometheusConfig, string DefaultOutput,
+    string Registry, string Tag, string Namespace, string GrafanaDirectory, string PrometheusConfig, string DefaultOutput,
     string? PeerDataClaim = null)
 {
     public const string Section = "K3s";
@@ -37,7 +36,6 @@ internal sealed record K3sSettings(
             (section["Registry"] ?? "localhost:5000").TrimEnd('/'),
             tag,
             section["Namespace"] ?? "mlaspire",
-            section["PodStorage"] ?? "4Gi",
             section["GrafanaDirectory"] ?? Path.Combine(deploy, "grafana"),
             section["PrometheusConfig"] ?? Path.Combine(deploy, "prometheus", "prometheus-k3s.yml"),
             Path.Combine(deploy, "k3s"),

@@ -36,6 +36,21 @@ internal static class KubeObjects
         FailureThreshold = failureThreshold,
     };
 
+    /// <summary>A claim of <paramref name="size"/> on K3s' default local-path provisioner, which binds ReadWriteOnce volumes on the pod's node.</summary>
+    public static V1PersistentVolumeClaim Claim(V1ObjectMeta metadata, ResourceQuantity size) => new()
+    {
+        ApiVersion = "v1",
+        Kind = "PersistentVolumeClaim",
+        Metadata = metadata,
+        Spec = ClaimSpec(size),
+    };
+
+    public static V1PersistentVolumeClaimSpec ClaimSpec(ResourceQuantity size) => new()
+    {
+        AccessModes = ["ReadWriteOnce"],
+        Resources = new V1VolumeResourceRequirements { Requests = new Dictionary<string, ResourceQuantity> { ["storage"] = size } },
+    };
+
     /// <summary>
     /// A Deployment of <paramref name="pod"/>, labelled and selected by the metadata's name. <paramref name="recreate"/>
     /// stops the old pod before the new one starts: a ReadWriteOnce claim cannot be mounted by both, and a second

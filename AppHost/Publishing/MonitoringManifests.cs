@@ -17,6 +17,12 @@ internal sealed class MonitoringManifests(K3sSettings settings)
     public const int PrometheusPort = 9090;
     public const int GrafanaPort = 3000;
 
+    /// <summary>Prometheus keeps at most this many MiB of series (<c>--storage.tsdb.retention.size</c>); its claim is sized from it.</summary>
+    public const long PrometheusRetentionMiB = 1536;
+
+    /// <summary>Grafana's claim: its SQLite database (users, preferences, annotations), which no setting caps.</summary>
+    private const string GrafanaClaimSize = "1Gi";
+
     /// <summary>Where Grafana's dashboards are mounted when no dashboard provider names a path.</summary>
     public const string DefaultDashboardsPath = "/var/lib/grafana/dashboards";
 
@@ -36,7 +42,7 @@ internal sealed class MonitoringManifests(K3sSettings settings)
                 $"--config.file=/etc/prometheus/{Path.GetFileName(settings.PrometheusConfig)}",
                 "--storage.tsdb.path=/prometheus",
                 "--storage.tsdb.retention.time=7d",
-                "--storage.tsdb.retention.size=1536MB", // below the volume's 2Gi limit, so the pod is never evicted for it
+                $"--storage.tsdb.retention.size={PrometheusRetentionMiB}MB", // Prometheus's MB is 2^20 bytes
             ],
             Ports = [new V1ContainerPort { Name = "http", ContainerPort = PrometheusPort, Protocol = "TCP" }],
             Resources = ContainerSizes.For("prometheus"),
@@ -73,6 +79,8 @@ internal sealed class MonitoringManifests(K3sSettings settings)
                 Subjects = [new Rbacv1Subject { Kind = "ServiceAccount", Name = "prometheus", NamespaceProperty = settings.Namespace }],
             },
             config,
+            // On a claim: the series outlive the pod, and the kubelet does not count them against its scratch disk.
+            KubeObjects.Claim(Meta("prometheus-data", labels), ClaimSizes.ForRetention(PrometheusRetentionMiB << 20)),
             Service("prometheus", labels, PrometheusPort, type: "ClusterIP"),
             KubeObjects.Deployment(Meta("prometheus", labels), replicas: 1, recreate: true, new V1PodSpec
             {
@@ -82,7 +90,7 @@ internal sealed class MonitoringManifests(K3sSettings settings)
                 Volumes =
                 [
                     new V1Volume { Name = "config", ConfigMap = new V1ConfigMapVolumeSource { Name = "prometheus-config" } },
-                    new V1Volume { Name = "data", EmptyDir = new V1EmptyDirVolumeSource { SizeLimit = new ResourceQuantity("2Gi") } },
+                    new V1Volume { Name = "data", PersistentVolumeClaim = new V1PersistentVolumeClaimVolumeSource { ClaimName = "prometheus-data" } },
                 ],
             }),
         ];
@@ -99,8 +107,8 @@ internal sealed class MonitoringManifests(K3sSettings settings)
             ("grafana-dashboards", Path.Combine(settings.GrafanaDirectory, "dashboards"), "*.json", DashboardsPath(Path.Combine(provisioning, "dashboards"))),
         };
 
-        var objects = new List<IKubernetesObject>();
-        var volumes = new List<V1Volume> { new() { Name = "data", EmptyDir = new V1EmptyDirVolumeSource { SizeLimit = new ResourceQuantity("1Gi") } } };
+        var objects = new List<IKubernetesObject> { KubeObjects.Claim(Meta("grafana-data", labels), new ResourceQuantity(GrafanaClaimSize)) };
+        var volumes = new List<V1Volume> { new() { Name = "data", PersistentVolumeClaim = new V1PersistentVolumeClaimVolumeSource { ClaimName = "grafana-data" } } };
         var mounts = new List<V1VolumeMount> { new() { Name = "data", MountPath = "/var/lib/grafana" } };
         foreach (var (name, folder, pattern, mountPath) in folders)
         {

@@ -60,7 +60,7 @@ internal sealed class SidecarContainers(K3sSettings settings, EnvironmentResolve
             Args = args.Count == 0 ? null : args,
             Ports = endpoints.Select(WorkloadManifests.Port).ToList(),
             Env = env.Count == 0 ? null : env,
-            Resources = mounts.Any(mount => mount.Name == "data") ? ContainerSizes.ForStorageSidecar(settings.PodStorage) : ContainerSizes.For(name),
+            Resources = ContainerSizes.For(name),
             // A sidecar's health is its first endpoint reachable from outside the pod accepting connections.
             LivenessProbe = probePort is null ? null : KubeObjects.TcpProbe(probePort, failureThreshold: 6),
             ReadinessProbe = probePort is null ? null : KubeObjects.TcpProbe(probePort, failureThreshold: 3),

@@ -30,16 +30,27 @@ internal sealed class WorkloadManifests(
         foreach (var sidecar in workload.Sidecars)
             containers.Add(await sidecars.BuildAsync(workload, sidecar, volumes, objects, cancellationToken, LogOmitted));
 
+        // Data outlives its pod on a claim: a peer's key is its identity and its replica and Kubo repo its tangle, and the
+        // bootstrap's genesis orphans every peer's tangle when lost. A replicated workload's pods get a claim each from
+        // the StatefulSet, sized from the caps of the stores it holds; a reschedule, an image bump or a rotated Secret
+        // (which rolls the pods) finds it again.
+        V1PersistentVolumeClaim? claimTemplate = null;
         if (workload.Template.HasAnnotationOfType<DataDirectoryAnnotation>() || workload.Sidecars.Any(SidecarContainers.HasVolume))
         {
-            // A replicated workload's pods keep their data on a bounded emptyDir (scale to 100 without 100 claims; a
-            // pod that fills it is evicted instead of filling the node). A single one keeps it on a claim: the
-            // bootstrap's genesis must survive restarts, or every peer's tangle would be orphaned.
-            volumes.Insert(0, workload.IsStateful
-                ? new V1Volume { Name = "data", EmptyDir = new V1EmptyDirVolumeSource { SizeLimit = new ResourceQuantity(settings.PodStorage) } }
-                : new V1Volume { Name = "data", PersistentVolumeClaim = new V1PersistentVolumeClaimVolumeSource { ClaimName = $"{workload.Name}-data" } });
-            if (!workload.IsStateful)
-                objects.Insert(0, DataClaim(workload, labels));
+            if (workload.IsStateful)
+                // A template: the StatefulSet makes pod N's claim "data-NAME-N" in its own namespace. Templates are
+                // immutable, so its labels are the selector's, which no image tag changes: with the version label an
+                // upgrade's `kubectl apply` would be refused.
+                claimTemplate = new V1PersistentVolumeClaim
+                {
+                    Metadata = new V1ObjectMeta { Name = "data", Labels = Labels.Selector(workload.Name) },
+                    Spec = KubeObjects.ClaimSpec(ClaimSizes.ForStores(workload.Name, containers)),
+                };
+            else
+            {
+                volumes.Insert(0, new V1Volume { Name = "data", PersistentVolumeClaim = new V1PersistentVolumeClaimVolumeSource { ClaimName = $"{workload.Name}-data" } });
+                objects.Insert(0, KubeObjects.Claim(KubeObjects.Meta($"{workload.Name}-data", settings.Namespace, labels), new ResourceQuantity("1Gi")));
+            }
         }
 
         if (OwnDataClaim(workload) is { } claim)
@@ -58,7 +69,7 @@ internal sealed class WorkloadManifests(
         };
         objects.Add(Service(workload, labels));
         objects.Add(workload.IsStateful
-            ? StatefulSet(workload, labels, pod)
+            ? StatefulSet(workload, labels, pod, claimTemplate)
             // A workload with a claim must stop before its successor mounts it (ReadWriteOnce).
             : KubeObjects.Deployment(KubeObjects.Meta(workload.Name, settings.Namespace, labels), workload.Replicas.Count,
                 recreate: volumes.Any(volume => volume.PersistentVolumeClaim is not null), pod.Spec));
@@ -182,7 +193,7 @@ internal sealed class WorkloadManifests(
         },
     };
 
-    private V1StatefulSet StatefulSet(Workload workload, Dictionary<string, string> labels, V1PodTemplateSpec pod) => new()
+    private V1StatefulSet StatefulSet(Workload workload, Dictionary<string, string> labels, V1PodTemplateSpec pod, V1PersistentVolumeClaim? claimTemplate) => new()
     {
         ApiVersion = "apps/v1",
         Kind = "StatefulSet",
@@ -195,18 +206,10 @@ internal sealed class WorkloadManifests(
             PodManagementPolicy = "Parallel",
             Selector = new V1LabelSelector { MatchLabels = Labels.Selector(workload.Name) },
             Template = pod,
-        },
-    };
-
-    private V1PersistentVolumeClaim DataClaim(Workload workload, Dictionary<string, string> labels) => new()
-    {
-        ApiVersion = "v1",
-        Kind = "PersistentVolumeClaim",
-        Metadata = KubeObjects.Meta($"{workload.Name}-data", settings.Namespace, labels),
-        Spec = new V1PersistentVolumeClaimSpec
-        {
-            AccessModes = ["ReadWriteOnce"], // K3s' default local-path provisioner
-            Resources = new V1VolumeResourceRequirements { Requests = new Dictionary<string, ResourceQuantity> { ["storage"] = new("1Gi") } },
+            VolumeClaimTemplates = claimTemplate is null ? null : [claimTemplate],
+            // Kubernetes' default, stated: neither scaling down nor deleting the StatefulSet deletes a peer's data.
+            PersistentVolumeClaimRetentionPolicy = claimTemplate is null ? null
+                : new V1StatefulSetPersistentVolumeClaimRetentionPolicy { WhenDeleted = "Retain", WhenScaled = "Retain" },
         },
     };
 }

@@ -127,11 +127,12 @@ public sealed class ValidationTests(FreshPublication fresh) : IClassFixture<Fres
     }
 
     [Fact]
-    public void PeerPodsShareABoundedVolumeWithTheirKuboSidecar()
+    public void PeerPodsShareTheirClaimWithTheirKuboSidecar()
     {
         var peer = fresh.Manifests.Single("StatefulSet", "peer");
-        var volume = Assert.Single(peer.PodSpec!["volumes"]!.AsArray(), node => (string?)node!["name"] == "data")!;
-        Assert.Equal("4Gi", (string?)volume["emptyDir"]!["sizeLimit"]);
+        var template = Assert.Single(peer.Tree["spec"]!["volumeClaimTemplates"]!.AsArray())!;
+        Assert.Equal("data", (string?)template["metadata"]!["name"]);
+        Assert.Equal("3Gi", (string?)template["spec"]!["resources"]!["requests"]!["storage"]); // Kubo's 2 GB StorageMax, a quarter more, the peer's files
         var containers = peer.Containers.ToList();
         Assert.Equal(["peer", "ipfs"], containers.Select(container => (string)container["name"]!));
         Assert.All(containers, container => Assert.Contains(container["volumeMounts"]!.AsArray(), mount => (string?)mount!["name"] == "data"));
