@@ -2,6 +2,7 @@ using System.Globalization;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Logging;
+using MlAspire.AppHost.Publishing;
 
 namespace MlAspire.AppHost;
 
@@ -88,6 +89,9 @@ internal sealed class IpfsNodes(IDistributedApplicationBuilder builder, IpfsChoi
             .WithEnvironment("IPFS_CONNMGR_LOW", "40")
             .WithEnvironment("IPFS_CONNMGR_HIGH", "70")
             .WithArgs("daemon", "--migrate=true", "--enable-gc")
+            // The image's "ipfs" user (uid 1000, group "users"), to which its entrypoint drops when started as root; it
+            // skips that step when started as this user, and the repo's claim is writable through the pod's fsGroup.
+            .WithImageUser(userId: 1000, groupId: 100)
             .WithIpfsApiHealthCheck();
         if (!builder.ExecutionContext.IsPublishMode)
             kubo.WithEnvironment("IPFS_API_ADDRESS", PublishedApiAddress);

@@ -19,8 +19,18 @@ internal sealed record OwnDataAnnotation(string Variable) : IResourceAnnotation;
 /// </summary>
 internal sealed record AdvertisedAddressAnnotation(string Variable, string EndpointName, bool HostAndPortOnly) : IResourceAnnotation;
 
+/// <summary>
+/// The container image's unprivileged user and group, as which a published pod runs it. Run locally the image's own
+/// entrypoint chooses; a pod under Pod Security "restricted" may not start it as root to let it drop privileges itself.
+/// </summary>
+internal sealed record ImageUserAnnotation(long UserId, long GroupId) : IResourceAnnotation;
+
 internal static class K3sAnnotationExtensions
 {
+    /// <summary>Declares the image's unprivileged user (see <see cref="ImageUserAnnotation"/>).</summary>
+    public static IResourceBuilder<ContainerResource> WithImageUser(this IResourceBuilder<ContainerResource> container, long userId, long groupId) =>
+        container.WithAnnotation(new ImageUserAnnotation(userId, groupId));
+
     /// <summary>Declares the variables through which the resource advertises its endpoints to others (see <see cref="AdvertisedAddressAnnotation"/>).</summary>
     public static IResourceBuilder<ProjectResource> WithAdvertisedAddress(
         this IResourceBuilder<ProjectResource> project, string variable, string endpointName, bool hostAndPortOnly = false) =>

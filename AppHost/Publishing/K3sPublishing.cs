@@ -51,6 +51,19 @@ internal static class K3sPublishing
     {
         ApiVersion = "v1",
         Kind = "Namespace",
-        Metadata = new V1ObjectMeta { Name = settings.Namespace, Labels = new Dictionary<string, string> { [Labels.PartOf] = Labels.System } },
+        Metadata = new V1ObjectMeta
+        {
+            Name = settings.Namespace,
+            Labels = new Dictionary<string, string>
+            {
+                [Labels.PartOf] = Labels.System,
+                // Pod Security admission refuses any pod that does not meet "restricted", as its rules stood in the
+                // Kubernetes version the manifests are validated against, and warns about the newest version's rules.
+                ["pod-security.kubernetes.io/enforce"] = "restricted",
+                ["pod-security.kubernetes.io/enforce-version"] = "v1.30",
+                ["pod-security.kubernetes.io/warn"] = "restricted",
+                ["pod-security.kubernetes.io/warn-version"] = "latest",
+            },
+        },
     };
 }

@@ -19,6 +19,33 @@ internal static class KubeObjects
             file => File.ReadAllText(file).Replace("\r\n", "\n", StringComparison.Ordinal)),
     };
 
+    /// <summary>
+    /// A container as Pod Security "restricted" admits it: never root, no privilege escalation, no capabilities.
+    /// <paramref name="user"/> and <paramref name="group"/> name the image's unprivileged user where the pod does not.
+    /// </summary>
+    public static V1SecurityContext RestrictedContainer(long? user = null, long? group = null) => new()
+    {
+        RunAsNonRoot = true,
+        RunAsUser = user,
+        RunAsGroup = group,
+        AllowPrivilegeEscalation = false,
+        Capabilities = new V1Capabilities { Drop = ["ALL"] },
+    };
+
+    /// <summary>
+    /// A pod as Pod Security "restricted" admits it: never root, the runtime's default seccomp profile. Its volumes are
+    /// group-owned by <paramref name="fsGroup"/>, which every container gets as a supplementary group, so each may
+    /// write them whatever user its image runs as.
+    /// </summary>
+    public static V1PodSecurityContext RestrictedPod(long fsGroup, long? user = null) => new()
+    {
+        RunAsNonRoot = true,
+        RunAsUser = user,
+        FsGroup = fsGroup,
+        FsGroupChangePolicy = "OnRootMismatch",
+        SeccompProfile = new V1SeccompProfile { Type = "RuntimeDefault" },
+    };
+
     /// <summary>An HTTP GET probe on the container port named "http".</summary>
     public static V1Probe HttpProbe(string path, int failureThreshold) => new()
     {

@@ -48,6 +48,7 @@ internal sealed class MonitoringManifests(K3sSettings settings)
             Resources = ContainerSizes.For("prometheus"),
             LivenessProbe = KubeObjects.HttpProbe("/-/healthy", failureThreshold: 6),
             ReadinessProbe = KubeObjects.HttpProbe("/-/ready", failureThreshold: 3),
+            SecurityContext = KubeObjects.RestrictedContainer(),
             VolumeMounts =
             [
                 new V1VolumeMount { Name = "config", MountPath = "/etc/prometheus", ReadOnlyProperty = true },
@@ -85,7 +86,7 @@ internal sealed class MonitoringManifests(K3sSettings settings)
             KubeObjects.Deployment(Meta("prometheus", labels), replicas: 1, recreate: true, new V1PodSpec
             {
                 ServiceAccountName = "prometheus",
-                SecurityContext = new V1PodSecurityContext { RunAsNonRoot = true, RunAsUser = 65534, FsGroup = 65534 },
+                SecurityContext = KubeObjects.RestrictedPod(fsGroup: 65534, user: 65534), // the image's "nobody"
                 Containers = [container],
                 Volumes =
                 [
@@ -135,12 +136,14 @@ internal sealed class MonitoringManifests(K3sSettings settings)
             Resources = ContainerSizes.For("grafana"),
             LivenessProbe = KubeObjects.HttpProbe("/api/health", failureThreshold: 6),
             ReadinessProbe = KubeObjects.HttpProbe("/api/health", failureThreshold: 3),
+            SecurityContext = KubeObjects.RestrictedContainer(),
             VolumeMounts = mounts,
         };
         objects.Add(Service("grafana", labels, GrafanaPort, type: "LoadBalancer"));
         objects.Add(KubeObjects.Deployment(Meta("grafana", labels), replicas: 1, recreate: true, new V1PodSpec
         {
-            SecurityContext = new V1PodSecurityContext { RunAsNonRoot = true, RunAsUser = 472, FsGroup = 472 }, // the image's grafana user
+            SecurityContext = KubeObjects.RestrictedPod(fsGroup: 472, user: 472), // the image's grafana user
+            AutomountServiceAccountToken = false, // Grafana reads Prometheus, never the Kubernetes API
             Containers = [container],
             Volumes = volumes,
         }));

@@ -49,6 +49,10 @@ internal sealed class SidecarContainers(K3sSettings settings, EnvironmentResolve
             mounts.Add(new V1VolumeMount { Name = configMap.Metadata.Name, MountPath = bind.Target, ReadOnlyProperty = true });
         }
 
+        // Pod Security "restricted" admits no container that may run as root, so an image whose entrypoint starts as root
+        // and drops to its own user (Kubo's) is started as that user.
+        var user = sidecar.Annotations.OfType<ImageUserAnnotation>().LastOrDefault()
+            ?? throw new InvalidOperationException($"'{sidecar.Name}' ({image.Image}) names no unprivileged user to run as (WithImageUser): a restricted pod runs no container as root.");
         var endpoints = Workload.Endpoints(sidecar).ToList();
         // The kubelet probes the pod's address, which an endpoint bound to loopback (Kubo's RPC API) does not listen on.
         var probePort = endpoints.FirstOrDefault(endpoint => !Workload.IsPodLocal(endpoint))?.Name;
@@ -65,6 +69,7 @@ internal sealed class SidecarContainers(K3sSettings settings, EnvironmentResolve
             LivenessProbe = probePort is null ? null : KubeObjects.TcpProbe(probePort, failureThreshold: 6),
             ReadinessProbe = probePort is null ? null : KubeObjects.TcpProbe(probePort, failureThreshold: 3),
             VolumeMounts = mounts.Count == 0 ? null : mounts,
+            SecurityContext = KubeObjects.RestrictedContainer(user.UserId, user.GroupId),
         };
     }
 

@@ -61,7 +61,8 @@ internal sealed class WorkloadManifests(
             Metadata = new V1ObjectMeta { Labels = labels },
             Spec = new V1PodSpec
             {
-                SecurityContext = new V1PodSecurityContext { FsGroup = AppUserId, FsGroupChangePolicy = "OnRootMismatch" },
+                SecurityContext = KubeObjects.RestrictedPod(fsGroup: AppUserId),
+                AutomountServiceAccountToken = false, // the services never call the Kubernetes API
                 EnableServiceLinks = false, // docker-style *_SERVICE_HOST variables would only add noise to the configuration
                 Containers = containers,
                 Volumes = volumes.Count == 0 ? null : volumes,
@@ -130,7 +131,7 @@ internal sealed class WorkloadManifests(
             StartupProbe = http is null ? null : KubeObjects.HttpProbe(ServiceHealth.AlivenessPath, failureThreshold: 30),
             VolumeMounts = mounts.Count == 0 ? null : mounts,
             // Numeric, so the kubelet can check runAsNonRoot whatever user name the image declares.
-            SecurityContext = new V1SecurityContext { RunAsNonRoot = true, RunAsUser = AppUserId, AllowPrivilegeEscalation = false },
+            SecurityContext = KubeObjects.RestrictedContainer(user: AppUserId),
         };
     }
 
