@@ -58,6 +58,24 @@ internal sealed class MonitoringManifests(K3sSettings settings)
         return
         [
             new V1ServiceAccount { ApiVersion = "v1", Kind = "ServiceAccount", Metadata = Meta("prometheus", labels) },
+            // Pod discovery, in this namespace only: the peers, bootstrap and visualization.
+            new V1Role
+            {
+                ApiVersion = "rbac.authorization.k8s.io/v1",
+                Kind = "Role",
+                Metadata = Meta("prometheus", labels),
+                Rules = [new V1PolicyRule { ApiGroups = [""], Resources = ["pods"], Verbs = ["get", "list", "watch"] }],
+            },
+            new V1RoleBinding
+            {
+                ApiVersion = "rbac.authorization.k8s.io/v1",
+                Kind = "RoleBinding",
+                Metadata = Meta("prometheus", labels),
+                RoleRef = new V1RoleRef { ApiGroup = "rbac.authorization.k8s.io", Kind = "Role", Name = "prometheus" },
+                Subjects = [new Rbacv1Subject { Kind = "ServiceAccount", Name = "prometheus", NamespaceProperty = settings.Namespace }],
+            },
+            // Node discovery, and each kubelet's cAdvisor metrics read directly (nodes/metrics; not nodes/proxy, which
+            // reaches every kubelet endpoint). Nodes are cluster-wide.
             new V1ClusterRole
             {
                 ApiVersion = "rbac.authorization.k8s.io/v1",
@@ -65,10 +83,8 @@ internal sealed class MonitoringManifests(K3sSettings settings)
                 Metadata = new V1ObjectMeta { Name = ClusterScopedName, Labels = labels },
                 Rules =
                 [
-                    // Pod discovery (peers, their Kubo sidecars, bootstrap, visualization) and node discovery.
-                    new V1PolicyRule { ApiGroups = [""], Resources = ["pods", "nodes", "services", "endpoints"], Verbs = ["get", "list", "watch"] },
-                    // cAdvisor's container metrics, read through the API server's node proxy.
-                    new V1PolicyRule { ApiGroups = [""], Resources = ["nodes/proxy", "nodes/metrics"], Verbs = ["get"] },
+                    new V1PolicyRule { ApiGroups = [""], Resources = ["nodes"], Verbs = ["get", "list", "watch"] },
+                    new V1PolicyRule { ApiGroups = [""], Resources = ["nodes/metrics"], Verbs = ["get"] },
                 ],
             },
             new V1ClusterRoleBinding

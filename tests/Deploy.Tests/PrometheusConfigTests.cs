@@ -95,16 +95,35 @@ public sealed class PrometheusConfigTests(FreshPublication fresh) : IClassFixtur
         Assert.DoesNotContain(":5001", ConfigMapConfig);
     }
 
+    /// <summary>
+    /// Everything any role grants, as (scope, API group, resource, verb), is exactly what Prometheus uses: the pods of its
+    /// own namespace, and the nodes with their kubelets' metrics (nodes/metrics, not nodes/proxy, which reaches every
+    /// kubelet endpoint, exec included). Both roles are bound to its ServiceAccount alone, which its pod runs as.
+    /// </summary>
     [Fact]
-    public void PrometheusMayDiscoverPodsAndReadCAdvisorThroughTheNodeProxy()
+    public void PrometheusRolesGrantNothingBeyondWhatItsJobsUse()
     {
-        var role = fresh.Manifests.Documents.Single(document => document.Kind == "ClusterRole");
-        var rules = role.Tree["rules"]!.AsArray().Select(rule => rule!["resources"]!.AsArray().Select(resource => (string)resource!)).SelectMany(resources => resources).ToList();
-        Assert.Contains("pods", rules);
-        Assert.Contains("nodes", rules);
-        Assert.Contains("nodes/proxy", rules);
-        var binding = fresh.Manifests.Documents.Single(document => document.Kind == "ClusterRoleBinding");
-        Assert.Equal("prometheus", (string?)binding.Tree["subjects"]![0]!["name"]);
+        var granted = fresh.Manifests.Documents.Where(document => document.Kind is "Role" or "ClusterRole")
+            .SelectMany(role => role.Tree["rules"]!.AsArray().SelectMany(rule =>
+                from apiGroup in rule!["apiGroups"]!.AsArray()
+                from resource in rule["resources"]!.AsArray()
+                from verb in rule["verbs"]!.AsArray()
+                select $"{(role.Kind == "Role" ? "namespace" : "cluster")} {(string?)apiGroup}/{(string?)resource} {(string?)verb}"))
+            .Order(StringComparer.Ordinal).ToList();
+        Assert.Equal(
+            ["cluster /nodes get", "cluster /nodes list", "cluster /nodes watch", "cluster /nodes/metrics get",
+             "namespace /pods get", "namespace /pods list", "namespace /pods watch"],
+            granted);
+        Assert.Contains("role: node", ConfigMapConfig);
+        Assert.DoesNotContain("/proxy/", ConfigMapConfig);
+        Assert.Equal(4, System.Text.RegularExpressions.Regex.Matches(ConfigMapConfig, "own_namespace: true").Count); // every pod job
+
+        foreach (var binding in fresh.Manifests.Documents.Where(document => document.Kind is "RoleBinding" or "ClusterRoleBinding"))
+        {
+            var subject = Assert.Single(binding.Tree["subjects"]!.AsArray())!;
+            Assert.Equal("ServiceAccount", (string?)subject["kind"]);
+            Assert.Equal("prometheus", (string?)subject["name"]);
+        }
         Assert.Equal("prometheus", (string?)fresh.Manifests.Single("Deployment", "prometheus").PodSpec!["serviceAccountName"]);
     }
 
