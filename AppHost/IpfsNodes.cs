@@ -92,6 +92,7 @@ internal sealed class IpfsNodes(IDistributedApplicationBuilder builder, IpfsChoi
             // The image's "ipfs" user (uid 1000, group "users"), to which its entrypoint drops when started as root; it
             // skips that step when started as this user, and the repo's claim is writable through the pod's fsGroup.
             .WithImageUser(userId: 1000, groupId: 100)
+            .AsGoProgram()
             .WithIpfsApiHealthCheck();
         if (!builder.ExecutionContext.IsPublishMode)
             kubo.WithEnvironment("IPFS_API_ADDRESS", PublishedApiAddress);

@@ -25,8 +25,15 @@ internal sealed record AdvertisedAddressAnnotation(string Variable, string Endpo
 /// </summary>
 internal sealed record ImageUserAnnotation(long UserId, long GroupId) : IResourceAnnotation;
 
+/// <summary>The container image is a Go program (Kubo): published, it is told its memory limit (GOMEMLIMIT).</summary>
+internal sealed record GoProgramAnnotation : IResourceAnnotation;
+
 internal static class K3sAnnotationExtensions
 {
+    /// <summary>Declares the image a Go program (see <see cref="GoProgramAnnotation"/>).</summary>
+    public static IResourceBuilder<ContainerResource> AsGoProgram(this IResourceBuilder<ContainerResource> container) =>
+        container.WithAnnotation(new GoProgramAnnotation());
+
     /// <summary>Declares the image's unprivileged user (see <see cref="ImageUserAnnotation"/>).</summary>
     public static IResourceBuilder<ContainerResource> WithImageUser(this IResourceBuilder<ContainerResource> container, long userId, long groupId) =>
         container.WithAnnotation(new ImageUserAnnotation(userId, groupId));

@@ -40,6 +40,7 @@ internal static class K3sPublishing
             files.Add(("prometheus.yaml", monitoring.Prometheus()));
             files.Add(("grafana.yaml", monitoring.Grafana()));
 
+            ConfigChecksums.Apply(files.SelectMany(file => file.Item2).ToList());
             var written = ManifestFiles.Write(output, files, environment.Secrets);
             context.Logger.LogInformation("K3s manifests for {Workloads} written to {Output}: {Files}",
                 string.Join(", ", topology.Workloads.Select(workload => $"{workload.Name} ×{workload.Replicas.Count}")), output, string.Join(", ", written));

@@ -28,6 +28,8 @@ internal sealed record K3sSettings(
     public static K3sSettings From(IConfiguration configuration, string appHostDirectory)
     {
         var section = configuration.GetSection(Section);
+        if (section["PodStorage"] is not null)
+            throw new InvalidOperationException($"{Section}:PodStorage is gone: peers keep their data on claims sized from --ipfs-storage-max (docs/k3s.md).");
         var tag = section["Tag"] ?? "0.1.0";
         if (tag is "" or "latest")
             throw new InvalidOperationException($"{Section}:Tag is '{tag}'; give an explicit version (a deployment must name exactly what it runs).");

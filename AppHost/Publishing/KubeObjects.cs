@@ -46,6 +46,23 @@ internal static class KubeObjects
         SeccompProfile = new V1SeccompProfile { Type = "RuntimeDefault" },
     };
 
+    /// <summary>
+    /// A PodDisruptionBudget for the pods of the workload <paramref name="name"/>: how many a voluntary disruption (a
+    /// node drain) may take at once, or how many must stay.
+    /// </summary>
+    public static V1PodDisruptionBudget DisruptionBudget(V1ObjectMeta metadata, string name, IntOrString? maxUnavailable = null, IntOrString? minAvailable = null) => new()
+    {
+        ApiVersion = "policy/v1",
+        Kind = "PodDisruptionBudget",
+        Metadata = metadata,
+        Spec = new V1PodDisruptionBudgetSpec
+        {
+            Selector = new V1LabelSelector { MatchLabels = Labels.Selector(name) },
+            MaxUnavailable = maxUnavailable,
+            MinAvailable = minAvailable,
+        },
+    };
+
     /// <summary>An HTTP GET probe on the container port named "http".</summary>
     public static V1Probe HttpProbe(string path, int failureThreshold) => new()
     {

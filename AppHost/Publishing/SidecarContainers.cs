@@ -53,6 +53,9 @@ internal sealed class SidecarContainers(K3sSettings settings, EnvironmentResolve
         // and drops to its own user (Kubo's) is started as that user.
         var user = sidecar.Annotations.OfType<ImageUserAnnotation>().LastOrDefault()
             ?? throw new InvalidOperationException($"'{sidecar.Name}' ({image.Image}) names no unprivileged user to run as (WithImageUser): a restricted pod runs no container as root.");
+        var resources = ContainerSizes.For(name);
+        if (sidecar.HasAnnotationOfType<GoProgramAnnotation>())
+            env.Add(new V1EnvVar { Name = "GOMEMLIMIT", Value = GoMemoryLimit(resources) });
         var endpoints = Workload.Endpoints(sidecar).ToList();
         // The kubelet probes the pod's address, which an endpoint bound to loopback (Kubo's RPC API) does not listen on.
         var probePort = endpoints.FirstOrDefault(endpoint => !Workload.IsPodLocal(endpoint))?.Name;
@@ -64,10 +67,12 @@ internal sealed class SidecarContainers(K3sSettings settings, EnvironmentResolve
             Args = args.Count == 0 ? null : args,
             Ports = endpoints.Select(WorkloadManifests.Port).ToList(),
             Env = env.Count == 0 ? null : env,
-            Resources = ContainerSizes.For(name),
+            Resources = resources,
             // A sidecar's health is its first endpoint reachable from outside the pod accepting connections.
             LivenessProbe = probePort is null ? null : KubeObjects.TcpProbe(probePort, failureThreshold: 6),
             ReadinessProbe = probePort is null ? null : KubeObjects.TcpProbe(probePort, failureThreshold: 3),
+            // Up to 5 minutes to start (Kubo may migrate its repo) before liveness counts.
+            StartupProbe = probePort is null ? null : KubeObjects.TcpProbe(probePort, failureThreshold: 30),
             VolumeMounts = mounts.Count == 0 ? null : mounts,
             SecurityContext = KubeObjects.RestrictedContainer(user.UserId, user.GroupId),
         };
@@ -83,6 +88,13 @@ internal sealed class SidecarContainers(K3sSettings settings, EnvironmentResolve
             KubeObjects.Meta($"{workload.Name}-{container}-files", settings.Namespace, Labels.For(workload.Name, workload.Name, settings.Tag)),
             Directory.GetFiles(source));
     }
+
+    /// <summary>
+    /// Go's soft memory limit at 90 % of the container's: Go sizes its heap from the host's memory otherwise, and the
+    /// kernel kills the container at its limit before the collector feels any pressure. The rest is Go's own overhead.
+    /// </summary>
+    private static string GoMemoryLimit(V1ResourceRequirements resources) =>
+        $"{(long)(resources.Limits["memory"].ToDecimal() * 9 / 10) >> 20}MiB";
 
     public static bool HasVolume(ContainerResource sidecar) =>
         sidecar.Annotations.OfType<ContainerMountAnnotation>().Any(mount => mount.Type == ContainerMountType.Volume);

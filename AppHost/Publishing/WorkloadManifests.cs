@@ -68,14 +68,40 @@ internal sealed class WorkloadManifests(
                 Volumes = volumes.Count == 0 ? null : volumes,
             },
         };
+        if (workload.IsStateful)
+        {
+            // Peers of one node fail together: spread them, but place one on a full node rather than leave it pending.
+            pod.Spec.TopologySpreadConstraints =
+            [
+                new V1TopologySpreadConstraint
+                {
+                    MaxSkew = 1,
+                    TopologyKey = "kubernetes.io/hostname",
+                    WhenUnsatisfiable = "ScheduleAnyway",
+                    LabelSelector = new V1LabelSelector { MatchLabels = Labels.Selector(workload.Name) },
+                },
+            ];
+        }
         objects.Add(Service(workload, labels));
         objects.Add(workload.IsStateful
             ? StatefulSet(workload, labels, pod, claimTemplate)
             // A workload with a claim must stop before its successor mounts it (ReadWriteOnce).
             : KubeObjects.Deployment(KubeObjects.Meta(workload.Name, settings.Namespace, labels), workload.Replicas.Count,
                 recreate: volumes.Any(volume => volume.PersistentVolumeClaim is not null), pod.Spec));
+        if (DisruptionBudget(workload, labels) is { } budget)
+            objects.Add(budget);
         return objects;
     }
+
+    /// <summary>
+    /// A drain takes a tenth of the peers at a time (each comes back on its own node, where its claim is). A single
+    /// workload with a claim (the Bootstrap) is never evicted by a drain: its claim is on one node (local-path), so an
+    /// evicted pod would wait there until the node came back; its operator moves it on purpose instead.
+    /// </summary>
+    private V1PodDisruptionBudget? DisruptionBudget(Workload workload, Dictionary<string, string> labels) =>
+        workload.IsStateful ? KubeObjects.DisruptionBudget(KubeObjects.Meta(workload.Name, settings.Namespace, labels), workload.Name, maxUnavailable: "10%")
+        : workload.Template.HasAnnotationOfType<DataDirectoryAnnotation>() ? KubeObjects.DisruptionBudget(KubeObjects.Meta(workload.Name, settings.Namespace, labels), workload.Name, minAvailable: 1)
+        : null;
 
     /// <summary>Where a peer's own dataset is mounted when the cluster has one per pod (K3s:PeerDataClaim).</summary>
     public const string OwnDataPath = "/data/own";

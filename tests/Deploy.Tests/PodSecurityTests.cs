@@ -25,7 +25,7 @@ public sealed class PodSecurityTests(FreshPublication fresh) : IClassFixture<Fre
     {
         var violations = new List<string>();
         foreach (var workload in fresh.Manifests.Workloads)
-            violations.AddRange(Violations(workload.PodSpec!).Select(violation => $"{workload}: {violation}"));
+            violations.AddRange(Violations(workload.Tree["spec"]!["template"]!.AsObject()).Select(violation => $"{workload}: {violation}"));
         Assert.True(violations.Count == 0, string.Join("\n", violations));
     }
 
@@ -43,8 +43,12 @@ public sealed class PodSecurityTests(FreshPublication fresh) : IClassFixture<Fre
     }
 
     /// <summary>The rules of https://kubernetes.io/docs/concepts/security/pod-security-standards/, baseline and restricted.</summary>
-    private static IEnumerable<string> Violations(JsonObject pod)
+    private static IEnumerable<string> Violations(JsonObject template)
     {
+        var pod = template["spec"]!.AsObject();
+        foreach (var (key, value) in template["metadata"]?["annotations"]?.AsObject() ?? [])
+            if (key.StartsWith("container.apparmor.security.beta.kubernetes.io/", StringComparison.Ordinal) && (string?)value == "unconfined")
+                yield return $"annotation {key} runs a container without AppArmor";
         foreach (var host in new[] { "hostNetwork", "hostPID", "hostIPC" })
             if (Flag(pod[host]) is true)
                 yield return $"{host} is true";
@@ -58,6 +62,10 @@ public sealed class PodSecurityTests(FreshPublication fresh) : IClassFixture<Fre
             }
         if (podContext["sysctls"] is JsonArray { Count: > 0 })
             yield return "sets sysctls";
+        if ((string?)podContext["runAsUser"] == "0")
+            yield return "the pod runs as user 0";
+        if (Flag(podContext["windowsOptions"]?["hostProcess"]) is true)
+            yield return "the pod is a Windows host process";
 
         var containers = new[] { "initContainers", "containers", "ephemeralContainers" }
             .SelectMany(list => pod[list]?.AsArray().Select(node => node!.AsObject()) ?? []).ToList();
@@ -82,6 +90,8 @@ public sealed class PodSecurityTests(FreshPublication fresh) : IClassFixture<Fre
             var seccomp = (string?)context["seccompProfile"]?["type"] ?? (string?)podContext["seccompProfile"]?["type"];
             if (seccomp is not ("RuntimeDefault" or "Localhost"))
                 yield return $"{name} has seccomp profile '{seccomp ?? "unset"}', not RuntimeDefault or Localhost";
+            if (Flag(context["windowsOptions"]?["hostProcess"]) is true)
+                yield return $"{name} is a Windows host process";
             if ((string?)context["procMount"] is { } procMount && procMount != "Default")
                 yield return $"{name} has procMount {procMount}";
             if (context["seLinuxOptions"] is not null || podContext["seLinuxOptions"] is not null)

@@ -120,6 +120,9 @@ public sealed class PrometheusConfigTests(FreshPublication fresh) : IClassFixtur
 
         foreach (var binding in fresh.Manifests.Documents.Where(document => document.Kind is "RoleBinding" or "ClusterRoleBinding"))
         {
+            var roleRef = binding.Tree["roleRef"]!;
+            Assert.Equal(binding.Kind == "RoleBinding" ? "Role" : "ClusterRole", (string?)roleRef["kind"]);
+            fresh.Manifests.Single((string)roleRef["kind"]!, (string)roleRef["name"]!);
             var subject = Assert.Single(binding.Tree["subjects"]!.AsArray())!;
             Assert.Equal("ServiceAccount", (string?)subject["kind"]);
             Assert.Equal("prometheus", (string?)subject["name"]);

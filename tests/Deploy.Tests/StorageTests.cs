@@ -74,9 +74,10 @@ public sealed class StorageTests(FreshPublication fresh) : IClassFixture<FreshPu
     }
 
     /// <summary>
-    /// An upgrade is a new image tag, and a rotated token a renamed Secret: both must apply to a running StatefulSet,
-    /// whose claim templates, selector and service name the API server refuses to change. So they must not change, or
-    /// the upgrade fails (and deleting the StatefulSet to force it is what operators then do).
+    /// An upgrade is a new image tag: it must apply to a running StatefulSet, whose claim templates, selector and service
+    /// name the API server refuses to change. So they must not change, or the upgrade fails (and deleting the
+    /// StatefulSet to force it is what operators then do). A rotated token is a Secret kustomize renames, which changes
+    /// only references inside the pod template.
     /// </summary>
     [Fact]
     public async Task An_upgrade_leaves_the_peer_stateful_sets_immutable_fields_as_they_are()
