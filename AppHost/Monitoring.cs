@@ -93,6 +93,7 @@ internal static class MonitoringExtensions
                     .WithHttpEndpoint(targetPort: 3000, name: "http")
                     .WithBindMount(Path.Combine(deploy, "grafana", "provisioning"), "/etc/grafana/provisioning", isReadOnly: true)
                     .WithBindMount(Path.Combine(deploy, "grafana", "dashboards"), "/var/lib/grafana/dashboards", isReadOnly: true)
+                    .WithEnvironment(PrometheusConfig.GrafanaScrapeIntervalVariable, PrometheusConfig.ScrapeInterval(PrometheusConfig.TemplatePath(Path.GetDirectoryName(deploy)!)))
                     .WithEnvironment("GF_AUTH_ANONYMOUS_ENABLED", "true")
                     .WithEnvironment("GF_AUTH_ANONYMOUS_ORG_ROLE", "Viewer")
                     .WithEnvironment("GF_DASHBOARDS_DEFAULT_HOME_DASHBOARD_PATH", "/var/lib/grafana/dashboards/peer-metrics.json")

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using YamlDotNet.RepresentationModel;
 
 namespace MlAspire.AppHost;
 
@@ -39,6 +40,25 @@ internal static class PrometheusConfig
         var path = Path.Combine(outputDirectory, "prometheus.yml");
         File.WriteAllText(path, config);
         return path;
+    }
+
+    /// <summary>
+    /// The variable through which Grafana's datasource (deploy/grafana/provisioning/datasources) takes the scrape interval
+    /// of the Prometheus it reads, as its minimum interval: rate panels then span whole scrapes, without gaps.
+    /// </summary>
+    public const string GrafanaScrapeIntervalVariable = "MLASPIRE_SCRAPE_INTERVAL";
+
+    /// <summary>The global scrape_interval of the Prometheus configuration file at <paramref name="path"/>.</summary>
+    public static string ScrapeInterval(string path)
+    {
+        var yaml = new YamlStream();
+        using (var reader = new StreamReader(path))
+            yaml.Load(reader);
+        return yaml.Documents.FirstOrDefault()?.RootNode is YamlMappingNode root
+            && root.Children.TryGetValue("global", out var global) && global is YamlMappingNode settings
+            && settings.Children.TryGetValue("scrape_interval", out var interval) && interval is YamlScalarNode { Value: { Length: > 0 } value }
+                ? value
+                : throw new InvalidOperationException($"{path} sets no global scrape_interval, which Grafana's datasource takes as its minimum interval.");
     }
 
     /// <summary>deploy/prometheus/prometheus.yml of the repository the AppHost (or a test) runs from.</summary>

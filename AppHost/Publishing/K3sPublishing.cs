@@ -37,6 +37,7 @@ internal static class K3sPublishing
             foreach (var workload in topology.Workloads)
                 files.Add(($"{workload.Name}.yaml", await workloads.BuildAsync(workload, context.CancellationToken)));
             var monitoring = new MonitoringManifests(settings);
+            environment.Secrets.Add(MonitoringManifests.GrafanaAdminSecret);
             files.Add(("prometheus.yaml", monitoring.Prometheus()));
             files.Add(("grafana.yaml", monitoring.Grafana()));
 

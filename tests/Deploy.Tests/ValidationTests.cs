@@ -64,7 +64,7 @@ public sealed class ValidationTests(FreshPublication fresh) : IClassFixture<Fres
         using var folder = new TemporaryFolder();
         foreach (var file in Directory.GetFiles(fresh.Folder))
             File.Copy(file, Path.Combine(folder.Path, Path.GetFileName(file)));
-        var secrets = new Dictionary<string, string> { ["join-token"] = "a-test-token", ["swarm-key"] = new string('a', 64) };
+        var secrets = new Dictionary<string, string> { ["join-token"] = "a-test-token", ["swarm-key"] = new string('a', 64), ["grafana-admin"] = "a-test-password" };
 
         // Without the user's secret files there is nothing to deploy: no secret is ever a literal in the repository.
         foreach (var missingSecret in secrets.Keys)
