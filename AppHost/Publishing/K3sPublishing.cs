@@ -40,6 +40,7 @@ internal static class K3sPublishing
             environment.Secrets.Add(MonitoringManifests.GrafanaAdminSecret);
             files.Add(("prometheus.yaml", monitoring.Prometheus()));
             files.Add(("grafana.yaml", monitoring.Grafana()));
+            files.Add(("network.yaml", new NetworkPolicies(settings).Build()));
 
             ConfigChecksums.Apply(files.SelectMany(file => file.Item2).ToList());
             var written = ManifestFiles.Write(output, files, environment.Secrets);
