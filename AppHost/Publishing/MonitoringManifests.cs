@@ -158,6 +158,12 @@ internal sealed class MonitoringManifests(K3sSettings settings)
                     ValueFrom = new V1EnvVarSource { SecretKeyRef = new V1SecretKeySelector { Name = GrafanaAdminSecret, Key = EnvironmentResolver.SecretKey } },
                 },
                 new V1EnvVar { Name = PrometheusConfig.GrafanaScrapeIntervalVariable, Value = PrometheusConfig.ScrapeInterval(settings.PrometheusConfig) },
+                // Nothing from grafana.com: the NetworkPolicies let Grafana reach Prometheus only, and each of these
+                // would otherwise retry in the background and fill its log.
+                new V1EnvVar { Name = "GF_PLUGINS_PREINSTALL_DISABLED", Value = "true" },
+                new V1EnvVar { Name = "GF_ANALYTICS_CHECK_FOR_UPDATES", Value = "false" },
+                new V1EnvVar { Name = "GF_ANALYTICS_CHECK_FOR_PLUGIN_UPDATES", Value = "false" },
+                new V1EnvVar { Name = "GF_ANALYTICS_REPORTING_ENABLED", Value = "false" },
             ],
             Ports = [new V1ContainerPort { Name = "http", ContainerPort = GrafanaPort, Protocol = "TCP" }],
             Resources = ContainerSizes.For("grafana"),

@@ -18,6 +18,15 @@ public sealed class GrafanaTests(FreshPublication fresh) : IClassFixture<FreshPu
         Assert.Contains("grafana-admin", File.ReadAllText(Path.Combine(fresh.Folder, "kustomization.yaml")));
     }
 
+    /// <summary>Its NetworkPolicy lets Grafana reach Prometheus only: it must not try grafana.com in the background.</summary>
+    [Fact]
+    public void Nothing_is_fetched_from_grafana_com()
+    {
+        Assert.Equal("true", Manifests.Env(Grafana, "GF_PLUGINS_PREINSTALL_DISABLED"));
+        foreach (var setting in new[] { "GF_ANALYTICS_CHECK_FOR_UPDATES", "GF_ANALYTICS_CHECK_FOR_PLUGIN_UPDATES", "GF_ANALYTICS_REPORTING_ENABLED" })
+            Assert.Equal("false", Manifests.Env(Grafana, setting));
+    }
+
     /// <summary>
     /// The datasource's minimum interval is the scrape interval of the Prometheus it reads (15 s in the cluster): a
     /// smaller one makes rate panels span less than a scrape, and they show gaps.
