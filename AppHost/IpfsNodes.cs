@@ -90,7 +90,7 @@ internal sealed class IpfsNodes(IDistributedApplicationBuilder builder, IpfsChoi
             .WithEnvironment("IPFS_CONNMGR_HIGH", "70")
             .WithArgs("daemon", "--migrate=true", "--enable-gc")
             // The image's "ipfs" user (uid 1000, group "users"), to which its entrypoint drops when started as root; it
-            // skips that step when started as this user, and the repo's claim is writable through the pod's fsGroup.
+            // skips that step when started as this user. The repo's claim must be writable by it (docs/k3s.md, storage).
             .WithImageUser(userId: 1000, groupId: 100)
             .AsGoProgram()
             .WithIpfsApiHealthCheck();

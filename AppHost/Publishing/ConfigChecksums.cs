@@ -13,7 +13,7 @@ namespace MlAspire.AppHost.Publishing;
 /// </summary>
 internal static class ConfigChecksums
 {
-    public const string Annotation = "checksum/config";
+    private const string Annotation = "checksum/config";
 
     public static void Apply(IReadOnlyCollection<IKubernetesObject> objects)
     {

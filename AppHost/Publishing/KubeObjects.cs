@@ -33,9 +33,9 @@ internal static class KubeObjects
     };
 
     /// <summary>
-    /// A pod as Pod Security "restricted" admits it: never root, the runtime's default seccomp profile. Its volumes are
-    /// group-owned by <paramref name="fsGroup"/>, which every container gets as a supplementary group, so each may
-    /// write them whatever user its image runs as.
+    /// A pod as Pod Security "restricted" admits it: never root, the runtime's default seccomp profile. Every container
+    /// gets <paramref name="fsGroup"/> as a supplementary group, and volumes whose driver applies it are group-owned by
+    /// it (local-path's are not: it makes each volume world-writable instead).
     /// </summary>
     public static V1PodSecurityContext RestrictedPod(long fsGroup, long? user = null) => new()
     {

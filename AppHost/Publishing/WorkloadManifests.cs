@@ -32,7 +32,7 @@ internal sealed class WorkloadManifests(
 
         // Data outlives its pod on a claim: a peer's key is its identity and its replica and Kubo repo its tangle, and the
         // bootstrap's genesis orphans every peer's tangle when lost. A replicated workload's pods get a claim each from
-        // the StatefulSet, sized from the caps of the stores it holds; a reschedule, an image bump or a rotated Secret
+        // the StatefulSet, sized from the caps of the stores it holds; a restart, an image bump or a rotated Secret
         // (which rolls the pods) finds it again.
         V1PersistentVolumeClaim? claimTemplate = null;
         if (workload.Template.HasAnnotationOfType<DataDirectoryAnnotation>() || workload.Sidecars.Any(SidecarContainers.HasVolume))
@@ -94,14 +94,18 @@ internal sealed class WorkloadManifests(
     }
 
     /// <summary>
-    /// A drain takes a tenth of the peers at a time (each comes back on its own node, where its claim is). A single
-    /// workload with a claim (the Bootstrap) is never evicted by a drain: its claim is on one node (local-path), so an
-    /// evicted pod would wait there until the node came back; its operator moves it on purpose instead.
+    /// A drain takes a tenth of the peers at a time. A single workload with a claim (the Bootstrap) is never evicted by a
+    /// drain: its claim is on one node (local-path), so an evicted pod would wait there until the node came back; its
+    /// operator moves it on purpose instead. On local-path an evicted peer waits for its node too, so a drain of a node
+    /// with more peers than the budget does not finish (docs/k3s.md says what to do instead).
     /// </summary>
-    private V1PodDisruptionBudget? DisruptionBudget(Workload workload, Dictionary<string, string> labels) =>
-        workload.IsStateful ? KubeObjects.DisruptionBudget(KubeObjects.Meta(workload.Name, settings.Namespace, labels), workload.Name, maxUnavailable: "10%")
-        : workload.Template.HasAnnotationOfType<DataDirectoryAnnotation>() ? KubeObjects.DisruptionBudget(KubeObjects.Meta(workload.Name, settings.Namespace, labels), workload.Name, minAvailable: 1)
-        : null;
+    private V1PodDisruptionBudget? DisruptionBudget(Workload workload, Dictionary<string, string> labels)
+    {
+        var metadata = KubeObjects.Meta(workload.Name, settings.Namespace, labels);
+        return workload.IsStateful ? KubeObjects.DisruptionBudget(metadata, workload.Name, maxUnavailable: "10%")
+            : workload.Template.HasAnnotationOfType<DataDirectoryAnnotation>() ? KubeObjects.DisruptionBudget(metadata, workload.Name, minAvailable: 1)
+            : null;
+    }
 
     /// <summary>Where a peer's own dataset is mounted when the cluster has one per pod (K3s:PeerDataClaim).</summary>
     public const string OwnDataPath = "/data/own";
