@@ -42,6 +42,7 @@ public static class Extensions
         builder.AddDefaultHealthChecks();
 
         builder.Services.AddServiceDiscovery();
+        builder.Services.AddSingleton(GrpcTrust.From(builder.Configuration));
         builder.Services.ConfigureHttpClientDefaults(http =>
         {
             // Note: this also wraps gRPC clients created through the client factory

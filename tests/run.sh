@@ -71,6 +71,13 @@ ensure_fashion_mnist() {
     DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends dataset-fashion-mnist
   fi
 }
+ensure_openssl() {
+  # deploy/tls/grpc-certs.sh (openssl) makes the CA and certificates of the TLS tests, as it does for operators.
+  if ! command -v openssl >/dev/null 2>&1; then
+    apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends openssl
+  fi
+}
 # ------------------------------------- end of HOOKS ------------------------------------------
 
 results_dir="TestResults"
@@ -89,6 +96,7 @@ ensure_js_ipfs
 ensure_fashion_mnist
 ensure_strace
 ensure_iproute2
+ensure_openssl
 ensure_prometheus
 ensure_chromium
 ensure_k8s_tools

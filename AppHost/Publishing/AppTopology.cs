@@ -49,14 +49,16 @@ internal sealed class AppTopology
 {
     private readonly Dictionary<IResource, (Workload Workload, int Index)> _projects = [];
     private readonly Dictionary<IResource, Workload> _sidecars = [];
+    private readonly K3sSettings _settings;
 
     public IReadOnlyList<Workload> Workloads { get; }
 
     /// <summary>Resources the cluster does not run as such (standalone containers, executables), named for the log.</summary>
     public IReadOnlyList<string> Unpublished { get; }
 
-    public AppTopology(DistributedApplicationModel model)
+    public AppTopology(DistributedApplicationModel model, K3sSettings settings)
     {
+        _settings = settings;
         var children = model.Resources.OfType<ContainerResource>()
             .Select(container => (container, parent: container.Annotations.OfType<ResourceRelationshipAnnotation>()
                 .FirstOrDefault(relation => relation.Type == "Parent")?.Resource))
@@ -95,7 +97,7 @@ internal sealed class AppTopology
             return owner == self ? "127.0.0.1" : throw new InvalidOperationException(
                 $"'{target.Name}' runs inside the pods of '{owner.Name}'; '{self.Name}' cannot reach it in a cluster.");
         if (_projects.TryGetValue(target, out var place))
-            return place.Workload.IsStateful ? $"{place.Workload.Name}-{place.Index}.{place.Workload.Name}" : place.Workload.Name;
+            return place.Workload.IsStateful ? _settings.PodHost($"{place.Workload.Name}-{place.Index}", place.Workload.Name) : place.Workload.Name;
         throw new InvalidOperationException($"'{target.Name}' is not published to the cluster, so '{self.Name}' cannot reference it.");
     }
 }

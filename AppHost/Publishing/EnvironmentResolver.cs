@@ -89,11 +89,11 @@ internal sealed class EnvironmentResolver(AppTopology topology, DistributedAppli
         return property switch
         {
             EndpointProperty.TargetPort or EndpointProperty.Port => port,
-            EndpointProperty.Scheme => endpoint.UriScheme,
+            EndpointProperty.Scheme => GrpcTls.Scheme(endpoint),
             EndpointProperty.Host or EndpointProperty.IPV4Host => topology.HostOf(reference.Resource, self),
             EndpointProperty.HostAndPort => $"{topology.HostOf(reference.Resource, self)}:{port}",
-            EndpointProperty.Url => $"{endpoint.UriScheme}://{topology.HostOf(reference.Resource, self)}:{port}",
-            EndpointProperty.TlsEnabled => "False",
+            EndpointProperty.Url => $"{GrpcTls.Scheme(endpoint)}://{topology.HostOf(reference.Resource, self)}:{port}",
+            EndpointProperty.TlsEnabled => GrpcTls.IsGrpc(endpoint) ? "True" : "False",
             _ => throw new InvalidOperationException($"Endpoint property {property} of '{reference.Resource.Name}' is not supported by the K3s publisher."),
         };
     }

@@ -27,7 +27,7 @@ internal static class K3sPublishing
             var output = builder.Configuration["Pipeline:OutputPath"] is { Length: > 0 }
                 ? context.Services.GetRequiredService<IPipelineOutputService>().GetOutputDirectory()
                 : settings.DefaultOutput;
-            var topology = new AppTopology(context.Model);
+            var topology = new AppTopology(context.Model, settings);
             foreach (var name in topology.Unpublished)
                 context.Logger.LogWarning("{Resource} is not published to K3s: only projects and their child containers are", name);
 
@@ -44,6 +44,8 @@ internal static class K3sPublishing
 
             ConfigChecksums.Apply(files.SelectMany(file => file.Item2).ToList());
             var written = ManifestFiles.Write(output, files, environment.Secrets);
+            // Not a kustomize resource: applied only where cert-manager runs (deploy/tls/grpc-certs.sh decides).
+            written.Add(ManifestFiles.WriteExtra(output, "tls/cert-manager.yaml", GrpcTls.CertManagerObjects(settings, topology.Workloads)));
             context.Logger.LogInformation("K3s manifests for {Workloads} written to {Output}: {Files}",
                 string.Join(", ", topology.Workloads.Select(workload => $"{workload.Name} ×{workload.Replicas.Count}")), output, string.Join(", ", written));
         });

@@ -15,16 +15,23 @@ internal static class ManifestFiles
     /// <summary>The file a user creates next to the manifests for each secret (never checked in: see the .gitignore written here).</summary>
     public static string SecretFile(string secret) => $"{secret}.secret";
 
+    /// <summary>Writes a file of objects outside the kustomization, at <paramref name="relativePath"/> under <paramref name="directory"/>.</summary>
+    public static string WriteExtra(string directory, string relativePath, IReadOnlyList<IKubernetesObject> objects)
+    {
+        Directory.CreateDirectory(Path.GetDirectoryName(Path.Combine(directory, relativePath))!);
+        return WriteFile(directory, relativePath, Yaml(objects));
+    }
+
+    private static string Yaml(IReadOnlyList<IKubernetesObject> objects) =>
+        Header + string.Join("---\n", objects.Select(item => KubernetesYaml.Serialize(item).TrimEnd('\n') + "\n"));
+
     /// <summary>Writes <paramref name="files"/> (name, objects) and the kustomization; removes generated files no longer produced.</summary>
-    public static IReadOnlyList<string> Write(string directory, IReadOnlyList<(string Name, IReadOnlyList<IKubernetesObject> Objects)> files, IEnumerable<string> secrets)
+    public static List<string> Write(string directory, IReadOnlyList<(string Name, IReadOnlyList<IKubernetesObject> Objects)> files, IEnumerable<string> secrets)
     {
         Directory.CreateDirectory(directory);
         var written = new List<string>();
         foreach (var (name, objects) in files)
-        {
-            var text = Header + string.Join("---\n", objects.Select(item => KubernetesYaml.Serialize(item).TrimEnd('\n') + "\n"));
-            written.Add(WriteFile(directory, name, text));
-        }
+            written.Add(WriteFile(directory, name, Yaml(objects)));
 
         var kustomization = new StringBuilder(Header)
             .Append("apiVersion: kustomize.config.k8s.io/v1beta1\n")

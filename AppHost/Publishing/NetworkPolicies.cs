@@ -9,7 +9,8 @@ namespace MlAspire.AppHost.Publishing;
 /// here). Peers call each other's gRPC and Kubo swarm ports and the Bootstrap's gRPC; the Visualization calls peers and
 /// the Bootstrap; Prometheus scrapes every service's http port, lists pods and nodes from the API server and reads each
 /// kubelet's metrics; Grafana reads Prometheus; the Visualization and Grafana take connections from outside. Every pod
-/// may ask the cluster's DNS. Kubo's RPC API is on each pod's loopback and takes no traffic at all.
+/// may ask the cluster's DNS. Kubo's RPC API is on each pod's loopback and takes no traffic at all. Peers outside the
+/// cluster (<see cref="K3sSettings.OutsidePeers"/>) call the Bootstrap's and the peers' gRPC, and the peers call them.
 /// </summary>
 internal sealed class NetworkPolicies(K3sSettings settings)
 {
@@ -40,15 +41,15 @@ internal sealed class NetworkPolicies(K3sSettings settings)
             },
         ]),
         Policy("peer", For("peer"),
-            ingress: [From(["peer"], "grpc", "swarm"), From(["visualization"], "grpc"), From(["prometheus"], "http")],
-            egress: [To(["peer"], "grpc", "swarm"), To(["bootstrap"], "grpc")]),
+            ingress: [From(["peer"], "grpc", "swarm"), From(["visualization"], "grpc"), From(["prometheus"], "http"), .. FromOutsidePeers("grpc")],
+            egress: [To(["peer"], "grpc", "swarm"), To(["bootstrap"], "grpc"), .. ToOutsidePeers()]),
         Policy("bootstrap", For("bootstrap"),
-            ingress: [From(["peer", "visualization"], "grpc"), From(["prometheus"], "http")],
+            ingress: [From(["peer", "visualization"], "grpc"), From(["prometheus"], "http"), .. FromOutsidePeers("grpc")],
             egress: []),
         // The UI is served through K3s' service load balancer, whose source address is any node's or client's.
         Policy("visualization", For("visualization"),
             ingress: [new V1NetworkPolicyIngressRule { Ports = [Port("http")] }],
-            egress: [To(["peer", "bootstrap"], "grpc")]),
+            egress: [To(["peer", "bootstrap"], "grpc"), .. ToOutsidePeers()]),
         Policy("prometheus", For("prometheus"),
             ingress: [From(["grafana"], "http")],
             egress:
@@ -80,6 +81,18 @@ internal sealed class NetworkPolicies(K3sSettings settings)
             Egress = egress is { Count: > 0 } ? egress : null,
         },
     };
+
+    private IEnumerable<V1NetworkPolicyIngressRule> FromOutsidePeers(string port) =>
+        settings.OutsidePeers is { Count: > 0 } networks
+            ? [new V1NetworkPolicyIngressRule { FromProperty = [.. networks.Select(Network)], Ports = [Port(port)] }]
+            : [];
+
+    private IEnumerable<V1NetworkPolicyEgressRule> ToOutsidePeers() =>
+        settings.OutsidePeers is { Count: > 0 } networks
+            ? [new V1NetworkPolicyEgressRule { To = [.. networks.Select(Network)], Ports = [Port(settings.OutsidePeerPort, "TCP")] }]
+            : [];
+
+    private static V1NetworkPolicyPeer Network(string cidr) => new() { IpBlock = new V1IPBlock { Cidr = cidr } };
 
     private static V1LabelSelector For(string workload) => new() { MatchLabels = Labels.Selector(workload) };
 

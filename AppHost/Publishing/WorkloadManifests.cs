@@ -26,7 +26,8 @@ internal sealed class WorkloadManifests(
         var objects = new List<IKubernetesObject>();
         var labels = Labels.For(workload.Name, workload.Name, settings.Tag);
         var volumes = new List<V1Volume>();
-        var containers = new List<V1Container> { await MainContainerAsync(workload, cancellationToken) };
+        var main = await MainContainerAsync(workload, cancellationToken);
+        var containers = new List<V1Container> { main };
         foreach (var sidecar in workload.Sidecars)
             containers.Add(await sidecars.BuildAsync(workload, sidecar, volumes, objects, cancellationToken, LogOmitted));
 
@@ -53,6 +54,7 @@ internal sealed class WorkloadManifests(
             }
         }
 
+        GrpcTls.Configure(workload, main, volumes);
         if (OwnDataClaim(workload) is { } claim)
             volumes.Add(new V1Volume { Name = "own-data", PersistentVolumeClaim = new V1PersistentVolumeClaimVolumeSource { ClaimName = claim, ReadOnlyProperty = true } });
 
@@ -83,6 +85,8 @@ internal sealed class WorkloadManifests(
             ];
         }
         objects.Add(Service(workload, labels));
+        if (settings.OutsidePeers is { Count: > 0 } && !workload.IsStateful && GrpcTls.ServesGrpc(workload))
+            objects.Add(PodAddressServiceFor(workload, labels));
         objects.Add(workload.IsStateful
             ? StatefulSet(workload, labels, pod, claimTemplate)
             // A workload with a claim must stop before its successor mounts it (ReadWriteOnce).
@@ -126,9 +130,9 @@ internal sealed class WorkloadManifests(
         foreach (var address in advertised)
         {
             var endpoint = endpoints.SingleOrDefault(candidate => candidate.Name == address.EndpointName)
-                ?? throw new InvalidOperationException($"'{workload.Template.Name}' advertises its '{address.EndpointName}' endpoint in {address.Variable}, but has no such cleartext endpoint.");
-            var hostAndPort = $"$(POD_NAME).{workload.Name}:{Workload.TargetPort(endpoint).ToString(CultureInfo.InvariantCulture)}";
-            env.Add(new V1EnvVar { Name = address.Variable, Value = address.HostAndPortOnly ? hostAndPort : $"{endpoint.UriScheme}://{hostAndPort}" });
+                ?? throw new InvalidOperationException($"'{workload.Template.Name}' advertises its '{address.EndpointName}' endpoint in {address.Variable}, but has no such endpoint (the model's https endpoints are not published).");
+            var hostAndPort = $"{settings.PodHost("$(POD_NAME)", workload.Name)}:{Workload.TargetPort(endpoint).ToString(CultureInfo.InvariantCulture)}";
+            env.Add(new V1EnvVar { Name = address.Variable, Value = address.HostAndPortOnly ? hostAndPort : $"{GrpcTls.Scheme(endpoint)}://{hostAndPort}" });
         }
 
         var mounts = new List<V1VolumeMount>();
@@ -219,7 +223,34 @@ internal sealed class WorkloadManifests(
                 Port = Workload.TargetPort(endpoint),
                 TargetPort = endpoint.Name,
                 Protocol = "TCP",
-                AppProtocol = endpoint.Transport == "http2" ? "kubernetes.io/h2c" : null,
+                // HTTP/2 over TLS has no standard appProtocol ("kubernetes.io/h2c" is cleartext's).
+                AppProtocol = null,
+            }).ToList(),
+        },
+    };
+
+    /// <summary>
+    /// A headless Service whose name resolves to the pods' own addresses. Peers outside the cluster call the Bootstrap
+    /// through it: kube-proxy masquerades a connection to a ClusterIP from outside the pod network as the node's, which
+    /// the NetworkPolicy's outside networks would no longer match.
+    /// </summary>
+    public static string PodAddressService(string workload) => $"{workload}-pods";
+
+    private V1Service PodAddressServiceFor(Workload workload, Dictionary<string, string> labels) => new()
+    {
+        ApiVersion = "v1",
+        Kind = "Service",
+        Metadata = KubeObjects.Meta(PodAddressService(workload.Name), settings.Namespace, labels),
+        Spec = new V1ServiceSpec
+        {
+            ClusterIP = "None",
+            Selector = Labels.Selector(workload.Name),
+            Ports = Workload.Endpoints(workload.Template).Where(GrpcTls.IsGrpc).Select(endpoint => new V1ServicePort
+            {
+                Name = endpoint.Name,
+                Port = Workload.TargetPort(endpoint),
+                TargetPort = endpoint.Name,
+                Protocol = "TCP",
             }).ToList(),
         },
     };

@@ -13,6 +13,7 @@ public static class BootstrapServiceExtensions
     public static IHostApplicationBuilder AddBootstrapServices(this IHostApplicationBuilder builder)
     {
         var services = builder.Services;
+        builder.Configuration.ReadSecretFile("Bootstrap:JoinToken");
         services.AddOptions<BootstrapOptions>().BindConfiguration(BootstrapOptions.Section).ValidateOnStart();
         services.AddSingleton<IValidateOptions<BootstrapOptions>, BootstrapOptionsValidator>();
         services.TryAddSingleton(TimeProvider.System);
@@ -46,7 +47,7 @@ public static class BootstrapServiceExtensions
         {
             Service = "bootstrap",
             Description = "Membership, genesis and Prometheus service discovery for the learning tangle.",
-            Grpc = "cleartext HTTP/2 on the 'grpc' endpoint (mlaspire.bootstrap.v1.Bootstrap)",
+            Grpc = "HTTP/2 on the 'grpc' endpoint, over TLS where it is configured (mlaspire.bootstrap.v1.Bootstrap)",
             Endpoints = new[] { "/health", "/alive", "/metrics", PrometheusDiscovery.Path },
         }));
         return app;

@@ -19,6 +19,7 @@ public static class PeerServiceExtensions
     public static IHostApplicationBuilder AddPeerServices(this IHostApplicationBuilder builder)
     {
         var services = builder.Services;
+        builder.Configuration.ReadSecretFile("Peer:JoinToken");
         var options = builder.Configuration.GetSection(PeerOptions.Section).Get<PeerOptions>() ?? new PeerOptions();
         var dataDirectory = options.ResolveDataDirectory(builder.Configuration);
         services.TryAddSingleton(TimeProvider.System);
@@ -50,13 +51,20 @@ public static class PeerServiceExtensions
         services.AddSingleton<MembershipInterceptor>();
         services.AddStorage(options, dataDirectory);
 
-        services.AddSingleton(new AdvertisedAddresses(
-            options.AdvertisedGrpcAddress ?? PeerOptions.GrpcUrl(builder.Configuration),
+        var advertisedGrpc = options.AdvertisedGrpcAddress ?? PeerOptions.GrpcUrl(builder.Configuration);
+        services.AddSingleton(provider => new AdvertisedAddresses(
+            CheckedAdvertisedAddress(advertisedGrpc, provider.GetRequiredService<GrpcTrust>()),
             options.AdvertisedMetricsAddress ?? HostAndPort(builder.Configuration["Kestrel:Endpoints:http:Url"] ?? "http://localhost:5200")));
 
         // Bootstrap calls carry their own deadlines (the resilience handler's 10 s/30 s do not suit them) and are retried by
         // BootstrapRegistration with backoff.
-        services.AddGrpcClient<BootstrapClient>(client => client.Address = new Uri(builder.Configuration["Peer:BootstrapAddress"] ?? "http://_grpc.bootstrap"))
+        // Unset: the Bootstrap's "grpc" endpoint from service discovery, in the scheme the trust allows.
+        services.AddGrpcClient<BootstrapClient>((provider, client) =>
+        {
+            var trust = provider.GetRequiredService<GrpcTrust>();
+            client.Address = trust.Check(builder.Configuration["Peer:BootstrapAddress"] is { Length: > 0 } address ? address : (trust.RequiresTls ? "https" : "http") + "://_grpc.bootstrap");
+        })
+            .ConfigurePrimaryHttpMessageHandler(provider => provider.GetRequiredService<GrpcTrust>().Secure(new SocketsHttpHandler()))
             .AddCallCredentials((_, metadata) =>
             {
                 if (builder.Configuration["Peer:JoinToken"] is { Length: > 0 } token)
@@ -95,6 +103,19 @@ public static class PeerServiceExtensions
         // The status reports NaN accuracy until the first reference model is measured.
         services.ConfigureHttpJsonOptions(json => json.SerializerOptions.NumberHandling = System.Text.Json.Serialization.JsonNumberHandling.AllowNamedFloatingPointLiterals);
         return builder;
+    }
+
+    /// <summary>
+    /// A peer that calls only TLS servers advertises one (its neighbours would refuse a cleartext address), and one that
+    /// serves TLS calls only TLS servers: otherwise a pod missing Tls:CaFile would quietly call cleartext neighbours.
+    /// </summary>
+    private static string CheckedAdvertisedAddress(string address, GrpcTrust trust)
+    {
+        if (trust.Refusal(address) is { } refusal)
+            throw new InvalidOperationException($"Peer:AdvertisedGrpcAddress: {refusal}.");
+        if (new Uri(address).Scheme == Uri.UriSchemeHttps && !trust.RequiresTls)
+            throw new InvalidOperationException($"Peer:AdvertisedGrpcAddress '{address}' is TLS, but {GrpcTrust.CaFileKey} is not set: set it to the network's CA (or to the system's bundle, /etc/ssl/certs/ca-certificates.crt, for publicly issued certificates).");
+        return address;
     }
 
     /// <summary>The store, its network and how announcements travel: embedded (gRPC blocks, watch streams) or IPFS (bitswap, pubsub).</summary>

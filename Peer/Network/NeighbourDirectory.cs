@@ -17,7 +17,7 @@ public sealed record Neighbour(string PeerId, string GrpcAddress, string IpfsNod
 /// so a neighbour that silently vanished is noticed within seconds rather than at the next write.
 /// Updated from Bootstrap's membership; survives Bootstrap being down with the last known set.
 /// </summary>
-public sealed class NeighbourDirectory(MembershipState membership) : IDisposable
+public sealed partial class NeighbourDirectory(MembershipState membership, GrpcTrust trust, ILogger<NeighbourDirectory> logger) : IDisposable
 {
     /// <summary>Largest message a neighbour may send: a weights block (1 MiB) with room to spare.</summary>
     public const int MaxReceiveMessageSize = 2 * 1024 * 1024;
@@ -26,6 +26,8 @@ public sealed class NeighbourDirectory(MembershipState membership) : IDisposable
     public const int BlockWindow = 512 * 1024;
 
     private readonly ConcurrentDictionary<string, (Neighbour Neighbour, GrpcChannel Channel, TangleSync.TangleSyncClient Client)> _neighbours = new(StringComparer.Ordinal);
+
+    private readonly ConcurrentDictionary<string, string> _refused = new(StringComparer.Ordinal);
 
     /// <summary>Raised when a neighbour appears or changes address.</summary>
     public event Action<Neighbour>? Added;
@@ -49,9 +51,17 @@ public sealed class NeighbourDirectory(MembershipState membership) : IDisposable
             }
             Remove(neighbour.PeerId);
         }
+        if (trust.Refusal(neighbour.GrpcAddress) is { } refusal)
+        {
+            // Said once per address: membership refreshes offer the same neighbour every few seconds.
+            if (_refused.TryGetValue(neighbour.PeerId, out var said) is false || said != neighbour.GrpcAddress)
+                LogRefused(neighbour.PeerId, refusal);
+            _refused[neighbour.PeerId] = neighbour.GrpcAddress;
+            return;
+        }
         var channel = GrpcChannel.ForAddress(neighbour.GrpcAddress, new GrpcChannelOptions
         {
-            HttpHandler = new SocketsHttpHandler
+            HttpHandler = trust.Secure(new SocketsHttpHandler
             {
                 ConnectTimeout = TimeSpan.FromSeconds(5),
                 KeepAlivePingDelay = TimeSpan.FromSeconds(15),
@@ -61,7 +71,7 @@ public sealed class NeighbourDirectory(MembershipState membership) : IDisposable
                 // A block answer (200 KB of MLP weights, up to a 256 KiB chunk) in one flight: at the default 64 KiB window
                 // the neighbour sends a quarter of it and waits for a window update, a round trip and two wake-ups each.
                 InitialHttp2StreamWindowSize = BlockWindow,
-            },
+            }),
             MaxReceiveMessageSize = MaxReceiveMessageSize,
         });
         var client = new TangleSync.TangleSyncClient(channel.Intercept(metadata =>
@@ -81,6 +91,7 @@ public sealed class NeighbourDirectory(MembershipState membership) : IDisposable
 
     public void Remove(string peerId)
     {
+        _refused.TryRemove(peerId, out _);
         if (_neighbours.TryRemove(peerId, out var removed))
             removed.Channel.Dispose();
     }
@@ -95,4 +106,7 @@ public sealed class NeighbourDirectory(MembershipState membership) : IDisposable
             channel.Dispose();
         _neighbours.Clear();
     }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Not calling member {PeerId}: {Reason}")]
+    private partial void LogRefused(string peerId, string reason);
 }

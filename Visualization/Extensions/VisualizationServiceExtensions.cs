@@ -15,8 +15,9 @@ public static class VisualizationServiceExtensions
     public static IHostApplicationBuilder AddVisualizationServices(this IHostApplicationBuilder builder)
     {
         var services = builder.Services;
+        builder.Configuration.ReadSecretFile("Visualization:JoinToken");
         var options = (builder.Configuration.GetSection(VisualizationOptions.Section).Get<VisualizationOptions>() ?? new VisualizationOptions()).Validate();
-        var bootstrapAddress = new Uri(options.ResolveBootstrapAddress(builder.Configuration));
+        var bootstrapAddress = options.ResolveBootstrapAddress(builder.Configuration);
         services.AddSingleton(options);
         services.AddSingleton(TimeProvider.System);
         services.AddSingleton<TangleModel>();
@@ -26,12 +27,14 @@ public static class VisualizationServiceExtensions
         services.AddSingleton<PeerWatchers>();
 
         // A plain channel rather than the factory client: the resilience handler's 30 s total timeout would end WatchPeers.
-        services.AddSingleton(_ =>
+        services.AddSingleton(provider =>
         {
-            var channel = Grpc.Net.Client.GrpcChannel.ForAddress(bootstrapAddress, new Grpc.Net.Client.GrpcChannelOptions
+            var trust = provider.GetRequiredService<GrpcTrust>();
+            var address = trust.Check(bootstrapAddress);
+            var channel = Grpc.Net.Client.GrpcChannel.ForAddress(address, new Grpc.Net.Client.GrpcChannelOptions
             {
-                HttpHandler = new SocketsHttpHandler { KeepAlivePingDelay = TimeSpan.FromSeconds(20), KeepAlivePingTimeout = TimeSpan.FromSeconds(10) },
-                Credentials = Grpc.Core.ChannelCredentials.Create(Grpc.Core.ChannelCredentials.Insecure, JoinTokenCredentials(options.JoinToken)),
+                HttpHandler = trust.Secure(new SocketsHttpHandler { KeepAlivePingDelay = TimeSpan.FromSeconds(20), KeepAlivePingTimeout = TimeSpan.FromSeconds(10) }),
+                Credentials = GrpcTrust.ChannelCredentials(address, JoinTokenCredentials(options.JoinToken)),
                 UnsafeUseInsecureChannelCallCredentials = true,
                 MaxReceiveMessageSize = 16 * 1024 * 1024, // the member list of a full Bootstrap, with room to spare
             });

@@ -12,7 +12,7 @@ namespace MlAspire.Visualization.Watching;
 /// membership headers. Failures (a refusal too) mark the peer unreachable and are retried; a restarted peer that
 /// renumbered its replica is read again from its newest window (duplicates dropped).
 /// </summary>
-internal sealed class PeerWatcher(string peerId, string grpcAddress, MemberCallCredentials membership, TangleModel model, VisualizationOptions options, ILogger logger)
+internal sealed class PeerWatcher(string peerId, string grpcAddress, MemberCallCredentials membership, TangleModel model, VisualizationOptions options, GrpcTrust trust, ILogger logger)
 {
     private const int CatchUpPage = 500;
     private static readonly TimeSpan CallTimeout = TimeSpan.FromSeconds(10);
@@ -26,11 +26,10 @@ internal sealed class PeerWatcher(string peerId, string grpcAddress, MemberCallC
         using var channel = GrpcChannel.ForAddress(grpcAddress, new GrpcChannelOptions
         {
             // Not the factory's resilient client: its 30 s total timeout would end the endless watch stream.
-            HttpHandler = new SocketsHttpHandler { KeepAlivePingDelay = TimeSpan.FromSeconds(20), KeepAlivePingTimeout = TimeSpan.FromSeconds(10), EnableMultipleHttp2Connections = true },
+            HttpHandler = trust.Secure(new SocketsHttpHandler { KeepAlivePingDelay = TimeSpan.FromSeconds(20), KeepAlivePingTimeout = TimeSpan.FromSeconds(10), EnableMultipleHttp2Connections = true }),
             MaxReceiveMessageSize = 8 * 1024 * 1024,
-            Credentials = ChannelCredentials.Create(
-                new Uri(grpcAddress).Scheme == Uri.UriSchemeHttps ? ChannelCredentials.SecureSsl : ChannelCredentials.Insecure, membership.ToCallCredentials()),
-            // Peers serve cleartext HTTP/2 inside the cluster; the headers prove membership, they are not secrets.
+            Credentials = GrpcTrust.ChannelCredentials(new Uri(grpcAddress), membership.ToCallCredentials()),
+            // Local runs serve cleartext h2c; GrpcTrust refuses cleartext wherever TLS is configured.
             UnsafeUseInsecureChannelCallCredentials = true,
         });
         var client = new TangleSync.TangleSyncClient(channel);

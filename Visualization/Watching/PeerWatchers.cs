@@ -4,16 +4,16 @@ using MlAspire.Visualization.Model;
 namespace MlAspire.Visualization.Watching;
 
 /// <summary>One <see cref="PeerWatcher"/> per member the bootstrap lists; restarted when a member's address changes.</summary>
-internal sealed class PeerWatchers(TangleModel model, ObserverIdentity identity, VisualizationOptions options, TimeProvider time, ILogger<PeerWatchers> logger) : IAsyncDisposable
+internal sealed class PeerWatchers(TangleModel model, ObserverIdentity identity, VisualizationOptions options, GrpcTrust trust, TimeProvider time, ILogger<PeerWatchers> logger) : IAsyncDisposable
 {
     private readonly Lock _lock = new();
     private readonly Dictionary<string, (PeerWatcher Watcher, CancellationTokenSource Stop, Task Running)> _running = new(StringComparer.Ordinal);
 
     public void Follow(string peerId, string grpcAddress, long joinedAtMs)
     {
-        if (!Uri.TryCreate(grpcAddress, UriKind.Absolute, out _))
+        if (trust.Refusal(grpcAddress) is { } refusal)
         {
-            logger.LogWarning("Peer {PeerId} advertises gRPC address '{Address}', which is not an absolute URL; not followed.", peerId, grpcAddress);
+            logger.LogWarning("Peer {PeerId} is not followed: {Reason}.", peerId, refusal);
             return;
         }
         model.UpsertPeer(peerId, grpcAddress, joinedAtMs);
@@ -24,7 +24,7 @@ internal sealed class PeerWatchers(TangleModel model, ObserverIdentity identity,
                 if (current.Watcher.GrpcAddress == grpcAddress) return;
                 current.Stop.Cancel();
             }
-            var watcher = new PeerWatcher(peerId, grpcAddress, new MemberCallCredentials(identity, peerId, time), model, options, logger);
+            var watcher = new PeerWatcher(peerId, grpcAddress, new MemberCallCredentials(identity, peerId, time), model, options, trust, logger);
             var stop = new CancellationTokenSource();
             _running[peerId] = (watcher, stop, Task.Run(() => RunQuietlyAsync(watcher, stop.Token)));
         }

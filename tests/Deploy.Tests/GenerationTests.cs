@@ -37,7 +37,7 @@ public sealed class GenerationTests(FreshPublication fresh) : IClassFixture<Fres
         // The visualization references each peer of the model: seven of them now, by their pods' stable names.
         var visualization = manifests.Single("Deployment", "visualization").Containers.First();
         Assert.Equal(
-            Enumerable.Range(0, 7).Select(i => $"http://peer-{i}.peer:5201"),
+            Enumerable.Range(0, 7).Select(i => $"https://peer-{i}.peer.mlaspire.svc.cluster.local:5201"),
             Manifests.EnvVars(visualization).Where(env => ((string)env["name"]!).EndsWith("__grpc__0") && ((string)env["name"]!).StartsWith("services__peer-"))
                 .Select(env => (string)env["value"]!));
         Assert.All(manifests.Workloads.SelectMany(workload => workload.Containers).Select(container => (string)container["image"]!)
@@ -76,16 +76,16 @@ public sealed class GenerationTests(FreshPublication fresh) : IClassFixture<Fres
 
         var peer = manifests.Single("StatefulSet", "peer").Containers.First();
         Assert.Contains(("grpc", 6301), Manifests.Ports(peer));
-        Assert.Equal("http://*:6301", Manifests.Env(peer, "Kestrel__Endpoints__grpc__Url"));
-        Assert.Equal("http://$(POD_NAME).peer:6301", Manifests.Env(peer, "Peer__AdvertisedGrpcAddress"));
+        Assert.Equal("https://*:6301", Manifests.Env(peer, "Kestrel__Endpoints__grpc__Url"));
+        Assert.Equal("https://$(POD_NAME).peer.mlaspire.svc.cluster.local:6301", Manifests.Env(peer, "Peer__AdvertisedGrpcAddress"));
         var service = manifests.Single("Service", "peer").Tree["spec"]!["ports"]!.AsArray().Select(port => port!.AsObject());
         Assert.Contains(service, port => (string?)port["name"] == "grpc" && (string?)port["port"] == "6301");
         var visualization = manifests.Single("Deployment", "visualization").Containers.First();
-        Assert.Equal("http://peer-0.peer:6301", Manifests.Env(visualization, "services__peer-1__grpc__0"));
+        Assert.Equal("https://peer-0.peer.mlaspire.svc.cluster.local:6301", Manifests.Env(visualization, "services__peer-1__grpc__0"));
         Assert.DoesNotContain(File.ReadAllText(Path.Combine(folder.Path, "peer.yaml")), "5201");
     }
 
     private static Dictionary<string, byte[]> Files(string folder) =>
-        Directory.GetFiles(folder).Where(file => !file.EndsWith(".secret", StringComparison.Ordinal))
-            .ToDictionary(file => Path.GetFileName(file), File.ReadAllBytes);
+        Directory.GetFiles(folder, "*", SearchOption.AllDirectories).Where(file => !file.EndsWith(".secret", StringComparison.Ordinal))
+            .ToDictionary(file => Path.GetRelativePath(folder, file), File.ReadAllBytes);
 }

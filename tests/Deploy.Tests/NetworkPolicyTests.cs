@@ -28,7 +28,16 @@ public sealed class NetworkPolicyTests(FreshPublication fresh) : IClassFixture<F
         new("kube-dns", "kube-system", new Dictionary<string, string> { ["k8s-app"] = "kube-dns" }, IPAddress.Parse("10.42.0.200"), [("dns", 53, "UDP"), ("dns-tcp", 53, "TCP")], IsPod: true),
         new("node", "", NoLabels, IPAddress.Parse("10.0.0.5"), [(null, 6443, "TCP"), (null, 10250, "TCP"), (null, 22, "TCP")], IsPod: false),
         new("internet", "", NoLabels, IPAddress.Parse("203.0.113.9"), [(null, 443, "TCP"), (null, 10250, "TCP")], IsPod: false),
+        // A peer on another machine, routed into the pod network (docs/k3s.md, "Joining from outside"), serving gRPC on 5201.
+        new("outside-peer", "", NoLabels, IPAddress.Parse("10.99.0.2"), [(null, 5201, "TCP"), (null, 22, "TCP")], IsPod: false),
     ];
+
+    /// <summary>
+    /// What K3s:OutsidePeers=10.99.0.0/24 adds: the outside peer calls the Bootstrap and the peers, and they and the
+    /// Visualization call it on its gRPC port (not on its others, such as 22).
+    /// </summary>
+    private static readonly HashSet<string> NeededByOutsidePeers =
+        ["outside-peer → peer:grpc", "outside-peer → bootstrap:grpc", "peer → outside-peer:5201", "visualization → outside-peer:5201"];
 
     /// <summary>Source → destination:port name, for every flow the system needs; everything else must be denied.</summary>
     private static readonly HashSet<string> Needed =
@@ -39,7 +48,7 @@ public sealed class NetworkPolicyTests(FreshPublication fresh) : IClassFixture<F
         "prometheus → node:6443", "prometheus → node:10250",
         "grafana → prometheus:http",
         // The two UIs take connections from anyone outside the namespace (K3s' load balancer forwards them).
-        .. new[] { "internet", "node", "kube-dns" }.SelectMany(outside => new[] { $"{outside} → visualization:http", $"{outside} → grafana:http" }),
+        .. new[] { "internet", "node", "kube-dns", "outside-peer" }.SelectMany(outside => new[] { $"{outside} → visualization:http", $"{outside} → grafana:http" }),
         .. new[] { "peer", "bootstrap", "visualization", "prometheus", "grafana" }.SelectMany(pod => new[] { $"{pod} → kube-dns:dns", $"{pod} → kube-dns:dns-tcp" }),
     ];
 
@@ -50,16 +59,27 @@ public sealed class NetworkPolicyTests(FreshPublication fresh) : IClassFixture<F
     private static readonly HashSet<string> Tolerated = ["prometheus → internet:10250"];
 
     [Fact]
-    public void Every_needed_flow_is_allowed_and_every_other_denied()
+    public void Every_needed_flow_is_allowed_and_every_other_denied() => AssertExactly(fresh.Manifests, Needed);
+
+    /// <summary>Peers outside the cluster get in from their network's addresses only, to gRPC only, and are called on their gRPC port only.</summary>
+    [Fact]
+    public async Task Outside_peers_reach_the_Bootstraps_and_the_peers_gRPC_and_nothing_else()
     {
-        var @namespace = fresh.Manifests.Documents.Single(document => document.Kind == "Namespace").Name;
-        var pods = fresh.Manifests.Workloads.Select((workload, index) => new Endpoint(workload.Name, @namespace,
+        using var folder = new TemporaryFolder();
+        await Publication.PublishAsync(folder, "--K3s:OutsidePeers", "10.99.0.0/24");
+        AssertExactly(Manifests.Load(folder.Path), [.. Needed, .. NeededByOutsidePeers]);
+    }
+
+    private static void AssertExactly(Manifests manifests, HashSet<string> needed)
+    {
+        var @namespace = manifests.Documents.Single(document => document.Kind == "Namespace").Name;
+        var pods = manifests.Workloads.Select((workload, index) => new Endpoint(workload.Name, @namespace,
             workload.Tree["spec"]!["template"]!["metadata"]!["labels"]!.AsObject().ToDictionary(pair => pair.Key, pair => (string)pair.Value!),
             IPAddress.Parse($"10.42.0.{index + 10}"),
             workload.Containers.SelectMany(container => container["ports"]?.AsArray() ?? [])
                 .Select(port => ((string?)port!["name"], int.Parse((string)port["containerPort"]!), (string?)port["protocol"] ?? "TCP")).ToList(),
             IsPod: true)).ToList();
-        var policies = fresh.Manifests.Documents.Where(document => document.Kind == "NetworkPolicy").Select(document => document.Tree).ToList();
+        var policies = manifests.Documents.Where(document => document.Kind == "NetworkPolicy").Select(document => document.Tree).ToList();
         var everyone = pods.Concat(Outside).ToList();
 
         var wrong = new List<string>();
@@ -75,11 +95,11 @@ public sealed class NetworkPolicyTests(FreshPublication fresh) : IClassFixture<F
                         && Allows(policies, @namespace, destination, source, port, egress: false);
                     if (isAllowed)
                         allowed.Add(flow);
-                    if (isAllowed != (Needed.Contains(flow) || Tolerated.Contains(flow)))
+                    if (isAllowed != (needed.Contains(flow) || Tolerated.Contains(flow)))
                         wrong.Add($"{flow} is {(isAllowed ? "allowed" : "denied")}");
                 }
         Assert.True(wrong.Count == 0, string.Join("\n", wrong));
-        Assert.Equal(Needed.Union(Tolerated).Order(), allowed.Order()); // and every needed flow exists among the evaluated ones
+        Assert.Equal(needed.Union(Tolerated).Order(), allowed.Order()); // and every needed flow exists among the evaluated ones
     }
 
     /// <summary>

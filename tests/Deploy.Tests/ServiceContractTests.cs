@@ -2,6 +2,7 @@ using System.Net;
 using System.Text.Json.Nodes;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Hosting;
+using MlAspire.AppHost.Publishing;
 using MlAspire.Bootstrap;
 using MlAspire.Integration.Tests;
 using MlAspire.Peer.Hosting;
@@ -53,19 +54,30 @@ public sealed class ServiceContractTests(FreshPublication fresh) : IClassFixture
     {
         var container = Container(kind, name);
         using var data = new TemporaryFolder();
-        var environment = LiteralEnvironment(container, data.Path);
-        // Free loopback ports instead of the pod's fixed ones (this machine runs other tests); the endpoint names stay.
+        using var certificates = new TestCertificates();
+        var environment = LiteralEnvironment(container, data.Path, certificates.Issue(GrpcTls.SecretName(name), "127.0.0.1"));
+        // Free loopback ports instead of the pod's fixed ones (this machine runs other tests); the endpoint names and schemes stay.
         var ports = new Dictionary<string, int>();
         foreach (var (endpoint, _) in Manifests.Ports(container))
         {
             ports[endpoint] = ServiceProcess.FreePort();
-            environment[$"Kestrel__Endpoints__{endpoint}__Url"] = $"http://127.0.0.1:{ports[endpoint]}";
+            var url = environment[$"Kestrel__Endpoints__{endpoint}__Url"];
+            environment[$"Kestrel__Endpoints__{endpoint}__Url"] = $"{url[..url.IndexOf("://", StringComparison.Ordinal)]}://127.0.0.1:{ports[endpoint]}";
         }
         if (name == "peer")
             environment["Peer__Storage"] = "embedded"; // its Kubo sidecar is not here; storage does not change the endpoints
 
         await using var service = ServiceProcess.Start(name, project, environment);
         using var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{ports["http"]}"), Timeout = TimeSpan.FromSeconds(5) };
+        // The gRPC endpoint serves TLS with the mounted certificate, to a client that trusts the mounted CA.
+        using var grpc = new HttpClient(GrpcTrust.FromCaFile(environment["Tls__CaFile"]).Secure(new SocketsHttpHandler())) { Timeout = TimeSpan.FromSeconds(5) };
+        await Eventually.TrueAsync(async () =>
+        {
+            Assert.False(service.HasExited, $"{name} exited:\n{service.Output}");
+            using var request = new HttpRequestMessage(HttpMethod.Get, $"https://127.0.0.1:{ports["grpc"]}/") { Version = HttpVersion.Version20, VersionPolicy = HttpVersionPolicy.RequestVersionExact };
+            using var answer = await grpc.SendAsync(request);
+            return true;
+        }, TimeSpan.FromSeconds(60), () => $"{name} never answered over TLS on its gRPC port:\n{service.Output}");
         foreach (var kindOfProbe in new[] { "livenessProbe", "readinessProbe", "startupProbe" })
         {
             if (container[kindOfProbe]?["httpGet"] is not JsonObject probe)
@@ -95,6 +107,7 @@ public sealed class ServiceContractTests(FreshPublication fresh) : IClassFixture
         Assert.True(validation.Succeeded, validation.FailureMessage);
         Assert.False(options.IsOpen, "the bootstrap would accept anyone: Bootstrap__JoinToken is not set");
         AssertSecret(container, "Bootstrap__JoinToken");
+        AssertTls(configuration, container);
         AssertMounted(container, options.DataDirectory);
         AssertKestrelEndpoints(container, "http", "grpc");
     }
@@ -106,6 +119,7 @@ public sealed class ServiceContractTests(FreshPublication fresh) : IClassFixture
         var configuration = Configuration("Peer", container);
         var options = configuration.GetSection(PeerOptions.Section).Get<PeerOptions>()!;
         AssertSecret(container, "Peer__JoinToken");
+        AssertTls(configuration, container);
         Assert.Contains(options.Storage, new[] { "embedded", "ipfs" });
         if (options.Storage == "ipfs")
         {
@@ -121,8 +135,8 @@ public sealed class ServiceContractTests(FreshPublication fresh) : IClassFixture
         Assert.Null(configuration["Peer:BootstrapAddress"]);
         Assert.NotNull(Manifests.Env(container, "services__bootstrap__grpc__0"));
         // Others reach a peer at the address it advertises: its pod's stable name and its own ports.
-        Assert.Equal($"http://$(POD_NAME).peer:{Port(container, "grpc")}", options.AdvertisedGrpcAddress);
-        Assert.Equal($"$(POD_NAME).peer:{Port(container, "http")}", options.AdvertisedMetricsAddress);
+        Assert.Equal($"https://$(POD_NAME).peer.mlaspire.svc.cluster.local:{Port(container, "grpc")}", options.AdvertisedGrpcAddress);
+        Assert.Equal($"$(POD_NAME).peer.mlaspire.svc.cluster.local:{Port(container, "http")}", options.AdvertisedMetricsAddress);
         Assert.Contains(Manifests.EnvVars(container), env => (string?)env["name"] == "POD_NAME" && (string?)env["valueFrom"]!["fieldRef"]!["fieldPath"] == "metadata.name");
     }
 
@@ -138,7 +152,7 @@ public sealed class ServiceContractTests(FreshPublication fresh) : IClassFixture
             {
                 foreach (var env in Manifests.EnvVars(container))
                 {
-                    if ((string?)env["value"] is not { } value || !Uri.TryCreate(value, UriKind.Absolute, out var uri) || uri.Scheme != "http" || uri.Host is "*" or "+")
+                    if ((string?)env["value"] is not { } value || !Uri.TryCreate(value, UriKind.Absolute, out var uri) || uri.Scheme is not ("http" or "https") || uri.Host is "*" or "+")
                         continue;
                     checkedAddresses++;
                     var where = $"{workload}: {container["name"]} {env["name"]}={value}";
@@ -147,12 +161,16 @@ public sealed class ServiceContractTests(FreshPublication fresh) : IClassFixture
                         Assert.True(podPorts.Contains(uri.Port), $"{where}: no container of the pod listens on {uri.Port}");
                         continue;
                     }
+                    // "service", or "pod.service.namespace.svc.cluster.local" for a StatefulSet's pod.
                     var parts = uri.Host.Split('.');
-                    var service = fresh.Manifests.Documents.SingleOrDefault(document => document.Kind == "Service" && document.Name == parts[^1]);
-                    Assert.True(service is not null, $"{where}: no Service {parts[^1]}");
+                    Assert.True(parts.Length == 1 || parts.Length == 6 && uri.Host.EndsWith(".svc.cluster.local", StringComparison.Ordinal), $"{where}: neither a Service nor a pod's name");
+                    var serviceName = parts.Length == 1 ? parts[0] : parts[1];
+                    var service = fresh.Manifests.Documents.SingleOrDefault(document => document.Kind == "Service" && document.Name == serviceName);
+                    Assert.True(service is not null, $"{where}: no Service {serviceName}");
                     Assert.Contains(service.Tree["spec"]!["ports"]!.AsArray(), port => (string?)port!["port"] == uri.Port.ToString());
-                    if (parts.Length == 2)
+                    if (parts.Length == 6)
                     {
+                        Assert.Equal((string?)service.Tree["metadata"]!["namespace"], parts[2]);
                         var statefulSet = fresh.Manifests.Single("StatefulSet", parts[1]);
                         var index = int.Parse(parts[0][(parts[1].Length + 1)..]);
                         Assert.True(index < int.Parse((string)statefulSet.Tree["spec"]!["replicas"]!), $"{where}: pod {parts[0]} does not exist");
@@ -163,8 +181,11 @@ public sealed class ServiceContractTests(FreshPublication fresh) : IClassFixture
         Assert.True(checkedAddresses >= 5, $"only {checkedAddresses} addresses checked");
     }
 
-    /// <summary>The container's variables with secrets and pod fields replaced by test values, and its data directory by <paramref name="dataDirectory"/>.</summary>
-    private static Dictionary<string, string> LiteralEnvironment(JsonObject container, string dataDirectory)
+    /// <summary>
+    /// The container's variables with secrets and pod fields replaced by test values, its data directory by
+    /// <paramref name="dataDirectory"/> and its TLS mount by <paramref name="tlsDirectory"/>.
+    /// </summary>
+    private static Dictionary<string, string> LiteralEnvironment(JsonObject container, string dataDirectory, string tlsDirectory)
     {
         var environment = new Dictionary<string, string>();
         foreach (var env in Manifests.EnvVars(container))
@@ -177,6 +198,8 @@ public sealed class ServiceContractTests(FreshPublication fresh) : IClassFixture
         foreach (var mount in container["volumeMounts"]?.AsArray() ?? [])
             foreach (var key in environment.Where(pair => pair.Value == (string?)mount!["mountPath"]).Select(pair => pair.Key).ToList())
                 environment[key] = Path.Combine(dataDirectory, key);
+        foreach (var (key, value) in environment.Where(pair => pair.Value.StartsWith(GrpcTls.MountPath + "/", StringComparison.Ordinal)).ToList())
+            environment[key] = Path.Combine(tlsDirectory, value[(GrpcTls.MountPath.Length + 1)..]);
         return environment;
     }
 
@@ -198,10 +221,19 @@ public sealed class ServiceContractTests(FreshPublication fresh) : IClassFixture
     private static void AssertMounted(JsonObject container, string path) =>
         Assert.Contains(container["volumeMounts"]!.AsArray(), mount => (string?)mount!["mountPath"] == path);
 
+    /// <summary>gRPC ("grpc") over TLS, everything else cleartext.</summary>
     private static void AssertKestrelEndpoints(JsonObject container, params string[] endpoints)
     {
         foreach (var endpoint in endpoints)
-            Assert.Equal($"http://*:{Port(container, endpoint)}", Manifests.Env(container, $"Kestrel__Endpoints__{endpoint}__Url"));
+            Assert.Equal($"{(endpoint == "grpc" ? "https" : "http")}://*:{Port(container, endpoint)}", Manifests.Env(container, $"Kestrel__Endpoints__{endpoint}__Url"));
+    }
+
+    /// <summary>The gRPC endpoint's certificate and the trusted CA are files of the mounted TLS Secret.</summary>
+    private static void AssertTls(IConfiguration configuration, JsonObject container)
+    {
+        AssertMounted(container, GrpcTls.MountPath);
+        foreach (var (key, file) in new[] { ("Kestrel:Endpoints:grpc:Certificate:Path", "tls.crt"), ("Kestrel:Endpoints:grpc:Certificate:KeyPath", "tls.key"), (GrpcTrust.CaFileKey, "ca.crt") })
+            Assert.Equal($"{GrpcTls.MountPath}/{file}", configuration[key]);
     }
 
     private static int Port(JsonObject container, string name) => Manifests.Ports(container).Single(port => port.Name == name).Port;

@@ -4,6 +4,7 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging.Abstractions;
 using MlAspire.Peer.Engine;
 using MlAspire.Peer.Grpc;
@@ -35,7 +36,7 @@ public sealed class NeighbourBlockSourceTests : IAsyncLifetime
         await _announcer.StartAsync();
         await _other.StartAsync();
         var metrics = new PeerMetrics(null);
-        _directory = new NeighbourDirectory(new MembershipState(PeerKey.Create(), TimeProvider.System));
+        _directory = new NeighbourDirectory(new MembershipState(PeerKey.Create(), TimeProvider.System), GrpcTrust.Open, Microsoft.Extensions.Logging.Abstractions.NullLogger<NeighbourDirectory>.Instance);
         _directory.Upsert(new Neighbour("announcer", _announcer.Address, "", []));
         _directory.Upsert(new Neighbour("other", _other.Address, "", []));
         _source = new NeighbourBlockSource(_directory, new StalledNeighbours(TimeProvider.System, metrics, NullLogger<StalledNeighbours>.Instance),

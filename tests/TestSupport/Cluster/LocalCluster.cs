@@ -1,6 +1,7 @@
 using Grpc.Core;
 using Grpc.Core.Interceptors;
 using Grpc.Net.Client;
+using Microsoft.Extensions.Hosting;
 using MlAspire.Bootstrap.Grpc;
 using MlAspire.Peer.Grpc;
 
@@ -42,13 +43,35 @@ public sealed class LocalCluster : IAsyncDisposable
     private readonly List<GrpcChannel> _channels = [];
 
     /// <param name="bootstrapHost">Where the Bootstrap listens: loopback, or a <see cref="NetworkLab"/>'s host address for peers in namespaces.</param>
-    public LocalCluster(string bootstrapHost = "127.0.0.1")
+    /// <param name="tls">
+    /// Serve and call gRPC over TLS with certificates from this CA (the Bootstrap's issued as "bootstrap", the peers'
+    /// as "peers", both for <paramref name="bootstrapHost"/>); the tests' own clients trust it too. Null: cleartext h2c.
+    /// </param>
+    public LocalCluster(string bootstrapHost = "127.0.0.1", TestCertificates? tls = null)
     {
         _bootstrapHost = bootstrapHost;
+        _tls = tls;
+        Trust = tls is null ? GrpcTrust.Open : GrpcTrust.FromCaFile(tls.CaFile);
+        tls?.Issue("bootstrap", bootstrapHost);
+        tls?.Issue("peers", bootstrapHost);
         Observer = new TestObserver(() => BootstrapClient());
     }
 
     private readonly string _bootstrapHost;
+    private readonly TestCertificates? _tls;
+
+    /// <summary>What the tests' clients accept from the cluster's gRPC servers.</summary>
+    public GrpcTrust Trust { get; }
+
+    private string Scheme => _tls is null ? "http" : "https";
+
+    /// <summary>A channel to one of the cluster's gRPC servers, closed with the cluster.</summary>
+    public GrpcChannel Channel(string address)
+    {
+        var channel = GrpcChannel.ForAddress(address, new GrpcChannelOptions { HttpHandler = Trust.Secure(new SocketsHttpHandler()) });
+        _channels.Add(channel);
+        return channel;
+    }
 
     /// <summary>The tests' membership, to read peers' replicas.</summary>
     public TestObserver Observer { get; }
@@ -57,7 +80,7 @@ public sealed class LocalCluster : IAsyncDisposable
 
     public int BootstrapHttpPort { get; } = ServiceProcess.FreePort();
 
-    public string BootstrapAddress => $"http://{_bootstrapHost}:{BootstrapGrpcPort}";
+    public string BootstrapAddress => $"{Scheme}://{_bootstrapHost}:{BootstrapGrpcPort}";
 
     /// <summary>Bootstrap settings under which a peer alone keeps publishing (PublishRule Always), so its replica grows.</summary>
     public static readonly IReadOnlyDictionary<string, string> LonePeerPublishes = new Dictionary<string, string> { ["Bootstrap__Learning__PublishRule"] = "Always" };
@@ -71,9 +94,7 @@ public sealed class LocalCluster : IAsyncDisposable
 
     public MlAspire.Bootstrap.Grpc.Bootstrap.BootstrapClient BootstrapClient(string? token = JoinToken)
     {
-        var channel = GrpcChannel.ForAddress(BootstrapAddress);
-        _channels.Add(channel);
-        var invoker = channel.Intercept(metadata =>
+        var invoker = Channel(BootstrapAddress).Intercept(metadata =>
         {
             if (token is not null) metadata.Add("authorization", $"Bearer {token}");
             return metadata;
@@ -95,6 +116,9 @@ public sealed class LocalCluster : IAsyncDisposable
             ["Bootstrap__HeartbeatInterval"] = "00:00:01",
             ["Bootstrap__Learning__ReferenceSamples"] = "10",
         };
+        if (_tls is not null)
+            foreach (var (key, value) in _tls.ServerSettings("bootstrap", BootstrapAddress))
+                environment[key] = value;
         foreach (var (key, value) in settings ?? new Dictionary<string, string>())
             environment[key] = value;
         Bootstrap = ServiceProcess.Start("bootstrap", "Bootstrap", environment);
@@ -114,11 +138,14 @@ public sealed class LocalCluster : IAsyncDisposable
         var environment = new Dictionary<string, string>
         {
             ["Kestrel__Endpoints__http__Url"] = $"http://{host}:{http}",
-            ["Kestrel__Endpoints__grpc__Url"] = $"http://{host}:{grpc}",
+            ["Kestrel__Endpoints__grpc__Url"] = $"{Scheme}://{host}:{grpc}",
             ["Peer__BootstrapAddress"] = BootstrapAddress,
             ["Peer__JoinToken"] = JoinToken,
             ["Peer__DataDirectory"] = data,
         };
+        if (_tls is not null)
+            foreach (var (key, value) in _tls.ServerSettings("peers", $"{Scheme}://{host}:{grpc}"))
+                environment[key] = value;
         foreach (var (key, value) in settings ?? new Dictionary<string, string>())
             environment[key] = value;
         if (ipfsApi is not null)
@@ -128,9 +155,7 @@ public sealed class LocalCluster : IAsyncDisposable
         }
         var process = ServiceProcess.Start(name, "Peer", environment, wrapper, native);
         _processes.Add(process);
-        var channel = GrpcChannel.ForAddress($"http://{host}:{grpc}");
-        _channels.Add(channel);
-        var peer = new RunningPeer(name, process, channel, data, http, grpc, Observer);
+        var peer = new RunningPeer(name, process, Channel($"{Scheme}://{host}:{grpc}"), data, http, grpc, Observer);
         Peers.Add(peer);
         return peer;
     }
