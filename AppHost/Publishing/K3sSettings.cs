@@ -24,10 +24,15 @@ namespace MlAspire.AppHost.Publishing;
 /// <param name="OutsidePeerPort">The gRPC port outside peers listen on (5201, as the documented settings say).</param>
 /// <param name="ClusterNetworks">The cluster's pod and Service networks (K3s' defaults): no outside network may overlap them.</param>
 /// <param name="ClusterDomain">The cluster's DNS domain (K3s' default): pods advertise fully qualified names, which resolve outside the cluster too.</param>
+/// <param name="StorageClass">
+/// The StorageClass of every claim; unset, the cluster's default (K3s' local-path: a volume on one node, so a pod
+/// whose node is gone waits for it). A replicated class (Longhorn, Ceph) lets the Bootstrap, Prometheus, Grafana and
+/// each peer start again on another node with their data.
+/// </param>
 internal sealed record K3sSettings(
     string Registry, string Tag, string Namespace, string GrafanaDirectory, string PrometheusConfig, string DefaultOutput,
     string? PeerDataClaim = null, IReadOnlyList<string>? OutsidePeers = null, int OutsidePeerPort = 5201,
-    IReadOnlyList<string>? ClusterNetworks = null, string ClusterDomain = "cluster.local")
+    IReadOnlyList<string>? ClusterNetworks = null, string ClusterDomain = "cluster.local", string? StorageClass = null)
 {
     public const string Section = "K3s";
 
@@ -56,7 +61,8 @@ internal sealed record K3sSettings(
             int.TryParse(section["OutsidePeerPort"] ?? "5201", out var port) && port is > 0 and < 65536 ? port
                 : throw new InvalidOperationException($"{Section}:OutsidePeerPort '{section["OutsidePeerPort"]}' is not a port."),
             clusterNetworks,
-            section["ClusterDomain"] ?? "cluster.local");
+            section["ClusterDomain"] ?? "cluster.local",
+            section["StorageClass"] is { Length: > 0 } storageClass ? storageClass : null);
     }
 
     /// <summary>

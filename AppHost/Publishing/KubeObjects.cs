@@ -80,17 +80,21 @@ internal static class KubeObjects
         FailureThreshold = failureThreshold,
     };
 
-    /// <summary>A claim of <paramref name="size"/> on K3s' default local-path provisioner, which binds ReadWriteOnce volumes on the pod's node.</summary>
-    public static V1PersistentVolumeClaim Claim(V1ObjectMeta metadata, ResourceQuantity size) => new()
+    /// <summary>
+    /// A ReadWriteOnce claim of <paramref name="size"/> of <paramref name="storageClass"/>, or without one of the
+    /// cluster's default (K3s' local-path, which binds a volume on the pod's node for good).
+    /// </summary>
+    public static V1PersistentVolumeClaim Claim(V1ObjectMeta metadata, ResourceQuantity size, string? storageClass) => new()
     {
         ApiVersion = "v1",
         Kind = "PersistentVolumeClaim",
         Metadata = metadata,
-        Spec = ClaimSpec(size),
+        Spec = ClaimSpec(size, storageClass),
     };
 
-    public static V1PersistentVolumeClaimSpec ClaimSpec(ResourceQuantity size) => new()
+    public static V1PersistentVolumeClaimSpec ClaimSpec(ResourceQuantity size, string? storageClass) => new()
     {
+        StorageClassName = storageClass,
         AccessModes = ["ReadWriteOnce"],
         Resources = new V1VolumeResourceRequirements { Requests = new Dictionary<string, ResourceQuantity> { ["storage"] = size } },
     };

@@ -103,7 +103,7 @@ internal sealed class MonitoringManifests(K3sSettings settings)
             },
             config,
             // On a claim: the series outlive the pod, and the kubelet does not count them against its scratch disk.
-            KubeObjects.Claim(Meta("prometheus-data", labels), ClaimSizes.ForRetention(PrometheusRetentionMiB << 20)),
+            KubeObjects.Claim(Meta("prometheus-data", labels), ClaimSizes.ForRetention(PrometheusRetentionMiB << 20), settings.StorageClass),
             Service("prometheus", labels, PrometheusPort, type: "ClusterIP"),
             KubeObjects.Deployment(Meta("prometheus", labels), replicas: 1, recreate: true, new V1PodSpec
             {
@@ -130,7 +130,7 @@ internal sealed class MonitoringManifests(K3sSettings settings)
             ("grafana-dashboards", Path.Combine(settings.GrafanaDirectory, "dashboards"), "*.json", DashboardsPath(Path.Combine(provisioning, "dashboards"))),
         };
 
-        var objects = new List<IKubernetesObject> { KubeObjects.Claim(Meta("grafana-data", labels), new ResourceQuantity(GrafanaClaimSize)) };
+        var objects = new List<IKubernetesObject> { KubeObjects.Claim(Meta("grafana-data", labels), new ResourceQuantity(GrafanaClaimSize), settings.StorageClass) };
         var volumes = new List<V1Volume> { new() { Name = "data", PersistentVolumeClaim = new V1PersistentVolumeClaimVolumeSource { ClaimName = "grafana-data" } } };
         var mounts = new List<V1VolumeMount> { new() { Name = "data", MountPath = "/var/lib/grafana" } };
         foreach (var (name, folder, pattern, mountPath) in folders)

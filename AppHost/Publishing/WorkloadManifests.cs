@@ -45,12 +45,12 @@ internal sealed class WorkloadManifests(
                 claimTemplate = new V1PersistentVolumeClaim
                 {
                     Metadata = new V1ObjectMeta { Name = "data", Labels = Labels.Selector(workload.Name) },
-                    Spec = KubeObjects.ClaimSpec(ClaimSizes.ForStores(workload.Name, containers)),
+                    Spec = KubeObjects.ClaimSpec(ClaimSizes.ForStores(workload.Name, containers), settings.StorageClass),
                 };
             else
             {
                 volumes.Insert(0, new V1Volume { Name = "data", PersistentVolumeClaim = new V1PersistentVolumeClaimVolumeSource { ClaimName = $"{workload.Name}-data" } });
-                objects.Insert(0, KubeObjects.Claim(KubeObjects.Meta($"{workload.Name}-data", settings.Namespace, labels), new ResourceQuantity("1Gi")));
+                objects.Insert(0, KubeObjects.Claim(KubeObjects.Meta($"{workload.Name}-data", settings.Namespace, labels), new ResourceQuantity("1Gi"), settings.StorageClass));
             }
         }
 

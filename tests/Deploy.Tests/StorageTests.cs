@@ -121,6 +121,25 @@ public sealed class StorageTests(FreshPublication fresh) : IClassFixture<FreshPu
             $"Prometheus's claim of {claimBytes >> 20} MiB does not hold its retention size of {retention} and a quarter more");
     }
 
+    /// <summary>
+    /// Every claim (the peers' template, the Bootstrap's, Prometheus's and Grafana's) takes --K3s:StorageClass, so that
+    /// with a replicated class each can start on another node; unset, none names one (the cluster's default).
+    /// </summary>
+    [Fact]
+    public async Task Every_claim_takes_the_configured_storage_class()
+    {
+        using var folder = new TemporaryFolder();
+        await Publication.PublishAsync(folder, "--K3s:StorageClass", "longhorn");
+        var classes = Claims(Manifests.Load(folder.Path)).Select(claim => (string?)claim["spec"]!["storageClassName"]).ToList();
+        Assert.Equal(4, classes.Count);
+        Assert.All(classes, storageClass => Assert.Equal("longhorn", storageClass));
+        Assert.All(Claims(fresh.Manifests), claim => Assert.Null(claim["spec"]!["storageClassName"]));
+    }
+
+    private static IEnumerable<JsonObject> Claims(Manifests manifests) =>
+        manifests.Documents.Where(document => document.Kind == "PersistentVolumeClaim").Select(document => document.Tree)
+            .Concat(manifests.Workloads.SelectMany(ClaimTemplates));
+
     private static IEnumerable<JsonObject> Volumes(Document workload) =>
         workload.PodSpec!["volumes"]?.AsArray().Select(node => node!.AsObject()) ?? [];
 

@@ -20,21 +20,22 @@ public sealed class GrpcTlsTests : IAsyncLifetime
 {
     private static readonly TimeSpan Patience = TimeSpan.FromSeconds(90);
     private readonly TestCertificates _certificates = new();
-    private readonly LocalCluster _cluster;
-
-    public GrpcTlsTests() => _cluster = new LocalCluster(tls: _certificates);
+    private LocalCluster _cluster = null!;
+    private NetworkLab? _lab;
 
     public Task InitializeAsync() => Task.CompletedTask;
 
     public async Task DisposeAsync()
     {
         await _cluster.DisposeAsync();
+        _lab?.Dispose();
         _certificates.Dispose();
     }
 
     [Fact]
     public async Task Peers_and_the_Bootstrap_talk_only_over_TLS_to_servers_their_CA_signed()
     {
+        _cluster = new LocalCluster(tls: _certificates);
         // The Bootstrap's certificate as the kubelet mounts a Secret: file → ..data/file, ..data → a timestamped folder,
         // and a renewal swaps ..data in one rename.
         var mount = Directory.CreateDirectory(Path.Combine(_certificates.Directory, "bootstrap-mount")).FullName;
@@ -108,33 +109,37 @@ public sealed class GrpcTlsTests : IAsyncLifetime
         await _cluster.BootstrapClient().ListPeersAsync(new ListPeersRequest(), deadline: DateTime.UtcNow.AddSeconds(5));
     }
 
+    /// <summary>
+    /// The outside peer lives in a network namespace of its own (another machine's network stack: its own address,
+    /// its own loopback and ports), routed to the cluster's: the Bootstrap on the bridge's address and a peer in a
+    /// second namespace. Its settings are the documented block, with only the example's addresses and files replaced.
+    /// </summary>
     [Fact]
     public async Task A_peer_outside_started_with_only_the_documented_settings_joins_and_catches_up()
     {
+        _lab = NetworkLab.Create(2);
+        _cluster = new LocalCluster(_lab.HostAddress, tls: _certificates);
         _cluster.StartBootstrap();
-        var inside = _cluster.StartPeer("inside");
+        var inside = _cluster.StartPeer("inside", wrapper: _lab.Inside(0), host: _lab.Address(0));
         await Eventually.TrueAsync(async () => (await inside.StatusAsync()).TangleSize >= 15, Patience, _cluster.Logs);
         var before = (await inside.StatusAsync()).TangleSize;
 
-        // The documented settings, with this machine's addresses, ports and files in place of the example's.
-        var documented = DocumentedOutsidePeerSettings();
-        var (grpc, http) = (ServiceProcess.FreePort(), ServiceProcess.FreePort());
-        var tls = _certificates.Issue("outside-1", "127.0.0.1");
+        var address = _lab.Address(1);
+        var tls = _certificates.Issue("outside-1", address);
         var data = Path.Combine(_certificates.Directory, "outside-data");
         var tokenFile = Path.Combine(_certificates.Directory, "join-token");
         File.WriteAllText(tokenFile, LocalCluster.JoinToken + "\n");
-        var environment = documented.ToDictionary(pair => pair.Key, pair => pair.Value
-            .Replace("bootstrap-pods.mlaspire.svc.cluster.local:5101", $"127.0.0.1:{_cluster.BootstrapGrpcPort}")
-            .Replace("10.99.0.2:5201", $"127.0.0.1:{grpc}")
-            .Replace("0.0.0.0:5201", $"127.0.0.1:{grpc}")
-            .Replace("127.0.0.1:5200", $"127.0.0.1:{http}")
+        var environment = DocumentedOutsidePeerSettings().ToDictionary(pair => pair.Key, pair => pair.Value
+            .Replace("bootstrap-pods.mlaspire.svc.cluster.local:5101", $"{_lab.HostAddress}:{_cluster.BootstrapGrpcPort}")
+            .Replace("10.99.0.2", address)
             .Replace("/etc/mlaspire/tls/", tls + "/")
             .Replace("/etc/mlaspire/join-token", tokenFile)
             .Replace("/var/lib/mlaspire-peer", data));
-        Assert.All(environment, pair => Assert.DoesNotMatch("/etc/|/var/|10\\.99\\.|svc\\.cluster|:520[01]\\b", pair.Value));
+        Assert.All(environment, pair => Assert.DoesNotMatch("/etc/|/var/|10\\.99\\.|svc\\.cluster", pair.Value));
 
-        await using var process = ServiceProcess.Start("outside", "Peer", environment);
-        var outside = new RunningPeer("outside", process, _cluster.Channel($"https://127.0.0.1:{grpc}"), data, http, grpc, _cluster.Observer);
+        await using var process = ServiceProcess.Start("outside", "Peer", environment, wrapper: _lab.Inside(1));
+        var grpc = new Uri(environment["Peer__AdvertisedGrpcAddress"]).Port;
+        var outside = new RunningPeer("outside", process, _cluster.Channel($"https://{address}:{grpc}"), data, HttpPort: 0, grpc, _cluster.Observer);
         await Eventually.TrueAsync(async () => (await outside.StatusAsync()).TangleSize >= before, Patience, () => $"{process.Output}\n{_cluster.Logs()}");
         var outsideId = (await outside.StatusAsync()).PeerId;
         await Eventually.TrueAsync(async () => (await inside.TransactionsAsync()).Any(t => t.Publisher == outsideId), Patience, () => $"{process.Output}\n{_cluster.Logs()}");

@@ -44,8 +44,9 @@ public sealed class LocalCluster : IAsyncDisposable
 
     /// <param name="bootstrapHost">Where the Bootstrap listens: loopback, or a <see cref="NetworkLab"/>'s host address for peers in namespaces.</param>
     /// <param name="tls">
-    /// Serve and call gRPC over TLS with certificates from this CA (the Bootstrap's issued as "bootstrap", the peers'
-    /// as "peers", both for <paramref name="bootstrapHost"/>); the tests' own clients trust it too. Null: cleartext h2c.
+    /// Serve and call gRPC over TLS with certificates from this CA (the Bootstrap's issued as "bootstrap" for
+    /// <paramref name="bootstrapHost"/>, the peers' as "peers-HOST" for the address each listens on); the tests' own
+    /// clients trust it too. Null: cleartext h2c.
     /// </param>
     public LocalCluster(string bootstrapHost = "127.0.0.1", TestCertificates? tls = null)
     {
@@ -53,7 +54,6 @@ public sealed class LocalCluster : IAsyncDisposable
         _tls = tls;
         Trust = tls is null ? GrpcTrust.Open : GrpcTrust.FromCaFile(tls.CaFile);
         tls?.Issue("bootstrap", bootstrapHost);
-        tls?.Issue("peers", bootstrapHost);
         Observer = new TestObserver(() => BootstrapClient());
     }
 
@@ -144,8 +144,12 @@ public sealed class LocalCluster : IAsyncDisposable
             ["Peer__DataDirectory"] = data,
         };
         if (_tls is not null)
-            foreach (var (key, value) in _tls.ServerSettings("peers", $"{Scheme}://{host}:{grpc}"))
+        {
+            if (!Directory.Exists(Path.Combine(_tls.Directory, $"peers-{host}")))
+                _tls.Issue($"peers-{host}", host);
+            foreach (var (key, value) in _tls.ServerSettings($"peers-{host}", $"{Scheme}://{host}:{grpc}"))
                 environment[key] = value;
+        }
         foreach (var (key, value) in settings ?? new Dictionary<string, string>())
             environment[key] = value;
         if (ipfsApi is not null)
