@@ -57,7 +57,9 @@ internal sealed class IpfsNodes(IDistributedApplicationBuilder builder, IpfsChoi
                     .WaitFor(node);
                 break;
             default:
-                peer.WithEnvironment("Peer__Storage", "embedded");
+                // The same cap as beside a node: the peer's store is the one its claim (K3s) is sized from.
+                peer.WithEnvironment("Peer__Storage", "embedded")
+                    .WithEnvironment("Peer__StorageCap", settings.PeerStorageCap.ToString(CultureInfo.InvariantCulture));
                 break;
         }
     }

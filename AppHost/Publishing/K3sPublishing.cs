@@ -22,34 +22,52 @@ internal static class K3sPublishing
     {
         builder.Pipeline.AddStep(StepName, async context =>
         {
-            var settings = K3sSettings.From(builder.Configuration, builder.AppHostDirectory);
-            // Without --output-path, the checked-in folder deploy/k3s (Aspire's own default is AppHost/aspire-output).
-            var output = builder.Configuration["Pipeline:OutputPath"] is { Length: > 0 }
-                ? context.Services.GetRequiredService<IPipelineOutputService>().GetOutputDirectory()
-                : settings.DefaultOutput;
-            var topology = new AppTopology(context.Model, settings);
-            foreach (var name in topology.Unpublished)
-                context.Logger.LogWarning("{Resource} is not published to K3s: only projects and their child containers are", name);
-
-            var environment = new EnvironmentResolver(topology, builder.ExecutionContext);
-            var workloads = new WorkloadManifests(settings, environment, context.Services, context.Logger);
-            var files = new List<(string, IReadOnlyList<IKubernetesObject>)> { ("namespace.yaml", [Namespace(settings)]) };
-            foreach (var workload in topology.Workloads)
-                files.Add(($"{workload.Name}.yaml", await workloads.BuildAsync(workload, context.CancellationToken)));
-            var monitoring = new MonitoringManifests(settings);
-            environment.Secrets.Add(MonitoringManifests.GrafanaAdminSecret);
-            files.Add(("prometheus.yaml", monitoring.Prometheus()));
-            files.Add(("grafana.yaml", monitoring.Grafana()));
-            files.Add(("network.yaml", new NetworkPolicies(settings).Build()));
-
-            ConfigChecksums.Apply(files.SelectMany(file => file.Item2).ToList());
-            var written = ManifestFiles.Write(output, files, environment.Secrets);
-            // Not a kustomize resource: applied only where cert-manager runs (deploy/tls/grpc-certs.sh decides).
-            written.Add(ManifestFiles.WriteExtra(output, "tls/cert-manager.yaml", GrpcTls.CertManagerObjects(settings, topology.Workloads)));
-            context.Logger.LogInformation("K3s manifests for {Workloads} written to {Output}: {Files}",
-                string.Join(", ", topology.Workloads.Select(workload => $"{workload.Name} ×{workload.Replicas.Count}")), output, string.Join(", ", written));
+            try
+            {
+                await PublishAsync(builder, context);
+            }
+            catch
+            {
+                // Aspire logs a failed step but exits 0; a script running `publish && kubectl apply` must see it fail.
+                Environment.ExitCode = 1;
+                throw;
+            }
         });
         return builder;
+    }
+
+    private static async Task PublishAsync(IDistributedApplicationBuilder builder, PipelineStepContext context)
+    {
+        var settings = K3sSettings.From(builder.Configuration, builder.AppHostDirectory);
+        // Without --output-path, the checked-in folder deploy/k3s (Aspire's own default is AppHost/aspire-output).
+        var output = builder.Configuration["Pipeline:OutputPath"] is { Length: > 0 }
+            ? context.Services.GetRequiredService<IPipelineOutputService>().GetOutputDirectory()
+            : settings.DefaultOutput;
+        var topology = new AppTopology(context.Model, settings);
+        foreach (var name in topology.Unpublished)
+            context.Logger.LogWarning("{Resource} is not published to K3s: only projects and their child containers are", name);
+
+        // An outside peer keeps its weights in its embedded store, which the peers read over gRPC; peers beside Kubo
+        // nodes fetch through the nodes' private swarm instead, where an outside peer is not.
+        if (settings.OutsidePeers is { Count: > 0 } && topology.Workloads.Any(workload => workload.IsStateful && workload.Sidecars.Count > 0))
+            throw new InvalidOperationException($"{K3sSettings.Section}:OutsidePeers needs the peers on the embedded store (--ipfs embedded): peers beside Kubo nodes fetch weights through the nodes' swarm, which an outside peer is not in.");
+        var environment = new EnvironmentResolver(topology, builder.ExecutionContext);
+        var workloads = new WorkloadManifests(settings, environment, context.Services, context.Logger);
+        var files = new List<(string, IReadOnlyList<IKubernetesObject>)> { ("namespace.yaml", [Namespace(settings)]) };
+        foreach (var workload in topology.Workloads)
+            files.Add(($"{workload.Name}.yaml", await workloads.BuildAsync(workload, context.CancellationToken)));
+        var monitoring = new MonitoringManifests(settings);
+        environment.Secrets.Add(MonitoringManifests.GrafanaAdminSecret);
+        files.Add(("prometheus.yaml", monitoring.Prometheus()));
+        files.Add(("grafana.yaml", monitoring.Grafana()));
+        files.Add(("network.yaml", new NetworkPolicies(settings).Build()));
+
+        ConfigChecksums.Apply(files.SelectMany(file => file.Item2).ToList());
+        var written = ManifestFiles.Write(output, files, environment.Secrets);
+        // Not a kustomize resource: applied only where cert-manager runs (deploy/tls/grpc-certs.sh decides).
+        written.Add(ManifestFiles.WriteExtra(output, "tls/cert-manager.yaml", GrpcTls.CertManagerObjects(settings, topology.Workloads)));
+        context.Logger.LogInformation("K3s manifests for {Workloads} written to {Output}: {Files}",
+            string.Join(", ", topology.Workloads.Select(workload => $"{workload.Name} ×{workload.Replicas.Count}")), output, string.Join(", ", written));
     }
 
     private static V1Namespace Namespace(K3sSettings settings) => new()

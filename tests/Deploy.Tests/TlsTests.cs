@@ -139,7 +139,7 @@ public sealed class TlsTests(FreshPublication fresh) : IClassFixture<FreshPublic
     public async Task Outside_peers_reach_the_Bootstrap_at_its_pods_addresses_under_a_name_its_certificate_covers()
     {
         using var folder = new TemporaryFolder();
-        await Publication.PublishAsync(folder, "--K3s:OutsidePeers", "10.99.0.0/24");
+        await Publication.PublishAsync(folder, "--ipfs", "embedded", "--K3s:OutsidePeers", "10.99.0.0/24");
         var manifests = Manifests.Load(folder.Path);
         var service = manifests.Single("Service", WorkloadManifests.PodAddressService("bootstrap")).Tree["spec"]!;
         Assert.Equal("None", (string?)service["clusterIP"]); // DNS gives the pod's address: no kube-proxy, no masquerading
@@ -150,6 +150,23 @@ public sealed class TlsTests(FreshPublication fresh) : IClassFixture<FreshPublic
         Assert.Contains("bootstrap-pods.mlaspire.svc.cluster.local", Names()[GrpcTls.SecretName("bootstrap")]);
         // Without outside peers there is no such Service.
         Assert.DoesNotContain(Manifests.Documents, document => document.Name == WorkloadManifests.PodAddressService("bootstrap"));
+    }
+
+    /// <summary>
+    /// Peers beside Kubo nodes fetch weights through the nodes' swarm, which an outside peer is not in: publishing for
+    /// outside peers without the embedded store fails, with a non-zero exit code a script sees.
+    /// </summary>
+    [Fact]
+    public async Task Outside_peers_beside_Kubo_peers_are_refused_and_the_publish_fails()
+    {
+        using var folder = new TemporaryFolder();
+        var appHost = Path.Combine(Repository.Root, "AppHost", "bin", Repository.Configuration, "net10.0", "AppHost.dll");
+        var result = await Tool.RunAsync("dotnet",
+            [appHost, "--operation", "publish", "--step", "publish-k3s", "--output-path", folder.Path, "--K3s:OutsidePeers", "10.99.0.0/24"],
+            TimeSpan.FromMinutes(2));
+        Assert.NotEqual(0, result.ExitCode);
+        Assert.Contains("needs the peers on the embedded store", result.Output);
+        Assert.Empty(Directory.GetFiles(folder.Path, "*.yaml"));
     }
 
     private static bool IsOurs(Document workload) => ((string)workload.Containers.First()["image"]!).Contains("/mlaspire/");
