@@ -3,6 +3,7 @@ using System.Diagnostics;
 using Grpc.Core;
 using Grpc.Core.Interceptors;
 using Grpc.Net.Client;
+using Microsoft.Extensions.Hosting;
 using MlAspire.Integration.Tests;
 using MlAspire.Peer.Grpc;
 using MlAspire.Storage.Tests.Ipfs;
@@ -51,12 +52,19 @@ public sealed class NetworkCluster : IAsyncDisposable
     private readonly TestObserver _observer;
     private readonly MlAspire.Bootstrap.Grpc.Bootstrap.BootstrapClient _bootstrap;
 
-    private NetworkCluster(StorageMode mode, bool nativePeers)
+    /// <summary>Null: cleartext h2c, as the AppHost runs locally; otherwise gRPC over TLS with this CA's certificates, as in the cluster.</summary>
+    private readonly TestCertificates? _tls;
+
+    private NetworkCluster(StorageMode mode, bool nativePeers, bool tls)
     {
         Mode = mode;
         _nativePeers = nativePeers;
-        var bootstrapChannel = GrpcChannel.ForAddress($"http://127.0.0.1:{_bootstrapGrpcPort}");
-        _channels.Add(bootstrapChannel);
+        if (tls)
+        {
+            _tls = new TestCertificates();
+            _tls.Issue("services", "127.0.0.1");
+        }
+        var bootstrapChannel = Channel(_bootstrapGrpcPort);
         _bootstrap = new MlAspire.Bootstrap.Grpc.Bootstrap.BootstrapClient(bootstrapChannel.Intercept(metadata =>
         {
             metadata.Add("authorization", $"Bearer {JoinToken}");
@@ -72,7 +80,25 @@ public sealed class NetworkCluster : IAsyncDisposable
     /// <summary>In IPFS mode, each peer's js-ipfs node, in the order of <see cref="Peers"/>; empty in embedded mode.</summary>
     public IReadOnlyList<JsIpfsNode> Nodes => _nodes;
 
-    public string BootstrapAddress => $"http://127.0.0.1:{_bootstrapGrpcPort}";
+    public string BootstrapAddress => Address(_bootstrapGrpcPort);
+
+    private string Address(int port) => $"{(_tls is null ? "http" : "https")}://127.0.0.1:{port}";
+
+    /// <summary>Settings for a process that calls gRPC (and serves it at <paramref name="grpcUrl"/>), none without TLS.</summary>
+    public IReadOnlyDictionary<string, string> TlsSettings(string? grpcUrl = null) =>
+        _tls is null ? new Dictionary<string, string>()
+        : grpcUrl is null ? new Dictionary<string, string> { ["Tls__CaFile"] = _tls.CaFile }
+        : _tls.ServerSettings("services", grpcUrl);
+
+    private GrpcChannel Channel(int port)
+    {
+        var channel = GrpcChannel.ForAddress(Address(port), new GrpcChannelOptions
+        {
+            HttpHandler = (_tls is null ? GrpcTrust.Open : GrpcTrust.FromCaFile(_tls.CaFile)).Secure(new SocketsHttpHandler()),
+        });
+        _channels.Add(channel);
+        return channel;
+    }
 
     public string JoinSecret => JoinToken;
 
@@ -86,9 +112,10 @@ public sealed class NetworkCluster : IAsyncDisposable
 
     /// <summary>Starts the nodes (IPFS mode), the bootstrap and <paramref name="peers"/> peers, and waits until every peer has joined and is serving its tangle.</summary>
     /// <param name="nativePeers">Run the peers' native program (<c>tools/native/publish.sh</c>) instead of their assembly.</param>
-    public static async Task<NetworkCluster> StartAsync(StorageMode mode, int peers, IReadOnlyDictionary<string, string> bootstrapSettings, bool nativePeers, CancellationToken cancellationToken)
+    /// <param name="tls">Serve and call gRPC over TLS, with certificates from deploy/tls/grpc-certs.sh.</param>
+    public static async Task<NetworkCluster> StartAsync(StorageMode mode, int peers, IReadOnlyDictionary<string, string> bootstrapSettings, bool nativePeers, CancellationToken cancellationToken, bool tls = false)
     {
-        var cluster = new NetworkCluster(mode, nativePeers);
+        var cluster = new NetworkCluster(mode, nativePeers, tls);
         LiveClusters[cluster] = 0;
         try
         {
@@ -121,7 +148,7 @@ public sealed class NetworkCluster : IAsyncDisposable
             ["Bootstrap__DataDirectory"] = Path.Combine(_root, "bootstrap"),
             ["Bootstrap__HeartbeatInterval"] = "00:00:01",
         };
-        foreach (var (key, value) in bootstrapSettings)
+        foreach (var (key, value) in bootstrapSettings.Concat(TlsSettings(bootstrapAddress)))
             bootstrapEnvironment[key] = value;
         Track(ServiceProcess.Start("bootstrap", "Bootstrap", bootstrapEnvironment));
 
@@ -133,21 +160,22 @@ public sealed class NetworkCluster : IAsyncDisposable
             var environment = new Dictionary<string, string>
             {
                 ["Kestrel__Endpoints__http__Url"] = httpAddress,
-                ["Kestrel__Endpoints__grpc__Url"] = $"http://127.0.0.1:{grpcPort}",
+                ["Kestrel__Endpoints__grpc__Url"] = Address(grpcPort),
                 ["Peer__BootstrapAddress"] = bootstrapAddress,
                 ["Peer__JoinToken"] = JoinToken,
                 ["Peer__DataDirectory"] = Path.Combine(_root, name),
                 // Training steps are logged at Information: keep the peers' console quiet at this rate.
                 ["Logging__LogLevel__Default"] = "Warning",
             };
+            foreach (var (key, value) in TlsSettings(Address(grpcPort)))
+                environment[key] = value;
             if (Mode == StorageMode.Ipfs)
             {
                 environment["Peer__Storage"] = "ipfs";
                 environment["Peer__IpfsApi"] = _nodes[i].ApiAddress.ToString();
             }
             var process = Track(ServiceProcess.Start(name, "Peer", environment, native: _nativePeers));
-            var channel = GrpcChannel.ForAddress($"http://127.0.0.1:{grpcPort}");
-            _channels.Add(channel);
+            var channel = Channel(grpcPort);
             // Peers serve members only: the benchmark reads them as an observer, as the Visualization does.
             var client = new TangleSync.TangleSyncClient(_observer.Invoker(channel.CreateCallInvoker(), PeerKeyFile.Id(environment["Peer__DataDirectory"])));
             Peers.Add(new BenchPeer(name, process, client, new Uri($"{httpAddress}/metrics")));
@@ -228,6 +256,7 @@ public sealed class NetworkCluster : IAsyncDisposable
         {
             // A process still closing a file: the temp folder is cleaned by the OS later.
         }
+        _tls?.Dispose();
         LiveClusters.TryRemove(this, out _);
     }
 

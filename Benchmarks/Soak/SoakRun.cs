@@ -27,8 +27,8 @@ public static class SoakRun
             ["Bootstrap__Training__Interval"] = options.Interval.ToString(),
             // The network's own default, not the 1 s the short benchmarks use to join quickly.
             ["Bootstrap__HeartbeatInterval"] = "00:00:05",
-        }, options.NativePeers, cancellationToken);
-        cluster.StartService("visualization", "Visualization", new Dictionary<string, string>
+        }, options.NativePeers, cancellationToken, options.Tls);
+        cluster.StartService("visualization", "Visualization", new Dictionary<string, string>(cluster.TlsSettings())
         {
             ["Kestrel__Endpoints__http__Url"] = $"http://127.0.0.1:{ServiceProcess.FreePort()}",
             ["Visualization__BootstrapAddress"] = cluster.BootstrapAddress,
