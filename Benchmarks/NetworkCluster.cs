@@ -55,6 +55,9 @@ public sealed class NetworkCluster : IAsyncDisposable
     /// <summary>Null: cleartext h2c, as the AppHost runs locally; otherwise gRPC over TLS with this CA's certificates, as in the cluster.</summary>
     private readonly TestCertificates? _tls;
 
+    /// <summary>What the benchmark's own clients accept: read once, for every channel.</summary>
+    private readonly GrpcTrust _trust = GrpcTrust.Open;
+
     private NetworkCluster(StorageMode mode, bool nativePeers, bool tls)
     {
         Mode = mode;
@@ -63,6 +66,7 @@ public sealed class NetworkCluster : IAsyncDisposable
         {
             _tls = new TestCertificates();
             _tls.Issue("services", "127.0.0.1");
+            _trust = GrpcTrust.FromCaFile(_tls.CaFile);
         }
         var bootstrapChannel = Channel(_bootstrapGrpcPort);
         _bootstrap = new MlAspire.Bootstrap.Grpc.Bootstrap.BootstrapClient(bootstrapChannel.Intercept(metadata =>
@@ -94,7 +98,7 @@ public sealed class NetworkCluster : IAsyncDisposable
     {
         var channel = GrpcChannel.ForAddress(Address(port), new GrpcChannelOptions
         {
-            HttpHandler = (_tls is null ? GrpcTrust.Open : GrpcTrust.FromCaFile(_tls.CaFile)).Secure(new SocketsHttpHandler()),
+            HttpHandler = _trust.Secure(new SocketsHttpHandler()),
         });
         _channels.Add(channel);
         return channel;

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Text.Json.Nodes;
 using Microsoft.Extensions.Configuration;
 using MlAspire.AppHost.Publishing;
@@ -47,11 +46,12 @@ public sealed class TlsTests(FreshPublication fresh) : IClassFixture<FreshPublic
     }
 
     [Fact]
-    public void EveryGrpcAddressIsHttpsToAHostItsServersCertificateCovers()
+    public async Task EveryGrpcAddressIsHttpsToAHostItsServersCertificateCovers()
     {
         using var certificates = new TestCertificates();
+        var names = await NamesAsync();
         var issued = new Dictionary<string, string>();
-        foreach (var (secret, hosts) in Names())
+        foreach (var (secret, hosts) in names)
             issued[secret] = Path.Combine(certificates.Issue(secret, hosts), "tls.crt");
 
         var grpcPorts = Manifests.Workloads.Where(IsOurs)
@@ -71,14 +71,14 @@ public sealed class TlsTests(FreshPublication fresh) : IClassFixture<FreshPublic
                     var where = $"{workload}: {container["name"]} {env["name"]}={value}";
                     Assert.True(uri.Scheme == "https", $"{where}: a gRPC address in cleartext");
                     var certificate = issued[GrpcTls.SecretName(target.Single().Name)];
-                    Assert.True(OpensslMatches(certificate, uri.Host), $"{where}: {uri.Host} is not a name of {GrpcTls.SecretName(target.Single().Name)}'s certificate ({string.Join(' ', Names()[GrpcTls.SecretName(target.Single().Name)])})");
+                    Assert.True(await OpensslMatchesAsync(certificate, uri.Host), $"{where}: {uri.Host} is not a name of {GrpcTls.SecretName(target.Single().Name)}'s certificate ({string.Join(' ', names[GrpcTls.SecretName(target.Single().Name)])})");
                 }
         // The peers' own and advertised addresses, the Bootstrap's for peers and the visualization, the peers' for the visualization.
         Assert.True(checkedAddresses >= 8, $"only {checkedAddresses} gRPC addresses checked");
     }
 
     [Fact]
-    public void CertManagerIssuesTheSecretsThePodsMountFromItsOwnCa()
+    public async Task CertManagerIssuesTheSecretsThePodsMountFromItsOwnCa()
     {
         var documents = Manifests.Split(File.ReadAllText(Path.Combine(fresh.Folder, "tls", "cert-manager.yaml"))).Select(Manifests.Parse).ToList();
         var certificates = documents.Where(document => (string?)document["kind"] == "Certificate").ToList();
@@ -97,26 +97,23 @@ public sealed class TlsTests(FreshPublication fresh) : IClassFixture<FreshPublic
         // The script issues what cert-manager would: the same Secrets for the same names.
         Assert.Equal(
             issued.ToDictionary(certificate => (string)certificate["spec"]!["secretName"]!, certificate => certificate["spec"]!["dnsNames"]!.AsArray().Select(name => (string)name!).ToArray()),
-            Names());
+            await NamesAsync());
         // No pod mounts the CA's Secret, which holds the key that signs every certificate.
         Assert.DoesNotContain(GrpcTls.CaSecret, mounted);
     }
 
     /// <summary>Half a CA (its key moved offline) is refused, never replaced: a new CA would break every running service.</summary>
     [Fact]
-    public void The_script_never_replaces_a_CA_it_holds_only_half_of()
+    public async Task The_script_never_replaces_a_CA_it_holds_only_half_of()
     {
         using var certificates = new TestCertificates();
         var before = File.ReadAllText(certificates.CaFile);
         File.Move(Path.Combine(certificates.Directory, "ca.key"), Path.Combine(certificates.Directory, "ca.key.offline"));
 
-        var start = new ProcessStartInfo("bash", [Script, "ca", certificates.Directory]) { RedirectStandardError = true };
-        using var process = Process.Start(start)!;
-        var error = process.StandardError.ReadToEnd();
-        process.WaitForExit();
+        var result = await Tool.RunAsync("bash", [Script, "ca", certificates.Directory], TimeSpan.FromMinutes(1));
 
-        Assert.NotEqual(0, process.ExitCode);
-        Assert.Contains("only one of ca.crt and ca.key", error);
+        Assert.NotEqual(0, result.ExitCode);
+        Assert.Contains("only one of ca.crt and ca.key", result.Output);
         Assert.Equal(before, File.ReadAllText(certificates.CaFile));
         Assert.False(File.Exists(Path.Combine(certificates.Directory, "ca.key")));
     }
@@ -147,7 +144,7 @@ public sealed class TlsTests(FreshPublication fresh) : IClassFixture<FreshPublic
         Assert.Equal(
             manifests.Single("Deployment", "bootstrap").Tree["spec"]!["selector"]!["matchLabels"]!.ToJsonString(),
             service["selector"]!.ToJsonString());
-        Assert.Contains("bootstrap-pods.mlaspire.svc.cluster.local", Names()[GrpcTls.SecretName("bootstrap")]);
+        Assert.Contains("bootstrap-pods.mlaspire.svc.cluster.local", (await NamesAsync())[GrpcTls.SecretName("bootstrap")]);
         // Without outside peers there is no such Service.
         Assert.DoesNotContain(Manifests.Documents, document => document.Name == WorkloadManifests.PodAddressService("bootstrap"));
     }
@@ -178,21 +175,18 @@ public sealed class TlsTests(FreshPublication fresh) : IClassFixture<FreshPublic
         (string)container["volumeMounts"]!.AsArray().Single(mount => (string?)mount!["mountPath"] == GrpcTls.MountPath)!["name"]!;
 
     /// <summary>What the script's "names" command reads from cert-manager.yaml: Secret → DNS names.</summary>
-    private Dictionary<string, string[]> Names() =>
-        Run("bash", Script, "names", fresh.Folder).Split('\n', StringSplitOptions.RemoveEmptyEntries)
+    private async Task<Dictionary<string, string[]>> NamesAsync() =>
+        (await RunAsync("bash", Script, "names", fresh.Folder)).Split('\n', StringSplitOptions.RemoveEmptyEntries)
             .Select(line => line.Split(' ')).ToDictionary(words => words[0], words => words[1..]);
 
-    private static bool OpensslMatches(string certificate, string host) =>
-        Run("openssl", "x509", "-in", certificate, "-noout", "-checkhost", host).Contains(" does match ", StringComparison.Ordinal);
+    private static async Task<bool> OpensslMatchesAsync(string certificate, string host) =>
+        (await RunAsync("openssl", "x509", "-in", certificate, "-noout", "-checkhost", host)).Contains(" does match ", StringComparison.Ordinal);
 
-    private static string Run(params string[] command)
+    /// <summary>The command's output; it must succeed.</summary>
+    private static async Task<string> RunAsync(string program, params string[] arguments)
     {
-        var start = new ProcessStartInfo(command[0], command[1..]) { RedirectStandardOutput = true, RedirectStandardError = true };
-        using var process = Process.Start(start)!;
-        var output = process.StandardOutput.ReadToEnd();
-        var error = process.StandardError.ReadToEnd();
-        process.WaitForExit();
-        Assert.True(process.ExitCode == 0, $"{string.Join(' ', command)}: {error}");
-        return output;
+        var result = await Tool.RunAsync(program, arguments, TimeSpan.FromMinutes(1));
+        Assert.True(result.ExitCode == 0, $"{program} {string.Join(' ', arguments)}: {result.Output}");
+        return result.Output;
     }
 }
