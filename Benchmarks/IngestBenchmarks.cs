@@ -67,6 +67,7 @@ public static class IngestBenchmarks
             Console.WriteLine($"ancestor-chain bomb (5,000 × MLP on one blob): {outcome.Status} {outcome.Reason?.Label()} after {elapsed.TotalMilliseconds:F0} ms; " +
                 $"{allocatedMb:F1} MB allocated, {retainedMb:F1} MB retained, replica {rig.Victim.Replica.Snapshot.Size} transaction(s)");
         }
+        await StoreChurnBenchmarks.RunAsync();
         Console.WriteLine();
     }
 

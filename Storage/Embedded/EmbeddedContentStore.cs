@@ -8,20 +8,17 @@ namespace MlAspire.Storage.Embedded;
 /// collection, and blocks it lacks fetched from neighbours through an <see cref="IBlockSource"/>.
 /// </summary>
 /// <remarks>
-/// Layout: <c>blocks/CID</c> holds the bytes, <see cref="PinLog"/> (<c>pins.log</c>) the pins. Writes go to a temporary file and are
-/// renamed into place, so a crash never leaves a partial block under a CID; a block whose bytes no longer hash to its
-/// name (disk corruption) is deleted on read and refetched. A block is hashed once per process: when it is written (its
-/// bytes were checked on their way in) or at its first read after the store opens, not every time it is served. A pin
+/// Layout: the blocks' files (<see cref="BlockFolder"/>: <c>blocks/CID</c> and <c>spare/</c>), and <see cref="PinLog"/>
+/// (<c>pins.log</c>) the pins. A damaged block is deleted on read and refetched. A pin
 /// is recorded before its block is written, so garbage collection running concurrently can never delete a block that
 /// is being stored pinned. A block fetched from a neighbour is written unpinned (the caller pins it once the
 /// transaction checks out) and is spared by garbage collection for <see cref="LandingGrace"/> meanwhile.
 /// </remarks>
 public sealed class EmbeddedContentStore : IContentStore, IDisposable
 {
-    private readonly string _blocks;
+    private readonly BlockFolder _blocks;
     private readonly PinLog _pins;
     private readonly IBlockSource? _network;
-    private readonly ConcurrentDictionary<Cid, Held> _held = new();
     private readonly ConcurrentDictionary<Cid, long> _landedAt = new(); // fetched, not yet pinned: Environment.TickCount64
     private readonly SemaphoreSlim _collecting = new(1, 1);
 
@@ -30,16 +27,9 @@ public sealed class EmbeddedContentStore : IContentStore, IDisposable
 
     public EmbeddedContentStore(string directory, IBlockSource? network = null)
     {
-        _blocks = Directory.CreateDirectory(Path.Combine(directory, "blocks")).FullName;
+        _blocks = new BlockFolder(directory);
         _network = network;
-        foreach (var file in Directory.EnumerateFiles(_blocks))
-        {
-            if (Cid.TryParse(Path.GetFileName(file), out var cid, out _))
-                _held[cid] = new Held(new FileInfo(file).Length, Verified: false);
-            else
-                File.Delete(file); // a temporary file left by a crash mid-write
-        }
-        // After the leftovers above are gone: on a full disk their space may be what the pin log needs.
+        // After the temporary files a crash left are gone: on a full disk their space may be what the pin log needs.
         _pins = new PinLog(Directory.CreateDirectory(directory).FullName);
     }
 
@@ -51,7 +41,7 @@ public sealed class EmbeddedContentStore : IContentStore, IDisposable
         var pinnedHere = Pin(cid);
         try
         {
-            WriteBlock(cid, content.Span);
+            _blocks.Write(cid, content.Span);
         }
         catch when (pinnedHere)
         {
@@ -63,7 +53,7 @@ public sealed class EmbeddedContentStore : IContentStore, IDisposable
 
     public async Task<byte[]> GetAsync(Cid cid, TimeSpan timeout, CancellationToken cancellationToken, string? preferredPeer = null)
     {
-        if (TryReadLocal(cid) is { } local)
+        if (_blocks.TryRead(cid) is { } local)
             return local;
         if (_network is null)
             throw new TimeoutException($"Block {cid} is not stored here and no neighbour is configured.");
@@ -83,7 +73,7 @@ public sealed class EmbeddedContentStore : IContentStore, IDisposable
             throw new TimeoutException($"No neighbour supplied block {cid} within {timeout.TotalSeconds:F1} s.");
         if (!_pins.Contains(cid))
             _landedAt[cid] = Environment.TickCount64; // a block fetched pinned needs no grace: its pin keeps it, its unpin frees it
-        WriteBlock(cid, fetched.Bytes);
+        _blocks.Write(cid, fetched.Bytes);
         return fetched.Bytes;
     }
 
@@ -93,7 +83,7 @@ public sealed class EmbeddedContentStore : IContentStore, IDisposable
         return await GetAsync(cid, timeout, cancellationToken, preferredPeer);
     }
 
-    public Task<bool> HasAsync(Cid cid, CancellationToken cancellationToken) => Task.FromResult(_held.ContainsKey(cid));
+    public Task<bool> HasAsync(Cid cid, CancellationToken cancellationToken) => Task.FromResult(_blocks.Contains(cid));
 
     public Task PinAsync(Cid cid, CancellationToken cancellationToken)
     {
@@ -104,7 +94,17 @@ public sealed class EmbeddedContentStore : IContentStore, IDisposable
     /// <summary>Pins; returns whether this call did (false: it was pinned already).</summary>
     private bool Pin(Cid cid)
     {
-        var pinned = _pins.Add(cid);
+        bool pinned;
+        try
+        {
+            pinned = _pins.Add(cid);
+        }
+        catch (StoreFullException)
+        {
+            if (_blocks.ClearSpares() == 0)
+                throw;
+            pinned = _pins.Add(cid); // the spares' space may be what it lacked
+        }
         // Only now, with the pin in place: cleared before it, a garbage collection in between could take the block.
         _landedAt.TryRemove(cid, out _);
         return pinned;
@@ -126,17 +126,13 @@ public sealed class EmbeddedContentStore : IContentStore, IDisposable
         await _collecting.WaitAsync(cancellationToken);
         try
         {
-            foreach (var cid in _held.Keys)
-            {
-                if (_pins.Contains(cid)) continue;
-                if (_landedAt.TryGetValue(cid, out var landed))
-                {
-                    if (Environment.TickCount64 - landed < LandingGrace.TotalMilliseconds) continue;
-                    _landedAt.TryRemove(cid, out _);
-                }
-                File.Delete(BlockPath(cid));
-                _held.TryRemove(cid, out _);
-            }
+            var blocks = _blocks.Blocks.ToList();
+            var garbage = blocks.Where(block => IsGarbage(block.Cid)).ToList();
+            var staying = blocks.Sum(block => block.Size) - garbage.Sum(block => block.Size);
+            _blocks.TrimSpares(staying); // spares are sized on what stays: none once everything goes
+            foreach (var (cid, _) in garbage)
+                if (IsGarbage(cid)) // still: pinned meanwhile (the same weights arriving again), it stays
+                    _blocks.Collect(cid, staying);
             return Usage();
         }
         finally
@@ -145,12 +141,24 @@ public sealed class EmbeddedContentStore : IContentStore, IDisposable
         }
     }
 
+    /// <summary>Unpinned, and past its landing grace when it was fetched unpinned.</summary>
+    private bool IsGarbage(Cid cid)
+    {
+        if (_pins.Contains(cid)) return false;
+        if (_landedAt.TryGetValue(cid, out var landed))
+        {
+            if (Environment.TickCount64 - landed < LandingGrace.TotalMilliseconds) return false;
+            _landedAt.TryRemove(cid, out _);
+        }
+        return true;
+    }
+
     public Task<StoreUsage> UsageAsync(CancellationToken cancellationToken) => Task.FromResult(Usage());
 
     private StoreUsage Usage()
     {
         long bytes = 0, blocks = 0, pinnedBytes = 0, pinnedBlocks = 0;
-        foreach (var (cid, (size, _)) in _held)
+        foreach (var (cid, size) in _blocks.Blocks)
         {
             bytes += size;
             blocks++;
@@ -158,86 +166,10 @@ public sealed class EmbeddedContentStore : IContentStore, IDisposable
             pinnedBytes += size;
             pinnedBlocks++;
         }
-        return new StoreUsage(bytes, blocks, pinnedBytes, pinnedBlocks);
+        return new StoreUsage(bytes + _blocks.SpareBytes, blocks, pinnedBytes, pinnedBlocks); // spares are disk the store holds
     }
 
-    public ValueTask<BlockLease?> LendLocalAsync(Cid cid, CancellationToken cancellationToken)
-    {
-        if (!_held.TryGetValue(cid, out var held) || held.Size > int.MaxValue) return ValueTask.FromResult<BlockLease?>(null);
-        try
-        {
-            using var file = File.OpenHandle(BlockPath(cid));
-            var lease = BlockLease.Rent((int)held.Size, buffer => RandomAccess.Read(file, buffer.Span, 0) == held.Size && Verify(cid, held, buffer.Span));
-            if (lease is null)
-                Forget(cid, corrupt: true);
-            return ValueTask.FromResult(lease);
-        }
-        catch (FileNotFoundException)
-        {
-            Forget(cid, corrupt: false); // collected in the meantime
-            return ValueTask.FromResult<BlockLease?>(null);
-        }
-    }
-
-    private byte[]? TryReadLocal(Cid cid)
-    {
-        if (!_held.TryGetValue(cid, out var held)) return null;
-        byte[] bytes;
-        try
-        {
-            bytes = File.ReadAllBytes(BlockPath(cid));
-        }
-        catch (FileNotFoundException)
-        {
-            Forget(cid, corrupt: false); // collected in the meantime
-            return null;
-        }
-        if (Verify(cid, held, bytes)) return bytes;
-        Forget(cid, corrupt: true);
-        return null;
-    }
-
-    /// <summary>Whether the bytes read for a held block are the block: hashed at the first read since the store opened only.</summary>
-    private bool Verify(Cid cid, Held held, ReadOnlySpan<byte> bytes)
-    {
-        if (held.Verified) return bytes.Length == held.Size;
-        if (!cid.Matches(bytes)) return false;
-        _held.TryUpdate(cid, held with { Verified = true }, held);
-        return true;
-    }
-
-    /// <summary>A block that is gone, or whose bytes no longer hash to its name (deleted, so it is fetched again).</summary>
-    private void Forget(Cid cid, bool corrupt)
-    {
-        if (corrupt)
-            File.Delete(BlockPath(cid));
-        _held.TryRemove(cid, out _);
-    }
-
-    /// <remarks>Synchronous: a block is at most 1 MiB, which the page cache takes at once; an asynchronous open costs more.</remarks>
-    private void WriteBlock(Cid cid, ReadOnlySpan<byte> content)
-    {
-        if (_held.ContainsKey(cid)) return;
-        var temporary = Path.Combine(_blocks, $".{Guid.NewGuid():N}.tmp");
-        try
-        {
-            File.WriteAllBytes(temporary, content);
-            File.Move(temporary, BlockPath(cid), overwrite: true);
-        }
-        catch (IOException e)
-        {
-            File.Delete(temporary); // a partial write (a full disk) frees its space at once
-            if (StoreFullException.IsDiskFull(e))
-                throw new StoreFullException($"No space left to store block {cid}: {e.Message}", e);
-            throw;
-        }
-        _held[cid] = new Held(content.Length, Verified: true); // written from bytes known to hash to it
-    }
-
-    private string BlockPath(Cid cid) => Path.Combine(_blocks, cid.ToString());
+    public ValueTask<BlockLease?> LendLocalAsync(Cid cid, CancellationToken cancellationToken) => ValueTask.FromResult(_blocks.TryLend(cid));
 
     public void Dispose() => _pins.Dispose();
-
-    /// <summary>A block on disk: its size, and whether this process has seen its bytes hash to its name.</summary>
-    private readonly record struct Held(long Size, bool Verified);
 }
