@@ -54,25 +54,18 @@ internal sealed class SpareFiles
     public void Trim(long blockBytes)
     {
         var allowed = BytesAllowed(blockBytes);
-        List<Spare> deleted = [];
-        lock (_lock)
+        Delete(oldestFirst =>
         {
-            var all = _bySizeClass.Values.SelectMany(stack => stack).OrderBy(spare => spare.Generation).ToList();
-            var bytes = all.Sum(spare => spare.Size);
-            foreach (var spare in all)
+            var bytes = oldestFirst.Sum(spare => spare.Size);
+            var count = oldestFirst.TakeWhile(spare =>
             {
-                if (spare.Generation >= _generation && bytes <= allowed) break;
-                deleted.Add(spare);
+                if (spare.Generation >= _generation && bytes <= allowed) return false;
                 bytes -= spare.Size;
-            }
+                return true;
+            }).Count();
             _generation++;
-            _bySizeClass.Clear();
-            (_bytes, _count) = (0, 0);
-            foreach (var spare in all.Except(deleted))
-                AddLocked(spare);
-        }
-        foreach (var spare in deleted)
-            File.Delete(spare.Path);
+            return count;
+        });
     }
 
     /// <summary>Moves the collected block's file at <paramref name="path"/> in as a spare, or deletes it when the spares are full.</summary>
@@ -135,18 +128,28 @@ internal sealed class SpareFiles
     }
 
     /// <summary>Deletes every spare (a full disk needs their space); returns how many there were.</summary>
-    public int Clear()
+    public int Clear() => Delete(oldestFirst => oldestFirst.Count);
+
+    /// <summary>
+    /// Deletes the oldest spares, as many as <paramref name="howMany"/> says (called under the lock, with all of them
+    /// oldest first); returns how many it deleted. The files go once the lock is released.
+    /// </summary>
+    private int Delete(Func<IReadOnlyList<Spare>, int> howMany)
     {
-        List<Spare> all;
+        List<Spare> deleted;
         lock (_lock)
         {
-            all = [.. _bySizeClass.Values.SelectMany(stack => stack)];
+            var oldestFirst = _bySizeClass.Values.SelectMany(stack => stack).OrderBy(spare => spare.Generation).ToList();
+            var count = howMany(oldestFirst);
+            deleted = oldestFirst[..count];
             _bySizeClass.Clear();
             (_bytes, _count) = (0, 0);
+            foreach (var spare in oldestFirst[count..])
+                AddLocked(spare);
         }
-        foreach (var spare in all)
+        foreach (var spare in deleted)
             File.Delete(spare.Path);
-        return all.Count;
+        return deleted.Count;
     }
 
     private Spare? TakeOfSize(int length)
