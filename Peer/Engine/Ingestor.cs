@@ -16,7 +16,7 @@ namespace MlAspire.Peer.Engine;
 /// announced again while its ingestion runs waits for it (<see cref="IngestionsInFlight"/>).
 /// </summary>
 public sealed class Ingestor(Replica replica, IContentStore store, TangleGuards guards, StoreSpace space, TimeProvider time, PeerMetrics metrics, IngestBudget? budget = null,
-    PinClaims? claims = null, ArrivalJudge? judge = null)
+    PinClaims? claims = null, ArrivalJudge? judge = null, ArrivalDelays? delays = null)
 {
     private readonly IngestBudget _budget = budget ??= new IngestBudget();
     private readonly SemaphoreSlim _working = new(budget.MaxConcurrent);
@@ -206,6 +206,11 @@ public sealed class Ingestor(Replica replica, IContentStore store, TangleGuards 
         // admitted and inserted, so a refused flood costs no evaluations and takes no place among remembered scores.
         if (added.Count > 0 && weights is not null)
             judge?.Judge(document.Weights.ToString(), weights);
+        // How long an announced transaction took to get here: the backlog the training loop yields to (CatchUpFirst).
+        // What catch-up brings counts too: at a peer far behind, it is most of what arrives (the live path defers what
+        // is older than the history age), and a peer catching up should do that before it trains on stale tips.
+        if (added.Count > 0 && isRoot && charged)
+            delays?.Arrived(document.CreatorId, document.CreatedAt);
         return added.Count;
     }
 

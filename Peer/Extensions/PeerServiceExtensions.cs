@@ -41,6 +41,8 @@ public static class PeerServiceExtensions
         services.AddSingleton<StoreSpace>();
         services.AddSingleton(provider => PinClaims.For(provider.GetRequiredService<Replica>(), provider.GetRequiredService<IContentStore>()));
         services.AddSingleton<ArrivalJudge>();
+        services.AddSingleton<ArrivalDelays>();
+        services.AddSingleton(provider => new CatchUpFirst(provider.GetRequiredService<ArrivalDelays>(), options.MaxArrivalDelay));
         services.AddSingleton<Ingestor>();
         services.AddSingleton<TransactionDocuments>();
         services.AddSingleton<Publisher>();

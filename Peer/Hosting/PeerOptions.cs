@@ -98,6 +98,12 @@ public sealed class PeerOptions
     /// </summary>
     public TimeSpan HeapTrimInterval { get; set; } = TimeSpan.FromSeconds(30);
 
+    /// <summary>
+    /// When the median arrival has waited longer than this on its way in, the peer skips its training step to catch up
+    /// first, at most <see cref="CatchUpFirst.MaxSkippedInARow"/> in a row (<see cref="CatchUpFirst"/>); zero never skips.
+    /// </summary>
+    public TimeSpan MaxArrivalDelay { get; set; } = CatchUpFirst.DefaultMaxDelay;
+
     /// <summary>The store size (bytes) retention keeps the peer under, by shrinking the horizon when it is exceeded.</summary>
     public long StorageCap { get; set; } = 2L << 30;
 }

@@ -11,9 +11,10 @@ namespace MlAspire.Peer.Hosting;
 
 /// <summary>
 /// Every interval, with probability activeQuota, runs one training step and publishes what passes the publish rule;
-/// then refreshes the reference model the peer reports. A failed step is logged and the loop goes on.
+/// then refreshes the reference model the peer reports. A failed step is logged and the loop goes on. A peer whose intake
+/// runs behind skips the whole step to catch up first (<see cref="CatchUpFirst"/>).
 /// </summary>
-public sealed class TrainingLoop(Replica replica, ArrivalJudge judge, Publisher publisher, PeerSession session, PeerStatusReporter status, ReferenceExport export, PeerMetrics metrics, IConfiguration configuration, IHostApplicationLifetime lifetime, TimeProvider time, ILogger<TrainingLoop> logger) : BackgroundService
+public sealed partial class TrainingLoop(Replica replica, ArrivalJudge judge, CatchUpFirst catchUp, Publisher publisher, PeerSession session, PeerStatusReporter status, ReferenceExport export, PeerMetrics metrics, IConfiguration configuration, IHostApplicationLifetime lifetime, TimeProvider time, ILogger<TrainingLoop> logger) : BackgroundService
 {
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -39,6 +40,12 @@ public sealed class TrainingLoop(Replica replica, ArrivalJudge judge, Publisher 
         using var timer = new PeriodicTimer(settings.TrainingInterval, time);
         while (await timer.WaitForNextTickAsync(stoppingToken))
         {
+            if (catchUp.Skip() is { } waited)
+            {
+                metrics.TrainingSkipped();
+                LogSkipped(waited.TotalSeconds);
+                continue;
+            }
             // One trace per step: training, publishing (with its IPFS calls) and the reference model's refresh.
             using var step = PeerTracing.Source.StartActivity("training step");
             try
@@ -70,6 +77,9 @@ public sealed class TrainingLoop(Replica replica, ArrivalJudge judge, Publisher 
             }
         }
     }
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "Training step skipped: arrivals wait {Seconds:F1} s on their way in, catching up first")]
+    private partial void LogSkipped(double seconds);
 
     /// <summary>
     /// Runs <paramref name="load"/>; data that is missing, malformed or does not fit the tangle's model (the genesis fixes

@@ -57,7 +57,7 @@ public sealed class PeerMetrics
         _published = meter.CreateCounter<long>("mlaspire.peer.transactions.published", "{transaction}", "Transactions this peer trained, stored and inserted.");
         _rejected = meter.CreateCounter<long>("mlaspire.peer.transactions.rejected", "{transaction}", "Offered transactions refused, by reason (forged signature, unknown parent, invalid weights, ...).");
         _publishErrors = meter.CreateCounter<long>("mlaspire.peer.publish.errors", "{error}", "Failures to publish a trained model, by stage: credential (no valid membership credential to sign with), store (weights or transaction not stored), disk_full (not stored for lack of space) or announce (pubsub publish failed).");
-        _trainings = meter.CreateCounter<long>("mlaspire.peer.trainings", "{training}", "Training steps run, by outcome: published, or not_published when the publish rule refused the model or its publication failed (see mlaspire.peer.publish.errors).");
+        _trainings = meter.CreateCounter<long>("mlaspire.peer.trainings", "{training}", "Training steps, by outcome: published, not_published when the publish rule refused the model or its publication failed (see mlaspire.peer.publish.errors), or skipped_behind when the peer caught up on arrivals instead.");
         _trainingErrors = meter.CreateCounter<long>("mlaspire.peer.training.errors", "{error}", "Training steps that failed with an error (the loop goes on).");
         _trainingDuration = meter.CreateHistogram("mlaspire.peer.training.duration", "s", "Wall time of one training step: tip selection, averaging, local epochs, evaluation and publishing.",
             advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = SecondsBuckets });
@@ -80,6 +80,7 @@ public sealed class PeerMetrics
             _publishErrors.Add(0, Stage(stage));
         _trainings.Add(0, Outcome(true));
         _trainings.Add(0, Outcome(false));
+        _trainings.Add(0, Skipped);
         _trainingErrors.Add(0);
         foreach (var reason in CallRefusals)
             _callsRefused.Add(0, new KeyValuePair<string, object?>("reason", reason));
@@ -156,6 +157,9 @@ public sealed class PeerMetrics
 
     public void TrainingFailed() => _trainingErrors.Add(1);
 
+    /// <summary>A step skipped to catch up on arrivals first (<see cref="Hosting.CatchUpFirst"/>).</summary>
+    public void TrainingSkipped() => _trainings.Add(1, Skipped);
+
     public void ReferenceMeasured(double accuracy, double loss) => _reference = new EvaluationReading(accuracy, loss);
 
     public void StoreMeasured(StoreUsage usage) => _store = usage;
@@ -182,6 +186,8 @@ public sealed class PeerMetrics
     private static KeyValuePair<string, object?> Reason(RejectionReason reason) => new("reason", reason.Label());
 
     private static KeyValuePair<string, object?> Stage(string stage) => new("stage", stage);
+
+    private static readonly KeyValuePair<string, object?> Skipped = new("outcome", "skipped_behind");
 
     private static KeyValuePair<string, object?> Outcome(bool published) => new("outcome", published ? "published" : "not_published");
 

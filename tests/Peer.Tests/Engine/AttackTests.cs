@@ -193,6 +193,48 @@ public sealed class AttackTests : IDisposable
     }
 
     [Fact]
+    public async Task A_backlog_reads_as_waiting_by_each_creators_own_clock_and_one_backdating_creator_of_four_cannot_fake_it()
+    {
+        var time = new Microsoft.Extensions.Time.Testing.FakeTimeProvider(DateTimeOffset.UtcNow);
+        using var victim = new TestPeer(_tangle, Path.Combine(_root, "timed"), time, _attacker.Store);
+        var weights = Weights(11);
+        var members = Enumerable.Range(0, 4).Select(_ => PeerKey.Create()).ToList();
+        var tips = members.Select(_ => Genesis).ToList();
+        async Task RoundAsync(Func<int, TimeSpan> age, AnnouncementPath path = AnnouncementPath.Live)
+        {
+            for (var m = 0; m < members.Count; m++)
+            {
+                var created = (time.GetUtcNow() - age(m)).ToUnixTimeMilliseconds();
+                var (cid, bytes) = Forge([tips[m]], weights, created, key: members[m]);
+                var outcome = await victim.IngestAsync(cid, bytes, path, from: $"neighbour-{m}");
+                Assert.True(outcome.Status == IngestStatus.Inserted, $"{outcome}");
+                tips[m] = cid;
+            }
+            time.Advance(TestPeer.TrainingInterval);
+        }
+
+        for (var round = 0; round < 3; round++)
+            await RoundAsync(_ => TimeSpan.FromMilliseconds(150));
+        Assert.Equal(TimeSpan.Zero, victim.Delays.Median());
+        // What catch-up brings late counts as late: a peer far behind takes most of what it gets that way.
+        await RoundAsync(_ => TimeSpan.FromSeconds(40), AnnouncementPath.CatchUp);
+        Assert.InRange(victim.Delays.Median()!.Value, TimeSpan.FromSeconds(39.8), TimeSpan.FromSeconds(39.9));
+        await RoundAsync(_ => TimeSpan.FromMilliseconds(150));
+        Assert.Equal(TimeSpan.Zero, victim.Delays.Median());
+        // One creator claims its transactions were created ever longer ago; the other three arrive as fast as before.
+        for (var round = 1; round <= 6; round++)
+            await RoundAsync(m => m == 0 ? TimeSpan.FromSeconds(8 * round) : TimeSpan.FromMilliseconds(150));
+        Assert.Equal(TimeSpan.Zero, victim.Delays.Median());
+
+        // Then the victim falls 20 s behind: everything, created at the same pace as before, arrives 20 s late.
+        time.Advance(TimeSpan.FromSeconds(20));
+        for (var round = 0; round < 2; round++)
+            await RoundAsync(_ => TimeSpan.FromSeconds(20));
+        Assert.InRange(victim.Delays.Median()!.Value, TimeSpan.FromSeconds(19.8), TimeSpan.FromSeconds(19.9));
+        members.ForEach(k => k.Dispose());
+    }
+
+    [Fact]
     public async Task A_neighbour_pushing_faster_than_the_whole_network_publishes_is_rate_limited()
     {
         // The victim's clock stands still: every message arrives at the same instant, so only the burst refills nothing.

@@ -29,7 +29,8 @@ public sealed class TestPeer : IDisposable
         Guards = new TangleGuards(Replica, time, () => 4);
         Space = new StoreSpace(Metrics);
         Judge = new ArrivalJudge(Replica, NullLogger<ArrivalJudge>.Instance);
-        Ingestor = new Ingestor(Replica, Store, Guards, Space, time, Metrics, budget ?? new IngestBudget { FetchTimeout = TimeSpan.FromSeconds(1) }, judge: Judge);
+        Delays = new ArrivalDelays(time);
+        Ingestor = new Ingestor(Replica, Store, Guards, Space, time, Metrics, budget ?? new IngestBudget { FetchTimeout = TimeSpan.FromSeconds(1) }, judge: Judge, delays: Delays);
         Publisher = new Publisher(Replica, Store, Key, Membership, Space, time, Metrics);
         var genesisWeights = WeightCodec.Decode(tangle.GenesisWeights);
         Store.PutAsync(ContentCodec.Raw, tangle.GenesisWeights, default).GetAwaiter().GetResult();
@@ -54,6 +55,9 @@ public sealed class TestPeer : IDisposable
 
     /// <summary>Judges nothing until a test attaches local data.</summary>
     public ArrivalJudge Judge { get; }
+
+    /// <summary>How long what this peer took in waited on its way here.</summary>
+    public ArrivalDelays Delays { get; }
 
     public Ingestor Ingestor { get; }
 
